@@ -1,0 +1,260 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace SharpVpn.Tls;
+
+/// <summary>
+/// The peer-certificate checks OpenVPN makes, in its order: chain to the configured CA only (validity
+/// periods included), CRL, then on the leaf <c>remote-cert-tls</c> and <c>verify-x509-name</c>
+/// (src/openvpn/ssl_verify.c <c>verify_cert</c>, ssl_verify_openssl.c). Returns a one-sentence reason or null.
+/// </summary>
+internal sealed class PeerCertificateValidator
+{
+    private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
+    private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
+
+    private readonly TlsEngineOptions _options;
+
+    public PeerCertificateValidator(TlsEngineOptions options) => _options = options;
+
+    public string? Validate(X509Certificate2 peer, X509Certificate2Collection presented)
+    {
+        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
+        string subject = FormatSubject(peer.SubjectName);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(_options.TrustedCertificateAuthorities);
+        foreach (X509Certificate2 c in presented)
+        {
+            if (!c.RawDataMemory.Span.SequenceEqual(peer.RawDataMemory.Span))
+            {
+                chain.ChainPolicy.ExtraStore.Add(c);
+            }
+        }
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        chain.ChainPolicy.VerificationTimeIgnored = false;
+        if (!chain.Build(peer))
+        {
+            return DescribeChainFailure(chain, peer, subject, now);
+        }
+
+        if (_options.RevocationLists.Count > 0)
+        {
+            string? crlProblem = CheckRevocation(chain, now);
+            if (crlProblem is not null)
+            {
+                return crlProblem;
+            }
+        }
+
+        if (_options.RemoteCertTls != RemoteCertTls.None)
+        {
+            string? roleProblem = CheckRole(peer, _options.RemoteCertTls);
+            if (roleProblem is not null)
+            {
+                return $"Peer certificate '{subject}' {roleProblem}.";
+            }
+        }
+
+        if (_options.VerifyX509Name is { } expected && !NameMatches(peer, expected))
+        {
+            return $"Peer certificate '{subject}' does not match verify-x509-name '{expected.Value}' ({MatchName(expected.Match)}).";
+        }
+        return null;
+    }
+
+    private string? CheckRevocation(X509Chain chain, DateTimeOffset now)
+    {
+        // OpenVPN sets X509_V_FLAG_CRL_CHECK_ALL: every certificate in the chain needs its issuer's CRL.
+        for (int i = 0; i < chain.ChainElements.Count; i++)
+        {
+            X509Certificate2 cert = chain.ChainElements[i].Certificate;
+            X509Certificate2 issuer = i + 1 < chain.ChainElements.Count ? chain.ChainElements[i + 1].Certificate : cert;
+            string who = i == 0 ? "Peer certificate" : "CA certificate";
+            CertificateRevocationList? crl = null;
+            foreach (CertificateRevocationList candidate in _options.RevocationLists)
+            {
+                if (candidate.CoversIssuerOf(cert))
+                {
+                    crl = candidate;
+                    break;
+                }
+            }
+            string subject = FormatSubject(cert.SubjectName);
+            if (crl is null)
+            {
+                return $"{who} '{subject}' cannot be checked: crl-verify has no CRL from its issuer '{FormatSubject(cert.IssuerName)}'.";
+            }
+            if (!crl.IsSignedBy(issuer))
+            {
+                return $"The CRL of '{FormatSubject(crl.Issuer)}' has a bad or unsupported signature.";
+            }
+            if (crl.ThisUpdate > now)
+            {
+                return $"The CRL of '{FormatSubject(crl.Issuer)}' is not yet valid (thisUpdate {crl.ThisUpdate:u}).";
+            }
+            if (crl.NextUpdate is { } next && next < now)
+            {
+                return $"The CRL of '{FormatSubject(crl.Issuer)}' has expired (nextUpdate {next:u}).";
+            }
+            if (crl.IsRevoked(cert))
+            {
+                return $"{who} '{subject}' (serial {cert.SerialNumber}) is revoked.";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>remote-cert-tls: key usage present (OPENVPN_KU_REQUIRED) and the role's EKU (src/openvpn/options.c, ssl_verify_openssl.c).</summary>
+    internal static string? CheckRole(X509Certificate2 peer, RemoteCertTls role)
+    {
+        string optionName = role == RemoteCertTls.Server ? "remote-cert-tls server" : "remote-cert-tls client";
+        X509KeyUsageExtension? ku = null;
+        X509EnhancedKeyUsageExtension? eku = null;
+        foreach (X509Extension extension in peer.Extensions)
+        {
+            if (extension is X509KeyUsageExtension k)
+            {
+                ku = k;
+            }
+            else if (extension is X509EnhancedKeyUsageExtension e)
+            {
+                eku = e;
+            }
+        }
+        if (ku is null || ku.KeyUsages == X509KeyUsageFlags.None)
+        {
+            return $"lacks the key usage extension ({optionName})";
+        }
+        string wanted = role == RemoteCertTls.Server ? ServerAuthOid : ClientAuthOid;
+        if (eku is not null)
+        {
+            foreach (System.Security.Cryptography.Oid oid in eku.EnhancedKeyUsages)
+            {
+                if (oid.Value == wanted)
+                {
+                    return null;
+                }
+            }
+        }
+        string ekuName = role == RemoteCertTls.Server ? "TLS Web Server Authentication" : "TLS Web Client Authentication";
+        return $"lacks the {ekuName} EKU ({optionName})";
+    }
+
+    internal static bool NameMatches(X509Certificate2 peer, VerifyX509Name expected) => expected.Match switch
+    {
+        X509NameMatch.Subject => string.Equals(FormatSubject(peer.SubjectName), expected.Value, StringComparison.Ordinal),
+        X509NameMatch.Name => string.Equals(CommonName(peer), expected.Value, StringComparison.Ordinal),
+        X509NameMatch.NamePrefix => CommonName(peer)?.StartsWith(expected.Value, StringComparison.Ordinal) == true,
+        _ => false,
+    };
+
+    /// <summary>The last CN of the subject, as OpenVPN's <c>x509-username-field CN</c> extracts it.</summary>
+    public static string? CommonName(X509Certificate2 certificate)
+    {
+        string? cn = null;
+        foreach (X500RelativeDistinguishedName rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
+        {
+            if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == "2.5.4.3")
+            {
+                cn = rdn.GetSingleElementValue();
+            }
+        }
+        return cn;
+    }
+
+    /// <summary>
+    /// The subject as OpenVPN prints it (X509_NAME_print_ex with XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN):
+    /// RDNs in certificate order, "SN=value" joined by ", ", e.g. "C=US, O=Example, CN=server".
+    /// </summary>
+    public static string FormatSubject(X500DistinguishedName name)
+    {
+        var sb = new StringBuilder();
+        foreach (X500RelativeDistinguishedName rdn in name.EnumerateRelativeDistinguishedNames())
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append(", ");
+            }
+            if (rdn.HasMultipleElements)
+            {
+                sb.Append(new X500DistinguishedName(rdn.RawData.Span).Name);
+                continue;
+            }
+            string oid = rdn.GetSingleElementType().Value ?? "?";
+            sb.Append(ShortName(oid)).Append('=').Append(rdn.GetSingleElementValue());
+        }
+        return sb.ToString();
+    }
+
+    private static string ShortName(string oid) => oid switch
+    {
+        "2.5.4.3" => "CN",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.5" => "serialNumber",
+        "2.5.4.4" => "SN",
+        "2.5.4.42" => "GN",
+        "2.5.4.12" => "title",
+        "2.5.4.41" => "name",
+        "1.2.840.113549.1.9.1" => "emailAddress",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        _ => oid,
+    };
+
+    private static string MatchName(X509NameMatch m) => m switch
+    {
+        X509NameMatch.Subject => "subject",
+        X509NameMatch.NamePrefix => "name-prefix",
+        _ => "name",
+    };
+
+    private static string DescribeChainFailure(X509Chain chain, X509Certificate2 peer, string subject, DateTimeOffset now)
+    {
+        X509ChainStatusFlags flags = X509ChainStatusFlags.NoError;
+        foreach (X509ChainStatus status in chain.ChainStatus)
+        {
+            flags |= status.Status;
+        }
+        if ((flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
+        {
+            return $"Peer certificate '{subject}' is not signed by the configured CA (issuer '{FormatSubject(peer.IssuerName)}').";
+        }
+        if ((flags & X509ChainStatusFlags.NotTimeValid) != 0)
+        {
+            foreach (X509ChainElement element in chain.ChainElements)
+            {
+                X509Certificate2 c = element.Certificate;
+                if (c.NotBefore.ToUniversalTime() > now.UtcDateTime)
+                {
+                    return $"Certificate '{FormatSubject(c.SubjectName)}' is not yet valid (notBefore {c.NotBefore.ToUniversalTime():u}).";
+                }
+                if (c.NotAfter.ToUniversalTime() < now.UtcDateTime)
+                {
+                    return $"Certificate '{FormatSubject(c.SubjectName)}' has expired (notAfter {c.NotAfter.ToUniversalTime():u}).";
+                }
+            }
+            return $"Peer certificate '{subject}' or its CA is outside its validity period.";
+        }
+        if ((flags & X509ChainStatusFlags.NotSignatureValid) != 0)
+        {
+            return $"Peer certificate '{subject}' has an invalid signature.";
+        }
+        var reasons = new StringBuilder();
+        foreach (X509ChainStatus status in chain.ChainStatus)
+        {
+            if (reasons.Length > 0)
+            {
+                reasons.Append("; ");
+            }
+            reasons.Append(status.StatusInformation.Trim());
+        }
+        return $"Peer certificate '{subject}' failed chain validation: {reasons}.";
+    }
+}

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace SharpVpn.Tls;
+
+/// <summary>Loads the PEM material of OpenVPN's <c>ca</c>, <c>cert</c> and <c>key</c> options (files or inline blocks).</summary>
+public static class TlsCredentials
+{
+    /// <summary>
+    /// Our certificate (first CERTIFICATE block of <paramref name="certificatePem"/>) with its private key
+    /// (PKCS#8, PKCS#1 RSA or SEC1 EC; "ENCRYPTED PRIVATE KEY" needs <paramref name="passphrase"/>).
+    /// Further CERTIFICATE blocks in the cert text are returned as <paramref name="chain"/>.
+    /// </summary>
+    public static X509Certificate2 LoadCertificate(string certificatePem, string keyPem, string? passphrase,
+        string source, out X509Certificate2Collection chain)
+    {
+        X509Certificate2Collection all = LoadCertificates(certificatePem, source);
+        chain = new X509Certificate2Collection();
+        for (int i = 1; i < all.Count; i++)
+        {
+            chain.Add(all[i]);
+        }
+        string leafPem = all[0].ExportCertificatePem();
+        bool encrypted = keyPem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal);
+        try
+        {
+            if (encrypted)
+            {
+                if (passphrase is null)
+                {
+                    throw new FormatException($"{source}: the private key is encrypted and no passphrase was given (askpass).");
+                }
+                return X509Certificate2.CreateFromEncryptedPem(leafPem, keyPem, passphrase);
+            }
+            return X509Certificate2.CreateFromPem(leafPem, keyPem);
+        }
+        catch (CryptographicException ex)
+        {
+            string why = encrypted ? "wrong passphrase or unreadable key" : "the key does not match the certificate or is not a supported PEM key";
+            throw new FormatException($"{source}: cannot load the private key ({why}: {ex.Message}).", ex);
+        }
+    }
+
+    /// <summary>All CERTIFICATE blocks of a PEM text (a <c>ca</c> bundle or a chain); text around blocks is ignored.</summary>
+    public static X509Certificate2Collection LoadCertificates(string pem, string source)
+    {
+        var result = new X509Certificate2Collection();
+        ReadOnlySpan<char> rest = pem;
+        while (PemEncoding.TryFind(rest, out PemFields fields))
+        {
+            if (rest[fields.Label].SequenceEqual("CERTIFICATE"))
+            {
+                try
+                {
+                    byte[] der = Convert.FromBase64String(rest[fields.Base64Data].ToString());
+                    result.Add(X509CertificateLoader.LoadCertificate(der));
+                }
+                catch (CryptographicException ex)
+                {
+                    throw new FormatException($"{source}: certificate block {result.Count + 1} is not a valid X.509 certificate ({ex.Message}).", ex);
+                }
+            }
+            rest = rest[fields.Location.End.Value..];
+        }
+        if (result.Count == 0)
+        {
+            throw new FormatException($"{source}: no '-----BEGIN CERTIFICATE-----' block found.");
+        }
+        return result;
+    }
+}

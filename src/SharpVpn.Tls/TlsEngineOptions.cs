@@ -1,0 +1,47 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace SharpVpn.Tls;
+
+/// <summary>
+/// Everything an <see cref="SslStreamTlsEngine"/> needs for one TLS session. Immutable and shared:
+/// a runtime builds it once from the config (<c>ca</c>, <c>cert</c>, <c>key</c>, <c>tls-version-min</c>,
+/// <c>remote-cert-tls</c>, <c>verify-x509-name</c>, <c>crl-verify</c>) and creates one engine per key
+/// state (every renegotiation runs a fresh TLS session, openvpn-protocol.md §12).
+/// </summary>
+public sealed class TlsEngineOptions
+{
+    /// <summary>True for the TLS server role (OpenVPN <c>tls-server</c> / <c>server</c>).</summary>
+    public required bool IsServer { get; init; }
+
+    /// <summary>Our certificate with its private key (<see cref="TlsCredentials.LoadCertificate"/>).</summary>
+    public required X509Certificate2 Certificate { get; init; }
+
+    /// <summary>Intermediate certificates sent along with ours (from the cert file after the first block).</summary>
+    public X509Certificate2Collection? CertificateChain { get; init; }
+
+    /// <summary>The configured CA(s): the only trust anchors; system roots are never used.</summary>
+    public required X509Certificate2Collection TrustedCertificateAuthorities { get; init; }
+
+    public TlsVersion MinimumVersion { get; init; } = TlsVersion.Tls12;
+
+    public TlsVersion MaximumVersion { get; init; } = TlsVersion.Tls13;
+
+    public RemoteCertTls RemoteCertTls { get; init; } = RemoteCertTls.None;
+
+    public VerifyX509Name? VerifyX509Name { get; init; }
+
+    /// <summary>
+    /// Revocation lists (<c>crl-verify FILE</c>). When non-empty, every certificate of the peer's chain
+    /// needs a valid CRL from its issuer and must not be listed in it, as OpenSSL enforces for OpenVPN.
+    /// </summary>
+    public IReadOnlyList<CertificateRevocationList> RevocationLists { get; init; } = [];
+
+    /// <summary>Server only: require a client certificate (OpenVPN's default <c>verify-client-cert require</c>).</summary>
+    public bool RequireClientCertificate { get; init; } = true;
+
+    /// <summary>Clock for certificate and CRL validity (tests pass a fake one).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>How long one engine call may wait for SslStream to settle before it fails (a safety net, not a protocol timer).</summary>
+    public TimeSpan PumpTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
