@@ -51,6 +51,34 @@ internal static partial class LabJanitor
         }
     }
 
+    // Runs detached (own session, reparented to init) so it survives a SIGKILL of the test process,
+    // which no in-process handler can catch. It exits quietly once the lab's work dir is gone (normal
+    // dispose); if the owner dies first it kills what runs in the lab's namespaces, by PID, and deletes them.
+    private const string WatchdogScript = """
+        exec </dev/null >/dev/null 2>&1
+        owner="$1"; workdir="$2"; shift 2
+        while kill -0 "$owner" && [ -d "$workdir" ]; do sleep 1; done
+        [ -d "$workdir" ] || exit 0
+        for ns in "$@"; do
+          for pid in $(ip netns pids "$ns"); do kill -9 "$pid"; done
+          ip netns del "$ns"
+        done
+        rm -rf "$workdir"
+        """;
+
+    /// <summary>Starts the detached watchdog for a lab whose work dir already exists.</summary>
+    public static void StartWatchdog(ScenarioLab lab)
+    {
+        string[] args =
+        [
+            "-f", "bash", "-c", WatchdogScript, "sharpvpn-lab-watchdog",
+            Environment.ProcessId.ToString(CultureInfo.InvariantCulture), lab.WorkDir,
+            .. lab.Hosts.Select(h => h.Namespace),
+        ];
+        // 'setsid -f' forks the watchdog and returns at once.
+        RunQuiet("setsid", args).EnsureSuccess();
+    }
+
     /// <summary>Removes lab namespaces whose owning process is gone, killing only processes inside them.</summary>
     public static void SweepStale()
     {

@@ -6,7 +6,7 @@ namespace SharpVpn.Interop.Tests.Lab;
 /// </summary>
 public static class Prerequisites
 {
-    private static readonly string[] Tools = ["ip", "openvpn", "nft", "ping", "openssl"];
+    private static readonly string[] Tools = ["ip", "openvpn", "nft", "ping", "openssl", "setsid"];
 
     public static void EnsureLabCanRun()
     {

@@ -79,6 +79,7 @@ public sealed class ScenarioLab : IAsyncDisposable
         try
         {
             Directory.CreateDirectory(lab.WorkDir);
+            LabJanitor.StartWatchdog(lab);
             await lab.BuildTopologyAsync(cancellationToken);
             return lab;
         }
