@@ -1,0 +1,240 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace SharpVpn.Pki;
+
+/// <summary>
+/// Makes, writes and reads private keys, certificates and requests in the PEM forms OpenSSL 3
+/// and easy-rsa use: "PRIVATE KEY" / "ENCRYPTED PRIVATE KEY" (PKCS#8, PBES2 AES-256-CBC with
+/// PBKDF2-HMAC-SHA256 as <c>openssl genpkey -aes256</c> writes), "CERTIFICATE",
+/// "CERTIFICATE REQUEST", "X509 CRL".
+/// </summary>
+public static class KeyStore
+{
+    public const string OidRsa = "1.2.840.113549.1.1.1";
+    public const string OidEc = "1.2.840.10045.2.1";
+    public const string OidEd25519 = "1.3.101.112";
+    public const string OidEd448 = "1.3.101.113";
+
+    /// <summary>PBKDF2 iterations for encrypted keys (OpenSSL's own default is only 2048).</summary>
+    private const int Pbkdf2Iterations = 100_000;
+
+    public static AsymmetricAlgorithm Generate(KeyOptions options)
+    {
+        switch (options.Algorithm)
+        {
+            case KeyAlgorithm.Rsa:
+                if (options.KeySize is < 2048 or > 16384 || options.KeySize % 8 != 0)
+                {
+                    throw new PkiException($"RSA key size {options.KeySize} is not allowed: use 2048, 3072 or 4096 bits.");
+                }
+                return RSA.Create(options.KeySize);
+            case KeyAlgorithm.Ec:
+                return ECDsa.Create(CurveByName(options.Curve));
+            case KeyAlgorithm.Ed:
+                throw EdUnsupported("generate an Ed25519 key");
+            default:
+                throw new PkiException($"Unknown key algorithm {options.Algorithm}.");
+        }
+    }
+
+    internal static PkiException EdUnsupported(string what) =>
+        new($"Cannot {what}: .NET's System.Security.Cryptography has no Ed25519/Ed448 signatures; use --algo ec (ECDSA, e.g. --curve secp384r1) or --algo rsa.");
+
+    public static ECCurve CurveByName(string name)
+    {
+        switch (name)
+        {
+            case "secp384r1" or "P-384" or "nistP384":
+                return ECCurve.NamedCurves.nistP384;
+            case "prime256v1" or "secp256r1" or "P-256" or "nistP256":
+                return ECCurve.NamedCurves.nistP256;
+            case "secp521r1" or "P-521" or "nistP521":
+                return ECCurve.NamedCurves.nistP521;
+            case "ed25519" or "ed448":
+                throw EdUnsupported($"use curve {name}");
+        }
+        try
+        {
+            ECCurve curve = ECCurve.CreateFromFriendlyName(name);
+            using ECDsa probe = ECDsa.Create(curve);
+            return curve;
+        }
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException or ArgumentException)
+        {
+            throw new PkiException($"Unknown or unsupported EC curve '{name}': use secp384r1, prime256v1 or secp521r1.", ex);
+        }
+    }
+
+    /// <summary>PKCS#8 PEM, encrypted when a passphrase is given.</summary>
+    public static string ExportPrivateKeyPem(AsymmetricAlgorithm key, string? passphrase)
+    {
+        if (passphrase is null)
+        {
+            return key.ExportPkcs8PrivateKeyPem() + "\n";
+        }
+        if (passphrase.Length < 4)
+        {
+            // OpenSSL's PEM passphrase prompt refuses fewer than 4 characters as well.
+            throw new PkiException("The passphrase must be at least 4 characters long.");
+        }
+        var pbe = new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, Pbkdf2Iterations);
+        return key.ExportEncryptedPkcs8PrivateKeyPem(passphrase.AsSpan(), pbe) + "\n";
+    }
+
+    public static string ReadFile(string path, string what)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new PkiException($"The {what} {path} does not exist.", ex);
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            throw new PkiException($"The {what} {path} does not exist.", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new PkiException($"Cannot read the {what} {path}: {ex.Message}", ex);
+        }
+    }
+
+    public static X509Certificate2 LoadCertificate(string path, string what = "certificate")
+    {
+        string pem = ReadFile(path, what);
+        return ParseCertificate(pem, path, what);
+    }
+
+    public static X509Certificate2 ParseCertificate(string pem, string path, string what = "certificate")
+    {
+        if (!pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+        {
+            throw new PkiException($"The {what} {path} is not a PEM certificate (no 'BEGIN CERTIFICATE' line).");
+        }
+        try
+        {
+            return X509Certificate2.CreateFromPem(pem);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new PkiException($"The {what} {path} is malformed or truncated.", ex);
+        }
+    }
+
+    /// <summary>Reads a PKCS#10 request and checks its self-signature.</summary>
+    public static CertificateRequest LoadRequest(string path, HashAlgorithmName hash)
+    {
+        string pem = ReadFile(path, "certificate request");
+        if (!pem.Contains("-----BEGIN CERTIFICATE REQUEST-----", StringComparison.Ordinal)
+            && !pem.Contains("-----BEGIN NEW CERTIFICATE REQUEST-----", StringComparison.Ordinal))
+        {
+            throw new PkiException($"The request {path} is not a PEM certificate request (no 'BEGIN CERTIFICATE REQUEST' line).");
+        }
+        if (pem.Contains("NEW CERTIFICATE REQUEST", StringComparison.Ordinal))
+        {
+            pem = pem.Replace("NEW CERTIFICATE REQUEST", "CERTIFICATE REQUEST", StringComparison.Ordinal);
+        }
+        try
+        {
+            // Requested extensions are loaded only so that sign-req can copy a requested SAN,
+            // as easy-rsa does; nothing else from the request reaches the certificate.
+            return CertificateRequest.LoadSigningRequestPem(pem, hash,
+                CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions, RSASignaturePadding.Pkcs1);
+        }
+        catch (CryptographicException ex)
+        {
+            if (pem.Contains("MCow", StringComparison.Ordinal) || ex.Message.Contains("1.3.101.11", StringComparison.Ordinal))
+            {
+                throw EdUnsupported($"sign the Ed25519/Ed448 request {path}");
+            }
+            throw new PkiException($"The request {path} is malformed, truncated or its signature does not verify.", ex);
+        }
+    }
+
+    /// <summary>
+    /// Loads the private key at <paramref name="path"/> for the public key of <paramref name="cert"/>
+    /// (the certificate tells which algorithm to expect) and returns a copy of the certificate
+    /// with the key attached. <paramref name="passphrase"/> is asked for only if the key is encrypted.
+    /// </summary>
+    public static X509Certificate2 LoadCertificateWithKey(X509Certificate2 cert, string path, Func<string, string?>? passphrase)
+    {
+        AsymmetricAlgorithm key = LoadPrivateKey(path, cert.GetKeyAlgorithm(), passphrase);
+        try
+        {
+            return key switch
+            {
+                RSA rsa => cert.CopyWithPrivateKey(rsa),
+                ECDsa ec => cert.CopyWithPrivateKey(ec),
+                _ => throw new PkiException($"Unsupported key type in {path}."),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PkiException($"The private key {path} does not belong to the certificate {cert.Subject}.", ex);
+        }
+        finally
+        {
+            key.Dispose();
+        }
+    }
+
+    public static AsymmetricAlgorithm LoadPrivateKey(string path, string algorithmOid, Func<string, string?>? passphrase)
+    {
+        string pem = ReadFile(path, "private key");
+        if (algorithmOid is OidEd25519 or OidEd448)
+        {
+            throw EdUnsupported($"use the Ed25519/Ed448 key {path}");
+        }
+        if (pem.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
+        {
+            throw new PkiException($"The private key {path} is encrypted in OpenSSL's legacy PEM format, which is not supported; convert it with 'openssl pkey -in {path} -aes256 -out NEW.key'.");
+        }
+        bool encrypted = pem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal);
+        if (!encrypted && !pem.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            throw new PkiException($"The private key {path} is not a PEM private key (no 'BEGIN ... PRIVATE KEY' line).");
+        }
+        if (!PemEncoding.TryFind(pem, out _))
+        {
+            throw new PkiException($"The private key {path} is truncated or malformed (no complete PEM block).");
+        }
+
+        AsymmetricAlgorithm key = algorithmOid switch
+        {
+            OidRsa => RSA.Create(),
+            OidEc => ECDsa.Create(),
+            _ => throw new PkiException($"The key {path} uses algorithm {algorithmOid}, which is not supported (RSA and ECDSA are)."),
+        };
+        try
+        {
+            if (encrypted)
+            {
+                string? pass = passphrase?.Invoke(path)
+                    ?? throw new PkiException($"The private key {path} is encrypted: give its passphrase with --passin (pass:, file:, env:) or run interactively.");
+                key.ImportFromEncryptedPem(pem, pass);
+            }
+            else
+            {
+                key.ImportFromPem(pem);
+            }
+            return key;
+        }
+        catch (CryptographicException ex)
+        {
+            key.Dispose();
+            throw encrypted
+                ? new PkiException($"Wrong passphrase for the private key {path} (or the key is corrupt).", ex)
+                : new PkiException($"The private key {path} is malformed, truncated or not a {(algorithmOid == OidRsa ? "RSA" : "EC")} key.", ex);
+        }
+        catch (ArgumentException ex)
+        {
+            key.Dispose();
+            throw new PkiException($"The private key {path} is malformed, truncated or not a {(algorithmOid == OidRsa ? "RSA" : "EC")} key.", ex);
+        }
+    }
+
+    public static string ToPem(X509Certificate2 cert) => cert.ExportCertificatePem() + "\n";
+}
