@@ -1,0 +1,135 @@
+using System.Buffers.Binary;
+
+namespace SharpVpn.Platform.Transport;
+
+/// <summary>
+/// Splits a TCP byte stream into OpenVPN packets. Framing (openvpn-protocol.md §1; o2 src/openvpn/socket.c
+/// stream_buf_*): each packet is preceded by its length as a 2-byte big-endian integer
+/// <code>| len (u16 BE) | packet (len bytes) | len | packet | ...</code>
+/// Reads land in one fixed buffer; whole packets are copied out, partial ones (even a split header) wait
+/// for more bytes. A length of 0 or above the maximum cannot be resynchronised from, so it is an error.
+/// </summary>
+public sealed class TcpFrameReader
+{
+    private readonly byte[] _buffer;
+    private int _start;
+    private int _end;
+
+    public TcpFrameReader(int maxPacketSize)
+    {
+        if (maxPacketSize is < 1 or > ushort.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxPacketSize), maxPacketSize, "The maximum TCP packet size must be 1..65535 (a 2-byte length).");
+        }
+        MaxPacketSize = maxPacketSize;
+        // Room for several frames so one receive call can bring in many small packets.
+        _buffer = new byte[Math.Max(64 * 1024, 2 * (maxPacketSize + 2))];
+    }
+
+    public int MaxPacketSize { get; }
+
+    /// <summary>Bytes received but not yet returned as packets.</summary>
+    public int Buffered => _end - _start;
+
+    /// <summary>Free space to receive into; call <see cref="Advance"/> with the count received.</summary>
+    public Memory<byte> GetReceiveMemory()
+    {
+        Compact();
+        return _buffer.AsMemory(_end);
+    }
+
+    /// <inheritdoc cref="GetReceiveMemory"/>
+    public Span<byte> GetReceiveSpan()
+    {
+        Compact();
+        return _buffer.AsSpan(_end);
+    }
+
+    public void Advance(int count)
+    {
+        if (count < 0 || _end + count > _buffer.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+        _end += count;
+    }
+
+    /// <summary>Appends bytes (tests and in-memory use).</summary>
+    public void Feed(ReadOnlySpan<byte> data)
+    {
+        while (data.Length > 0)
+        {
+            Span<byte> free = GetReceiveSpan();
+            if (free.Length == 0)
+            {
+                throw new InvalidOperationException("TCP frame buffer is full; read packets before feeding more.");
+            }
+            int n = Math.Min(free.Length, data.Length);
+            data[..n].CopyTo(free);
+            Advance(n);
+            data = data[n..];
+        }
+    }
+
+    /// <summary>
+    /// Copies the next whole packet into <paramref name="destination"/> and returns true with its length,
+    /// or returns false when more bytes are needed.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stream announced a length of 0 or more than <see cref="MaxPacketSize"/>.</exception>
+    public bool TryReadPacket(Span<byte> destination, out int length)
+    {
+        length = 0;
+        if (_end - _start < 2)
+        {
+            return false;
+        }
+        int announced = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start));
+        if (announced == 0 || announced > MaxPacketSize)
+        {
+            ThrowBadLength(announced, MaxPacketSize);
+        }
+        if (_end - _start - 2 < announced)
+        {
+            return false;
+        }
+        if (destination.Length < announced)
+        {
+            throw new ArgumentException($"Receive buffer of {destination.Length} bytes is smaller than the {announced}-byte packet; size it to MaxPacketSize.", nameof(destination));
+        }
+        _buffer.AsSpan(_start + 2, announced).CopyTo(destination);
+        _start += 2 + announced;
+        length = announced;
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+        return true;
+    }
+
+    /// <summary>Writes the 2-byte big-endian length header for a packet of <paramref name="length"/> bytes.</summary>
+    public static void WriteHeader(Span<byte> destination, int length)
+    {
+        if (length is < 1 or > ushort.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, "An OpenVPN TCP packet must be 1..65535 bytes.");
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)length);
+    }
+
+    private void Compact()
+    {
+        // Keep at least a maximal frame of free space at the end.
+        if (_start > 0 && _buffer.Length - _end < MaxPacketSize + 2)
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _end -= _start;
+            _start = 0;
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowBadLength(int announced, int max) =>
+        throw new InvalidDataException(announced == 0
+            ? "TCP stream announced a zero-length packet; the connection is out of sync."
+            : $"TCP stream announced a {announced}-byte packet, above the {max}-byte maximum; the connection is out of sync.");
+}

@@ -1,0 +1,601 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using SharpVpn.Platform.Interop;
+
+namespace SharpVpn.Platform.Transport;
+
+/// <summary>
+/// A UDP socket for OpenVPN packets. The .NET <see cref="System.Net.Sockets.Socket"/> does the setup
+/// (bind, options); the per-packet calls go straight to recvfrom/sendto/recvmmsg/sendmmsg so they
+/// neither allocate nor throw on a single bad datagram. The fd is non-blocking and a blocked reader
+/// polls it together with an eventfd, so Dispose wakes it at once (same scheme as TunDevice).
+/// Receive on one thread and send on one thread (the batch calls reuse per-instance scratch memory).
+/// </summary>
+public sealed unsafe class UdpTransport : IPacketLink
+{
+    private const int MaxBatch = 64;
+
+    private readonly Socket _socket;
+    private readonly SafeHandle _handle;
+    private readonly FileDescriptorHandle _wake;
+    private readonly int _addressSize;
+    private readonly LibC.MMsgHdr* _recvMsgs;
+    private readonly LibC.IoVec* _recvIov;
+    private readonly LibC.MMsgHdr* _sendMsgs;
+    private readonly LibC.IoVec* _sendIov;
+    private readonly LibC.MMsgHdr[] _recvMsgsArray;
+    private readonly LibC.IoVec[] _recvIovArray;
+    private readonly LibC.MMsgHdr[] _sendMsgsArray;
+    private readonly LibC.IoVec[] _sendIovArray;
+    private volatile bool _disposed;
+
+    /// <summary>Binds to <paramref name="localEndPoint"/> (port 0 = ephemeral). An IPv6 wildcard is dual-stack unless options say otherwise.</summary>
+    public UdpTransport(IPEndPoint localEndPoint, UdpTransportOptions? options = null)
+    {
+        options ??= new UdpTransportOptions();
+        _socket = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (localEndPoint.AddressFamily == AddressFamily.InterNetworkV6 && localEndPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                _socket.DualMode = options.DualMode;
+            }
+            try
+            {
+                _socket.Bind(localEndPoint);
+            }
+            catch (SocketException ex)
+            {
+                throw new SocketException((int)ex.SocketErrorCode, $"Cannot bind UDP {localEndPoint}: {ex.Message}");
+            }
+            _socket.Blocking = false;
+            _handle = _socket.SafeHandle;
+            ReceiveBufferSize = SetBuffer(LibC.SO_RCVBUF, LibC.SO_RCVBUFFORCE, options.ReceiveBufferSize, SocketOptionName.ReceiveBuffer);
+            SendBufferSize = SetBuffer(LibC.SO_SNDBUF, LibC.SO_SNDBUFFORCE, options.SendBufferSize, SocketOptionName.SendBuffer);
+            int wake = LibC.EventFd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+            if (wake < 0)
+            {
+                throw new IOException($"Cannot create the eventfd that wakes the UDP reader: {LibC.StrError(Marshal.GetLastPInvokeError())}.");
+            }
+            _wake = new FileDescriptorHandle(wake);
+            LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+            AddressFamily = localEndPoint.AddressFamily;
+            _addressSize = AddressFamily == AddressFamily.InterNetworkV6 ? 28 : 16;
+            // Pinned (POH) so the kernel-facing headers never move; the GC frees them with the transport.
+            _recvMsgs = PinnedScratch<LibC.MMsgHdr>(out _recvMsgsArray);
+            _recvIov = PinnedScratch<LibC.IoVec>(out _recvIovArray);
+            _sendMsgs = PinnedScratch<LibC.MMsgHdr>(out _sendMsgsArray);
+            _sendIov = PinnedScratch<LibC.IoVec>(out _sendIovArray);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A client socket: bound to <paramref name="local"/> (null = ephemeral, wildcard of the remote's family)
+    /// and connected to <paramref name="remote"/>, so <see cref="Receive"/> only sees the server's datagrams.
+    /// </summary>
+    public static UdpTransport ForClient(IPEndPoint remote, IPEndPoint? local = null, UdpTransportOptions? options = null)
+    {
+        local ??= new IPEndPoint(remote.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var transport = new UdpTransport(local, (options ?? new UdpTransportOptions()) with { DualMode = true });
+        try
+        {
+            IPEndPoint target = remote.AddressFamily == AddressFamily.InterNetwork && transport.AddressFamily == AddressFamily.InterNetworkV6
+                ? new IPEndPoint(remote.Address.MapToIPv6(), remote.Port)
+                : remote;
+            transport._socket.Connect(target);
+            transport.RemoteEndPoint = remote;
+            return transport;
+        }
+        catch
+        {
+            transport.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The underlying socket, for setup-time options only.</summary>
+    public Socket Socket => _socket;
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Set for a connected client socket.</summary>
+    public IPEndPoint? RemoteEndPoint { get; private set; }
+
+    /// <summary>The socket's family: SocketAddress buffers for it come from <see cref="CreateSocketAddress"/>.</summary>
+    public AddressFamily AddressFamily { get; }
+
+    /// <summary>SO_RCVBUF the kernel granted (it reports twice the usable size).</summary>
+    public int ReceiveBufferSize { get; }
+
+    public int SendBufferSize { get; }
+
+    public bool IsStream => false;
+
+    /// <summary>Datagrams that could not be sent (transient errors: refused, unreachable, no buffer space).</summary>
+    public long SendDrops => Interlocked.Read(ref _sendDrops);
+
+    private long _sendDrops;
+
+    /// <summary>A SocketAddress sized for this socket, to reuse across <see cref="ReceiveFrom"/> calls.</summary>
+    public SocketAddress CreateSocketAddress() => new(AddressFamily);
+
+    /// <summary>
+    /// Blocks for one datagram: copies it into <paramref name="buffer"/> and its source into
+    /// <paramref name="from"/> (reused; see <see cref="PeerEndpoint.TryFrom(SocketAddress, out PeerEndpoint)"/>).
+    /// Returns its length (a datagram longer than the buffer is truncated), or -1 once disposed.
+    /// Zero-length datagrams return 0.
+    /// </summary>
+    public int ReceiveFrom(Span<byte> buffer, SocketAddress from)
+    {
+        if (!TryAddRef())
+        {
+            return -1;
+        }
+        try
+        {
+            fixed (byte* p = buffer)
+            fixed (byte* a = from.Buffer.Span)
+            {
+                while (true)
+                {
+                    uint len = (uint)from.Buffer.Length;
+                    nint n = LibC.RecvFrom(Fd, p, (nuint)buffer.Length, LibC.MSG_DONTWAIT, a, &len);
+                    if (n >= 0)
+                    {
+                        from.Size = (int)Math.Min(len, (uint)from.Buffer.Length);
+                        return (int)n;
+                    }
+                    if (!HandleReceiveError(Marshal.GetLastPInvokeError()))
+                    {
+                        return -1;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    /// <summary>Sends one datagram to <paramref name="to"/>. Returns false when dropped (counted in <see cref="SendDrops"/>).</summary>
+    public bool SendTo(ReadOnlySpan<byte> packet, SocketAddress to)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            fixed (byte* p = packet)
+            fixed (byte* a = to.Buffer.Span)
+            {
+                while (true)
+                {
+                    nint n = LibC.SendTo(Fd, p, (nuint)packet.Length, 0, a, (uint)to.Size);
+                    if (n >= 0)
+                    {
+                        return true;
+                    }
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == LibC.EINTR)
+                    {
+                        continue;
+                    }
+                    if (errno == LibC.EAGAIN)
+                    {
+                        if (WaitUntil(LibC.POLLOUT))
+                        {
+                            continue;
+                        }
+                        return false;
+                    }
+                    return SendFailed(errno);
+                }
+            }
+        }
+        finally
+        {
+            _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>Connected client: blocks for one datagram from the server; returns its length, or 0 once disposed.</summary>
+    public int Receive(Span<byte> buffer)
+    {
+        if (!TryAddRef())
+        {
+            return 0;
+        }
+        try
+        {
+            fixed (byte* p = buffer)
+            {
+                while (true)
+                {
+                    nint n = LibC.RecvFrom(Fd, p, (nuint)buffer.Length, LibC.MSG_DONTWAIT, null, null);
+                    if (n > 0)
+                    {
+                        return (int)n;
+                    }
+                    if (n == 0)
+                    {
+                        continue; // An empty datagram carries no OpenVPN packet; 0 means "closed" here.
+                    }
+                    if (!HandleReceiveError(Marshal.GetLastPInvokeError()))
+                    {
+                        return 0;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    /// <summary>Connected client: sends one datagram to the server.</summary>
+    public bool Send(ReadOnlySpan<byte> packet)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            fixed (byte* p = packet)
+            {
+                while (true)
+                {
+                    nint n = LibC.SendTo(Fd, p, (nuint)packet.Length, 0, null, 0);
+                    if (n >= 0)
+                    {
+                        return true;
+                    }
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == LibC.EINTR)
+                    {
+                        continue;
+                    }
+                    if (errno == LibC.EAGAIN)
+                    {
+                        if (WaitUntil(LibC.POLLOUT))
+                        {
+                            continue;
+                        }
+                        return false;
+                    }
+                    return SendFailed(errno);
+                }
+            }
+        }
+        finally
+        {
+            _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>
+    /// recvmmsg: blocks for at least one datagram, then takes up to <c>min(buffers, sizes, from)</c> (max 64)
+    /// already queued. Datagram i lands in <c>buffers[i][offset..]</c>, its length in <c>sizes[i]</c>, its source in
+    /// <c>from[i]</c> (pass null for a connected socket). Returns the count, or -1 once disposed.
+    /// </summary>
+    public int ReceiveBatch(ReadOnlySpan<byte[]> buffers, Span<int> sizes, SocketAddress[]? from, int offset)
+    {
+        int count = Math.Min(Math.Min(buffers.Length, sizes.Length), MaxBatch);
+        if (from is not null)
+        {
+            count = Math.Min(count, from.Length);
+        }
+        if (count == 0)
+        {
+            return 0;
+        }
+        if (!TryAddRef())
+        {
+            return -1;
+        }
+        var pins = new PinSet();
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                byte[] b = buffers[i];
+                _recvIov[i] = new LibC.IoVec { Base = pins.Pin(b, offset), Length = (nuint)(b.Length - offset) };
+                ref LibC.MsgHdr h = ref _recvMsgs[i].Hdr;
+                h = default;
+                h.Iov = &_recvIov[i];
+                h.IovLen = 1;
+                if (from is not null)
+                {
+                    h.Name = pins.Pin(from[i]);
+                    h.NameLen = (uint)from[i].Buffer.Length;
+                }
+            }
+            while (true)
+            {
+                int n = LibC.RecvMMsg(Fd, _recvMsgs, (uint)count, LibC.MSG_DONTWAIT, null);
+                if (n > 0)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        sizes[i] = (int)_recvMsgs[i].Len;
+                        if (from is not null)
+                        {
+                            from[i].Size = (int)_recvMsgs[i].Hdr.NameLen;
+                        }
+                    }
+                    return n;
+                }
+                if (n == 0)
+                {
+                    continue;
+                }
+                if (!HandleReceiveError(Marshal.GetLastPInvokeError()))
+                {
+                    return -1;
+                }
+            }
+        }
+        finally
+        {
+            pins.Dispose();
+            Release();
+        }
+    }
+
+    /// <summary>
+    /// sendmmsg: sends <c>buffers[i][offset..offset+sizes[i]]</c> to <paramref name="to"/> (null on a connected socket),
+    /// in order, as few system calls as the kernel allows. Returns how many were sent; the rest were dropped.
+    /// </summary>
+    public int SendBatch(ReadOnlySpan<byte[]> buffers, ReadOnlySpan<int> sizes, int offset, SocketAddress? to)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int total = Math.Min(buffers.Length, sizes.Length);
+        int done = 0;
+        int sent = 0;
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            while (done < total)
+            {
+                int count = Math.Min(total - done, MaxBatch);
+                var pins = new PinSet();
+                int n;
+                int errno;
+                try
+                {
+                    void* name = to is null ? null : pins.Pin(to);
+                    for (int i = 0; i < count; i++)
+                    {
+                        _sendIov[i] = new LibC.IoVec { Base = pins.Pin(buffers[done + i], offset), Length = (nuint)sizes[done + i] };
+                        ref LibC.MsgHdr h = ref _sendMsgs[i].Hdr;
+                        h = default;
+                        h.Iov = &_sendIov[i];
+                        h.IovLen = 1;
+                        h.Name = name;
+                        h.NameLen = to is null ? 0u : (uint)to.Size;
+                    }
+                    n = LibC.SendMMsg(Fd, _sendMsgs, (uint)count, 0);
+                    errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
+                }
+                finally
+                {
+                    pins.Dispose();
+                }
+                if (n > 0)
+                {
+                    done += n;
+                    sent += n;
+                }
+                else if (errno == LibC.EINTR || (errno == LibC.EAGAIN && WaitUntil(LibC.POLLOUT)))
+                {
+                    continue;
+                }
+                else
+                {
+                    // sendmmsg reports the first datagram's error: drop that one and go on with the rest.
+                    if (errno == LibC.EAGAIN)
+                    {
+                        Interlocked.Increment(ref _sendDrops);
+                    }
+                    else
+                    {
+                        SendFailed(errno);
+                    }
+                    done++;
+                }
+            }
+            return sent;
+        }
+        finally
+        {
+            _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>Wakes a blocked reader (it returns -1 / 0) and closes the socket once no call uses it.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        bool added = false;
+        try
+        {
+            _wake.DangerousAddRef(ref added);
+            ulong one = 1;
+            _ = LibC.Write(_wake.Fd, (byte*)&one, sizeof(ulong));
+        }
+        finally
+        {
+            if (added)
+            {
+                _wake.DangerousRelease();
+            }
+        }
+        _socket.Dispose();
+        _wake.Dispose();
+    }
+
+    private static T* PinnedScratch<T>(out T[] array) where T : unmanaged
+    {
+        array = GC.AllocateArray<T>(MaxBatch, pinned: true);
+        return (T*)Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);
+    }
+
+    private int Fd => (int)_handle.DangerousGetHandle();
+
+    /// <summary>True to retry, false when disposed. ICMP errors reported on a connected socket are skipped.</summary>
+    private bool HandleReceiveError(int errno)
+    {
+        switch (errno)
+        {
+            case LibC.EAGAIN:
+                return WaitUntil(LibC.POLLIN);
+            case LibC.EINTR:
+            // A previous send drew an ICMP error (server down, route gone): not fatal for UDP.
+            case LibC.ECONNREFUSED or LibC.EHOSTUNREACH or LibC.ENETUNREACH or LibC.EHOSTDOWN or LibC.ENETDOWN:
+                return !_disposed;
+            default:
+                if (_disposed)
+                {
+                    return false;
+                }
+                throw new SocketException(errno, $"UDP receive on {LocalEndPoint} failed: {LibC.StrError(errno)}");
+        }
+    }
+
+    private bool SendFailed(int errno)
+    {
+        switch (errno)
+        {
+            case LibC.ECONNREFUSED or LibC.EHOSTUNREACH or LibC.ENETUNREACH or LibC.EHOSTDOWN or LibC.ENETDOWN
+                or LibC.ENOBUFS or LibC.ENOMEM or LibC.EMSGSIZE or LibC.EPERM or LibC.EADDRNOTAVAIL or LibC.EINVAL:
+                Interlocked.Increment(ref _sendDrops);
+                return false;
+            default:
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                throw new SocketException(errno, $"UDP send from {LocalEndPoint} failed: {LibC.StrError(errno)}");
+        }
+    }
+
+    private bool WaitUntil(short events)
+    {
+        LibC.PollFd* fds = stackalloc LibC.PollFd[2];
+        fds[0] = new LibC.PollFd { Fd = Fd, Events = events };
+        fds[1] = new LibC.PollFd { Fd = _wake.Fd, Events = LibC.POLLIN };
+        while (true)
+        {
+            int r = LibC.Poll(fds, 2, -1);
+            if (r < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LibC.EINTR)
+                {
+                    continue;
+                }
+                throw new SocketException(errno, $"poll on UDP {LocalEndPoint} failed: {LibC.StrError(errno)}");
+            }
+            if (_disposed || fds[1].Revents != 0)
+            {
+                return false;
+            }
+            if (fds[0].Revents != 0)
+            {
+                return true;
+            }
+        }
+    }
+
+    private bool TryAddRef()
+    {
+        if (_disposed)
+        {
+            return false;
+        }
+        bool socketAdded = false;
+        bool wakeAdded = false;
+        try
+        {
+            _handle.DangerousAddRef(ref socketAdded);
+            _wake.DangerousAddRef(ref wakeAdded);
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed between the flag check and here.
+            if (socketAdded)
+            {
+                _handle.DangerousRelease();
+            }
+            return false;
+        }
+    }
+
+    private void Release()
+    {
+        _wake.DangerousRelease();
+        _handle.DangerousRelease();
+    }
+
+    private int SetBuffer(int option, int forceOption, int wanted, SocketOptionName name)
+    {
+        if (wanted > 0)
+        {
+            int value = wanted;
+            // SO_*BUFFORCE ignores net.core.[rw]mem_max but needs CAP_NET_ADMIN; fall back to the capped option.
+            if (LibC.SetSockOpt((int)_socket.Handle, LibC.SOL_SOCKET, forceOption, &value, sizeof(int)) != 0)
+            {
+                _ = LibC.SetSockOpt((int)_socket.Handle, LibC.SOL_SOCKET, option, &value, sizeof(int));
+            }
+        }
+        return (int)_socket.GetSocketOption(SocketOptionLevel.Socket, name)!;
+    }
+
+    /// <summary>Pins up to a batch of arrays for one system call without allocating.</summary>
+    private struct PinSet : IDisposable
+    {
+        private GCHandleArray _handles;
+        private int _count;
+
+        public void* Pin(byte[] array, int offset)
+        {
+            GCHandle h = GCHandle.Alloc(array, GCHandleType.Pinned);
+            _handles[_count++] = h;
+            return (byte*)h.AddrOfPinnedObject() + offset;
+        }
+
+        public void* Pin(SocketAddress address)
+        {
+            if (!MemoryMarshal.TryGetArray<byte>(address.Buffer, out ArraySegment<byte> segment))
+            {
+                throw new InvalidOperationException("SocketAddress buffer is not array-backed.");
+            }
+            return Pin(segment.Array!, segment.Offset);
+        }
+
+        public void Dispose()
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                _handles[i].Free();
+            }
+            _count = 0;
+        }
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(2 * MaxBatch + 1)]
+    private struct GCHandleArray
+    {
+        private GCHandle _element;
+    }
+}
