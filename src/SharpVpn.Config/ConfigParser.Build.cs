@@ -1,0 +1,398 @@
+using System.Globalization;
+
+namespace SharpVpn.Config;
+
+/// <summary>Turns the parse state into the typed configs: defaults, cross-option checks and the 'server'/'keepalive' expansion.</summary>
+public static partial class ConfigParser
+{
+    private static ClientConfig BuildClient(ParseState s)
+    {
+        if (s.ClientLine is null && !(s.PullOption && s.TlsClient))
+        {
+            throw new ConfigException(s.SourceName, 0, "client", "this is not a client config (add 'client', or 'pull' and 'tls-client')");
+        }
+
+        if (s.ProtoIsServerRole == true)
+        {
+            throw s.ProtoLine!.Error($"'{s.ProtoLine!.Arg(0)}' is a server protocol; a client uses tcp or tcp-client");
+        }
+
+        if (s.Remotes.Count == 0)
+        {
+            throw new ConfigException(s.SourceName, 0, "remote", "no server to connect to (add 'remote HOST [PORT]')");
+        }
+
+        int defaultPort = s.RemotePort ?? s.Port ?? 1194;
+        TransportProtocol defaultProtocol = s.Protocol ?? TransportProtocol.Udp;
+        var remotes = s.Remotes
+            .Select(r => new RemoteEndpoint(r.Host, r.Port ?? defaultPort, r.Protocol ?? defaultProtocol,
+                r.Protocol is null ? s.Family : r.Family))
+            .ToList();
+
+        RequireCredentials(s, requireCertificate: s.AuthUserPass is null);
+        if (s.Keepalive is { } ka && (s.Ping is not null || s.PingRestart is not null || s.PingExit is not null))
+        {
+            throw ka.Line.Error("conflicts with ping, ping-restart and ping-exit; use one or the other");
+        }
+
+        var keepalive = new KeepaliveSettings
+        {
+            PingSeconds = s.Keepalive?.Interval ?? s.Ping ?? 0,
+            PingRestartSeconds = s.Keepalive?.Timeout ?? s.PingRestart ?? 0,
+            PingExitSeconds = s.PingExit ?? 0,
+            KeepaliveInterval = s.Keepalive?.Interval,
+            KeepaliveTimeout = s.Keepalive?.Timeout,
+            PingTimerRemote = s.PingTimerRemote,
+        };
+
+        return new ClientConfig
+        {
+            SourceName = s.SourceName,
+            BaseDirectory = s.BaseDirectory,
+            Remotes = remotes,
+            RemoteRandom = s.RemoteRandom,
+            Nobind = s.Nobind,
+            LocalAddress = s.Local,
+            LocalPort = s.Nobind ? null : s.LocalPort ?? s.Port ?? 1194,
+            Float = s.Float,
+            ResolvRetrySeconds = s.ResolvRetrySeconds,
+            ConnectRetrySeconds = s.ConnectRetrySeconds,
+            ConnectRetryMaxSeconds = s.ConnectRetryMaxSeconds,
+            ConnectRetryMax = s.ConnectRetryAttempts,
+            ServerPollTimeoutSeconds = s.ServerPollTimeoutSeconds,
+            Tls = BuildTls(s),
+            DataChannel = BuildDataChannel(s),
+            Renegotiation = BuildRenegotiation(s),
+            Keepalive = keepalive,
+            Logging = BuildLogging(s),
+            Process = BuildProcess(s),
+            Tun = BuildTun(s, ifconfig: s.Ifconfig is { } ic ? new IfconfigSettings(Ipv4.ToAddress(ic.Local), Ipv4.ToAddress(ic.RemoteOrNetmask)) : null, extraRoutes: [], routeGateway: s.RouteGateway),
+            Pull = true,
+            RouteNoPull = s.RouteNoPull,
+            PullFilters = s.PullFilters,
+            AuthUserPass = s.AuthUserPass,
+            AuthNoCache = s.AuthNoCache,
+            AuthRetry = s.AuthRetry,
+            ExplicitExitNotify = s.ExplicitExitNotify,
+            SocketSendBuffer = s.SocketSendBuffer,
+            SocketReceiveBuffer = s.SocketReceiveBuffer,
+            Warnings = s.Warnings,
+        };
+    }
+
+    private static ServerConfig BuildServer(ParseState s)
+    {
+        if (s.Server is null && !(s.ModeServer && s.TlsServer))
+        {
+            throw new ConfigException(s.SourceName, 0, "server", "this is not a server config (add 'server NETWORK NETMASK')");
+        }
+
+        if (s.ProtoIsServerRole == false)
+        {
+            throw s.ProtoLine!.Error($"'{s.ProtoLine!.Arg(0)}' is a client protocol; a server uses tcp or tcp-server");
+        }
+
+        RequireCredentials(s, requireCertificate: true);
+        if (s.CcdExclusive && s.ClientConfigDir is null)
+        {
+            throw new ConfigException(s.SourceName, 0, "ccd-exclusive", "needs 'client-config-dir DIR'");
+        }
+
+        Topology topology = s.Topology ?? Topology.Net30;
+        var pushes = new List<string>(s.Pushes);
+        var localRoutes = new List<Route>();
+        AddressPool? pool = null;
+        IfconfigSettings? ifconfig = s.Ifconfig is { } ic ? new IfconfigSettings(Ipv4.ToAddress(ic.Local), Ipv4.ToAddress(ic.RemoteOrNetmask)) : null;
+        System.Net.IPAddress? routeGateway = s.RouteGateway;
+
+        if (s.Server is { } server)
+        {
+            (pool, ifconfig) = ExpandServer(s, server, topology, pushes, localRoutes, ref routeGateway);
+        }
+        else if (s.IfconfigPool is { } explicitPool)
+        {
+            if (s.Ifconfig is not { } own)
+            {
+                throw explicitPool.Line.Error("needs 'ifconfig LOCAL REMOTE|NETMASK' for the server's own address");
+            }
+
+            uint mask = explicitPool.Netmask ?? (topology == Topology.Subnet ? own.RemoteOrNetmask : 0xFFFFFFFCu);
+            pool = new AddressPool(topology, Ipv4.ToAddress(own.Local), Ipv4.ToAddress(own.RemoteOrNetmask),
+                Ipv4.ToAddress(explicitPool.Start), Ipv4.ToAddress(explicitPool.End), Ipv4.ToAddress(mask));
+            if (pool.Size < 2)
+            {
+                throw explicitPool.Line.Error("the pool holds fewer than 2 clients");
+            }
+        }
+
+        // helper_keepalive: server side waits twice as long; the pair is pushed to clients.
+        if (s.Keepalive is { } ka && (s.Ping is not null || s.PingRestart is not null || s.PingExit is not null))
+        {
+            throw ka.Line.Error("conflicts with ping, ping-restart and ping-exit; use one or the other");
+        }
+
+        if (s.Keepalive is { } k)
+        {
+            pushes.Add(string.Create(CultureInfo.InvariantCulture, $"ping {k.Interval}"));
+            pushes.Add(string.Create(CultureInfo.InvariantCulture, $"ping-restart {k.Timeout}"));
+        }
+
+        var keepalive = new KeepaliveSettings
+        {
+            PingSeconds = s.Keepalive?.Interval ?? s.Ping ?? 0,
+            PingRestartSeconds = s.Keepalive is { } kk ? kk.Timeout * 2 : s.PingRestart ?? 0,
+            PingExitSeconds = s.PingExit ?? 0,
+            KeepaliveInterval = s.Keepalive?.Interval,
+            KeepaliveTimeout = s.Keepalive?.Timeout,
+            PingTimerRemote = s.PingTimerRemote,
+        };
+
+        return new ServerConfig
+        {
+            SourceName = s.SourceName,
+            BaseDirectory = s.BaseDirectory,
+            Protocol = s.Protocol ?? TransportProtocol.Udp,
+            Family = s.Family,
+            Port = s.LocalPort ?? s.Port ?? 1194,
+            LocalAddress = s.Local,
+            Tls = BuildTls(s),
+            DataChannel = BuildDataChannel(s),
+            Renegotiation = BuildRenegotiation(s),
+            Keepalive = keepalive,
+            Logging = BuildLogging(s),
+            Process = BuildProcess(s),
+            Tun = BuildTun(s, ifconfig, localRoutes, routeGateway) with { Topology = topology },
+            Pool = pool,
+            ServerNetwork = s.Server is { } sv ? Ipv4.ToAddress(sv.Network) : null,
+            ServerNetmask = s.Server is { } sm ? Ipv4.ToAddress(sm.Netmask) : null,
+            Pushes = pushes,
+            ClientConfigDir = s.ClientConfigDir,
+            CcdExclusive = s.CcdExclusive,
+            IfconfigPoolPersistFile = s.IfconfigPoolPersistFile,
+            IfconfigPoolPersistSeconds = s.IfconfigPoolPersistSeconds,
+            ClientToClient = s.ClientToClient,
+            DuplicateCn = s.DuplicateCn,
+            MaxClients = s.MaxClients,
+            ConnectFrequency = s.ConnectFrequency,
+            ExplicitExitNotify = s.ExplicitExitNotify,
+            NatMasquerade = s.NatMasquerade,
+            Firewall = s.Firewall,
+            SocketSendBuffer = s.SocketSendBuffer,
+            SocketReceiveBuffer = s.SocketReceiveBuffer,
+            Warnings = s.Warnings,
+        };
+    }
+
+    /// <summary>
+    /// OpenVPN helper.c <c>helper_client_server</c> for dev tun: the server's own ifconfig, the pool,
+    /// the local route and the pushes "route ..."/"route-gateway ..." and "topology ...".
+    /// </summary>
+    private static (AddressPool? Pool, IfconfigSettings Ifconfig) ExpandServer(
+        ParseState s, (uint Network, uint Netmask, bool NoPool, ConfigLine Line) server, Topology topology,
+        List<string> pushes, List<Route> localRoutes, ref System.Net.IPAddress? routeGateway)
+    {
+        ConfigLine line = server.Line;
+        int netbits = Ipv4.PrefixLength(server.Netmask);
+        if (netbits < 16)
+        {
+            throw line.Error($"netmask {Ipv4.Format(server.Netmask)} allows too many addresses (must be 255.255.0.0 or smaller)");
+        }
+
+        if (netbits > 29)
+        {
+            throw line.Error($"netmask {Ipv4.Format(server.Netmask)} is too small for dev tun (must be 255.255.255.248 or larger)");
+        }
+
+        if (!server.NoPool && s.IfconfigPool is { } explicitPool)
+        {
+            throw explicitPool.Line.Error("'server' already defines the pool; remove ifconfig-pool or add 'nopool' to 'server'");
+        }
+
+        uint net = server.Network;
+        uint broadcast = net | ~server.Netmask;
+        AddressPool? pool = null;
+        IfconfigSettings ifconfig;
+        if (topology is Topology.Net30 or Topology.P2p)
+        {
+            uint poolEndReserve = netbits == 29 ? 0u : 4u;
+            ifconfig = new IfconfigSettings(Ipv4.ToAddress(net + 1), Ipv4.ToAddress(net + 2));
+            if (!server.NoPool)
+            {
+                pool = new AddressPool(topology, ifconfig.Local, ifconfig.RemoteOrNetmask, Ipv4.ToAddress(net + 4),
+                    Ipv4.ToAddress(broadcast - poolEndReserve), Ipv4.ToAddress(server.Netmask));
+            }
+
+            localRoutes.Add(new Route(Ipv4.ToAddress(net), Ipv4.ToAddress(server.Netmask), null, null));
+            if (s.ClientToClient)
+            {
+                pushes.Add($"route {Ipv4.Format(net)} {Ipv4.Format(server.Netmask)}");
+            }
+            else if (topology == Topology.Net30)
+            {
+                pushes.Add($"route {Ipv4.Format(net + 1)}");
+            }
+        }
+        else
+        {
+            ifconfig = new IfconfigSettings(Ipv4.ToAddress(net + 1), Ipv4.ToAddress(server.Netmask));
+            if (!server.NoPool)
+            {
+                pool = new AddressPool(topology, ifconfig.Local, ifconfig.RemoteOrNetmask, Ipv4.ToAddress(net + 2),
+                    Ipv4.ToAddress(broadcast - 1), Ipv4.ToAddress(server.Netmask));
+            }
+
+            pushes.Add($"route-gateway {Ipv4.Format(net + 1)}");
+            routeGateway ??= Ipv4.ToAddress(net + 2);
+        }
+
+        pushes.Add("topology " + topology.ToString().ToLowerInvariant());
+        if (topology == Topology.Net30 && !server.NoPool)
+        {
+            s.Warn(line, "uses topology net30, which OpenVPN 2.6 deprecates for servers; 'topology subnet' is recommended for new deployments (clients get .2, .3, ... instead of .6, .10, ...)");
+        }
+
+        if (s.Ifconfig is { } own)
+        {
+            s.Warn(own.Line, "is replaced by the address 'server' computes");
+        }
+
+        return (pool, ifconfig);
+    }
+
+    private static void RequireCredentials(ParseState s, bool requireCertificate)
+    {
+        if (s.CaPem is null)
+        {
+            throw new ConfigException(s.SourceName, 0, "ca", "is required (the CA certificate that signs the peer)");
+        }
+
+        if (requireCertificate && s.CertPem is null)
+        {
+            throw new ConfigException(s.SourceName, 0, "cert", "is required (this side's certificate)");
+        }
+
+        if (s.CertPem is not null && s.KeyPem is null)
+        {
+            throw new ConfigException(s.SourceName, 0, "key", "is required with 'cert' (this side's private key)");
+        }
+
+        int protections = (s.TlsAuth is null ? 0 : 1) + (s.TlsCrypt is null ? 0 : 1) + (s.TlsCryptV2 is null ? 0 : 1);
+        if (protections > 1)
+        {
+            throw new ConfigException(s.SourceName, 0, "tls-crypt", "tls-auth, tls-crypt and tls-crypt-v2 are mutually exclusive; keep one");
+        }
+    }
+
+    private static TlsSettings BuildTls(ParseState s) => new()
+    {
+        CaPem = s.CaPem,
+        CertPem = s.CertPem,
+        KeyPem = s.KeyPem,
+        ExtraCertsPem = s.ExtraCertsPem,
+        DhPem = s.DhPem,
+        CrlPath = s.CrlPath,
+        CrlPem = s.CrlPem,
+        TlsAuth = s.TlsAuth is { } ta ? new StaticKeyText(ta.Text, ta.Source, ta.Direction ?? s.KeyDirection) : null,
+        TlsCrypt = s.TlsCrypt,
+        TlsCryptV2 = s.TlsCryptV2,
+        TlsVersionMin = s.TlsVersionMin,
+        TlsVersionMinOrHighest = s.TlsVersionMinOrHighest,
+        TlsVersionMax = s.TlsVersionMax,
+        TlsCipher = s.TlsCipher,
+        TlsCipherSuites = s.TlsCipherSuites,
+        EcdhCurve = s.EcdhCurve,
+        RemoteCertTls = s.RemoteCertTls,
+        RemoteCertKu = s.RemoteCertKu,
+        RemoteCertEku = s.RemoteCertEku,
+        NsCertType = s.NsCertType,
+        VerifyX509Name = s.VerifyX509Name,
+        VerifyClientCert = s.VerifyClientCert,
+        PrivateKeyPassword = s.PrivateKeyPassword,
+        PromptForPrivateKeyPassword = s.PromptForPrivateKeyPassword,
+    };
+
+    private static DataChannelSettings BuildDataChannel(ParseState s)
+    {
+        IReadOnlyList<string> dataCiphers = s.DataCiphers ?? DataChannelSettings.DefaultDataCiphers;
+        if (s.Cipher is { } cipher && s.CipherLine is { } cipherLine && !dataCiphers.Contains(cipher) && s.DataCiphersFallback != cipher)
+        {
+            // OpenVPN 2.6 options.c options_postprocess_cipher: --cipher outside data-ciphers is not negotiated.
+            s.Warn(cipherLine, $"'{cipher}' is not in data-ciphers ({string.Join(":", dataCiphers)}), so it is only announced (OCC) and never negotiated, as in OpenVPN 2.6; add it to data-ciphers to allow it");
+        }
+
+        return new DataChannelSettings
+        {
+            DataCiphers = dataCiphers,
+            DataCiphersFallback = s.DataCiphersFallback,
+            Cipher = s.Cipher,
+            Auth = s.Auth,
+            Compression = s.Compression,
+            AllowCompression = s.AllowCompression,
+            ReplayWindow = s.ReplayWindow,
+            ReplayWindowSeconds = s.ReplayWindowSeconds,
+            MuteReplayWarnings = s.MuteReplayWarnings,
+        };
+    }
+
+    private static RenegotiationSettings BuildRenegotiation(ParseState s) => new()
+    {
+        RenegSeconds = s.RenegSeconds,
+        RenegSecondsMax = s.RenegSecondsMax,
+        RenegBytes = s.RenegBytes,
+        RenegPackets = s.RenegPackets,
+        HandWindowSeconds = s.HandWindowSeconds,
+        TlsTimeoutSeconds = s.TlsTimeoutSeconds,
+        TranWindowSeconds = s.TranWindowSeconds,
+    };
+
+    private static LoggingSettings BuildLogging(ParseState s) => new()
+    {
+        Verb = s.Verb,
+        Mute = s.Mute,
+        LogFile = s.LogFile,
+        LogAppend = s.LogAppend,
+        StatusFile = s.StatusFile,
+        StatusIntervalSeconds = s.StatusIntervalSeconds,
+        StatusVersion = s.StatusVersion,
+        WritePidFile = s.WritePidFile,
+        Management = s.Management,
+    };
+
+    private static ProcessSettings BuildProcess(ParseState s) => new()
+    {
+        User = s.User,
+        Group = s.Group,
+        PersistKey = s.PersistKey,
+        PersistTun = s.PersistTun,
+        ScriptSecurity = s.ScriptSecurity,
+        DisableDco = s.DisableDco,
+        SetEnv = s.SetEnv,
+    };
+
+    private static TunSettings BuildTun(ParseState s, IfconfigSettings? ifconfig, List<Route> extraRoutes, System.Net.IPAddress? routeGateway)
+    {
+        string devType = s.DevType ?? "tun";
+        if (s.DevType is null && !s.Dev.StartsWith("tun", StringComparison.Ordinal))
+        {
+            throw s.DevLine!.Error($"cannot tell the device type of '{s.Dev}'; add 'dev-type tun'");
+        }
+
+        return new TunSettings
+        {
+            Device = s.Dev,
+            DeviceType = devType,
+            Topology = s.Topology ?? Topology.Net30,
+            TopologyConfigured = s.Topology is not null,
+            TunMtu = s.TunMtu,
+            MssFix = s.MssFix,
+            TxQueueLength = s.TxQueueLength,
+            Ifconfig = ifconfig,
+            Routes = [.. extraRoutes, .. s.Routes],
+            RouteGateway = routeGateway,
+            RouteMetric = s.RouteMetric,
+            RedirectGateway = s.RedirectGateway,
+            DhcpOptions = s.DhcpOptions,
+            BlockOutsideDns = s.BlockOutsideDns,
+        };
+    }
+}

@@ -1,0 +1,145 @@
+namespace SharpVpn.Config;
+
+/// <summary>
+/// Entry points: read an OpenVPN config as users have it and return the typed result, or throw one
+/// <see cref="ConfigException"/> whose message names file, line and option. Relative file names
+/// (ca, cert, key, ta.key, ...) are resolved against the config file's directory and read at
+/// parse time, so a missing file fails here with the line that references it.
+/// </summary>
+public static partial class ConfigParser
+{
+    public static ClientConfig ParseClient(string path) =>
+        ParseClientFromText(ReadConfigFile(path), path, BaseDirectoryOf(path));
+
+    public static ServerConfig ParseServer(string path) =>
+        ParseServerFromText(ReadConfigFile(path), path, BaseDirectoryOf(path));
+
+    public static ClientConfig ParseClientFromText(string text, string sourceName, string baseDirectory)
+    {
+        ParseState state = Walk(text, sourceName, baseDirectory, isServerConfig: false);
+        return BuildClient(state);
+    }
+
+    public static ServerConfig ParseServerFromText(string text, string sourceName, string baseDirectory)
+    {
+        ParseState state = Walk(text, sourceName, baseDirectory, isServerConfig: true);
+        return BuildServer(state);
+    }
+
+    /// <summary>One-line help of every option SharpVPN knows (for <c>--help-options</c> style output).</summary>
+    public static IReadOnlyDictionary<string, string> OptionHelp() =>
+        OptionTable.All.Values.Where(d => d.Support == OptionSupport.Supported).ToDictionary(d => d.Name, d => d.Help, StringComparer.Ordinal);
+
+    private static string ReadConfigFile(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigException($"{path}: config file not found");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{path}: config file is not readable (permission denied)");
+        }
+        catch (IOException ex)
+        {
+            throw new ConfigException($"{path}: config file could not be read: {ex.Message}");
+        }
+    }
+
+    private static string BaseDirectoryOf(string path) =>
+        Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+
+    private static ParseState Walk(string text, string sourceName, string baseDirectory, bool isServerConfig)
+    {
+        var state = new ParseState(sourceName, Path.GetFullPath(baseDirectory), isServerConfig);
+        foreach (ConfigLine raw in ConfigTokenizer.Tokenize(text, sourceName))
+        {
+            ConfigLine line = raw;
+            bool softUnknown = false;
+
+            // "setenv opt NAME ARGS": OpenVPN 2.4's way to say "ignore NAME if unknown".
+            if (line.Name == "setenv" && line.ArgCount >= 2 && line.Arg(0) == "opt" && !line.IsInline)
+            {
+                line = line with { Name = line.Arg(1), Args = [.. line.Args.Skip(2)] };
+                softUnknown = true;
+            }
+
+            Apply(state, line, softUnknown);
+        }
+
+        return state;
+    }
+
+    private static void Apply(ParseState state, ConfigLine line, bool softUnknown)
+    {
+        if (!OptionTable.All.TryGetValue(line.Name, out OptionDefinition? def))
+        {
+            if (softUnknown || state.IgnoreUnknown.Contains(line.Name))
+            {
+                state.Warnings.Add($"{line.SourceName}:{line.LineNumber}: unknown option '{line.Name}' is ignored (ignore-unknown-option/setenv opt)");
+                return;
+            }
+
+            throw new ConfigException(line.SourceName, line.LineNumber, null, $"unknown option '{line.Name}'");
+        }
+
+        if (def.Support == OptionSupport.UnsupportedWarning)
+        {
+            state.Warnings.Add($"{line.SourceName}:{line.LineNumber}: option '{line.Name}' is not supported by SharpVPN and is ignored ({def.Help})");
+            return;
+        }
+
+        if (def.Support == OptionSupport.UnsupportedError)
+        {
+            throw new ConfigException(line.SourceName, line.LineNumber, null, $"option '{line.Name}' is not supported by SharpVPN: {def.Help}");
+        }
+
+        if (line.IsInline && !def.AllowsInline)
+        {
+            throw line.Error("cannot be given as an inline block");
+        }
+
+        if (!line.IsInline)
+        {
+            if (line.ArgCount < def.MinArgs)
+            {
+                throw line.Error(def.MinArgs == 1
+                    ? $"missing argument (usage: {def.Help})"
+                    : $"expects at least {def.MinArgs} arguments, got {line.ArgCount} (usage: {def.Help})");
+            }
+
+            if (line.ArgCount > def.MaxArgs)
+            {
+                throw line.Error($"expects at most {def.MaxArgs} argument(s), got {line.ArgCount} (usage: {def.Help})");
+            }
+        }
+
+        if (def.Scope == OptionScope.Server && !state.IsServerConfig)
+        {
+            if (line.Name == "server")
+            {
+                throw line.Error("this is a server config; run it with 'sharpvpn server --config'");
+            }
+
+            state.Warn(line, "only applies to servers and is ignored in a client config");
+            return;
+        }
+
+        if (def.Scope == OptionScope.Client && state.IsServerConfig)
+        {
+            if (line.Name is "client" or "tls-client" or "remote")
+            {
+                throw line.Error("this is a client config; run it with 'sharpvpn client --config'");
+            }
+
+            state.Warn(line, "only applies to clients and is ignored in a server config");
+            return;
+        }
+
+        def.Apply(state, line);
+    }
+}

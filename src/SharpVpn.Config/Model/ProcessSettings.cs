@@ -1,0 +1,23 @@
+namespace SharpVpn.Config;
+
+/// <summary>Process-level options: privileges, persistence, script security, environment.</summary>
+public sealed record ProcessSettings
+{
+    /// <summary><c>user</c>: drop to this user after the TUN is open.</summary>
+    public string? User { get; init; }
+
+    public string? Group { get; init; }
+
+    public bool PersistKey { get; init; }
+
+    public bool PersistTun { get; init; }
+
+    /// <summary><c>script-security 0..3</c>, default 1. SharpVPN runs no scripts; kept for the logs.</summary>
+    public int ScriptSecurity { get; init; } = 1;
+
+    /// <summary><c>disable-dco</c>: accepted, there is no kernel offload to disable.</summary>
+    public bool DisableDco { get; init; }
+
+    /// <summary><c>setenv NAME VALUE</c> pairs in file order (<c>setenv opt ...</c> lines are handled as options instead).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> SetEnv { get; init; } = [];
+}

@@ -1,0 +1,87 @@
+namespace SharpVpn.Config;
+
+/// <summary>Everything <c>sharpvpn server</c> needs, from an OpenVPN server config (<c>server</c> or <c>mode server</c>).</summary>
+public sealed record ServerConfig
+{
+    public required string SourceName { get; init; }
+
+    public required string BaseDirectory { get; init; }
+
+    public TransportProtocol Protocol { get; init; } = TransportProtocol.Udp;
+
+    public AddressFamilyPreference Family { get; init; } = AddressFamilyPreference.Any;
+
+    /// <summary><c>port</c>/<c>lport</c>, default 1194.</summary>
+    public int Port { get; init; } = 1194;
+
+    /// <summary><c>local</c> address to bind; null = all addresses.</summary>
+    public string? LocalAddress { get; init; }
+
+    public required TlsSettings Tls { get; init; }
+
+    public required DataChannelSettings DataChannel { get; init; }
+
+    public required RenegotiationSettings Renegotiation { get; init; }
+
+    /// <summary>Server-side timers (keepalive N M → ping N, ping-restart 2*M).</summary>
+    public required KeepaliveSettings Keepalive { get; init; }
+
+    public required LoggingSettings Logging { get; init; }
+
+    public required ProcessSettings Process { get; init; }
+
+    /// <summary>Device settings; <see cref="TunSettings.Ifconfig"/> is the server's own tun address.</summary>
+    public required TunSettings Tun { get; init; }
+
+    /// <summary>Dynamic pool from <c>server</c> or <c>ifconfig-pool</c>; null with <c>server ... nopool</c>.</summary>
+    public AddressPool? Pool { get; init; }
+
+    /// <summary>The <c>server NET MASK</c> network, if given.</summary>
+    public System.Net.IPAddress? ServerNetwork { get; init; }
+
+    public System.Net.IPAddress? ServerNetmask { get; init; }
+
+    /// <summary>
+    /// The global push list in OpenVPN 2.6 order: the file's own <c>push "..."</c> lines, then what
+    /// <c>server</c> adds (net30: "route SERVER_TUN_IP" — or "route NET MASK" with client-to-client — then
+    /// "topology net30"; subnet: "route-gateway SERVER_TUN_IP", "topology subnet"), then what
+    /// <c>keepalive N M</c> adds ("ping N", "ping-restart M"). Per-client entries (ifconfig, peer-id,
+    /// cipher, protocol-flags, tun-mtu, ccd pushes) are the runtime's job.
+    /// </summary>
+    public IReadOnlyList<string> Pushes { get; init; } = [];
+
+    /// <summary>Absolute path of <c>client-config-dir</c>, or null.</summary>
+    public string? ClientConfigDir { get; init; }
+
+    public bool CcdExclusive { get; init; }
+
+    /// <summary>Absolute path of <c>ifconfig-pool-persist FILE</c>, or null.</summary>
+    public string? IfconfigPoolPersistFile { get; init; }
+
+    /// <summary>Write interval; default 600 s; 0 = read-only (never write) as in OpenVPN.</summary>
+    public int IfconfigPoolPersistSeconds { get; init; } = 600;
+
+    public bool ClientToClient { get; init; }
+
+    public bool DuplicateCn { get; init; }
+
+    /// <summary>Default 1024 as in OpenVPN.</summary>
+    public int MaxClients { get; init; } = 1024;
+
+    public ConnectFrequency? ConnectFrequency { get; init; }
+
+    /// <summary>Server side: 1 when <c>explicit-exit-notify</c> is given (tell clients on shutdown/restart), 0 = off.</summary>
+    public int ExplicitExitNotify { get; init; }
+
+    /// <summary>Our <c>nat-masquerade IFACE|auto</c>: outgoing interface name or "auto"; null = no NAT setup.</summary>
+    public string? NatMasquerade { get; init; }
+
+    /// <summary>Our <c>firewall open|off</c> (default off: leave the firewall alone).</summary>
+    public FirewallMode Firewall { get; init; } = FirewallMode.Off;
+
+    public int? SocketSendBuffer { get; init; }
+
+    public int? SocketReceiveBuffer { get; init; }
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

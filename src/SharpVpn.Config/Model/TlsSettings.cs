@@ -1,0 +1,68 @@
+namespace SharpVpn.Config;
+
+/// <summary>Certificates, keys and the checks applied to the peer certificate.</summary>
+public sealed record TlsSettings
+{
+    /// <summary>PEM text of <c>ca</c> (file content or inline block).</summary>
+    public string? CaPem { get; init; }
+
+    /// <summary>PEM text of <c>cert</c>; <c>extra-certs</c> PEM is appended to <see cref="ExtraCertsPem"/>.</summary>
+    public string? CertPem { get; init; }
+
+    public string? KeyPem { get; init; }
+
+    public string? ExtraCertsPem { get; init; }
+
+    /// <summary>PEM text of <c>dh</c>; null with <c>dh none</c> (ECDHE only) or when absent.</summary>
+    public string? DhPem { get; init; }
+
+    /// <summary>Absolute path of <c>crl-verify FILE</c> so the server can re-read it on change/SIGHUP; null if inline or absent.</summary>
+    public string? CrlPath { get; init; }
+
+    /// <summary>PEM text of the CRL as read at parse time (file or inline <c>&lt;crl-verify&gt;</c>).</summary>
+    public string? CrlPem { get; init; }
+
+    /// <summary><c>tls-auth FILE [dir]</c>; <see cref="StaticKeyText.Direction"/> comes from the second arg or <c>key-direction</c>.</summary>
+    public StaticKeyText? TlsAuth { get; init; }
+
+    public StaticKeyText? TlsCrypt { get; init; }
+
+    /// <summary>Client: the client key (with its wrapped WKc); server: the server key.</summary>
+    public StaticKeyText? TlsCryptV2 { get; init; }
+
+    /// <summary><c>tls-version-min</c> as written ("1.0", "1.1", "1.2", "1.3"); null = library default (1.2 in 2.6).</summary>
+    public string? TlsVersionMin { get; init; }
+
+    public bool TlsVersionMinOrHighest { get; init; }
+
+    public string? TlsVersionMax { get; init; }
+
+    public string? TlsCipher { get; init; }
+
+    public string? TlsCipherSuites { get; init; }
+
+    public string? EcdhCurve { get; init; }
+
+    /// <summary><c>remote-cert-tls</c>: required EKU of the peer certificate.</summary>
+    public CertificateRole? RemoteCertTls { get; init; }
+
+    /// <summary><c>remote-cert-ku</c> values as hex strings (empty list = "any of the defaults" when given without args).</summary>
+    public IReadOnlyList<string>? RemoteCertKu { get; init; }
+
+    /// <summary><c>remote-cert-eku</c> OID or name.</summary>
+    public string? RemoteCertEku { get; init; }
+
+    /// <summary>Old <c>ns-cert-type server|client</c> (Netscape cert type; SharpVPN maps it to the EKU check).</summary>
+    public CertificateRole? NsCertType { get; init; }
+
+    public X509NameCheck? VerifyX509Name { get; init; }
+
+    /// <summary>Server only: <c>verify-client-cert</c> (default require).</summary>
+    public VerifyClientCert VerifyClientCert { get; init; } = VerifyClientCert.Require;
+
+    /// <summary>Private-key passphrase read from the <c>askpass FILE</c> first line; null if none.</summary>
+    public string? PrivateKeyPassword { get; init; }
+
+    /// <summary><c>askpass</c> without a file: ask on the terminal.</summary>
+    public bool PromptForPrivateKeyPassword { get; init; }
+}

@@ -1,0 +1,42 @@
+using System.Net;
+
+namespace SharpVpn.Config;
+
+/// <summary>The virtual device and what is configured on it locally (not pushed).</summary>
+public sealed record TunSettings
+{
+    /// <summary><c>dev</c> as written: "tun" (kernel picks the number) or a name like "tun0".</summary>
+    public string Device { get; init; } = "tun";
+
+    /// <summary>"tun" (tap is refused).</summary>
+    public string DeviceType { get; init; } = "tun";
+
+    public Topology Topology { get; init; } = Topology.Net30;
+
+    /// <summary>True when <c>topology</c> was written in the file.</summary>
+    public bool TopologyConfigured { get; init; }
+
+    public int TunMtu { get; init; } = 1500;
+
+    /// <summary><c>mssfix [n]</c>; null = default (1492 in OpenVPN 2.6), 0 = off.</summary>
+    public int? MssFix { get; init; }
+
+    public int? TxQueueLength { get; init; }
+
+    /// <summary>Local <c>ifconfig</c>; for a server derived from <c>server</c> if not given.</summary>
+    public IfconfigSettings? Ifconfig { get; init; }
+
+    /// <summary>Local <c>route</c> lines (a server derived from <c>server</c> also routes its network here).</summary>
+    public IReadOnlyList<Route> Routes { get; init; } = [];
+
+    public IPAddress? RouteGateway { get; init; }
+
+    public int? RouteMetric { get; init; }
+
+    public RedirectGateway? RedirectGateway { get; init; }
+
+    public IReadOnlyList<DhcpOption> DhcpOptions { get; init; } = [];
+
+    /// <summary><c>block-outside-dns</c>: Windows-only; accepted and ignored on Linux (a note is in the warnings).</summary>
+    public bool BlockOutsideDns { get; init; }
+}

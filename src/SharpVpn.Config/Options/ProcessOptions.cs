@@ -1,0 +1,91 @@
+namespace SharpVpn.Config;
+
+/// <summary>Privileges, persistence, logging, status file and the management interface.</summary>
+internal static class ProcessOptions
+{
+    public static readonly OptionDefinition[] Definitions =
+    [
+        new("persist-key", 0, 0, static (s, _) => s.PersistKey = true, "keep keys across restarts"),
+        new("persist-tun", 0, 0, static (s, _) => s.PersistTun = true, "keep the tun device across restarts"),
+        new("persist-local-ip", 0, 0, static (_, _) => { }, "keep the local address across restarts"),
+        new("persist-remote-ip", 0, 0, static (_, _) => { }, "keep the remote address across restarts"),
+        new("user", 1, 1, static (s, l) => s.User = l.Arg(0), "user NAME: drop privileges after setup"),
+        new("group", 1, 1, static (s, l) => s.Group = l.Arg(0), "group NAME: drop privileges after setup"),
+        new("status", 1, 2, static (s, l) =>
+            {
+                s.StatusFile = s.ResolvePath(l.Arg(0));
+                if (l.ArgCount > 1)
+                {
+                    s.StatusIntervalSeconds = ParseState.Int(l, 1, 1, 86400);
+                }
+            }, "status FILE [SECONDS]: write the status file every SECONDS (default 60)"),
+        new("status-version", 1, 1, static (s, l) => s.StatusVersion = ParseState.Int(l, 0, 1, 3), "status-version 1|2|3"),
+        new("log", 1, 1, static (s, l) =>
+            {
+                s.LogFile = s.ResolvePath(l.Arg(0));
+                s.LogAppend = false;
+            }, "log FILE: log to FILE (truncated at start)"),
+        new("log-append", 1, 1, static (s, l) =>
+            {
+                s.LogFile = s.ResolvePath(l.Arg(0));
+                s.LogAppend = true;
+            }, "log-append FILE: log to FILE (appended)"),
+        new("verb", 1, 1, static (s, l) => s.Verb = ParseState.Int(l, 0, 0, 11), "verb 0..11: log verbosity (default 1)"),
+        new("mute", 1, 1, static (s, l) => s.Mute = ParseState.Int(l, 0, 0, int.MaxValue), "mute N: at most N repeats of the same message"),
+        new("suppress-timestamps", 0, 0, static (_, _) => { }, "no timestamps in the log"),
+        new("machine-readable-output", 0, 0, static (_, _) => { }, "machine readable log lines"),
+        new("writepid", 1, 1, static (s, l) => s.WritePidFile = s.ResolvePath(l.Arg(0)), "writepid FILE: write the process id"),
+        new("management", 2, 3, static (s, l) =>
+            {
+                string? password = null;
+                string? passwordFile = null;
+                if (l.ArgCount > 2)
+                {
+                    if (l.Arg(2) == "stdin")
+                    {
+                        throw l.Error("reading the management password from stdin is not supported by SharpVPN; give a password file");
+                    }
+
+                    passwordFile = s.ResolvePath(l.Arg(2));
+                    string text = s.ReadFileArg(l, 2);
+                    int end = text.IndexOfAny(['\r', '\n']);
+                    password = end < 0 ? text : text[..end];
+                }
+
+                if (l.Arg(1) == "unix")
+                {
+                    s.Management = new ManagementSettings(l.Arg(0), 0, s.ResolvePath(l.Arg(0)), passwordFile, password);
+                    return;
+                }
+
+                int port = ParseState.PortNumber(l, 1, allowZero: true);
+                if (!Ipv4.TryParse(l.Arg(0), out uint _) && l.Arg(0) != "localhost" && !l.Arg(0).Contains(':', StringComparison.Ordinal))
+                {
+                    throw l.Error($"'{l.Arg(0)}' is not an IP address");
+                }
+
+                s.Management = new ManagementSettings(l.Arg(0), port, null, passwordFile, password);
+            }, "management IP PORT [PWFILE] | management SOCKET unix [PWFILE]"),
+        new("script-security", 1, 1, static (s, l) => s.ScriptSecurity = ParseState.Int(l, 0, 0, 3),
+            "script-security 0..3 (SharpVPN runs no scripts; accepted)"),
+        new("disable-dco", 0, 0, static (s, _) => s.DisableDco = true, "disable-dco (accepted: there is no kernel offload)"),
+        new("setenv", 1, 2, static (s, l) => s.SetEnv.Add(new(l.Arg(0), l.OptionalArg(1) ?? string.Empty)), "setenv NAME [VALUE]"),
+        new("setenv-safe", 1, 2, static (s, l) => s.SetEnv.Add(new("OPENVPN_" + l.Arg(0), l.OptionalArg(1) ?? string.Empty)), "setenv-safe NAME [VALUE]"),
+        new("cd", 1, 1, static (s, l) =>
+            {
+                string dir = s.ResolvePath(l.Arg(0));
+                if (!Directory.Exists(dir))
+                {
+                    throw l.Error($"directory '{l.Arg(0)}' does not exist ({dir})");
+                }
+
+                s.BaseDirectory = dir;
+            }, "cd DIR: resolve later relative paths from DIR"),
+        new("daemon", 0, 1, static (s, l) => s.Warn(l, "is ignored: run SharpVPN under systemd ('sharpvpn service install') instead"), "daemon (ignored)"),
+        new("syslog", 0, 1, static (s, l) => s.Warn(l, "is not supported by SharpVPN and is ignored; logs go to stdout/journald or 'log'"), "syslog (ignored)"),
+        new("nice", 1, 1, static (s, l) => s.Warn(l, "is not supported by SharpVPN and is ignored"), "nice (ignored)"),
+        new("mlock", 0, 0, static (s, l) => s.Warn(l, "is not supported by SharpVPN and is ignored"), "mlock (ignored)"),
+        new("chroot", 1, 1, static (s, l) => s.Warn(l, "is not supported by SharpVPN and is ignored; the systemd unit's sandboxing applies instead"), "chroot (ignored)"),
+        new("ignore-unknown-option", 1, 16, static (s, l) => s.IgnoreUnknown.UnionWith(l.Args), "ignore-unknown-option NAME...: warn instead of failing on these options"),
+    ];
+}

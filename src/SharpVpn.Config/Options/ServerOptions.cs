@@ -1,0 +1,46 @@
+namespace SharpVpn.Config;
+
+/// <summary>Multi-client server behaviour, keepalive timers and exit notification.</summary>
+internal static class ServerOptions
+{
+    public static readonly OptionDefinition[] Definitions =
+    [
+        new("ifconfig-pool-persist", 1, 2, static (s, l) =>
+            {
+                s.IfconfigPoolPersistFile = s.ResolvePath(l.Arg(0));
+                if (l.ArgCount > 1)
+                {
+                    s.IfconfigPoolPersistSeconds = ParseState.Int(l, 1, 0, int.MaxValue);
+                }
+            }, "ifconfig-pool-persist FILE [SECONDS]: remember client addresses across restarts (0 = read only)", OptionScope.Server),
+        new("client-config-dir", 1, 1, static (s, l) => s.ClientConfigDir = s.ResolvePath(l.Arg(0)),
+            "client-config-dir DIR: per-client files named after the certificate CN", OptionScope.Server),
+        new("ccd-exclusive", 0, 0, static (s, _) => s.CcdExclusive = true, "refuse clients without a client-config-dir file", OptionScope.Server),
+        new("client-to-client", 0, 0, static (s, _) => s.ClientToClient = true, "route packets between clients inside the server", OptionScope.Server),
+        new("duplicate-cn", 0, 0, static (s, _) => s.DuplicateCn = true, "allow several clients with the same CN at once", OptionScope.Server),
+        new("max-clients", 1, 1, static (s, l) => s.MaxClients = ParseState.Int(l, 0, 1, 65536), "max-clients N (default 1024)", OptionScope.Server),
+        new("connect-freq", 2, 2, static (s, l) =>
+                s.ConnectFrequency = new ConnectFrequency(ParseState.Int(l, 0, 1, int.MaxValue), ParseState.Int(l, 1, 1, 86400)),
+            "connect-freq N SECONDS: allow at most N new connections per SECONDS", OptionScope.Server),
+        new("explicit-exit-notify", 0, 1, static (s, l) =>
+                s.ExplicitExitNotify = l.ArgCount > 0 ? ParseState.Int(l, 0, 0, 100) : 1,
+            "explicit-exit-notify [N]: tell the peer when shutting down (UDP)"),
+        new("keepalive", 2, 2, static (s, l) =>
+            {
+                int interval = ParseState.Int(l, 0, 1, 86400);
+                int timeout = ParseState.Int(l, 1, 1, 86400);
+                if (interval * 2 > timeout)
+                {
+                    throw l.Error($"the timeout ({timeout}) must be at least twice the ping interval ({interval}); 'keepalive 10 60' is a good choice");
+                }
+
+                s.Keepalive = (interval, timeout, l);
+            }, "keepalive N M: ping every N s, restart after M s of silence (servers push it to clients)"),
+        new("ping", 1, 1, static (s, l) => s.Ping = ParseState.Int(l, 0, 0, 86400), "ping N: send a ping after N s of silence"),
+        new("ping-restart", 1, 1, static (s, l) => s.PingRestart = ParseState.Int(l, 0, 0, 86400), "ping-restart N: restart after N s without packets"),
+        new("ping-exit", 1, 1, static (s, l) => s.PingExit = ParseState.Int(l, 0, 0, 86400), "ping-exit N: exit after N s without packets"),
+        new("ping-timer-rem", 0, 0, static (s, _) => s.PingTimerRemote = true, "run ping-restart only when a remote address is known"),
+        new("server-bridge", 0, 4, static (_, l) => throw l.Error("layer-2 bridging (tap) is not supported by SharpVPN; use 'server NETWORK NETMASK' with dev tun"),
+            "server-bridge (not supported)", OptionScope.Server, Support: OptionSupport.UnsupportedError),
+    ];
+}
