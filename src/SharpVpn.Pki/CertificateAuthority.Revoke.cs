@@ -83,7 +83,7 @@ public sealed partial class CertificateAuthority
                 "removeFromCRL" => X509RevocationReason.RemoveFromCrl,
                 _ => null, // holdInstruction/keyTime forms: listed without a reason code
             };
-            builder.AddEntry(Convert.FromHexString(e.Serial.Length % 2 == 0 ? e.Serial : "0" + e.Serial), e.RevokedAt, reason);
+            builder.AddEntry(SerialBytes(e.Serial), e.RevokedAt, reason);
             count++;
         }
         int validDays = days ?? Settings.CrlDays;
@@ -102,6 +102,13 @@ public sealed partial class CertificateAuthority
         tx.WriteText(Paths.CrlNumber, Convert.ToHexString((number + 1).ToByteArray(isUnsigned: true, isBigEndian: true)) + "\n");
         tx.Commit();
         return new CrlInfo(now, next, count);
+    }
+
+    /// <summary>DER INTEGER content for a positive serial: a 0x00 byte in front when the top bit is set.</summary>
+    private static byte[] SerialBytes(string hex)
+    {
+        byte[] raw = Convert.FromHexString(hex.Length % 2 == 0 ? hex : "0" + hex);
+        return raw.Length > 0 && raw[0] >= 0x80 ? [0, .. raw] : raw;
     }
 
     private BigInteger ReadCrlNumber()

@@ -80,6 +80,7 @@ public sealed partial class CertificateAuthority
         tx.CreateDirectory(root);
         tx.CreateDirectory(ca.Paths.PrivateDir, secret: true);
         tx.CreateDirectory(ca.Paths.ReqsDir);
+        tx.WriteText(Path.Combine(root, EasyRsaFiles.ConfigFileName), EasyRsaFiles.OpenSslConfig());
         tx.Commit();
         return ca;
     }
