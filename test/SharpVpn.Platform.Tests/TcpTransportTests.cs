@@ -1,0 +1,184 @@
+using System.Net;
+using System.Net.Sockets;
+using SharpVpn.Platform.Transport;
+
+namespace SharpVpn.Platform.Tests;
+
+public sealed class TcpFrameReaderTests
+{
+    [Fact]
+    public void SplitHeaderAndBody_AreReassembled()
+    {
+        var reader = new TcpFrameReader(1500);
+        var dest = new byte[1500];
+        reader.Feed([0x00]);
+        Assert.False(reader.TryReadPacket(dest, out _));
+        reader.Feed([0x03, 0xAA]);
+        Assert.False(reader.TryReadPacket(dest, out _));
+        reader.Feed([0xBB, 0xCC, 0x00, 0x01, 0xDD]);
+        Assert.True(reader.TryReadPacket(dest, out int n));
+        Assert.Equal(new byte[] { 0xAA, 0xBB, 0xCC }, dest[..n]);
+        Assert.True(reader.TryReadPacket(dest, out n));
+        Assert.Equal(new byte[] { 0xDD }, dest[..n]);
+        Assert.False(reader.TryReadPacket(dest, out _));
+        Assert.Equal(0, reader.Buffered);
+    }
+
+    [Theory]
+    [InlineData(0x00, 0x00)]
+    [InlineData(0x05, 0xDD)] // 1501 > 1500
+    [InlineData(0xFF, 0xFF)]
+    public void ZeroOrOversizeLength_IsRejected(byte hi, byte lo)
+    {
+        var reader = new TcpFrameReader(1500);
+        reader.Feed([hi, lo, 1, 2, 3]);
+        Assert.Throws<InvalidDataException>(() => reader.TryReadPacket(new byte[2000], out _));
+    }
+
+    [Fact]
+    public void ManyFrames_LongerThanTheBuffer_AreAllRead()
+    {
+        var reader = new TcpFrameReader(1500);
+        var dest = new byte[1500];
+        var frame = new byte[1202];
+        frame[0] = 0x04;
+        frame[1] = 0xB0; // 1200
+        int read = 0;
+        for (int i = 0; i < 500; i++)
+        {
+            frame[2] = (byte)i;
+            reader.Feed(frame);
+            while (reader.TryReadPacket(dest, out int n))
+            {
+                Assert.Equal(1200, n);
+                Assert.Equal((byte)read, dest[0]);
+                read++;
+            }
+        }
+        Assert.Equal(500, read);
+    }
+}
+
+[Trait("Category", "Interop")]
+public sealed class TcpTransportTests
+{
+    [Fact]
+    public void RoundTrip_BothDirections_IncludingBatch()
+    {
+        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var client = TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5));
+        using TcpTransport server = listener.Accept();
+        var buffer = new byte[TcpTransport.DefaultMaxPacketSize];
+
+        Assert.True(client.Send("hello"u8));
+        Assert.Equal(5, server.Receive(buffer));
+        Assert.Equal("hello"u8.ToArray(), buffer[..5]);
+
+        byte[][] bufs = [.. Enumerable.Range(0, 100).Select(i => { var b = new byte[8 + 1400]; b[8] = (byte)i; return b; })];
+        int[] sizes = [.. Enumerable.Range(0, 100).Select(i => 100 + (i * 13))];
+        Assert.Equal(100, server.SendBatch(bufs, sizes, 8));
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(sizes[i], client.Receive(buffer));
+            Assert.Equal((byte)i, buffer[0]);
+        }
+    }
+
+    [Fact]
+    public void SplitLengthHeader_OverTheWire_IsReassembled()
+    {
+        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        raw.Connect(listener.LocalEndPoint);
+        using TcpTransport server = listener.Accept();
+        int length = -1;
+        var buffer = new byte[2000];
+        var reader = new Thread(() => length = server.Receive(buffer));
+        reader.Start();
+        raw.Send([0x00]);
+        Thread.Sleep(100);
+        raw.Send([0x04]);
+        Thread.Sleep(100);
+        Assert.True(reader.IsAlive);
+        raw.Send(new byte[4]);
+        Assert.True(reader.Join(5000));
+        Assert.Equal(4, length);
+    }
+
+    [Fact]
+    public void OversizeLength_OverTheWire_IsRejected()
+    {
+        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0), maxPacketSize: 1600);
+        using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        raw.Connect(listener.LocalEndPoint);
+        using TcpTransport server = listener.Accept();
+        raw.Send([0x10, 0x00, 1, 2, 3]); // 4096 > 1600
+        var ex = Assert.Throws<InvalidDataException>(() => server.Receive(new byte[2000]));
+        Assert.Contains("4096", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PeerCloseAtBoundary_ReturnsZero_ButMidPacketIsAnError()
+    {
+        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using (var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            raw.Connect(listener.LocalEndPoint);
+            using TcpTransport server = listener.Accept();
+            raw.Send([0x00, 0x01, 0x42]);
+            raw.Shutdown(SocketShutdown.Send);
+            var buf = new byte[100];
+            Assert.Equal(1, server.Receive(buf));
+            Assert.Equal(0, server.Receive(buf));
+        }
+        using (var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            raw.Connect(listener.LocalEndPoint);
+            using TcpTransport server = listener.Accept();
+            raw.Send([0x00, 0x05, 0x42]);
+            raw.Shutdown(SocketShutdown.Send);
+            Assert.Throws<InvalidDataException>(() => server.Receive(new byte[100]));
+        }
+    }
+
+    [Fact]
+    public void Dispose_UnblocksReceive()
+    {
+        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var client = TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5));
+        using TcpTransport server = listener.Accept();
+        int result = 99;
+        var reader = new Thread(() => result = server.Receive(new byte[100]));
+        reader.Start();
+        Thread.Sleep(200);
+        server.Dispose();
+        Assert.True(reader.Join(2000));
+        Assert.Equal(0, result);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_ReadsFramedPackets()
+    {
+        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var client = TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5));
+        using TcpTransport server = await listener.AcceptAsync();
+        client.Send("abc"u8);
+        client.Send("defg"u8);
+        var buf = new byte[100];
+        Assert.Equal(3, await server.ReceiveAsync(buf));
+        Assert.Equal(4, await server.ReceiveAsync(buf));
+        Assert.Equal("defg"u8.ToArray(), buf[..4]);
+    }
+
+    [Fact]
+    public void Connect_ToClosedPort_NamesTheEndpoint()
+    {
+        int port;
+        using (var l = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0)))
+        {
+            port = l.LocalEndPoint.Port;
+        }
+        var ex = Assert.Throws<SocketException>(() => TcpTransport.Connect(new IPEndPoint(IPAddress.Loopback, port), TimeSpan.FromSeconds(5)));
+        Assert.Contains($"127.0.0.1:{port}", ex.Message, StringComparison.Ordinal);
+    }
+}
