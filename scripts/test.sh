@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need (idempotent), checks the machine,
+# then builds and runs every test project (unit and interop) in Release.
+# Usage: sudo bash scripts/test.sh [extra 'dotnet test' arguments, e.g. --filter "Category!=Interop"]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib.sh
+
+require_root
+install_prerequisites
+check_environment
+
+before="$(stale_lab_namespaces | sort)"
+
+echo "sharpvpn test: building"
+dotnet build SharpVpn.slnx -c Release -nologo -clp:ErrorsOnly
+
+# One test assembly at a time (-m:1): two cores, and the interop tests run real openvpn processes.
+echo "sharpvpn test: running all test projects"
+status=0
+dotnet test SharpVpn.slnx -c Release --no-build -nologo -m:1 "$@" || status=$?
+
+leftover="$(comm -13 <(echo "$before") <(stale_lab_namespaces | sort) | grep . || true)"
+if [ -n "$leftover" ]; then
+  echo "sharpvpn test: FAILED: the run left network namespaces behind: $leftover" >&2
+  status=1
+fi
+if [ "$status" -ne 0 ]; then
+  echo "sharpvpn test: FAILED (exit $status)" >&2
+  exit "$status"
+fi
+echo "sharpvpn test: all tests passed"
