@@ -188,6 +188,41 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "setuid", SetLastError = true)]
     public static partial int SetUid(uint uid);
 
+    [LibraryImport(Lib, EntryPoint = "getuid")]
+    public static partial uint GetUid();
+
+    [LibraryImport(Lib, EntryPoint = "getgid")]
+    public static partial uint GetGid();
+
+    [LibraryImport(Lib, EntryPoint = "prctl", SetLastError = true)]
+    public static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport(Lib, EntryPoint = "capset", SetLastError = true)]
+    public static partial int CapSet(CapHeader* header, CapData* data);
+
+    public const int PR_SET_KEEPCAPS = 8;
+    public const int PR_CAP_AMBIENT = 47;
+    public const int PR_CAP_AMBIENT_RAISE = 2;
+    public const int CAP_NET_ADMIN = 12;
+    public const uint LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+
+    /// <summary>struct __user_cap_header_struct (linux/capability.h).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CapHeader
+    {
+        public uint Version;
+        public int Pid;
+    }
+
+    /// <summary>struct __user_cap_data_struct; version 3 passes two of them (capabilities 0-31, 32-63).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CapData
+    {
+        public uint Effective;
+        public uint Permitted;
+        public uint Inheritable;
+    }
+
     [LibraryImport(Lib, EntryPoint = "geteuid")]
     public static partial uint GetEUid();
 
