@@ -96,9 +96,6 @@ internal static class CryptoOptions
                 s.CrlPem = Pem(s, l, "X509 CRL");
                 s.CrlPath = l.IsInline ? null : s.ResolvePath(l.Arg(0));
             }, "crl-verify FILE: reject peers whose certificate is revoked", AllowsInline: true),
-        new("pkcs12", 1, 1, static (_, l) => throw l.Error(
-                "PKCS#12 files are not supported by SharpVPN; convert with 'openssl pkcs12 -in FILE -nodes' and use ca/cert/key"),
-            "pkcs12 FILE (not supported)", AllowsInline: true, Support: OptionSupport.UnsupportedError),
         new("tls-auth", 1, 2, static (s, l) =>
             {
                 string text = StaticKey(s, l, "OpenVPN Static key V1");
@@ -122,9 +119,6 @@ internal static class CryptoOptions
                 s.KeyDirection = Direction(l, 0);
                 s.KeyDirectionBidirectional = s.KeyDirection is null;
             }, "key-direction 0|1: direction of an inline tls-auth key"),
-        new("secret", 1, 2, static (_, l) => throw l.Error(
-                "static-key mode is not supported by SharpVPN (and removed in OpenVPN 2.7); use certificates (ca/cert/key)"),
-            "secret FILE (static-key mode, not supported)", AllowsInline: true, Support: OptionSupport.UnsupportedError),
         new("tls-server", 0, 0, static (s, _) => s.TlsServer = true, "act as TLS server (set by 'server')", OptionScope.Server),
         new("tls-client", 0, 0, static (s, _) => s.TlsClient = true, "act as TLS client (set by 'client')", OptionScope.Client),
         new("cipher", 1, 1, static (s, l) =>

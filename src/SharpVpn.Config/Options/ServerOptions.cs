@@ -40,7 +40,5 @@ internal static class ServerOptions
         new("ping-restart", 1, 1, static (s, l) => s.PingRestart = ParseState.Int(l, 0, 0, 86400), "ping-restart N: restart after N s without packets"),
         new("ping-exit", 1, 1, static (s, l) => s.PingExit = ParseState.Int(l, 0, 0, 86400), "ping-exit N: exit after N s without packets"),
         new("ping-timer-rem", 0, 0, static (s, _) => s.PingTimerRemote = true, "run ping-restart only when a remote address is known"),
-        new("server-bridge", 0, 4, static (_, l) => throw l.Error("layer-2 bridging (tap) is not supported by SharpVPN; use 'server NETWORK NETMASK' with dev tun"),
-            "server-bridge (not supported)", OptionScope.Server, Support: OptionSupport.UnsupportedError),
     ];
 }
