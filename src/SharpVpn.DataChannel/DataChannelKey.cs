@@ -259,5 +259,7 @@ public sealed class DataChannelKey : IDisposable
 
     internal AeadSealer? AeadSealerForTest => _aeadSealer;
 
+    internal void SetLastSentPacketIdForTest(long id) => Volatile.Write(ref _send.LastPacketId, id);
+
     internal CbcSealer? CbcSealerForTest => _cbcSealer;
 }

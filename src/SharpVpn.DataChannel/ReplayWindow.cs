@@ -33,7 +33,7 @@ public sealed class ReplayWindow
     private int _head;
     private int _count;
     private uint _highest;
-    private long _lastReapMs = long.MinValue;
+    private long _lastReapMs = long.MinValue / 2; // "never"; halved so now - last cannot overflow
 
     public ReplayWindow(int windowPackets = DefaultWindowPackets, int windowSeconds = DefaultWindowSeconds)
     {
