@@ -53,7 +53,7 @@ public static partial class ConfigParser
             RemoteRandom = s.RemoteRandom,
             Nobind = s.Nobind,
             LocalAddress = s.Local,
-            LocalPort = s.Nobind ? null : s.LocalPort ?? s.Port ?? 1194,
+            LocalPort = ClientBindPort(s),
             Float = s.Float,
             ResolvRetrySeconds = s.ResolvRetrySeconds,
             ConnectRetrySeconds = s.ConnectRetrySeconds,
@@ -78,6 +78,16 @@ public static partial class ConfigParser
             SocketReceiveBuffer = s.SocketReceiveBuffer,
             Warnings = s.Warnings,
         };
+    }
+
+    /// <summary>
+    /// options.c <c>options_postprocess_mutate_ce</c>: a pulling client binds a local port only when
+    /// lport (non-zero), bind or local says so, and never with nobind.
+    /// </summary>
+    private static int? ClientBindPort(ParseState s)
+    {
+        bool needBind = (s.LocalPort is int lport && lport != 0) || s.BindDefined || s.Local is not null;
+        return s.Nobind || !needBind ? null : s.LocalPort ?? s.Port ?? 1194;
     }
 
     private static ServerConfig BuildServer(ParseState s)

@@ -38,6 +38,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public int? RemotePort;
     public string? Local;
     public bool Nobind;
+    public bool BindDefined;
     public bool Float;
     public int? ResolvRetrySeconds;
     public int ConnectRetrySeconds = 1;

@@ -196,7 +196,33 @@ public sealed class ModernConfigTests
         Assert.Equal(TempConfigDir.TlsCryptV2Client, c.Tls.TlsCryptV2!.Text);
         Assert.Equal(new AuthUserPassSettings("alice", "s3cret", null), c.AuthUserPass);
         Assert.Equal(1194, c.Remotes[0].Port);
-        Assert.Equal(1194, c.LocalPort);
+        Assert.Null(c.LocalPort);
+    }
+
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("port 1195", null)]
+    [InlineData("lport 5000", 5000)]
+    [InlineData("lport 0", null)]
+    [InlineData("bind", 1194)]
+    [InlineData("port 1195\nbind", 1195)]
+    [InlineData("local 192.0.2.10", 1194)]
+    [InlineData("lport 5000\nnobind", null)]
+    public void ClientBindsOnlyWhenAskedTo_AsOpenVpn26(string lines, int? expectedPort)
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        string text = "client\nremote 10.0.0.1\nca ca.crt\ncert client.crt\nkey client.key\n" + lines.Replace("\\n", "\n", StringComparison.Ordinal) + "\n";
+        Assert.Equal(expectedPort, ConfigParser.ParseClientFromText(text, "c.conf", dir.DirectoryPath).LocalPort);
+    }
+
+    [Fact]
+    public void ServerPushWithABadValue_IsAWarningNamingTheLine()
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        ServerConfig c = ConfigParser.ParseServerFromText(
+            ScenarioConfigTests.ScenarioServerConf + "\npush \"route 192.168.2.1 255.255.255.0\"\npush \"socket-flags TCP_NODELAY\"\n", "server.conf", dir.DirectoryPath);
+        Assert.Contains("server.conf:21: option 'push': 'route 192.168.2.1 255.255.255.0' will be dropped by clients that check pushed options: network 192.168.2.1 has host bits set for netmask 255.255.255.0", c.Warnings);
+        Assert.DoesNotContain(c.Warnings, w => w.Contains("socket-flags", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -19,7 +19,11 @@ public sealed record ClientConfig
     /// <summary><c>local</c> address to bind, or null.</summary>
     public string? LocalAddress { get; init; }
 
-    /// <summary><c>lport</c>/<c>port</c> local port when bound (null with nobind or when not given: 0 = any).</summary>
+    /// <summary>
+    /// Local port to bind, or null for a random source port. As in OpenVPN 2.6 a pulling client binds
+    /// only with <c>lport N</c> (N ≠ 0), <c>bind</c> or <c>local</c>, and never with <c>nobind</c>; the port is
+    /// then lport, else port, else 1194.
+    /// </summary>
     public int? LocalPort { get; init; }
 
     public bool Float { get; init; }

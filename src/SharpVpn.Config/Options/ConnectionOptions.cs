@@ -84,7 +84,7 @@ internal static class ConnectionOptions
                     throw l.Error($"'{l.Arg(0)}' is not 'ipv6only'");
                 }
 
-                s.Nobind = false;
+                s.BindDefined = true;
             }, "bind [ipv6only]: bind to the local port (default for servers)"),
         new("resolv-retry", 1, 1, static (s, l) =>
             s.ResolvRetrySeconds = l.Arg(0) == "infinite" ? null : ParseState.Int(l, 0, 0, int.MaxValue),

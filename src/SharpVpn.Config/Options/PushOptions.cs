@@ -26,6 +26,15 @@ internal static class PushOptions
                     throw l.Error($"'{text}' contains a comma, which would split it into two pushed options");
                 }
 
+                // Catch typos early: a value a strict client would drop (bad address, out-of-range number) is reported here.
+                foreach (RejectedPushOption dropped in PushedOptionParser.Parse(text).Dropped)
+                {
+                    if (!dropped.Reason.StartsWith("option '", StringComparison.Ordinal))
+                    {
+                        s.Warn(l, $"'{text}' will be dropped by clients that check pushed options: {dropped.Reason}");
+                    }
+                }
+
                 s.Pushes.Add(text);
             }, "push \"OPTION ARGS\": send this option to every client", OptionScope.Server),
         new("push-reset", 0, 0, static (s, _) => s.Pushes.Clear(), "push-reset: forget the push list inherited so far", OptionScope.Server),

@@ -98,5 +98,7 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("ifconfig-pool-linear", "is obsolete (use topology p2p)"),
         OptionTable.Unsupported("shaper", "is not supported"),
         OptionTable.Unsupported("fast-io", "is not needed"),
+        OptionTable.Unsupported("socket-flags", "SharpVPN chooses its socket flags itself"),
+        OptionTable.Unsupported("dns", "the structured 2.6 'dns' option is not supported yet; use dhcp-option DNS"),
     ];
 }

@@ -29,7 +29,7 @@ public static class PushedOptionParser
     private static readonly HashSet<string> NotedOptions = new(StringComparer.Ordinal)
     {
         "route-ipv6", "ifconfig-ipv6", "tun-ipv6", "register-dns", "dns", "setenv", "setenv-safe", "echo", "inactive",
-        "route-delay", "sndbuf", "rcvbuf", "ping-timer-rem", "persist-tun", "persist-key", "dhcp-renew", "dhcp-release",
+        "route-delay", "sndbuf", "rcvbuf", "socket-flags", "ping-timer-rem", "persist-tun", "persist-key", "dhcp-renew", "dhcp-release",
     };
 
     private static readonly HashSet<string> KnownProtocolFlags = new(StringComparer.Ordinal)
