@@ -58,12 +58,12 @@ public static class SystemdUnit
         {
             throw new ArgumentException("The service command must start with an absolute executable path.", nameof(options));
         }
-        var writable = new List<string> { Quote(configDir) };
+        var writable = new List<string> { Quote(configDir, exec: false) };
         foreach (string path in options.ReadWritePaths.Select(Path.GetFullPath).Distinct())
         {
             if (path != configDir && !path.StartsWith(configDir + "/", StringComparison.Ordinal))
             {
-                writable.Add(Quote("-" + path));
+                writable.Add(Quote("-" + path, exec: false));
             }
         }
         bool underHome = new[] { config }.Concat(options.ReadWritePaths).Any(p =>
@@ -81,7 +81,8 @@ public static class SystemdUnit
         sb.Append("# SIGHUP re-reads the CRL and client-config-dir without dropping clients.\n");
         sb.Append("ExecReload=/bin/kill -HUP $MAINPID\n");
         sb.Append("# Relative paths in the config (ca, cert, status, ...) resolve against its directory, as with openvpn.\n");
-        sb.Append("WorkingDirectory=").Append(Quote(configDir)).Append('\n');
+        // WorkingDirectory takes the rest of the line verbatim (no quotes), only specifiers need escaping.
+        sb.Append("WorkingDirectory=").Append(Escape(configDir)).Append('\n');
         sb.Append("Restart=on-failure\nRestartSec=5s\nTimeoutStopSec=30s\n\n");
         sb.Append("# Hardening.\n");
         sb.Append("ProtectSystem=strict\n");
@@ -146,9 +147,12 @@ public static class SystemdUnit
     }
 
     /// <summary>systemd quoting for ExecStart words (systemd.syntax(7)): double quotes when needed, '%' and '$' doubled.</summary>
-    public static string Quote(string word)
+    public static string Quote(string word) => Quote(word, exec: true);
+
+    /// <summary>Quotes one word; '$' is special only on Exec lines.</summary>
+    private static string Quote(string word, bool exec)
     {
-        string escaped = Escape(word);
+        string escaped = Escape(word, exec);
         if (escaped.Length > 0 && !escaped.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or ';'))
         {
             return escaped;
@@ -156,13 +160,14 @@ public static class SystemdUnit
         return "\"" + escaped.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
     }
 
-    private static string Escape(string value)
+    private static string Escape(string value, bool exec = false)
     {
         if (value.Any(char.IsControl))
         {
             throw new ArgumentException($"'{value.ReplaceLineEndings(" ")}' contains control characters and cannot go into a unit file.", nameof(value));
         }
-        return value.Replace("%", "%%", StringComparison.Ordinal).Replace("$", "$$", StringComparison.Ordinal);
+        value = value.Replace("%", "%%", StringComparison.Ordinal);
+        return exec ? value.Replace("$", "$$", StringComparison.Ordinal) : value;
     }
 
     private static bool IsUnder(string path, string dir) => path == dir || path.StartsWith(dir + "/", StringComparison.Ordinal);
