@@ -14,6 +14,8 @@ public sealed class LabProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly List<string> _lines = [];
+    private readonly List<TimeSpan> _lineTimes = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly string? _followFile;
     private readonly CancellationTokenSource _followStop = new();
     private readonly Task _follower;
@@ -86,6 +88,22 @@ public sealed class LabProcess : IAsyncDisposable
     public Task<string> WaitForOutputAsync(Regex pattern, TimeSpan timeout, int fromLine, CancellationToken cancellationToken = default) =>
         WaitForAsync(pattern.IsMatch, $"/{pattern}/", timeout, fromLine, cancellationToken);
 
+    /// <summary>Time since the process was started.</summary>
+    public TimeSpan Uptime => _clock.Elapsed;
+
+    /// <summary>
+    /// When (since start) the first line containing <paramref name="substring"/> was captured, or null.
+    /// Lines from a followed log file arrive up to ~50 ms late; for precise timings read stdout.
+    /// </summary>
+    public TimeSpan? TimeOfFirst(string substring)
+    {
+        lock (_lines)
+        {
+            int index = _lines.FindIndex(l => l.Contains(substring, StringComparison.Ordinal));
+            return index < 0 ? null : _lineTimes[index];
+        }
+    }
+
     /// <summary>The last <paramref name="count"/> captured lines, for failure messages.</summary>
     public string Tail(int count = 40)
     {
@@ -101,18 +119,13 @@ public sealed class LabProcess : IAsyncDisposable
         if (!_process.HasExited)
         {
             Native.Kill(Pid, Native.SigTerm);
-            using var cts = new CancellationTokenSource(grace ?? DefaultGrace);
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
+            if (!await WaitUntilExitedAsync(grace ?? DefaultGrace) && !_process.HasExited)
             {
                 Native.Kill(Pid, Native.SigKill);
-                await _process.WaitForExitAsync(CancellationToken.None);
+                await WaitUntilExitedAsync(TimeSpan.FromSeconds(10));
             }
         }
-        _process.WaitForExit();
+        DrainOutput();
         await StopFollowingAsync();
     }
 
@@ -154,7 +167,7 @@ public sealed class LabProcess : IAsyncDisposable
             if (_process.HasExited)
             {
                 // Drain what the process and the log file still hold, then look once more.
-                _process.WaitForExit();
+                DrainOutput();
                 await StopFollowingAsync();
                 lock (_lines)
                 {
@@ -182,12 +195,32 @@ public sealed class LabProcess : IAsyncDisposable
         }
     }
 
+    // Polls HasExited rather than WaitForExitAsync, which also waits for EOF on stdout/stderr:
+    // a child the process left behind (still in the namespace) can hold those pipes open for minutes.
+    private async Task<bool> WaitUntilExitedAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!_process.HasExited)
+        {
+            if (clock.Elapsed >= timeout)
+            {
+                return false;
+            }
+            await Task.Delay(20);
+        }
+        return true;
+    }
+
+    // Gives the asynchronous readers a moment to deliver the last lines once the process has exited.
+    private void DrainOutput() => _process.WaitForExit(TimeSpan.FromSeconds(1));
+
     private void Append(string line)
     {
         TaskCompletionSource old;
         lock (_lines)
         {
             _lines.Add(line);
+            _lineTimes.Add(_clock.Elapsed);
             old = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -246,7 +279,7 @@ public sealed class LabProcess : IAsyncDisposable
             }
             try
             {
-                await Task.Delay(100, stop);
+                await Task.Delay(50, stop);
             }
             catch (OperationCanceledException)
             {

@@ -6,7 +6,7 @@ namespace SharpVpn.Interop.Tests.Lab;
 /// </summary>
 public static class Prerequisites
 {
-    private static readonly string[] Tools = ["ip", "openvpn", "nft", "ping", "openssl", "setsid"];
+    private static readonly string[] Tools = ["ip", "openvpn", "nft", "ping", "openssl", "iperf3", "setsid"];
 
     public static void EnsureLabCanRun()
     {

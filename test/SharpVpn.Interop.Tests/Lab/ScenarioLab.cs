@@ -148,6 +148,38 @@ public sealed class ScenarioLab : IAsyncDisposable
         return PingResult.Parse(address, result.StdOut + result.StdErr);
     }
 
+    /// <summary>
+    /// Measures TCP throughput with iperf3 from <paramref name="from"/> to an iperf3 server started (one-off) in
+    /// <paramref name="to"/> on <paramref name="toAddress"/>; <paramref name="reverse"/> makes the server send.
+    /// </summary>
+    public async Task<IperfResult> IperfAsync(
+        LabHost from, LabHost to, string toAddress, TimeSpan? duration = null, bool reverse = false, int port = 5201,
+        params string[] extraClientArgs)
+    {
+        int seconds = (int)Math.Ceiling((duration ?? TimeSpan.FromSeconds(3)).TotalSeconds);
+        string portText = port.ToString(CultureInfo.InvariantCulture);
+        LabProcess server = StartProcess(to, "iperf3", ["-s", "-1", "--forceflush", "-B", toAddress, "-p", portText]);
+        try
+        {
+            await server.WaitForOutputAsync("Server listening", TimeSpan.FromSeconds(10));
+            string[] args =
+            [
+                "-c", toAddress, "-p", portText, "-t", seconds.ToString(CultureInfo.InvariantCulture), "-J",
+                .. reverse ? new[] { "-R" } : [], .. extraClientArgs,
+            ];
+            CommandResult result = await RunAsync(from, TimeSpan.FromSeconds(seconds + 30), "iperf3", args);
+            if (!result.Succeeded && !result.StdOut.TrimStart().StartsWith('{'))
+            {
+                result.EnsureSuccess();
+            }
+            return IperfResult.Parse(result.StdOut);
+        }
+        finally
+        {
+            await server.StopAsync(TimeSpan.FromSeconds(2));
+        }
+    }
+
     /// <summary>Loads an nftables ruleset (nft -f syntax) into the host's namespace.</summary>
     public async Task ApplyNftAsync(LabHost host, string ruleset)
     {
