@@ -46,6 +46,11 @@ public static class ConfigTokenizer
             if (tokens.Count == 1 && name.Length > 2 && name[0] == '<' && name[^1] == '>')
             {
                 string tag = name[1..^1];
+                if (tag.StartsWith('/'))
+                {
+                    throw new ConfigException(sourceName, lineNumber, tag[1..], $"closing tag {name} without an opening <{tag[1..]}>");
+                }
+
                 string closeTag = "</" + tag + ">";
                 var content = new StringBuilder();
                 int j = i + 1;

@@ -87,4 +87,11 @@ public sealed class TokenizerTests
         var ex = Assert.Throws<ConfigException>(() => ConfigTokenizer.Tokenize("ca C:\\keys\\ca.crt\n", "w.ovpn"));
         Assert.StartsWith("w.ovpn:1: option 'ca': bad backslash", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Tokenize_StrayClosingTag_IsNamed()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigTokenizer.Tokenize("client\n</ca>\n", "c.ovpn"));
+        Assert.Equal("c.ovpn:2: option 'ca': closing tag </ca> without an opening <ca>", ex.Message);
+    }
 }
