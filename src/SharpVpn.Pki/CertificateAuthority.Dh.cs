@@ -15,7 +15,7 @@ public sealed partial class CertificateAuthority
         string pem = generateBits is { } bits
             ? DhParameters.Generate(bits, progress, cancellationToken)
             : DhParameters.Ffdhe2048Pem;
-        var tx = new PkiTransaction();
+        var tx = NewTransaction();
         tx.WriteText(Paths.Dh, pem);
         tx.Commit();
         return Paths.Dh;

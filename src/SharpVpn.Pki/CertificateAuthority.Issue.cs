@@ -11,7 +11,7 @@ public sealed partial class CertificateAuthority
     /// </summary>
     public string GenReq(string name, KeyOptions? key = null, string? commonName = null, bool force = false)
     {
-        var tx = new PkiTransaction();
+        var tx = NewTransaction();
         StageGenReq(tx, name, key, commonName, force, out _);
         tx.Commit();
         return Paths.Request(name);
@@ -44,7 +44,7 @@ public sealed partial class CertificateAuthority
             RefuseExisting(reqPath, "request");
         }
         KeyStore.LoadRequest(file, Hash);
-        var tx = new PkiTransaction();
+        var tx = NewTransaction();
         tx.Write(reqPath, File.ReadAllBytes(file));
         tx.Commit();
     }
@@ -58,7 +58,7 @@ public sealed partial class CertificateAuthority
     {
         string reqPath = Paths.Request(name);
         CertificateRequest request = KeyStore.LoadRequest(reqPath, Hash);
-        var tx = new PkiTransaction();
+        var tx = NewTransaction();
         IssuedCertificate issued = StageSign(tx, type, name, request, days, subjectAltNames, force);
         tx.Commit();
         return issued;
@@ -78,7 +78,7 @@ public sealed partial class CertificateAuthority
         RefuseExisting(Paths.PrivateKey(name), "private key");
         RefuseExisting(Paths.IssuedCert(name), "certificate");
         CaWithKey(); // fail on a wrong CA passphrase before spending time on a key
-        var tx = new PkiTransaction();
+        var tx = NewTransaction();
         CertificateRequest req = StageGenReq(tx, name, key, name, force: false, out AsymmetricAlgorithm privateKey);
         using (privateKey)
         {
@@ -109,7 +109,7 @@ public sealed partial class CertificateAuthority
         {
             request.CertificateExtensions.Add(san);
         }
-        var tx = new PkiTransaction();
+        var tx = NewTransaction();
         tx.CreateDirectory(Path.GetDirectoryName(renewed)!);
         tx.MoveIfExists(certPath, renewed);
         tx.DeleteIfExists(Paths.CertBySerial(SerialHex(old.SerialNumberBytes.Span)));

@@ -45,7 +45,7 @@ public sealed partial class CertificateAuthority
         };
         index[at] = revoked;
 
-        var tx = new PkiTransaction();
+        var tx = NewTransaction();
         tx.WriteText(Paths.Index, CaDatabase.Format(index));
         tx.CreateDirectory(Paths.RevokedDir);
         tx.CreateDirectory(Path.GetDirectoryName(Paths.RevokedCert(serial))!);
@@ -97,7 +97,7 @@ public sealed partial class CertificateAuthority
         byte[] der = builder.Build(ca.SubjectName, SignatureGenerator(ca), number, next, Hash,
             X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, includeKeyIdentifier: true, includeIssuerAndSerial: true), now);
 
-        var tx = new PkiTransaction();
+        var tx = NewTransaction();
         tx.WriteText(Paths.Crl, PemEncoding.WriteString("X509 CRL", der) + "\n");
         tx.WriteText(Paths.CrlNumber, Convert.ToHexString((number + 1).ToByteArray(isUnsigned: true, isBigEndian: true)) + "\n");
         tx.Commit();

@@ -42,6 +42,15 @@ public sealed partial class CertificateAuthority
     /// </summary>
     public Func<string, string?>? PassphrasePrompt { get; set; }
 
+    /// <summary>
+    /// Flush every command's files to disk before they replace the old ones (default). Turning it
+    /// off keeps each file write atomic but trades crash durability for speed: for scratch PKIs
+    /// (tests, demos) and bulk issuing.
+    /// </summary>
+    public bool DurableWrites { get; set; } = true;
+
+    private PkiTransaction NewTransaction() => new() { Durable = DurableWrites };
+
     /// <summary>Clock for validity periods and expiry checks; tests may substitute one.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
@@ -123,7 +132,7 @@ public sealed partial class CertificateAuthority
         int days = options.Days ?? Settings.CaDays;
         X509Certificate2 cert = req.Create(subject, SignatureGenerator(key), now, now.AddDays(days), serial);
 
-        var tx = new PkiTransaction();
+        var tx = NewTransaction();
         tx.CreateDirectory(Paths.PrivateDir, secret: true);
         foreach (string dir in Paths.CaDirectories)
         {
