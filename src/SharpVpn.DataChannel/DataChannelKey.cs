@@ -259,6 +259,8 @@ public sealed class DataChannelKey : IDisposable
 
     internal AeadSealer? AeadSealerForTest => _aeadSealer;
 
+    internal AeadOpener? AeadOpenerForBench => _aeadOpener;
+
     internal void SetLastSentPacketIdForTest(long id) => Volatile.Write(ref _send.LastPacketId, id);
 
     internal CbcSealer? CbcSealerForTest => _cbcSealer;
