@@ -29,6 +29,7 @@ public static partial class ConfigParser
                 r.Protocol is null ? s.Family : r.Family))
             .ToList();
 
+        RequireDevice(s);
         RequireCredentials(s, requireCertificate: s.AuthUserPass is null);
         if (s.Keepalive is { } ka && (s.Ping is not null || s.PingRestart is not null || s.PingExit is not null))
         {
@@ -102,7 +103,14 @@ public static partial class ConfigParser
             throw s.ProtoLine!.Error($"'{s.ProtoLine!.Arg(0)}' is a client protocol; a server uses tcp or tcp-server");
         }
 
+        RequireDevice(s);
         RequireCredentials(s, requireCertificate: true);
+        if (s.DhPem is null && !s.DhNone)
+        {
+            // OpenVPN 2.6 refuses a TLS server without --dh ("You must define DH file (--dh)").
+            throw new ConfigException(s.SourceName, 0, "dh", "is required for a server (a DH parameters file, or 'dh none' for ECDHE only)");
+        }
+
         if (s.CcdExclusive && s.ClientConfigDir is null)
         {
             throw new ConfigException(s.SourceName, 0, "ccd-exclusive", "needs 'client-config-dir DIR'");
@@ -267,6 +275,15 @@ public static partial class ConfigParser
         }
 
         return (pool, ifconfig);
+    }
+
+    /// <summary>OpenVPN refuses a config without --dev ("You must define TUN/TAP device").</summary>
+    private static void RequireDevice(ParseState s)
+    {
+        if (s.DevLine is null)
+        {
+            throw new ConfigException(s.SourceName, 0, "dev", "is required (add 'dev tun')");
+        }
     }
 
     private static void RequireCredentials(ParseState s, bool requireCertificate)

@@ -9,7 +9,7 @@ public sealed class AddressPoolTests
     {
         using var dir = new TempConfigDir().WithScenarioFiles();
         return ConfigParser.ParseServerFromText(
-            $"dev tun\nca ca.crt\ncert server.crt\nkey server.key\nserver {network}\ntopology {topology}\n{extra}\n", "s.conf", dir.DirectoryPath);
+            $"dev tun\ndh none\nca ca.crt\ncert server.crt\nkey server.key\nserver {network}\ntopology {topology}\n{extra}\n", "s.conf", dir.DirectoryPath);
     }
 
     [Fact]
@@ -77,6 +77,7 @@ public sealed class AddressPoolTests
             mode server
             tls-server
             dev tun
+            dh dh2048.pem
             topology subnet
             ifconfig 10.5.0.1 255.255.255.0
             ifconfig-pool 10.5.0.100 10.5.0.199

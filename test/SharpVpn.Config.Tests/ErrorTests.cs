@@ -142,4 +142,20 @@ public sealed class ErrorTests
         ConfigException ex = ServerError(ScenarioConfigTests.ScenarioServerConf + "\nifconfig-pool 10.0.1.100 10.0.1.200\n", dir);
         Assert.Equal("server.conf:21: option 'ifconfig-pool': 'server' already defines the pool; remove ifconfig-pool or add 'nopool' to 'server'", ex.Message);
     }
+
+    [Fact]
+    public void ServerWithoutDh_IsRefusedLikeOpenVpn26()
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        string text = ScenarioConfigTests.ScenarioServerConf.Replace("dh dh2048.pem\n", "", StringComparison.Ordinal);
+        Assert.Equal("server.conf: option 'dh': is required for a server (a DH parameters file, or 'dh none' for ECDHE only)", ServerError(text, dir).Message);
+    }
+
+    [Fact]
+    public void ConfigWithoutDev_IsRefusedLikeOpenVpn()
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        string text = ScenarioConfigTests.ScenarioClientConf.Replace("dev tun\n", "", StringComparison.Ordinal);
+        Assert.Equal("client.ovpn: option 'dev': is required (add 'dev tun')", ClientError(text, dir).Message);
+    }
 }

@@ -102,6 +102,7 @@ public sealed class ModernConfigTests
             proto tcp-server
             port 443
             dev tun0
+            dh none
             server 10.9.0.0 255.255.255.0
             topology subnet
             ca ca.crt
@@ -189,7 +190,7 @@ public sealed class ModernConfigTests
     [Fact]
     public void InlineTlsCryptV2AndAuthUserPassBlocks()
     {
-        string profile = "client\nremote 10.0.0.1\n<ca>\n" + TempConfigDir.CaPem + "</ca>\n<cert>\n" + TempConfigDir.CertPem + "</cert>\n<key>\n" +
+        string profile = "client\ndev tun\nremote 10.0.0.1\n<ca>\n" + TempConfigDir.CaPem + "</ca>\n<cert>\n" + TempConfigDir.CertPem + "</cert>\n<key>\n" +
             TempConfigDir.KeyPem + "</key>\n<tls-crypt-v2>\n" + TempConfigDir.TlsCryptV2Client + "</tls-crypt-v2>\n<auth-user-pass>\nalice\ns3cret\n</auth-user-pass>\n" +
             "data-ciphers CHACHA20-POLY1305\n";
         ClientConfig c = ConfigParser.ParseClientFromText(profile, "v2.ovpn", "/nonexistent");
@@ -211,7 +212,7 @@ public sealed class ModernConfigTests
     public void ClientBindsOnlyWhenAskedTo_AsOpenVpn26(string lines, int? expectedPort)
     {
         using var dir = new TempConfigDir().WithScenarioFiles();
-        string text = "client\nremote 10.0.0.1\nca ca.crt\ncert client.crt\nkey client.key\n" + lines.Replace("\\n", "\n", StringComparison.Ordinal) + "\n";
+        string text = "client\ndev tun\nremote 10.0.0.1\nca ca.crt\ncert client.crt\nkey client.key\n" + lines.Replace("\\n", "\n", StringComparison.Ordinal) + "\n";
         Assert.Equal(expectedPort, ConfigParser.ParseClientFromText(text, "c.conf", dir.DirectoryPath).LocalPort);
     }
 
@@ -233,6 +234,7 @@ public sealed class ModernConfigTests
         ClientConfig c = ConfigParser.ParseClientFromText("""
             ignore-unknown-option fancy-new-option
             client
+            dev tun
             remote 10.0.0.1 1194
             ca ca.crt
             cert client.crt
@@ -244,8 +246,8 @@ public sealed class ModernConfigTests
             """, "c.conf", dir.DirectoryPath);
         Assert.Equal(new AuthUserPassSettings("bob", "pw", Path.Combine(dir.DirectoryPath, "creds.txt")), c.AuthUserPass);
         Assert.True(c.Tun.BlockOutsideDns);
-        Assert.Contains(c.Warnings, w => w.StartsWith("c.conf:8: option 'block-outside-dns'", StringComparison.Ordinal));
-        Assert.Contains(c.Warnings, w => w.StartsWith("c.conf:9: unknown option 'totally-unknown' is ignored", StringComparison.Ordinal));
-        Assert.Contains(c.Warnings, w => w.StartsWith("c.conf:10: unknown option 'fancy-new-option' is ignored", StringComparison.Ordinal));
+        Assert.Contains(c.Warnings, w => w.StartsWith("c.conf:9: option 'block-outside-dns'", StringComparison.Ordinal));
+        Assert.Contains(c.Warnings, w => w.StartsWith("c.conf:10: unknown option 'totally-unknown' is ignored", StringComparison.Ordinal));
+        Assert.Contains(c.Warnings, w => w.StartsWith("c.conf:11: unknown option 'fancy-new-option' is ignored", StringComparison.Ordinal));
     }
 }

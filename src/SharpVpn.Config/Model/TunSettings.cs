@@ -5,7 +5,7 @@ namespace SharpVpn.Config;
 /// <summary>The virtual device and what is configured on it locally (not pushed).</summary>
 public sealed record TunSettings
 {
-    /// <summary><c>dev</c> as written: "tun" (kernel picks the number) or a name like "tun0".</summary>
+    /// <summary><c>dev</c> as written (required, as in OpenVPN): "tun" (kernel picks the number) or a name like "tun0".</summary>
     public string Device { get; init; } = "tun";
 
     /// <summary>"tun" (tap is refused).</summary>

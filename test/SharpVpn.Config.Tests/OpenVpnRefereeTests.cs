@@ -1,0 +1,123 @@
+using System.Globalization;
+
+namespace SharpVpn.Config.Tests;
+
+/// <summary>
+/// The same file through our parser and through the real openvpn 2.6: the expanded push list, pool,
+/// server address, timers, ciphers and connection entries must agree.
+/// </summary>
+public sealed class OpenVpnRefereeTests
+{
+    private static TempConfigDir JunkCertDir()
+    {
+        // PEM-looking junk: our parser accepts it, openvpn fails to load it after printing its settings.
+        var dir = new TempConfigDir().WithScenarioFiles();
+        dir.Write("ta.key", RealStaticKey());
+        return dir;
+    }
+
+    private static string RealStaticKey()
+    {
+        // openvpn insists on a well-formed static key when it parses tls-auth; 256 bytes of hex.
+        var sb = new System.Text.StringBuilder("-----BEGIN OpenVPN Static key V1-----\n");
+        for (int i = 0; i < 16; i++)
+        {
+            sb.Append(string.Concat(Enumerable.Range(0, 16).Select(j => ((i * 16 + j) & 0xff).ToString("x2", CultureInfo.InvariantCulture)))).Append('\n');
+        }
+
+        return sb.Append("-----END OpenVPN Static key V1-----\n").ToString();
+    }
+
+    public static TheoryData<string, string> ServerConfigs => new()
+    {
+        { "scenario", ScenarioConfigTests.ScenarioServerConf.Replace("log-append /var/log/openvpn.log\n", "", StringComparison.Ordinal) },
+        { "scenario+c2c", ScenarioConfigTests.ScenarioServerConf.Replace("log-append /var/log/openvpn.log\n", "client-to-client\n", StringComparison.Ordinal) },
+        { "subnet", "dev tun\ndh dh2048.pem\nca ca.crt\ncert server.crt\nkey server.key\ntopology subnet\nserver 10.8.0.0 255.255.255.0\nkeepalive 10 60\npush \"redirect-gateway def1 bypass-dhcp\"\ndata-ciphers AES-256-GCM:CHACHA20-POLY1305\n" },
+        { "p2p+c2c", "dev tun\ndh none\nca ca.crt\ncert server.crt\nkey server.key\ntopology p2p\nserver 10.9.0.0 255.255.255.0\nclient-to-client\nping 5\nping-restart 30\n" },
+        { "slash29", "dev tun\ndh dh2048.pem\nca ca.crt\ncert server.crt\nkey server.key\nserver 10.7.0.0 255.255.255.248\nport 1195\nproto tcp-server\n" },
+        {
+            "quoting",
+            "dev tun\ndh none\nca ca.crt\ncert server.crt\nkey server.key\nserver 10.8.0.0 255.255.255.0\ntopology subnet\n" +
+            "push 'route 10.9.0.0 255.255.0.0'\n--push \"route   10.10.0.0    255.255.0.0\" # trailing comment\n" +
+            "push \"setenv-safe X \\\"quoted value\\\"\" ; another comment\npush \"dhcp-option DOMAIN a\\\\b.example\"\n;push \"route 10.11.0.0 255.255.0.0\"\n" +
+            "  push \"ping-exit 100\"\r\ndata-ciphers AES-256-GCM:AES-256-CBC\n"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(ServerConfigs))]
+    public void ServerConfig_AgreesWithOpenVpn(string name, string text)
+    {
+        using TempConfigDir dir = JunkCertDir();
+        string path = dir.Write("server.conf", text);
+
+        ServerConfig ours = ConfigParser.ParseServer(path);
+        IReadOnlyList<KeyValuePair<string, string>> theirs = OpenVpnReferee.Settings(path);
+
+        Assert.True(name.Length > 0);
+        Assert.Equal(theirs.All("push_entry"), ours.Pushes);
+        Assert.Equal(theirs.One("ifconfig_local"), ours.Tun.Ifconfig!.Local.ToString());
+        Assert.Equal(theirs.One("ifconfig_remote_netmask"), ours.Tun.Ifconfig.RemoteOrNetmask.ToString());
+        Assert.Equal(theirs.One("ifconfig_pool_start"), ours.Pool!.PoolStart.ToString());
+        Assert.Equal(theirs.One("ifconfig_pool_end"), ours.Pool.PoolEnd.ToString());
+        Assert.Equal(theirs.One("topology"), ours.Tun.Topology switch { Topology.Net30 => "1", Topology.P2p => "2", _ => "3" });
+        Assert.Equal(theirs.One("ping_send_timeout"), ours.Keepalive.PingSeconds.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(theirs.One("ping_rec_timeout"), ours.Keepalive.PingRestartSeconds.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(theirs.One("ncp_ciphers"), string.Join(':', ours.DataChannel.DataCiphers));
+        Assert.Equal(theirs.One("local_port"), ours.Port.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(theirs.One("proto"), ours.Protocol == TransportProtocol.Udp ? "udp" : "tcp-server");
+    }
+
+    public static TheoryData<string, string> ClientConfigs => new()
+    {
+        { "scenario", ScenarioConfigTests.ScenarioClientConf },
+        {
+            "list",
+            "client\ndev tun\nremote 10.0.0.1\nremote vpn2.example.com 443 tcp-client\nremote 10.0.0.3 1200 udp\nport 1300\nremote-random\n" +
+            "ca ca.crt\ncert client.crt\nkey client.key\nkeepalive 10 60\n"
+        },
+        { "lport", "client\ndev tun\nremote 10.0.0.1\nlport 5000\nca ca.crt\ncert client.crt\nkey client.key\nping 15\nping-restart 45\ndata-ciphers AES-128-GCM\n" },
+        { "bind", "client\ndev tun\nremote 10.0.0.1\nport 1195\nbind\nca ca.crt\ncert client.crt\nkey client.key\n" },
+        { "tcp", "client\ndev tun0\nproto tcp\nremote 10.0.0.1 443\nca ca.crt\ncert client.crt\nkey client.key\nkey-direction 1\ntls-auth ta.key\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClientConfigs))]
+    public void ClientConfig_AgreesWithOpenVpn(string name, string text)
+    {
+        using TempConfigDir dir = JunkCertDir();
+        string path = dir.Write("client.conf", text);
+
+        ClientConfig ours = ConfigParser.ParseClient(path);
+        IReadOnlyList<KeyValuePair<string, string>> theirs = OpenVpnReferee.Settings(path);
+
+        Assert.True(name.Length > 0);
+
+        // One connection entry per remote, in file order.
+        IReadOnlyList<string> remotes = theirs.All("remote");
+        IReadOnlyList<string> ports = theirs.All("remote_port");
+        IReadOnlyList<string> protos = theirs.All("proto");
+        IReadOnlyList<string> binds = theirs.All("bind_local");
+        IReadOnlyList<string> localPorts = theirs.All("local_port");
+        Assert.Equal(remotes, ours.Remotes.Select(r => r.Host));
+        Assert.Equal(ports, ours.Remotes.Select(r => r.Port.ToString(CultureInfo.InvariantCulture)));
+        Assert.Equal(protos, ours.Remotes.Select(r => r.Protocol == TransportProtocol.Udp ? "udp" : "tcp-client"));
+        for (int i = 0; i < ours.Remotes.Count; i++)
+        {
+            if (ours.Remotes[i].Protocol == TransportProtocol.Udp)
+            {
+                Assert.Equal(binds[i] == "ENABLED", ours.LocalPort is not null);
+                Assert.Equal(localPorts[i], ours.LocalPort?.ToString(CultureInfo.InvariantCulture) ?? "[UNDEF]");
+            }
+        }
+
+        Assert.Equal(theirs.One("remote_random") == "ENABLED", ours.RemoteRandom);
+        Assert.Equal(theirs.One("ping_send_timeout"), ours.Keepalive.PingSeconds.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(theirs.One("ping_rec_timeout"), ours.Keepalive.PingRestartSeconds.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(theirs.One("ncp_ciphers"), string.Join(':', ours.DataChannel.DataCiphers));
+        if (ours.Tls.TlsAuth is not null)
+        {
+            Assert.Equal(theirs.All("key_direction").Last(), ours.Tls.TlsAuth.Direction?.ToString(CultureInfo.InvariantCulture) ?? "not set");
+        }
+    }
+}
