@@ -31,7 +31,7 @@ public sealed class SystemdUnitTests : IDisposable
         Assert.Contains("ProtectSystem=strict\n", unit, StringComparison.Ordinal);
         Assert.Contains($"ReadWritePaths={_dir} -/var/log/sharpvpn\n", unit, StringComparison.Ordinal);
         Assert.Contains("ProtectHome=yes\n", unit, StringComparison.Ordinal);
-        Assert.Contains("PrivateTmp=yes\n", unit, StringComparison.Ordinal);
+        Assert.Contains("PrivateTmp=no\n", unit, StringComparison.Ordinal); // the test's config is under /tmp
         Assert.Contains("NoNewPrivileges=yes\n", unit, StringComparison.Ordinal);
         Assert.Contains("CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID\n", unit, StringComparison.Ordinal);
         Assert.Contains("DeviceAllow=/dev/net/tun rw\n", unit, StringComparison.Ordinal);
@@ -77,6 +77,7 @@ public sealed class SystemdUnitTests : IDisposable
     {
         string unit = SystemdUnit.Render(new SystemdUnitOptions { Name = "x", ConfigPath = "/root/vpn/server.conf", Command = ["/usr/bin/sharpvpn"] });
         Assert.Contains("ProtectHome=read-only\n", unit, StringComparison.Ordinal);
+        Assert.Contains("PrivateTmp=yes\n", unit, StringComparison.Ordinal);
     }
 
     [Fact]

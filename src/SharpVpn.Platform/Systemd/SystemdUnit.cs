@@ -88,7 +88,9 @@ public static class SystemdUnit
         sb.Append("ProtectSystem=strict\n");
         sb.Append("ReadWritePaths=").AppendJoin(' ', writable).Append('\n');
         sb.Append(underHome ? "# The config lives under a home directory, so home directories stay visible.\nProtectHome=read-only\n" : "ProtectHome=yes\n");
-        sb.Append("PrivateTmp=yes\nNoNewPrivileges=yes\n");
+        bool underTmp = new[] { config }.Concat(options.ReadWritePaths).Any(p => IsUnder(Path.GetFullPath(p), "/tmp") || IsUnder(Path.GetFullPath(p), "/var/tmp"));
+        sb.Append(underTmp ? "# The config lives under /tmp, which a private /tmp would hide.\nPrivateTmp=no\n" : "PrivateTmp=yes\n");
+        sb.Append("NoNewPrivileges=yes\n");
         sb.Append("# NET_ADMIN: TUN, routes, nftables, ip_forward; NET_BIND_SERVICE: ports < 1024; SETUID/SETGID: 'user'/'group'.\n");
         sb.Append("# No NET_RAW (no raw sockets or bind-to-device) and no DAC_OVERRIDE (keys must be readable by root as owner).\n");
         sb.Append("CapabilityBoundingSet=").AppendJoin(' ', Capabilities).Append('\n');
