@@ -8,6 +8,7 @@ public sealed partial class CertificateAuthority
     /// </summary>
     public string GenDh(int? generateBits = null, Action<char>? progress = null, bool force = false, CancellationToken cancellationToken = default)
     {
+        using IDisposable pkiLock = PkiLock.Acquire(Paths.Root);
         if (!force)
         {
             RefuseExisting(Paths.Dh, "DH parameters file");

@@ -11,6 +11,7 @@ public sealed partial class CertificateAuthority
     /// </summary>
     public string GenReq(string name, KeyOptions? key = null, string? commonName = null, bool force = false)
     {
+        using IDisposable pkiLock = PkiLock.Acquire(Paths.Root);
         var tx = NewTransaction();
         StageGenReq(tx, name, key, commonName, force, out _);
         tx.Commit();
@@ -38,6 +39,7 @@ public sealed partial class CertificateAuthority
     /// <summary>Copies a request made elsewhere to reqs/NAME.req after checking it parses and its signature verifies.</summary>
     public void ImportReq(string file, string name, bool force = false)
     {
+        using IDisposable pkiLock = PkiLock.Acquire(Paths.Root);
         string reqPath = Paths.Request(name);
         if (!force)
         {
@@ -56,6 +58,7 @@ public sealed partial class CertificateAuthority
     /// </summary>
     public IssuedCertificate SignReq(CertType type, string name, int? days = null, IReadOnlyList<string>? subjectAltNames = null, bool force = false)
     {
+        using IDisposable pkiLock = PkiLock.Acquire(Paths.Root);
         string reqPath = Paths.Request(name);
         CertificateRequest request = KeyStore.LoadRequest(reqPath, Hash);
         var tx = NewTransaction();
@@ -73,6 +76,7 @@ public sealed partial class CertificateAuthority
     /// <summary>Key, request and certificate in one step (easy-rsa build-*-full); the CN is NAME.</summary>
     public IssuedCertificate BuildFull(CertType type, string name, KeyOptions? key = null, int? days = null, IReadOnlyList<string>? subjectAltNames = null)
     {
+        using IDisposable pkiLock = PkiLock.Acquire(Paths.Root);
         PkiPaths.CheckName(name);
         RefuseExisting(Paths.Request(name), "request");
         RefuseExisting(Paths.PrivateKey(name), "private key");
@@ -97,6 +101,7 @@ public sealed partial class CertificateAuthority
     /// </summary>
     public IssuedCertificate Renew(string name, int? days = null)
     {
+        using IDisposable pkiLock = PkiLock.Acquire(Paths.Root);
         string certPath = Paths.IssuedCert(name);
         X509Certificate2 old = KeyStore.LoadCertificate(certPath);
         CertType type = CertificateProfiles.TypeOf(old) is { } t and not CertType.Ca ? t

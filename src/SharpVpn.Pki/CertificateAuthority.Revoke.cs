@@ -15,6 +15,7 @@ public sealed partial class CertificateAuthority
     /// </summary>
     public IndexEntry Revoke(string name, RevocationReason? reason = null)
     {
+        using IDisposable pkiLock = PkiLock.Acquire(Paths.Root);
         string certPath = Paths.IssuedCert(name);
         if (!File.Exists(certPath))
         {
@@ -65,6 +66,7 @@ public sealed partial class CertificateAuthority
     /// </summary>
     public CrlInfo GenCrl(int? days = null)
     {
+        using IDisposable pkiLock = PkiLock.Acquire(Paths.Root);
         X509Certificate2 ca = CaWithKey();
         List<IndexEntry> index = CaDatabase.Load(Paths.Index);
         var builder = new CertificateRevocationListBuilder();

@@ -115,6 +115,7 @@ public sealed partial class CertificateAuthority
     /// <summary>Builds the CA key and self-signed certificate and the empty CA database.</summary>
     public X509Certificate2 BuildCa(CaOptions? options = null)
     {
+        using IDisposable pkiLock = PkiLock.Acquire(Paths.Root);
         options ??= new CaOptions();
         if (!options.Force && (File.Exists(Paths.CaCert) || File.Exists(Paths.CaKey)))
         {

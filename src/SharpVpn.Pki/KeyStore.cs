@@ -137,6 +137,10 @@ public static class KeyStore
         {
             pem = pem.Replace("NEW CERTIFICATE REQUEST", "CERTIFICATE REQUEST", StringComparison.Ordinal);
         }
+        if (RequestKeyAlgorithm(pem) is OidEd25519 or OidEd448)
+        {
+            throw EdUnsupported($"sign the Ed25519/Ed448 request {path}");
+        }
         try
         {
             // Requested extensions are loaded only so that sign-req can copy a requested SAN,
@@ -146,11 +150,33 @@ public static class KeyStore
         }
         catch (CryptographicException ex)
         {
-            if (pem.Contains("MCow", StringComparison.Ordinal) || ex.Message.Contains("1.3.101.11", StringComparison.Ordinal))
-            {
-                throw EdUnsupported($"sign the Ed25519/Ed448 request {path}");
-            }
             throw new PkiException($"The request {path} is malformed, truncated or its signature does not verify.", ex);
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new PkiException($"The request {path} uses a key algorithm that is not supported (RSA and ECDSA are).", ex);
+        }
+    }
+
+    /// <summary>
+    /// The public-key algorithm OID of a PEM request, or null if it does not parse (RFC 2986 §4.1):
+    /// CertificationRequest ::= SEQUENCE { certificationRequestInfo SEQUENCE { version INTEGER,
+    ///   subject Name, subjectPKInfo SEQUENCE { algorithm SEQUENCE { algorithm OID, ... }, ... }, ... }, ... }
+    /// </summary>
+    private static string? RequestKeyAlgorithm(string pem)
+    {
+        try
+        {
+            PemFields f = PemEncoding.Find(pem);
+            var reader = new System.Formats.Asn1.AsnReader(Convert.FromBase64String(pem[f.Base64Data]), System.Formats.Asn1.AsnEncodingRules.DER);
+            var info = reader.ReadSequence().ReadSequence();
+            info.ReadInteger();
+            info.ReadEncodedValue();
+            return info.ReadSequence().ReadSequence().ReadObjectIdentifier();
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or System.Formats.Asn1.AsnContentException)
+        {
+            return null;
         }
     }
 

@@ -150,4 +150,32 @@ public sealed class SafetyTests : IDisposable
         Assert.Contains("Ed25519", ex.Message, StringComparison.Ordinal);
         Assert.Contains("--algo ec", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Ed25519RequestFromOpenssl_IsRefusedWithAClearReason()
+    {
+        CertificateAuthority ca = NewCa();
+        Tool.OpenSslOk("req", "-new", "-newkey", "ed25519", "-nodes", "-keyout", _dir.File("ed.key"), "-out", _dir.File("ed.req"), "-subj", "/CN=ed");
+        var ex = Assert.Throws<PkiException>(() => ca.ImportReq(_dir.File("ed.req"), "ed"));
+        Assert.Contains("Ed25519", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(_dir.File("ed.req"), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConcurrentIssuing_LosesNoDatabaseEntry()
+    {
+        CertificateAuthority ca = NewCa();
+        ca.DurableWrites = false;
+        Parallel.For(0, 2, t =>
+        {
+            var own = CertificateAuthority.Open(_dir.Pki, ca.Settings);
+            own.DurableWrites = false;
+            for (int i = 0; i < 10; i++)
+            {
+                own.BuildClientFull($"t{t}c{i}");
+            }
+        });
+        Assert.Equal(20, File.ReadAllLines(Path.Combine(_dir.Pki, "index.txt")).Length);
+        Assert.Equal(20, ca.List().Count(e => e.Type == CertType.Client));
+    }
 }
