@@ -15,6 +15,24 @@ internal static partial class OpenVpnReferee
 
     public static IReadOnlyList<KeyValuePair<string, string>> Settings(string configPath)
     {
+        (IReadOnlyList<KeyValuePair<string, string>> settings, string output) = Run(configPath);
+        if (settings.Count == 0)
+        {
+            throw new InvalidOperationException("openvpn printed no settings: " + output);
+        }
+
+        return settings;
+    }
+
+    /// <summary>True when openvpn got through option parsing and post-processing (it printed its settings).</summary>
+    public static bool AcceptsOptions(string configPath, out string output)
+    {
+        (IReadOnlyList<KeyValuePair<string, string>> settings, output) = Run(configPath);
+        return settings.Count > 0;
+    }
+
+    private static (IReadOnlyList<KeyValuePair<string, string>> Settings, string Output) Run(string configPath)
+    {
         if (!File.Exists(OpenVpnPath))
         {
             throw new InvalidOperationException($"{OpenVpnPath} is missing; the referee tests need openvpn 2.6");
@@ -51,12 +69,7 @@ internal static partial class OpenVpnReferee
             }
         }
 
-        if (settings.Count == 0)
-        {
-            throw new InvalidOperationException("openvpn printed no settings: " + output);
-        }
-
-        return settings;
+        return (settings, output);
     }
 
     public static string One(this IReadOnlyList<KeyValuePair<string, string>> settings, string key) =>

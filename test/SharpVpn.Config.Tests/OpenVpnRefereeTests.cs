@@ -120,4 +120,51 @@ public sealed class OpenVpnRefereeTests
             Assert.Equal(theirs.All("key_direction").Last(), ours.Tls.TlsAuth.Direction?.ToString(CultureInfo.InvariantCulture) ?? "not set");
         }
     }
+
+    /// <summary>Lines the real openvpn refuses while parsing options; we must refuse them too (with file:line).</summary>
+    [Theory]
+    [InlineData("keepalive 10 15")]
+    [InlineData("server 10.0.1.1 255.255.255.0")]
+    [InlineData("server 10.0.1.0 255.255.255.252")]
+    [InlineData("server 10.0.0.0 255.0.0.0")]
+    [InlineData("push \"route 10.0.0.0")]
+    [InlineData("ca C:\\keys\\ca.crt")]
+    [InlineData("</ca>")]
+    [InlineData("<ca>")]
+    [InlineData("topology star")]
+    [InlineData("proto sctp")]
+    [InlineData("frobnicate")]
+    [InlineData("tls-auth ta.key 2")]
+    [InlineData("remote-cert-tls peer")]
+    [InlineData("status-version 4")]
+    [InlineData("push \"a,b\"")]
+    [InlineData("redirect-gateway def2")]
+    [InlineData("ifconfig-pool 10.0.1.100 10.0.1.200")]
+    [InlineData("mssfix 1400 foo")]
+    [InlineData("verb")]
+    public void LineRejectedByOpenVpn_IsRejectedByUs(string line)
+    {
+        using TempConfigDir dir = JunkCertDir();
+        string path = dir.Write("t.conf", "dev tun\ndh none\nca ca.crt\ncert server.crt\nkey server.key\nserver 10.0.1.0 255.255.255.0\n" + line + "\n");
+
+        bool openVpnAccepts = OpenVpnReferee.AcceptsOptions(path, out string output);
+        var ex = Record.Exception(() => ConfigParser.ParseServer(path));
+
+        Assert.False(openVpnAccepts, output);
+        ConfigException ce = Assert.IsType<ConfigException>(ex);
+        Assert.Equal(path, ce.SourceName);
+        Assert.Equal(7, ce.Line);
+    }
+
+    [Fact]
+    public void ScenarioConfigs_AreAcceptedByBoth()
+    {
+        using TempConfigDir dir = JunkCertDir();
+        string server = dir.Write("server.conf", ScenarioConfigTests.ScenarioServerConf.Replace("log-append /var/log/openvpn.log\n", "", StringComparison.Ordinal));
+        string client = dir.Write("client.conf", ScenarioConfigTests.ScenarioClientConf);
+        Assert.True(OpenVpnReferee.AcceptsOptions(server, out string so), so);
+        Assert.True(OpenVpnReferee.AcceptsOptions(client, out string co), co);
+        Assert.NotNull(ConfigParser.ParseServer(server));
+        Assert.NotNull(ConfigParser.ParseClient(client));
+    }
 }

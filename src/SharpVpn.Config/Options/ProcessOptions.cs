@@ -30,7 +30,7 @@ internal static class ProcessOptions
                 s.LogFile = s.ResolvePath(l.Arg(0));
                 s.LogAppend = true;
             }, "log-append FILE: log to FILE (appended)"),
-        new("verb", 1, 1, static (s, l) => s.Verb = ParseState.Int(l, 0, 0, 11), "verb 0..11: log verbosity (default 1)"),
+        new("verb", 1, 1, static (s, l) => s.Verb = ParseState.Int(l, 0, 0, 15), "verb 0..15: log verbosity (default 1)"),
         new("mute", 1, 1, static (s, l) => s.Mute = ParseState.Int(l, 0, 0, int.MaxValue), "mute N: at most N repeats of the same message"),
         new("suppress-timestamps", 0, 0, static (_, _) => { }, "no timestamps in the log"),
         new("machine-readable-output", 0, 0, static (_, _) => { }, "machine readable log lines"),
