@@ -1,0 +1,174 @@
+using System.Text;
+using SharpVpn.Interop.Tests.Lab;
+using Xunit.Abstractions;
+
+namespace SharpVpn.Interop.Tests;
+
+/// <summary>
+/// Real openvpn 2.6 on both ends of the scenario lab, using ONLY files made by <c>sharpvpn pki</c>
+/// (CA, certificates, keys, CRL, dh.pem); ta.key comes from <c>openvpn --genkey secret</c> until
+/// <c>sharpvpn genkey</c> lands. The server runs with <c>remote-cert-tls client</c> and the
+/// clients with <c>remote-cert-tls server</c>, so openvpn checks our key usages too.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class PkiInteropTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData("tls-auth", "rsa")]
+    [InlineData("tls-crypt", "ec")]
+    public async Task RealOpenVpn_WithOnlyOurPki_ClientReachesIntranet(string wrap, string algo)
+    {
+        await using ScenarioLab lab = await ScenarioLab.CreateAsync();
+        string pki = await BuildPkiAsync(lab, algo, "client1");
+        OpenVpnConfigFile server = WriteServer(lab, pki, wrap, crl: false);
+        OpenVpnConfigFile client = WriteClient(lab, pki, "client1", wrap);
+
+        await lab.ApplyMasqueradeAsync();
+        LabProcess srv = lab.StartOpenVpn(lab.Server, server);
+        LabProcess cli = lab.StartOpenVpn(lab.Client, client);
+        try
+        {
+            await srv.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await cli.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            PingResult ping = await lab.PingAsync(lab.Client, ScenarioLab.IntranetAddress, count: 3);
+            Assert.True(ping.AllReceived, ping.ToString());
+        }
+        finally
+        {
+            output.WriteLine($"--- server ---\n{srv.Tail(60)}\n--- client ---\n{cli.Tail(60)}");
+        }
+    }
+
+    [Fact]
+    public async Task RealOpenVpn_WithOurCrl_RefusesRevokedClientAndAcceptsOthers()
+    {
+        await using ScenarioLab lab = await ScenarioLab.CreateAsync();
+        string pki = await BuildPkiAsync(lab, "ec", "client1", "client2");
+        (await SharpVpnAsync(pki, "revoke", "client2", "keyCompromise")).EnsureSuccess();
+        (await SharpVpnAsync(pki, "gen-crl")).EnsureSuccess();
+        // revoke moves the files away, as easy-rsa does; the client still has its copy.
+        string serial = Directory.GetFiles(Path.Combine(pki, "revoked", "certs_by_serial"), "*.crt").Single();
+        string c2Dir = Path.Combine(lab.WorkDir, "client2-files");
+        Directory.CreateDirectory(c2Dir);
+        File.Copy(serial, Path.Combine(c2Dir, "client2.crt"));
+        File.Copy(Path.Combine(pki, "revoked", "private_by_serial", Path.GetFileNameWithoutExtension(serial) + ".key"), Path.Combine(c2Dir, "client2.key"));
+
+        await lab.ApplyMasqueradeAsync();
+        OpenVpnConfigFile server = WriteServer(lab, pki, "tls-auth", crl: true);
+        LabProcess srv = lab.StartOpenVpn(lab.Server, server);
+        LabProcess? revoked = null;
+        LabProcess? good = null;
+        try
+        {
+            await srv.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+
+            revoked = lab.StartOpenVpn(lab.Client, WriteClient(lab, pki, "client2", "tls-auth",
+                cert: Path.Combine(c2Dir, "client2.crt"), key: Path.Combine(c2Dir, "client2.key")));
+            string refusal = await srv.WaitForOutputAsync("certificate revoked", StartTimeout);
+            Assert.Contains("CN=client2", refusal, StringComparison.Ordinal);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.DoesNotContain("Initialization Sequence Completed", revoked.Output, StringComparison.Ordinal);
+            Assert.False((await lab.PingAsync(lab.Client, ScenarioLab.IntranetAddress, count: 1, timeout: TimeSpan.FromSeconds(2))).AnyReceived);
+            await revoked.StopAsync();
+
+            good = lab.StartOpenVpn(lab.Client, WriteClient(lab, pki, "client1", "tls-auth"));
+            await good.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            PingResult ping = await lab.PingAsync(lab.Client, ScenarioLab.IntranetAddress, count: 3);
+            Assert.True(ping.AllReceived, ping.ToString());
+        }
+        finally
+        {
+            output.WriteLine($"--- server ---\n{srv.Tail(80)}\n--- client2 ---\n{revoked?.Tail(40)}\n--- client1 ---\n{good?.Tail(40)}");
+        }
+    }
+
+    [Fact]
+    public async Task RealOpenVpn_UsesOurEncryptedClientKeyWithAskpass()
+    {
+        await using ScenarioLab lab = await ScenarioLab.CreateAsync();
+        string pki = await BuildPkiAsync(lab, "rsa");
+        (await SharpVpnAsync(pki, "--passout", "pass:Client3-Secret", "build-client-full", "client3")).EnsureSuccess();
+        Assert.Contains("BEGIN ENCRYPTED PRIVATE KEY", await File.ReadAllTextAsync(Path.Combine(pki, "private", "client3.key")), StringComparison.Ordinal);
+        string askpass = Path.Combine(lab.WorkDir, "client3.pass");
+        await File.WriteAllTextAsync(askpass, "Client3-Secret\n");
+
+        await lab.ApplyMasqueradeAsync();
+        LabProcess srv = lab.StartOpenVpn(lab.Server, WriteServer(lab, pki, "tls-auth", crl: true));
+        LabProcess cli = lab.StartOpenVpn(lab.Client, WriteClient(lab, pki, "client3", "tls-auth", extra: [$"askpass {askpass}"]));
+        try
+        {
+            await srv.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await cli.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            PingResult ping = await lab.PingAsync(lab.Client, ScenarioLab.IntranetAddress, count: 3);
+            Assert.True(ping.AllReceived, ping.ToString());
+        }
+        finally
+        {
+            output.WriteLine($"--- server ---\n{srv.Tail(60)}\n--- client ---\n{cli.Tail(60)}");
+        }
+    }
+
+    /// <summary>CA, server and clients with the sharpvpn CLI (nopass), dh.pem, an empty CRL and ta.key.</summary>
+    private static async Task<string> BuildPkiAsync(ScenarioLab lab, string algo, params string[] clients)
+    {
+        string pki = Path.Combine(lab.WorkDir, "pki");
+        (await SharpVpnAsync(pki, "init-pki")).EnsureSuccess();
+        (await SharpVpnAsync(pki, "--algo", algo, "--req-cn", "SharpVPN PKI Test CA", "build-ca", "nopass")).EnsureSuccess();
+        (await SharpVpnAsync(pki, "--algo", algo, "build-server-full", "server", "nopass")).EnsureSuccess();
+        foreach (string c in clients)
+        {
+            (await SharpVpnAsync(pki, "--algo", algo, "build-client-full", c, "nopass")).EnsureSuccess();
+        }
+        (await SharpVpnAsync(pki, "gen-dh")).EnsureSuccess();
+        (await SharpVpnAsync(pki, "gen-crl")).EnsureSuccess();
+        (await ProcessRunner.RunAsync("openvpn", ["--genkey", "secret", Path.Combine(pki, "ta.key")], TimeSpan.FromSeconds(30), CancellationToken.None)).EnsureSuccess();
+        return pki;
+    }
+
+    private static Task<CommandResult> SharpVpnAsync(string pki, params string[] args)
+    {
+        (string file, string[] fullArgs) = SharpVpnCli.Invocation(["pki", "--pki-dir", pki, "--batch", .. args]);
+        return ProcessRunner.RunAsync(file, fullArgs, TimeSpan.FromSeconds(120), CancellationToken.None);
+    }
+
+    private static OpenVpnConfigFile WriteServer(ScenarioLab lab, string pki, string wrap, bool crl)
+    {
+        string dir = Path.Combine(lab.WorkDir, "server");
+        Directory.CreateDirectory(dir);
+        var file = new OpenVpnConfigFile(Path.Combine(dir, "server.conf"), Path.Combine(dir, "server.log"), Path.Combine(dir, "status.log"));
+        var sb = new StringBuilder();
+        sb.AppendLine("port 1194\nproto udp\ndev tun");
+        sb.AppendLine($"ca {pki}/ca.crt\ncert {pki}/issued/server.crt\nkey {pki}/private/server.key\ndh {pki}/dh.pem");
+        sb.AppendLine("server 10.0.1.0 255.255.255.0\npush \"route 192.168.1.0 255.255.255.0\"\nkeepalive 10 120");
+        sb.AppendLine("remote-cert-tls client");
+        sb.AppendLine(wrap == "tls-auth" ? $"tls-auth {pki}/ta.key 0" : $"tls-crypt {pki}/ta.key");
+        if (crl)
+        {
+            sb.AppendLine($"crl-verify {pki}/crl.pem");
+        }
+        sb.AppendLine($"persist-key\npersist-tun\nlog {file.LogPath}\nverb 3");
+        File.WriteAllText(file.ConfigPath, sb.ToString());
+        return file;
+    }
+
+    private static OpenVpnConfigFile WriteClient(ScenarioLab lab, string pki, string name, string wrap, string? cert = null, string? key = null, string[]? extra = null)
+    {
+        string dir = Path.Combine(lab.WorkDir, "client-" + name);
+        Directory.CreateDirectory(dir);
+        var file = new OpenVpnConfigFile(Path.Combine(dir, name + ".conf"), Path.Combine(dir, name + ".log"), "");
+        var sb = new StringBuilder();
+        sb.AppendLine($"client\ndev tun\nproto udp\nremote {ScenarioLab.ServerPublicAddress} 1194\nnobind\npersist-key\npersist-tun");
+        sb.AppendLine($"ca {pki}/ca.crt\ncert {cert ?? $"{pki}/issued/{name}.crt"}\nkey {key ?? $"{pki}/private/{name}.key"}");
+        sb.AppendLine("remote-cert-tls server");
+        sb.AppendLine(wrap == "tls-auth" ? $"tls-auth {pki}/ta.key 1" : $"tls-crypt {pki}/ta.key");
+        foreach (string line in extra ?? [])
+        {
+            sb.AppendLine(line);
+        }
+        sb.AppendLine($"log {file.LogPath}\nverb 3");
+        File.WriteAllText(file.ConfigPath, sb.ToString());
+        return file;
+    }
+}
