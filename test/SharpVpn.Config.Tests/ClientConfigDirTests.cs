@@ -52,4 +52,18 @@ public sealed class ClientConfigDirTests
         File.Delete(Path.Combine(ccd, "DEFAULT"));
         Assert.Null(ClientConfigDirEntry.Load(ccd, "carol"));
     }
+
+    [Fact]
+    public void ApplyPushes_ReplaysResetRemoveAndPushInFileOrder()
+    {
+        string[] global = ["route 192.168.1.0 255.255.255.0", "dhcp-option DNS 10.0.0.1", "route 10.0.1.1", "topology net30", "ping 10"];
+
+        ClientConfigDirEntry removeOnly = ClientConfigDirEntry.Parse("push-remove route\npush \"route 172.16.0.0 255.255.0.0\"\npush-remove ifconfig\n", "ccd/a", "a");
+        Assert.Equal(["dhcp-option DNS 10.0.0.1", "topology net30", "ping 10", "route 172.16.0.0 255.255.0.0"], removeOnly.ApplyPushes(global));
+        Assert.True(removeOnly.IfconfigPushBlocked);
+
+        ClientConfigDirEntry reset = ClientConfigDirEntry.Parse("push \"ping 5\"\npush-reset\npush \"route 10.5.0.0 255.255.0.0\"\n", "ccd/b", "b");
+        Assert.Equal(["route 10.5.0.0 255.255.0.0"], reset.ApplyPushes(global));
+        Assert.False(reset.IfconfigPushBlocked);
+    }
 }

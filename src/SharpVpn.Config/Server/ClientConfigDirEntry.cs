@@ -32,6 +32,39 @@ public sealed record ClientConfigDirEntry
 
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary><c>push-remove ifconfig</c>: do not push the per-client ifconfig (push.c <c>push_remove_option</c>).</summary>
+    public bool IfconfigPushBlocked { get; init; }
+
+    /// <summary>push, push-reset and push-remove in file order, replayed by <see cref="ApplyPushes"/>.</summary>
+    private IReadOnlyList<(char Op, string Text)> PushOperations { get; init; } = [];
+
+    /// <summary>
+    /// The push list for this client: the server's global list with this file's push-reset,
+    /// push-remove (prefix match, push.c <c>push_remove_option</c>) and push lines applied in file order.
+    /// Per-client entries (ifconfig, peer-id, cipher, ...) are added by the runtime after these.
+    /// </summary>
+    public IReadOnlyList<string> ApplyPushes(IReadOnlyList<string> globalPushes)
+    {
+        var list = new List<string>(globalPushes);
+        foreach ((char op, string text) in PushOperations)
+        {
+            switch (op)
+            {
+                case 'r':
+                    list.Clear();
+                    break;
+                case '-':
+                    list.RemoveAll(p => p.StartsWith(text, StringComparison.Ordinal));
+                    break;
+                default:
+                    list.Add(text);
+                    break;
+            }
+        }
+
+        return list;
+    }
+
     /// <summary>The file name OpenVPN falls back to when there is no file for the CN (multi.c, CCD_DEFAULT).</summary>
     public const string DefaultFileName = "DEFAULT";
 
@@ -88,7 +121,9 @@ public sealed record ClientConfigDirEntry
         var pushes = new List<string>();
         var pushRemove = new List<string>();
         var warnings = new List<string>();
+        var operations = new List<(char, string)>();
         bool pushReset = false;
+        bool ifconfigBlocked = false;
         bool disable = false;
 
         foreach (ConfigLine l in ConfigTokenizer.Tokenize(text, sourceName))
@@ -113,14 +148,25 @@ public sealed record ClientConfigDirEntry
                     }
 
                     pushes.Add(l.Arg(0).Trim());
+                    operations.Add(('+', l.Arg(0).Trim()));
                     break;
                 case "push-reset":
                     Args(l, 0, 0);
                     pushReset = true;
+                    operations.Add(('r', string.Empty));
                     break;
                 case "push-remove":
                     Args(l, 1, 1);
                     pushRemove.Add(l.Arg(0));
+                    if (l.Arg(0) == "ifconfig")
+                    {
+                        ifconfigBlocked = true;
+                    }
+                    else
+                    {
+                        operations.Add(('-', l.Arg(0)));
+                    }
+
                     break;
                 case "disable":
                     Args(l, 0, 0);
@@ -151,6 +197,8 @@ public sealed record ClientConfigDirEntry
             PushRemove = pushRemove,
             Disable = disable,
             Warnings = warnings,
+            IfconfigPushBlocked = ifconfigBlocked,
+            PushOperations = operations,
         };
     }
 
