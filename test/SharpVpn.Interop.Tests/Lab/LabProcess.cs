@@ -70,6 +70,12 @@ public sealed class LabProcess : IAsyncDisposable
         get { lock (_lines) { return string.Join('\n', _lines); } }
     }
 
+    /// <summary>How many lines have been captured so far.</summary>
+    public int LineCount
+    {
+        get { lock (_lines) { return _lines.Count; } }
+    }
+
     /// <summary>A snapshot of the captured lines.</summary>
     public IReadOnlyList<string> Lines
     {
@@ -83,6 +89,10 @@ public sealed class LabProcess : IAsyncDisposable
     /// <summary>Waits until a captured line matches <paramref name="pattern"/>; returns that line.</summary>
     public Task<string> WaitForOutputAsync(Regex pattern, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         WaitForAsync(pattern.IsMatch, $"/{pattern}/", timeout, 0, cancellationToken);
+
+    /// <summary>As above, but only lines with index &gt;= <paramref name="fromLine"/> count (take <see cref="LineCount"/> before triggering the event).</summary>
+    public Task<string> WaitForOutputAsync(string substring, TimeSpan timeout, int fromLine, CancellationToken cancellationToken = default) =>
+        WaitForAsync(line => line.Contains(substring, StringComparison.Ordinal), $"'{substring}'", timeout, fromLine, cancellationToken);
 
     /// <summary>As the other overloads, but only lines with index &gt;= <paramref name="fromLine"/> count (see <see cref="Lines"/>).</summary>
     public Task<string> WaitForOutputAsync(Regex pattern, TimeSpan timeout, int fromLine, CancellationToken cancellationToken = default) =>
