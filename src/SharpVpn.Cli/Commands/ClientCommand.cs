@@ -1,13 +1,53 @@
 using System.CommandLine;
+using SharpVpn.Config;
+using SharpVpn.Runtime.Client;
+using SharpVpn.Runtime.Logging;
 
 namespace SharpVpn.Cli.Commands;
 
+/// <summary>
+/// <c>sharpvpn client --config FILE [--verb N]</c>: runs an OpenVPN client config against an OpenVPN 2.4-2.6
+/// (or SharpVPN) server until SIGINT/SIGTERM. Exit 0 after a clean shutdown, 1 for usage errors, 2 when the
+/// config is invalid or the connection cannot succeed (AUTH_FAILED, certificate rejected, HALT).
+/// </summary>
 internal static class ClientCommand
 {
     public static Command Create()
     {
-        var command = new Command("client", "Connect to an OpenVPN server with an OpenVPN client config (.ovpn / client.conf)");
-        command.SetAction(int (_) => throw new NotSupportedException("'sharpvpn client' is not implemented yet."));
+        var config = new Option<string>("--config") { Description = "OpenVPN client config (.ovpn / client.conf)", Required = true };
+        var verb = new Option<int?>("--verb") { Description = "Log verbosity 0..11 (overrides 'verb' in the config; 3 shows TUN and route details)" };
+        var command = new Command("client", "Connect to an OpenVPN server with an OpenVPN client config (.ovpn / client.conf)")
+        {
+            config, verb,
+        };
+        command.SetAction(int (ParseResult r) => Run(r.GetValue(config)!, r.GetValue(verb)));
         return command;
+    }
+
+    private static int Run(string configPath, int? verbOverride)
+    {
+        if (verbOverride is < 0 or > 11)
+        {
+            throw new UsageException($"--verb {verbOverride} is outside 0..11.");
+        }
+
+        if (!File.Exists(configPath))
+        {
+            throw new UsageException($"Config file '{configPath}' does not exist.");
+        }
+
+        ClientConfig parsed = ConfigParser.ParseClient(configPath);
+        LoggingSettings logging = parsed.Logging;
+        using OpenVpnLog log = OpenVpnLog.Open(verbOverride ?? logging.Verb, logging.Mute, logging.LogFile, logging.LogAppend);
+        using var engine = new ClientEngine(parsed, log, new ClientEngineOptions { VerbOverride = verbOverride });
+        try
+        {
+            return engine.Run();
+        }
+        catch (ClientFatalException ex)
+        {
+            log.Write(LogLevel.Fatal, $"Exiting due to fatal error: {ex.Message}");
+            throw;
+        }
     }
 }

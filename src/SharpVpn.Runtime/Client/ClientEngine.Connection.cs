@@ -1,0 +1,459 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using SharpVpn.Config;
+using SharpVpn.Platform.Transport;
+using SharpVpn.Platform.Tun;
+using SharpVpn.Protocol;
+using SharpVpn.Protocol.Session;
+using SharpVpn.Runtime.DataPath;
+using SharpVpn.Runtime.Logging;
+
+namespace SharpVpn.Runtime.Client;
+
+public sealed partial class ClientEngine
+{
+    private const int ExitNotifyGapMs = 200;
+
+    private readonly byte[] _controlWire = new byte[2048];
+    private volatile bool _peerExitNotified;
+
+    /// <summary>One connection attempt: resolve, open the link, run the session until it ends.</summary>
+    private ConnectionOutcome RunConnection(RemoteEndpoint remote)
+    {
+        IPEndPoint? endPoint = Resolve(remote);
+        if (endPoint is null)
+        {
+            return ConnectionOutcome.Restart("resolve-failed", wasConnected: false, advanceRemote: true);
+        }
+
+        IPacketLink link;
+        try
+        {
+            link = OpenLink(remote, endPoint);
+        }
+        catch (SocketException ex)
+        {
+            _log.Info($"{(remote.Protocol == TransportProtocol.Tcp ? "TCP" : "UDP")}: connect to {Format(endPoint)} failed: {ex.Message}");
+            return ConnectionOutcome.Restart("connection-failed", wasConnected: false);
+        }
+
+        long now = MonotonicClock.NowMs;
+        TunnelSession session;
+        try
+        {
+            session = TunnelSession.CreateClient(_factory.CreateSessionOptions(), now);
+        }
+        catch
+        {
+            link.Dispose();
+            throw;
+        }
+
+        var connection = new ClientConnection(link, endPoint, session, new DataChannelPipe(session, _factory.Framing));
+        var handler = new ClientLinkHandler(this, connection, _pool.BufferBytes);
+        connection.ReceiveLoop = new LinkReceiveLoop(link, _pool, handler, error =>
+        {
+            connection.MarkLinkEnded(error);
+            Wake();
+        });
+        _peerExitNotified = false;
+        _connection = connection;
+        bool connected = false;
+        try
+        {
+            connection.ReceiveLoop.Start();
+            lock (connection.SessionLock)
+            {
+                connection.DrainOutgoing();
+            }
+
+            return DriveSession(connection, ref connected);
+        }
+        finally
+        {
+            _connection = null;
+            DataChannelPipe pipe = connection.Pipe;
+            _doneTunRead += pipe.TunReadBytes;
+            _doneTunWrite += pipe.TunWriteBytes;
+            _doneLinkRead += pipe.LinkReadBytes;
+            _doneLinkWrite += pipe.LinkWriteBytes;
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>The control loop of one connection: timers, events, keepalive, until it ends.</summary>
+    private ConnectionOutcome DriveSession(ClientConnection connection, ref bool connected)
+    {
+        TunnelSession session = connection.Session;
+        DataChannelPipe pipe = connection.Pipe;
+        var events = new List<SessionEvent>();
+        while (true)
+        {
+            ThrowIfTunFailed();
+            if (_shutdownSignal is { } signal)
+            {
+                if (connected)
+                {
+                    SendExitNotify(connection);
+                }
+
+                return ConnectionOutcome.Shutdown(signal);
+            }
+
+            if (_restartSignal is { } restart)
+            {
+                _restartSignal = null;
+                return ConnectionOutcome.Restart(restart == "SIGHUP" ? "hangup" : "restart", connected);
+            }
+
+            if (connection.LinkEnded)
+            {
+                string why = connection.LinkError is { } e ? $"Connection reset: {e.Message}" : "Connection reset, restarting";
+                _log.Info(why);
+                return ConnectionOutcome.Restart("connection-reset", connected);
+            }
+
+            if (_peerExitNotified)
+            {
+                _log.Info("Peer has sent an exit notification (OCC_EXIT)");
+                return ConnectionOutcome.Restart("server-exit", connected);
+            }
+
+            long now = MonotonicClock.NowMs;
+            long deadline;
+            lock (connection.SessionLock)
+            {
+                session.NotifyDataSent(pipe.LastSentMs);
+                session.NotifyDataReceived(pipe.LastReceivedMs);
+                session.PollTimers(now);
+                connection.DrainOutgoing();
+                while (session.TryDequeueEvent(out SessionEvent e))
+                {
+                    events.Add(e);
+                }
+
+                deadline = session.NextDeadlineMs;
+            }
+
+            foreach (SessionEvent e in events)
+            {
+                ConnectionOutcome? end = HandleEvent(connection, e, ref connected);
+                if (end is { } outcome)
+                {
+                    events.Clear();
+                    return outcome;
+                }
+            }
+
+            if (events.Count > 0)
+            {
+                events.Clear();
+                continue; // Events may have queued packets or moved deadlines.
+            }
+
+            WriteStatus(force: false);
+            long wait = Math.Clamp(deadline - MonotonicClock.NowMs, 0, 1000);
+            if (wait > 0)
+            {
+                _wake.WaitOne((int)wait);
+            }
+        }
+    }
+
+    private ConnectionOutcome? HandleEvent(ClientConnection connection, SessionEvent e, ref bool connected)
+    {
+        switch (e.Kind)
+        {
+            case SessionEventKind.Connected:
+                OnConnected(connection, e);
+                connected = true;
+                return null;
+            case SessionEventKind.KeysChanged:
+                _log.Write(LogLevel.Details, $"TLS: soft reset complete, data channel key_id {e.KeyId.ToString(CultureInfo.InvariantCulture)} active ({connection.Session.TlsDescription})");
+                return null;
+            case SessionEventKind.PingDue:
+                int n = connection.Pipe.SealPing(_controlWire);
+                if (n > 0)
+                {
+                    connection.SendQuietly(_controlWire.AsSpan(0, n));
+                }
+
+                return null;
+            case SessionEventKind.Info:
+                _log.Write(LogLevel.Info, e.Message ?? "INFO");
+                return null;
+            case SessionEventKind.Closed:
+                return OnClosed(connection, e, connected);
+            default:
+                _log.Write(LogLevel.Details, $"Session event: {e}");
+                return null;
+        }
+    }
+
+    private void OnConnected(ClientConnection connection, SessionEvent e)
+    {
+        TunnelSession session = connection.Session;
+        _log.Write(LogLevel.Handshake, $"Control Channel: {session.TlsDescription}, peer certificate: CN={session.PeerCommonName}");
+        _log.Info($"[{session.PeerCommonName}] Peer Connection Initiated with {Format(connection.Remote)}");
+
+        IReadOnlyList<string> pushed = e.PushedOptions ?? session.PushedOptions;
+        PushReplyOptions push = PushedOptionParser.Parse(["PUSH_REPLY," + string.Join(',', pushed)], _config.PullFilters, _config.RouteNoPull);
+        _log.Write(LogLevel.Details, "PUSH: Received control message: 'PUSH_REPLY," + string.Join(',', pushed) + "'");
+        foreach (RejectedPushOption dropped in push.Dropped)
+        {
+            _log.Info($"Options error: pushed option '{dropped.Option}' ignored: {dropped.Reason}");
+        }
+
+        foreach (string note in push.Notes)
+        {
+            _log.Write(LogLevel.Details, note);
+        }
+
+        foreach (string filtered in push.FilteredOut)
+        {
+            _log.Write(LogLevel.Details, $"Pushed option removed by filter: '{filtered}'");
+        }
+
+        if (push.RejectedByFilter is { } rejected)
+        {
+            throw new ClientFatalException($"Pushed option rejected by pull-filter: '{rejected}'.");
+        }
+
+        if (push.Compression is { } compression)
+        {
+            connection.Pipe.Framing = ClientSessionFactory.MapFraming(compression);
+        }
+
+        _log.Info($"Data Channel: cipher '{session.DataCipher}', peer-id: {session.DataPeerId.ToString(CultureInfo.InvariantCulture)}");
+        if (_log.IsEnabled(LogLevel.Details))
+        {
+            _log.Write(LogLevel.Details, "OPTIONS IMPORT: timers, --ifconfig, route and compression options modified");
+        }
+
+        EnsureTun(push, connection.Remote.Address);
+        HandshakeMilliseconds ??= MonotonicClock.NowMs - _startedMs;
+        _log.Info("Initialization Sequence Completed");
+        WriteStatus(force: true);
+    }
+
+    /// <summary>Opens and configures the TUN from the push; with persist-tun an identical configuration is kept as is.</summary>
+    private void EnsureTun(PushReplyOptions push, IPAddress server)
+    {
+        int mtu = push.TunMtu ?? _config.Tun.TunMtu;
+        if (_tun is { } existing && _network is { } network)
+        {
+            if (TunnelNetwork.SignatureOf(_config, push) == network.Signature)
+            {
+                _log.Info($"Preserving previous TUN/TAP instance: {existing.Name}");
+                return;
+            }
+
+            _log.Info($"TUN/TAP configuration changed; reconfiguring {existing.Name}");
+            network.Dispose();
+            _network = null;
+            _network = ApplyNetwork(existing.Name, push, server, mtu);
+            return;
+        }
+
+        TunDevice tun = TunDevice.Open(_config.Tun.Device);
+        _log.Info($"TUN/TAP device {tun.Name} opened");
+        try
+        {
+            _network = ApplyNetwork(tun.Name, push, server, mtu);
+        }
+        catch
+        {
+            tun.Dispose();
+            throw;
+        }
+
+        _tun = tun;
+        _tunHandler = new ClientTunHandler(this, _pool.BufferBytes);
+        _tunLoop = new TunReadLoop(tun, _pool, _tunHandler, OnTunFault);
+        _tunLoop.Start();
+    }
+
+    private TunnelNetwork ApplyNetwork(string device, PushReplyOptions push, IPAddress server, int mtu)
+    {
+        var network = new TunnelNetwork(device, _log);
+        try
+        {
+            network.Apply(_config, push, server.IsIPv4MappedToIPv6 ? server.MapToIPv4() : server, mtu);
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private ConnectionOutcome? OnClosed(ClientConnection connection, SessionEvent e, bool connected)
+    {
+        string message = e.Message ?? e.Error.ToString();
+        switch (e.Error)
+        {
+            case OpenVpnError.AuthenticationFailed:
+                _log.Info($"AUTH: Received control message: {message}");
+                throw new ClientFatalException($"The server refused the connection ({message}); check the certificate and credentials in {_config.SourceName}.");
+            case OpenVpnError.TlsFailed when !connected:
+                _log.Info($"TLS Error: TLS handshake with {Format(connection.Remote)} failed: {message}");
+                throw new ClientFatalException($"TLS handshake with {Format(connection.Remote)} failed: {message}");
+            case OpenVpnError.PeerHalt:
+                _log.Info($"Received HALT from the server: {message}");
+                throw new ClientFatalException($"The server told the client to stop (HALT): {message}");
+            case OpenVpnError.CipherNegotiationFailed:
+                _log.Info($"OPTIONS ERROR: {message}");
+                throw new ClientFatalException($"No common data cipher with the server: {message}");
+            case OpenVpnError.PingRestart:
+                _log.Info("[server] Inactivity timeout (--ping-restart), restarting");
+                return ConnectionOutcome.Restart("ping-restart", connected);
+            case OpenVpnError.PeerRestart:
+                _log.Info($"Received RESTART from the server: {message}");
+                return ConnectionOutcome.Restart("server-pushed-connection-reset", connected, advanceRemote: message.Contains("[N", StringComparison.Ordinal));
+            case OpenVpnError.PeerExit:
+                _log.Info("Peer has announced it is exiting (EXIT)");
+                return ConnectionOutcome.Restart("server-exit", connected);
+            case OpenVpnError.HandshakeTimeout:
+                _log.Info("TLS Error: TLS key negotiation failed to occur within the hand-window (check your network connectivity)");
+                _log.Info("TLS Error: TLS handshake failed");
+                return ConnectionOutcome.Restart("tls-error", connected);
+            default:
+                _log.Info($"Session closed ({e.Error}): {message}");
+                return ConnectionOutcome.Restart("tls-error", connected);
+        }
+    }
+
+    /// <summary>Receive thread: the server sent OCC_EXIT; the control loop restarts.</summary>
+    internal void OnPeerExitNotify(ClientConnection connection)
+    {
+        if (ReferenceEquals(connection, _connection))
+        {
+            _peerExitNotified = true;
+            Wake();
+        }
+    }
+
+    /// <summary>explicit-exit-notify: EXIT over the control channel when negotiated (cc-exit), else OCC_EXIT packets (UDP).</summary>
+    private void SendExitNotify(ClientConnection connection)
+    {
+        bool overControl;
+        lock (connection.SessionLock)
+        {
+            overControl = connection.Session.SendExitNotify(MonotonicClock.NowMs);
+            connection.DrainOutgoing();
+        }
+
+        if (overControl)
+        {
+            _log.Info("SIGTERM received, sending exit notification to peer");
+            // Give the reliable EXIT a moment to be acknowledged (retransmitted by PollTimers meanwhile).
+            long until = MonotonicClock.NowMs + 500;
+            while (MonotonicClock.NowMs < until)
+            {
+                lock (connection.SessionLock)
+                {
+                    connection.Session.PollTimers(MonotonicClock.NowMs);
+                    connection.DrainOutgoing();
+                }
+
+                Thread.Sleep(50);
+            }
+
+            return;
+        }
+
+        int count = _config.ExplicitExitNotify;
+        if (count <= 0 || connection.Link.IsStream)
+        {
+            return;
+        }
+
+        _log.Info("SIGTERM received, sending exit notification to peer");
+        for (int i = 0; i < Math.Min(count, 5); i++)
+        {
+            int n = connection.Pipe.SealExitNotify(_controlWire);
+            if (n > 0)
+            {
+                connection.SendQuietly(_controlWire.AsSpan(0, n));
+            }
+
+            if (i + 1 < count)
+            {
+                Thread.Sleep(ExitNotifyGapMs);
+            }
+        }
+    }
+
+    private IPEndPoint? Resolve(RemoteEndpoint remote)
+    {
+        if (IPAddress.TryParse(remote.Host, out IPAddress? literal))
+        {
+            return new IPEndPoint(literal, remote.Port);
+        }
+
+        try
+        {
+            IPAddress[] addresses = Dns.GetHostAddresses(remote.Host);
+            IPAddress? pick = remote.Family switch
+            {
+                AddressFamilyPreference.IPv4 => addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork),
+                AddressFamilyPreference.IPv6 => addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetworkV6),
+                _ => addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault(),
+            };
+            if (pick is null)
+            {
+                _log.Info($"RESOLVE: Cannot resolve host address: {remote.Host}:{remote.Port.ToString(CultureInfo.InvariantCulture)} (no address of the wanted family)");
+                return null;
+            }
+
+            return new IPEndPoint(pick, remote.Port);
+        }
+        catch (SocketException ex)
+        {
+            _log.Info($"RESOLVE: Cannot resolve host address: {remote.Host}:{remote.Port.ToString(CultureInfo.InvariantCulture)} ({ex.Message})");
+            return null;
+        }
+    }
+
+    private IPacketLink OpenLink(RemoteEndpoint remote, IPEndPoint endPoint)
+    {
+        IPEndPoint? local = null;
+        if (!_config.Nobind && (_config.LocalAddress is not null || _config.LocalPort is not null))
+        {
+            IPAddress address = _config.LocalAddress is { } text && IPAddress.TryParse(text, out IPAddress? parsed)
+                ? parsed
+                : endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+            local = new IPEndPoint(address, _config.LocalPort ?? 0);
+        }
+
+        if (remote.Protocol == TransportProtocol.Tcp)
+        {
+            _log.Info($"Attempting to establish TCP connection with {Format(endPoint)}");
+            TcpTransport tcp = TcpTransport.Connect(endPoint, TimeSpan.FromSeconds(Math.Max(1, _config.ServerPollTimeoutSeconds)), local);
+            _log.Info($"TCP connection established with {Format(endPoint)}");
+            _log.Info($"TCPv4_CLIENT link local: (not bound)");
+            _log.Info($"TCPv4_CLIENT link remote: {Format(endPoint)}");
+            return tcp;
+        }
+
+        var options = new UdpTransportOptions
+        {
+            ReceiveBufferSize = _config.SocketReceiveBuffer ?? new UdpTransportOptions().ReceiveBufferSize,
+            SendBufferSize = _config.SocketSendBuffer ?? new UdpTransportOptions().SendBufferSize,
+        };
+        UdpTransport udp = UdpTransport.ForClient(endPoint, local, options);
+        _log.Info($"UDPv4 link local{(local is null ? ": (not bound)" : $" (bound): {Format(udp.LocalEndPoint)}")}");
+        _log.Info($"UDPv4 link remote: {Format(endPoint)}");
+        return udp;
+    }
+
+    private static string Format(IPEndPoint endPoint)
+    {
+        IPAddress a = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
+        return a.AddressFamily == AddressFamily.InterNetworkV6
+            ? $"[AF_INET6]{a}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
+            : $"[AF_INET]{a}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
+    }
+}

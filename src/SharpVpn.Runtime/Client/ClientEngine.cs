@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using SharpVpn.Config;
+using SharpVpn.Platform.Tun;
+using SharpVpn.Runtime.DataPath;
+using SharpVpn.Runtime.Logging;
+
+namespace SharpVpn.Runtime.Client;
+
+/// <summary>
+/// <c>sharpvpn client</c>: connects to an OpenVPN 2.4-2.6 server with a standard client config and carries
+/// traffic between a TUN device and the server.
+/// <code>
+///  control loop (the Run thread)  connect (remote list, backoff) -> session timers / events -> PUSH_REPLY -> TUN,
+///                                 routes, DNS -> keepalive, renegotiation, reconnect, shutdown + exit notify
+///  LinkReceiveLoop (thread)       socket -> data: decrypt -> TUN; control: session (under the session lock)
+///  TunReadLoop (thread)           TUN -> frame + encrypt with the current key -> socket
+/// </code>
+/// Shared state by concern: <see cref="CurrentConnection"/> (volatile; replaced by the control loop on reconnect,
+/// read by both data threads), <c>_tun</c> (volatile; opened/closed by the control loop, written by the receive
+/// thread), session calls under <see cref="ClientConnection.SessionLock"/>.
+/// </summary>
+public sealed partial class ClientEngine : IDisposable
+{
+    private readonly ClientConfig _config;
+    private readonly OpenVpnLog _log;
+    private readonly ClientEngineOptions _options;
+    private readonly ClientSessionFactory _factory;
+    private readonly PacketBufferPool _pool;
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly long _startedMs = MonotonicClock.NowMs;
+    private readonly List<PosixSignalRegistration> _signals = [];
+
+    private volatile ClientConnection? _connection;
+    private volatile ITunDevice? _tun;
+    private TunReadLoop? _tunLoop;
+    private ClientTunHandler? _tunHandler;
+    private TunnelNetwork? _network;
+    private volatile string? _shutdownSignal;
+    private volatile string? _restartSignal;
+    private volatile Exception? _tunFault;
+    private long _tunWriteDrops;
+
+    // Counters of finished connections (the status file shows totals).
+    private long _doneTunRead;
+    private long _doneTunWrite;
+    private long _doneLinkRead;
+    private long _doneLinkWrite;
+    private long _nextStatusMs;
+
+    public ClientEngine(ClientConfig config, OpenVpnLog log, ClientEngineOptions? options = null)
+    {
+        _config = config;
+        _log = log;
+        _options = options ?? new ClientEngineOptions();
+        if (config.Remotes.Count == 0)
+        {
+            throw new InvalidOperationException($"{config.SourceName}: no 'remote' given; the client needs the server's address.");
+        }
+
+        _factory = new ClientSessionFactory(config);
+        _pool = new PacketBufferPool(DataPathLayout.BufferBytesFor(config.Tun.TunMtu), maxPooled: 256);
+    }
+
+    /// <summary>Milliseconds from engine creation to the first "Initialization Sequence Completed"; null before.</summary>
+    public long? HandshakeMilliseconds { get; private set; }
+
+    internal ClientConnection? CurrentConnection => _connection;
+
+    /// <summary>Asks the engine to disconnect (exit notify, cleanup) and return from <see cref="Run"/>. Thread-safe.</summary>
+    public void RequestShutdown(string signal = "SIGTERM")
+    {
+        _shutdownSignal ??= signal;
+        Wake();
+    }
+
+    /// <summary>Asks for a reconnect (OpenVPN's SIGUSR1/SIGHUP soft restart). Thread-safe.</summary>
+    public void RequestRestart(string signal = "SIGUSR1")
+    {
+        _restartSignal = signal;
+        Wake();
+    }
+
+    internal void Wake() => _wake.Set();
+
+    /// <summary>
+    /// Runs until SIGINT/SIGTERM (or <paramref name="cancellationToken"/>): returns 0 after a clean shutdown.
+    /// Throws <see cref="ClientFatalException"/> for failures retrying cannot fix (AUTH_FAILED, certificate rejected,
+    /// HALT); everything it set up is removed either way.
+    /// </summary>
+    public int Run(CancellationToken cancellationToken = default)
+    {
+        using CancellationTokenRegistration registration = cancellationToken.Register(() => RequestShutdown("SIGTERM"));
+        if (_options.HandleSignals)
+        {
+            RegisterSignals();
+        }
+
+        LogStartup();
+        WritePidFile();
+        int unsuccessful = 0;
+        int remoteIndex = 0;
+        IReadOnlyList<RemoteEndpoint> remotes = OrderRemotes();
+        try
+        {
+            while (true)
+            {
+                ThrowIfTunFailed();
+                if (_shutdownSignal is { } signal)
+                {
+                    _log.Info($"{signal}[hard,] received, process exiting");
+                    return 0;
+                }
+
+                ConnectionOutcome outcome = RunConnection(remotes[remoteIndex % remotes.Count]);
+                if (outcome.End == ConnectionEnd.Shutdown)
+                {
+                    _log.Info($"{outcome.Reason}[hard,] received, process exiting");
+                    return 0;
+                }
+
+                unsuccessful = outcome.WasConnected ? 0 : unsuccessful + 1;
+                if (outcome.AdvanceRemote || (!outcome.WasConnected && remotes.Count > 1))
+                {
+                    remoteIndex++;
+                }
+
+                _log.Info($"SIGUSR1[soft,{outcome.Reason}] received, process restarting");
+                if (!_config.Process.PersistTun)
+                {
+                    CloseTun();
+                }
+
+                int pause = RestartPauseSeconds(unsuccessful, remotes.Count);
+                if (pause > 0)
+                {
+                    _log.Info($"Restart pause, {pause.ToString(CultureInfo.InvariantCulture)} second(s)");
+                    WaitInterruptible(pause * 1000L);
+                }
+            }
+        }
+        finally
+        {
+            CloseTun();
+            WriteStatus(force: true);
+            DeletePidFile();
+            foreach (PosixSignalRegistration s in _signals)
+            {
+                s.Dispose();
+            }
+
+            _signals.Clear();
+        }
+    }
+
+    /// <summary>
+    /// OpenVPN's socket_restart_pause (init.c): connect-retry seconds, doubled for every unsuccessful attempt past
+    /// 5 per remote, capped by connect-retry's max.
+    /// </summary>
+    private int RestartPauseSeconds(int unsuccessful, int remoteCount)
+    {
+        int sec = _config.ConnectRetrySeconds;
+        int backoff = (unsuccessful / Math.Max(1, remoteCount)) - 4;
+        if (backoff > 0)
+        {
+            sec = Math.Max(sec, 1) << Math.Min(backoff, 15);
+        }
+
+        return Math.Min(sec, _config.ConnectRetryMaxSeconds);
+    }
+
+    private IReadOnlyList<RemoteEndpoint> OrderRemotes()
+    {
+        if (!_config.RemoteRandom || _config.Remotes.Count < 2)
+        {
+            return _config.Remotes;
+        }
+
+        RemoteEndpoint[] shuffled = [.. _config.Remotes];
+        Random.Shared.Shuffle(shuffled);
+        return shuffled;
+    }
+
+    /// <summary>Waits up to <paramref name="ms"/> unless a shutdown is requested.</summary>
+    private void WaitInterruptible(long ms)
+    {
+        long until = MonotonicClock.NowMs + ms;
+        while (_shutdownSignal is null)
+        {
+            long left = until - MonotonicClock.NowMs;
+            if (left <= 0)
+            {
+                return;
+            }
+
+            _wake.WaitOne((int)Math.Min(left, 1000));
+        }
+    }
+
+    private void RegisterSignals()
+    {
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
+        {
+            ctx.Cancel = true;
+            RequestShutdown("SIGINT");
+        }));
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            RequestShutdown("SIGTERM");
+        }));
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+        {
+            ctx.Cancel = true;
+            RequestRestart("SIGHUP");
+        }));
+    }
+
+    private void LogStartup()
+    {
+        string version = typeof(ClientEngine).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
+        _log.Info($"SharpVPN {version} client (OpenVPN 2.6 compatible) [{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription.Trim()}]");
+        _log.Info($"Configuration: {_config.SourceName}");
+        foreach (string warning in _config.Warnings)
+        {
+            _log.Info($"WARNING: {warning}");
+        }
+
+        if (_log.IsEnabled(LogLevel.Options))
+        {
+            _log.Write(LogLevel.Options, $"OCC options string: {_factory.OptionsString}");
+        }
+    }
+
+    private void WritePidFile()
+    {
+        if (_config.Logging.WritePidFile is { } path)
+        {
+            try
+            {
+                File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"Cannot write the pid file '{path}' (writepid): {ex.Message}", ex);
+            }
+        }
+    }
+
+    private void DeletePidFile()
+    {
+        if (_config.Logging.WritePidFile is { } path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _log.Info($"Cannot remove the pid file '{path}': {ex.Message}");
+            }
+        }
+    }
+
+    private void WriteStatus(bool force)
+    {
+        if (_config.Logging.StatusFile is not { } path)
+        {
+            return;
+        }
+
+        long now = MonotonicClock.NowMs;
+        if (!force && now < _nextStatusMs)
+        {
+            return;
+        }
+
+        _nextStatusMs = now + Math.Max(1, _config.Logging.StatusIntervalSeconds) * 1000L;
+        try
+        {
+            StatusFile.Write(path, _connection?.Pipe, _doneTunRead, _doneTunWrite, _doneLinkRead, _doneLinkWrite,
+                _factory.Framing != DataChannel.CompressionFramingMode.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _log.Info($"Cannot write the status file '{path}': {ex.Message}");
+        }
+    }
+
+    /// <summary>Receive thread: hands a decrypted IP packet to the TUN (dropped while no TUN is open).</summary>
+    internal void WriteToTun(ReadOnlySpan<byte> packet)
+    {
+        ITunDevice? tun = _tun;
+        if (tun is null)
+        {
+            _tunWriteDrops++;
+            return;
+        }
+
+        try
+        {
+            if (!tun.Write(packet))
+            {
+                _tunWriteDrops++;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            _tunWriteDrops++; // Closed by a restart without persist-tun or by shutdown.
+        }
+    }
+
+    private void OnTunFault(Exception ex)
+    {
+        _tunFault = ex;
+        Wake();
+    }
+
+    private void ThrowIfTunFailed()
+    {
+        if (_tunFault is { } fault)
+        {
+            throw new IOException($"Reading the TUN device failed: {fault.Message}", fault);
+        }
+    }
+
+    private void CloseTun()
+    {
+        if (_network is not null)
+        {
+            _network.Dispose();
+            _network = null;
+        }
+
+        if (_tun is { } tun)
+        {
+            _log.Write(LogLevel.Details, $"Closing TUN/TAP interface {tun.Name}");
+            _tun = null;
+            tun.Dispose();
+            _tunLoop?.Join(TimeSpan.FromSeconds(5));
+            _tunLoop = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        CloseTun();
+        _wake.Dispose();
+        foreach (PosixSignalRegistration s in _signals)
+        {
+            s.Dispose();
+        }
+    }
+
+    private static string Elapsed(long sinceMs) =>
+        ((MonotonicClock.NowMs - sinceMs) / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
+}

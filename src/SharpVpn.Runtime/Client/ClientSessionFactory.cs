@@ -1,0 +1,175 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using SharpVpn.Config;
+using SharpVpn.DataChannel;
+using SharpVpn.Protocol.Control;
+using SharpVpn.Protocol.Keys;
+using SharpVpn.Protocol.Session;
+using SharpVpn.Protocol.TlsWrap;
+using SharpVpn.Tls;
+
+namespace SharpVpn.Runtime.Client;
+
+/// <summary>
+/// Turns a parsed <see cref="ClientConfig"/> into what one client session needs: the TLS engine options
+/// (loaded once: certificates, CA, checks), a fresh control-channel wrap per session (it holds replay state),
+/// the OCC options string and peer-info, and the compression framing. Setup-time only.
+/// </summary>
+internal sealed class ClientSessionFactory
+{
+    private readonly ClientConfig _config;
+    private readonly TlsEngineOptions _tls;
+    private readonly string _optionsString;
+    private readonly string _peerInfo;
+    private readonly IReadOnlyList<string> _dataCiphers;
+
+    public ClientSessionFactory(ClientConfig config)
+    {
+        _config = config;
+        _tls = BuildTlsOptions(config);
+        _dataCiphers = config.DataChannel.DataCiphers;
+        Framing = MapFraming(config.DataChannel.Compression);
+        _optionsString = new OccOptionsString
+        {
+            DevType = "tun",
+            TunMtu = config.Tun.TunMtu,
+            Proto = Protocol == TransportProtocol.Tcp ? OccProto.TcpClient : OccProto.Udp,
+            CompressionFraming = Framing != CompressionFramingMode.None,
+            Cipher = config.DataChannel.Cipher ?? "BF-CBC",
+            Auth = config.DataChannel.Auth,
+            DataCiphers = _dataCiphers,
+            TlsAuth = config.Tls.TlsAuth is not null,
+            IsServer = false,
+        }.Build();
+        // DATA_V2, REQUEST_PUSH and CC_EXIT as 2.6 announces them; no TLS_KEY_EXPORT (SslStream has no exporter).
+        IvProtoFlags proto = IvProtoFlags.DataV2 | IvProtoFlags.RequestPush | IvProtoFlags.CcExitNotify;
+        _peerInfo = PeerInfo.BuildClient(_dataCiphers, proto);
+    }
+
+    /// <summary>Transport of the first remote (every remote may name its own; see <see cref="RemoteEndpoint.Protocol"/>).</summary>
+    public TransportProtocol Protocol => _config.Remotes.Count > 0 ? _config.Remotes[0].Protocol : TransportProtocol.Udp;
+
+    public CompressionFramingMode Framing { get; }
+
+    public string OptionsString => _optionsString;
+
+    /// <summary>Options for a new session (a new wrap each time: replay counters are per session).</summary>
+    public TunnelSessionOptions CreateSessionOptions(int? pingSeconds = null, int? pingRestartSeconds = null)
+    {
+        RenegotiationSettings r = _config.Renegotiation;
+        KeepaliveSettings k = _config.Keepalive;
+        AuthUserPassSettings? up = _config.AuthUserPass;
+        return new TunnelSessionOptions
+        {
+            IsServer = false,
+            TlsEngineFactory = () => new SslStreamTlsEngine(_tls),
+            Wrap = CreateWrap(_config),
+            OptionsString = _optionsString,
+            DataCiphers = _dataCiphers,
+            DataCiphersFallback = _config.DataChannel.DataCiphersFallback,
+            Auth = _config.DataChannel.Auth,
+            NetTimeSeconds = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            TlsTimeoutMs = r.TlsTimeoutSeconds * 1000L,
+            HandWindowMs = r.HandWindowSeconds * 1000L,
+            TransitionWindowMs = r.TranWindowSeconds * 1000L,
+            RenegotiateMs = r.RenegSeconds * 1000L,
+            RenegotiateBytes = r.RenegBytes ?? 0,
+            RenegotiatePackets = r.RenegPackets ?? 0,
+            PingIntervalMs = (pingSeconds ?? k.PingSeconds) * 1000L,
+            PingRestartMs = (pingRestartSeconds ?? k.PingRestartSeconds) * 1000L,
+            ReplayWindowPackets = _config.DataChannel.ReplayWindow,
+            ReplayWindowSeconds = _config.DataChannel.ReplayWindowSeconds,
+            Username = up?.Username,
+            Password = up?.Password,
+            PeerInfo = _peerInfo,
+        };
+    }
+
+    /// <summary>Maps the config's compression option to the data-channel framing (we never compress; VORACLE).</summary>
+    public static CompressionFramingMode MapFraming(CompressionMode mode) => mode switch
+    {
+        CompressionMode.None or CompressionMode.Migrate => CompressionFramingMode.None,
+        CompressionMode.Lzo => CompressionFramingMode.Lzo,
+        CompressionMode.LzoNo => CompressionFramingMode.LzoStub,
+        CompressionMode.Stub => CompressionFramingMode.Stub,
+        CompressionMode.StubV2 => CompressionFramingMode.StubV2,
+        CompressionMode.Lz4 => CompressionFramingMode.Lz4,
+        CompressionMode.Lz4V2 => CompressionFramingMode.Lz4V2,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown compression mode."),
+    };
+
+    private static IControlChannelWrap CreateWrap(ClientConfig config)
+    {
+        TlsSettings t = config.Tls;
+        if (t.TlsCryptV2 is { } v2)
+        {
+            return new TlsCryptV2ClientWrap(TlsCryptV2ClientKey.Parse(v2.Text, v2.Source));
+        }
+
+        if (t.TlsCrypt is { } crypt)
+        {
+            return new TlsCrypt(StaticKey.Parse(crypt.Text, crypt.Source), isServer: false);
+        }
+
+        if (t.TlsAuth is { } auth)
+        {
+            if (!TlsAuth.TryParseDigest(config.DataChannel.Auth, out HashAlgorithmName digest))
+            {
+                throw new InvalidOperationException($"{config.SourceName}: 'auth {config.DataChannel.Auth}' cannot be used for tls-auth.");
+            }
+
+            KeyDirection direction = auth.Direction switch
+            {
+                0 => KeyDirection.Normal,
+                1 => KeyDirection.Inverse,
+                _ => KeyDirection.Bidirectional,
+            };
+            return new TlsAuth(StaticKey.Parse(auth.Text, auth.Source), direction, digest);
+        }
+
+        return new NoControlWrap();
+    }
+
+    private static TlsEngineOptions BuildTlsOptions(ClientConfig config)
+    {
+        TlsSettings t = config.Tls;
+        if (t.CaPem is null)
+        {
+            throw new InvalidOperationException($"{config.SourceName}: 'ca' is missing; the client needs the CA certificate to check the server.");
+        }
+
+        if (t.CertPem is null || t.KeyPem is null)
+        {
+            throw new InvalidOperationException($"{config.SourceName}: 'cert' and 'key' are required (SharpVPN clients authenticate with a certificate).");
+        }
+
+        X509Certificate2 certificate = TlsCredentials.LoadCertificate(t.CertPem + (t.ExtraCertsPem ?? string.Empty), t.KeyPem,
+            t.PrivateKeyPassword, $"{config.SourceName}: cert/key", out X509Certificate2Collection chain);
+        X509Certificate2Collection ca = TlsCredentials.LoadCertificates(t.CaPem, $"{config.SourceName}: ca");
+        CertificateRole? role = t.RemoteCertTls ?? t.NsCertType;
+        return new TlsEngineOptions
+        {
+            IsServer = false,
+            Certificate = certificate,
+            CertificateChain = chain.Count > 0 ? chain : null,
+            TrustedCertificateAuthorities = ca,
+            MinimumVersion = t.TlsVersionMin == "1.3" ? TlsVersion.Tls13 : TlsVersion.Tls12,
+            MaximumVersion = t.TlsVersionMax == "1.2" ? TlsVersion.Tls12 : TlsVersion.Tls13,
+            RemoteCertTls = role switch
+            {
+                CertificateRole.Server => RemoteCertTls.Server,
+                CertificateRole.Client => RemoteCertTls.Client,
+                _ => RemoteCertTls.None,
+            },
+            VerifyX509Name = t.VerifyX509Name is { } v
+                ? new VerifyX509Name(v.Name, v.Type switch
+                {
+                    Config.X509NameType.Subject => X509NameMatch.Subject,
+                    Config.X509NameType.NamePrefix => X509NameMatch.NamePrefix,
+                    _ => X509NameMatch.Name,
+                })
+                : null,
+            RevocationLists = t.CrlPem is { } crl ? CertificateRevocationList.ParsePem(crl, $"{config.SourceName}: crl-verify") : [],
+        };
+    }
+}

@@ -1,0 +1,20 @@
+namespace SharpVpn.Runtime.Client;
+
+/// <summary>How one connection attempt ended.</summary>
+internal enum ConnectionEnd
+{
+    /// <summary>SIGINT/SIGTERM: leave.</summary>
+    Shutdown,
+
+    /// <summary>Reconnect (ping-restart, RESTART, link reset, handshake timeout, SIGHUP/SIGUSR1).</summary>
+    Restart,
+}
+
+/// <summary>The end of one connection attempt, with the reason OpenVPN would log and whether it counts as a failure.</summary>
+internal readonly record struct ConnectionOutcome(ConnectionEnd End, string Reason, bool WasConnected, bool AdvanceRemote = false)
+{
+    public static ConnectionOutcome Shutdown(string reason) => new(ConnectionEnd.Shutdown, reason, false);
+
+    public static ConnectionOutcome Restart(string reason, bool wasConnected, bool advanceRemote = false) =>
+        new(ConnectionEnd.Restart, reason, wasConnected, advanceRemote);
+}

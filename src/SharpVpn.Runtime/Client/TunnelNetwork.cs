@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Net;
+using SharpVpn.Config;
+using SharpVpn.Platform.Network;
+using SharpVpn.Runtime.Logging;
+
+namespace SharpVpn.Runtime.Client;
+
+/// <summary>
+/// Applies a PUSH_REPLY (plus the config's own <c>route</c>/<c>redirect-gateway</c>/<c>dhcp-option</c>) to the TUN
+/// interface, as OpenVPN's tun.c/route.c do (openvpn-protocol.md §10.6, §13):
+/// <code>
+///  topology net30/p2p  ifconfig LOCAL PEER      -> ip addr add local LOCAL peer PEER; routes default via PEER
+///  topology subnet     ifconfig LOCAL NETMASK   -> ip addr add LOCAL/len; routes default via route-gateway
+///  redirect-gateway def1                        -> host route to the server via today's path, 0/1 + 128/1 into the tunnel
+///  dhcp-option DNS/DOMAIN                       -> resolvconf / resolved when present, else a log line
+/// </code>
+/// Everything added is removed by <see cref="Dispose"/> (NetworkConfigurator keeps the undo list).
+/// </summary>
+internal sealed class TunnelNetwork : IDisposable
+{
+    private readonly NetworkConfigurator _net;
+    private readonly OpenVpnLog _log;
+
+    public TunnelNetwork(string device, OpenVpnLog log)
+    {
+        _log = log;
+        _net = new NetworkConfigurator(device, log: line => log.Write(LogLevel.Info, line));
+    }
+
+    /// <summary>The local tunnel address that was configured.</summary>
+    public IPAddress? LocalAddress { get; private set; }
+
+    /// <summary>The address and routes this applied (to compare on reconnect with persist-tun).</summary>
+    public string? Signature { get; private set; }
+
+    public void Apply(ClientConfig config, PushReplyOptions push, IPAddress serverAddress, int tunMtu)
+    {
+        Topology topology = push.Topology ?? config.Tun.Topology;
+        IfconfigSettings ifconfig = push.Ifconfig ?? config.Tun.Ifconfig
+            ?? throw new InvalidOperationException("The server pushed no 'ifconfig' and the config has none: cannot address the tunnel.");
+        string dev = _net.Device;
+
+        _net.SetMtu(tunMtu);
+        _log.Write(LogLevel.Details, $"net_iface_mtu_set: mtu {tunMtu.ToString(CultureInfo.InvariantCulture)} for {dev}");
+        _net.Up();
+        _log.Write(LogLevel.Details, $"net_iface_up: set {dev} up");
+
+        IPAddress? defaultGateway;
+        if (topology == Topology.Subnet)
+        {
+            int prefix = Ipv4.PrefixLength(Ipv4.ToUInt32(ifconfig.RemoteOrNetmask));
+            _net.SetAddress(ifconfig.Local, prefix);
+            _log.Write(LogLevel.Details, $"net_addr_v4_add: {ifconfig.Local}/{prefix.ToString(CultureInfo.InvariantCulture)} dev {dev}");
+            defaultGateway = push.RouteGateway ?? config.Tun.RouteGateway;
+        }
+        else
+        {
+            _net.SetPointToPointAddress(ifconfig.Local, ifconfig.RemoteOrNetmask);
+            _log.Write(LogLevel.Details, $"net_addr_ptp_v4_add: {ifconfig.Local} peer {ifconfig.RemoteOrNetmask} dev {dev}");
+            defaultGateway = push.RouteGateway ?? config.Tun.RouteGateway ?? ifconfig.RemoteOrNetmask;
+        }
+
+        LocalAddress = ifconfig.Local;
+        int? metric = push.RouteMetric ?? config.Tun.RouteMetric;
+
+        RedirectGateway? redirect = push.RedirectGateway ?? config.Tun.RedirectGateway;
+        if (redirect is { Ipv4: true } && !redirect.IsPrivate)
+        {
+            if (!redirect.Def1)
+            {
+                _log.Write(LogLevel.Info, "redirect-gateway without def1: applied as def1 (0.0.0.0/1 + 128.0.0.0/1), the default route itself is left alone");
+            }
+
+            _net.RedirectGatewayDef1(serverAddress, defaultGateway);
+            _log.Write(LogLevel.Details, $"redirect-gateway def1: {serverAddress} kept outside the tunnel; 0.0.0.0/1 and 128.0.0.0/1 via {(defaultGateway?.ToString() ?? dev)}");
+        }
+
+        foreach (Route route in config.Tun.Routes.Concat(push.Routes))
+        {
+            IPAddress? gateway = ResolveGateway(route.Gateway, defaultGateway);
+            if (route.Gateway == "net_gateway")
+            {
+                RouteInfo current = _net.GetRoute(route.Network);
+                _net.AddRouteOn(new IPNetwork(route.Network, route.PrefixLength), current.Gateway, current.Device, route.Metric ?? metric);
+                continue;
+            }
+
+            var network = new IPNetwork(route.Network, route.PrefixLength);
+            _net.AddRoute(network, gateway, route.Metric ?? metric);
+            _log.Write(LogLevel.Details,
+                $"net_route_v4_add: {network} via {(gateway?.ToString() ?? "(on-link)")} dev {dev} metric {(route.Metric ?? metric ?? -1).ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        IReadOnlyList<DhcpOption> dhcp = push.DhcpOptions.Count > 0 ? push.DhcpOptions : config.Tun.DhcpOptions;
+        var dns = new List<IPAddress>();
+        var domains = new List<string>();
+        foreach (DhcpOption option in dhcp)
+        {
+            if (option.Type is "DNS" && IPAddress.TryParse(option.Value, out IPAddress? server))
+            {
+                dns.Add(server);
+            }
+            else if (option.Type is "DOMAIN" or "DOMAIN-SEARCH" && option.Value is { Length: > 0 } domain)
+            {
+                domains.Add(domain);
+            }
+        }
+
+        if (dns.Count > 0 || domains.Count > 0)
+        {
+            _log.Write(LogLevel.Info, _net.ApplyDns(dns, domains));
+        }
+
+        Signature = SignatureOf(config, push);
+    }
+
+    /// <summary>What identifies a tunnel configuration: same signature after a reconnect = keep the TUN as it is.</summary>
+    public static string SignatureOf(ClientConfig config, PushReplyOptions push)
+    {
+        IfconfigSettings? ifconfig = push.Ifconfig ?? config.Tun.Ifconfig;
+        return $"{push.Topology ?? config.Tun.Topology}|{ifconfig?.Local}|{ifconfig?.RemoteOrNetmask}|"
+            + $"{string.Join(';', push.Routes.Select(r => r.ToOptionString()))}|{push.RouteGateway}|"
+            + $"{(push.RedirectGateway ?? config.Tun.RedirectGateway)?.Def1}|{push.TunMtu}";
+    }
+
+    private static IPAddress? ResolveGateway(string? gateway, IPAddress? defaultGateway) => gateway switch
+    {
+        null or "vpn_gateway" => defaultGateway,
+        _ when IPAddress.TryParse(gateway, out IPAddress? address) => address,
+        _ => defaultGateway,
+    };
+
+    public void Dispose() => _net.Dispose();
+}
