@@ -21,6 +21,8 @@ internal sealed class CbcSealer : IDisposable
     private readonly IncrementalHash _hmac;
     private readonly int _hmacLength;
     private readonly byte[] _chain = new byte[Block];
+    private readonly byte[] _ivPool = new byte[64 * Block];
+    private int _ivUsed = 64 * Block;
     private byte[] _scratch = new byte[2048];
 
     public CbcSealer(DataCipherSuite suite, ReadOnlySpan<byte> cipherKey, ReadOnlySpan<byte> hmacKey)
@@ -42,8 +44,15 @@ internal sealed class CbcSealer : IDisposable
 
     public int Seal(Span<byte> destination, int headerLength, uint packetId, ReadOnlySpan<byte> payload)
     {
-        Span<byte> iv = stackalloc byte[Block];
-        RandomNumberGenerator.Fill(iv);
+        // Unpredictable per-packet IVs from the CSPRNG, fetched 64 at a time (one RNG call, not one per packet).
+        if (_ivUsed == _ivPool.Length)
+        {
+            RandomNumberGenerator.Fill(_ivPool);
+            _ivUsed = 0;
+        }
+
+        ReadOnlySpan<byte> iv = _ivPool.AsSpan(_ivUsed, Block);
+        _ivUsed += Block;
         return Seal(destination, headerLength, packetId, payload, iv);
     }
 
@@ -93,5 +102,6 @@ internal sealed class CbcSealer : IDisposable
         _aes.Dispose();
         _hmac.Dispose();
         CryptographicOperations.ZeroMemory(_scratch);
+        CryptographicOperations.ZeroMemory(_ivPool);
     }
 }

@@ -215,6 +215,23 @@ public class DataChannelKeyTests
     }
 
     [Fact]
+    public void Cbc_IvIsFreshPerPacket()
+    {
+        (DataChannelKey client, DataChannelKey server) = Pair("AES-256-CBC", "SHA1");
+        var ivs = new HashSet<string>();
+        byte[] wire = new byte[100];
+        byte[] plain = new byte[100];
+        for (int i = 0; i < 300; i++)
+        {
+            int n = client.Encrypt(new byte[10], wire, -1);
+            Assert.True(ivs.Add(Hex.Of(wire.AsSpan(1 + 20, 16))));
+            Assert.Equal(DataDecryptResult.Ok, server.Decrypt(wire.AsSpan(0, n), plain, 0, out _));
+        }
+
+        client.Dispose(); server.Dispose();
+    }
+
+    [Fact]
     public void Keys_AreDirectional()
     {
         byte[] km = RandomNumberGenerator.GetBytes(256);
