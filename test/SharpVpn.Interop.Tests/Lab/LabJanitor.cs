@@ -103,6 +103,20 @@ internal static partial class LabJanitor
         }
     }
 
+    /// <summary>Work dirs (sharpvpn-lab-sv{pid}x{n}) of dead owners whose namespaces are already gone.</summary>
+    public static void SweepStaleWorkDirs()
+    {
+        string temp = Path.GetTempPath();
+        foreach (string dir in Directory.GetDirectories(temp, "sharpvpn-lab-sv*"))
+        {
+            Match m = WorkDirRegex().Match(Path.GetFileName(dir));
+            if (m.Success && !Native.IsAlive(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)))
+            {
+                try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+    }
+
     /// <summary>Kills every process in the namespace (by PID), then deletes it, which also removes its veths and tun devices.</summary>
     public static void DeleteNamespace(string ns)
     {
@@ -140,6 +154,9 @@ internal static partial class LabJanitor
     // Synchronous on purpose: exit handlers cannot await.
     private static CommandResult RunQuiet(string file, params string[] args) =>
         ProcessRunner.RunAsync(file, args, TimeSpan.FromSeconds(10), CancellationToken.None).GetAwaiter().GetResult();
+
+    [GeneratedRegex(@"^sharpvpn-lab-sv(\d+)x\d+$")]
+    private static partial Regex WorkDirRegex();
 
     // sv{owner pid}x{n}-{role}: group 1 is the run prefix, group 2 the owner PID.
     [GeneratedRegex(@"^(sv(\d+)x\d+)-(cli|srv|int)$")]

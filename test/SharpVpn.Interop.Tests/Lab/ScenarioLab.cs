@@ -72,6 +72,7 @@ public sealed class ScenarioLab : IAsyncDisposable
     {
         Prerequisites.EnsureLabCanRun();
         LabJanitor.SweepStale();
+        LabJanitor.SweepStaleWorkDirs();
 
         int n = Interlocked.Increment(ref _counter);
         var lab = new ScenarioLab(string.Create(CultureInfo.InvariantCulture, $"sv{Environment.ProcessId}x{n}"));
