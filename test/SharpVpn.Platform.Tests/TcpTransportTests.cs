@@ -65,8 +65,9 @@ public sealed class TcpTransportTests
     [Fact]
     public void RoundTrip_BothDirections_IncludingBatch()
     {
-        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0));
-        using var client = TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5));
+        using var ns = new TestNamespace();
+        using var listener = ns.Run(() => new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+        using var client = ns.Run(() => TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5)));
         using TcpTransport server = listener.Accept();
         var buffer = new byte[TcpTransport.DefaultMaxPacketSize];
 
@@ -87,8 +88,9 @@ public sealed class TcpTransportTests
     [Fact]
     public void SplitLengthHeader_OverTheWire_IsReassembled()
     {
-        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0));
-        using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var ns = new TestNamespace();
+        using var listener = ns.Run(() => new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+        using var raw = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });
         raw.Connect(listener.LocalEndPoint);
         using TcpTransport server = listener.Accept();
         int length = -1;
@@ -108,8 +110,9 @@ public sealed class TcpTransportTests
     [Fact]
     public void OversizeLength_OverTheWire_IsRejected()
     {
-        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0), maxPacketSize: 1600);
-        using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var ns = new TestNamespace();
+        using var listener = ns.Run(() => new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0), maxPacketSize: 1600));
+        using var raw = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
         raw.Connect(listener.LocalEndPoint);
         using TcpTransport server = listener.Accept();
         raw.Send([0x10, 0x00, 1, 2, 3]); // 4096 > 1600
@@ -120,8 +123,9 @@ public sealed class TcpTransportTests
     [Fact]
     public void PeerCloseAtBoundary_ReturnsZero_ButMidPacketIsAnError()
     {
-        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0));
-        using (var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        using var ns = new TestNamespace();
+        using var listener = ns.Run(() => new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+        using (var raw = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)))
         {
             raw.Connect(listener.LocalEndPoint);
             using TcpTransport server = listener.Accept();
@@ -131,7 +135,7 @@ public sealed class TcpTransportTests
             Assert.Equal(1, server.Receive(buf));
             Assert.Equal(0, server.Receive(buf));
         }
-        using (var raw = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        using (var raw = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)))
         {
             raw.Connect(listener.LocalEndPoint);
             using TcpTransport server = listener.Accept();
@@ -144,8 +148,9 @@ public sealed class TcpTransportTests
     [Fact]
     public void Dispose_UnblocksReceive()
     {
-        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0));
-        using var client = TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5));
+        using var ns = new TestNamespace();
+        using var listener = ns.Run(() => new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+        using var client = ns.Run(() => TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5)));
         using TcpTransport server = listener.Accept();
         int result = 99;
         var reader = new Thread(() => result = server.Receive(new byte[100]));
@@ -159,8 +164,9 @@ public sealed class TcpTransportTests
     [Fact]
     public async Task ReceiveAsync_ReadsFramedPackets()
     {
-        using var listener = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0));
-        using var client = TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5));
+        using var ns = new TestNamespace();
+        using var listener = ns.Run(() => new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+        using var client = ns.Run(() => TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5)));
         using TcpTransport server = await listener.AcceptAsync();
         client.Send("abc"u8);
         client.Send("defg"u8);
@@ -173,12 +179,9 @@ public sealed class TcpTransportTests
     [Fact]
     public void Connect_ToClosedPort_NamesTheEndpoint()
     {
-        int port;
-        using (var l = new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0)))
-        {
-            port = l.LocalEndPoint.Port;
-        }
-        var ex = Assert.Throws<SocketException>(() => TcpTransport.Connect(new IPEndPoint(IPAddress.Loopback, port), TimeSpan.FromSeconds(5)));
+        using var ns = new TestNamespace();
+        const int port = 9;
+        var ex = Assert.Throws<SocketException>(() => ns.Run(() => TcpTransport.Connect(new IPEndPoint(IPAddress.Loopback, port), TimeSpan.FromSeconds(5))));
         Assert.Contains($"127.0.0.1:{port}", ex.Message, StringComparison.Ordinal);
     }
 }

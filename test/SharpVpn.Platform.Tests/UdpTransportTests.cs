@@ -36,8 +36,9 @@ public sealed class UdpTransportTests
     [Fact]
     public void DualStackSocket_SeesIPv4PeerAsMapped_AndKeyEqualsIPv4Key()
     {
-        using var server = new UdpTransport(new IPEndPoint(IPAddress.IPv6Any, 0));
-        using var client = UdpTransport.ForClient(new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port));
+        using var ns = new TestNamespace();
+        using var server = ns.Run(() => new UdpTransport(new IPEndPoint(IPAddress.IPv6Any, 0)));
+        using var client = ns.Run(() => UdpTransport.ForClient(new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port)));
         Assert.True(client.Send("x"u8));
         SocketAddress from = server.CreateSocketAddress();
         var buffer = new byte[100];
@@ -57,8 +58,9 @@ public sealed class UdpTransportTests
     [Fact]
     public void ReceiveAndSend_DoNotAllocate()
     {
-        using var server = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
-        using var client = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var ns = new TestNamespace();
+        using var server = ns.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+        using var client = ns.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
         SocketAddress to = server.LocalEndPoint.Serialize();
         SocketAddress from = server.CreateSocketAddress();
         var packet = new byte[1400];
@@ -91,8 +93,9 @@ public sealed class UdpTransportTests
     [Fact]
     public void BatchSendAndReceive_CarryEveryDatagramInOrder()
     {
-        using var server = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
-        using var client = UdpTransport.ForClient(server.LocalEndPoint);
+        using var ns = new TestNamespace();
+        using var server = ns.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+        using var client = ns.Run(() => UdpTransport.ForClient(server.LocalEndPoint));
         const int offset = 16;
         byte[][] outBufs = [.. Enumerable.Range(0, 40).Select(i => { var b = new byte[offset + 100]; b[offset] = (byte)i; return b; })];
         int[] outSizes = [.. Enumerable.Range(0, 40).Select(i => 1 + i)];
@@ -117,7 +120,7 @@ public sealed class UdpTransportTests
         }
 
         // Unconnected batch send to an explicit address.
-        using var other = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var other = ns.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
         Assert.Equal(3, other.SendBatch(outBufs.AsSpan(0, 3), outSizes.AsSpan(0, 3), offset, server.LocalEndPoint.Serialize()));
         Assert.Equal(3, CountUntilQuiet(server, inBufs, inSizes, from, offset));
     }
@@ -125,7 +128,8 @@ public sealed class UdpTransportTests
     [Fact]
     public void Dispose_UnblocksBlockedReceivers()
     {
-        var server = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+        using var ns = new TestNamespace();
+        var server = ns.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
         int single = 99;
         int batch = 99;
         var t1 = new Thread(() => single = server.ReceiveFrom(new byte[100], server.CreateSocketAddress()));
@@ -143,12 +147,8 @@ public sealed class UdpTransportTests
     public void ConnectedClient_SurvivesIcmpPortUnreachable()
     {
         // Nothing listens on the port: the kernel answers with ICMP and reports ECONNREFUSED later.
-        int freePort;
-        using (var probe = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)))
-        {
-            freePort = probe.LocalEndPoint.Port;
-        }
-        using var client = UdpTransport.ForClient(new IPEndPoint(IPAddress.Loopback, freePort));
+        using var ns = new TestNamespace();
+        using var client = ns.Run(() => UdpTransport.ForClient(new IPEndPoint(IPAddress.Loopback, 9)));
         for (int i = 0; i < 5; i++)
         {
             client.Send("ping"u8);
@@ -167,7 +167,7 @@ public sealed class UdpTransportTests
     [Fact]
     public void BufferSizes_AreRaised()
     {
-        using var t = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0), new UdpTransportOptions { ReceiveBufferSize = 4 << 20, SendBufferSize = 4 << 20 });
+        using var t = new UdpTransport(new IPEndPoint(IPAddress.Any, 0), new UdpTransportOptions { ReceiveBufferSize = 4 << 20, SendBufferSize = 4 << 20 });
         // Linux reports double the requested value; as root SO_RCVBUFFORCE bypasses rmem_max.
         Assert.True(t.ReceiveBufferSize >= 4 << 20, $"SO_RCVBUF is {t.ReceiveBufferSize}");
         Assert.True(t.SendBufferSize >= 4 << 20, $"SO_SNDBUF is {t.SendBufferSize}");

@@ -164,6 +164,11 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "sendto", SetLastError = true)]
     public static partial nint SendTo(int socket, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
 
+    [LibraryImport(Lib, EntryPoint = "shutdown", SetLastError = true)]
+    public static partial int Shutdown(int socket, int how);
+
+    public const int SHUT_RDWR = 2;
+
     [LibraryImport(Lib, EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(int socket, int level, int name, void* value, uint length);
 

@@ -8,8 +8,9 @@ namespace SharpVpn.Platform.Transport;
 /// <summary>
 /// A UDP socket for OpenVPN packets. The .NET <see cref="System.Net.Sockets.Socket"/> does the setup
 /// (bind, options); the per-packet calls go straight to recvfrom/sendto/recvmmsg/sendmmsg so they
-/// neither allocate nor throw on a single bad datagram. The fd is non-blocking and a blocked reader
-/// polls it together with an eventfd, so Dispose wakes it at once (same scheme as TunDevice).
+/// neither allocate nor throw on a single bad datagram. The fd stays blocking, so a receive is one
+/// system call whether or not a datagram is already queued; Dispose wakes a blocked reader with
+/// shutdown(2), which Linux honours even on unconnected UDP sockets (inet_shutdown wakes the waiters).
 /// Receive on one thread and send on one thread (the batch calls reuse per-instance scratch memory).
 /// </summary>
 public sealed unsafe class UdpTransport : IPacketLink
@@ -18,7 +19,6 @@ public sealed unsafe class UdpTransport : IPacketLink
 
     private readonly Socket _socket;
     private readonly SafeHandle _handle;
-    private readonly FileDescriptorHandle _wake;
     private readonly int _addressSize;
     private readonly LibC.MMsgHdr* _recvMsgs;
     private readonly LibC.IoVec* _recvIov;
@@ -49,16 +49,9 @@ public sealed unsafe class UdpTransport : IPacketLink
             {
                 throw new SocketException((int)ex.SocketErrorCode, $"Cannot bind UDP {localEndPoint}: {ex.Message}");
             }
-            _socket.Blocking = false;
             _handle = _socket.SafeHandle;
             ReceiveBufferSize = SetBuffer(LibC.SO_RCVBUF, LibC.SO_RCVBUFFORCE, options.ReceiveBufferSize, SocketOptionName.ReceiveBuffer);
             SendBufferSize = SetBuffer(LibC.SO_SNDBUF, LibC.SO_SNDBUFFORCE, options.SendBufferSize, SocketOptionName.SendBuffer);
-            int wake = LibC.EventFd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
-            if (wake < 0)
-            {
-                throw new IOException($"Cannot create the eventfd that wakes the UDP reader: {LibC.StrError(Marshal.GetLastPInvokeError())}.");
-            }
-            _wake = new FileDescriptorHandle(wake);
             LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
             AddressFamily = localEndPoint.AddressFamily;
             _addressSize = AddressFamily == AddressFamily.InterNetworkV6 ? 28 : 16;
@@ -145,9 +138,13 @@ public sealed unsafe class UdpTransport : IPacketLink
                 while (true)
                 {
                     uint len = (uint)from.Buffer.Length;
-                    nint n = LibC.RecvFrom(Fd, p, (nuint)buffer.Length, LibC.MSG_DONTWAIT, a, &len);
+                    nint n = LibC.RecvFrom(Fd, p, (nuint)buffer.Length, 0, a, &len);
                     if (n >= 0)
                     {
+                        if (n == 0 && _disposed)
+                        {
+                            return -1; // woken by shutdown in Dispose
+                        }
                         from.Size = (int)Math.Min(len, (uint)from.Buffer.Length);
                         return (int)n;
                     }
@@ -187,14 +184,6 @@ public sealed unsafe class UdpTransport : IPacketLink
                     {
                         continue;
                     }
-                    if (errno == LibC.EAGAIN)
-                    {
-                        if (WaitUntil(LibC.POLLOUT))
-                        {
-                            continue;
-                        }
-                        return false;
-                    }
                     return SendFailed(errno);
                 }
             }
@@ -218,13 +207,17 @@ public sealed unsafe class UdpTransport : IPacketLink
             {
                 while (true)
                 {
-                    nint n = LibC.RecvFrom(Fd, p, (nuint)buffer.Length, LibC.MSG_DONTWAIT, null, null);
+                    nint n = LibC.RecvFrom(Fd, p, (nuint)buffer.Length, 0, null, null);
                     if (n > 0)
                     {
                         return (int)n;
                     }
                     if (n == 0)
                     {
+                        if (_disposed)
+                        {
+                            return 0;
+                        }
                         continue; // An empty datagram carries no OpenVPN packet; 0 means "closed" here.
                     }
                     if (!HandleReceiveError(Marshal.GetLastPInvokeError()))
@@ -261,14 +254,6 @@ public sealed unsafe class UdpTransport : IPacketLink
                     if (errno == LibC.EINTR)
                     {
                         continue;
-                    }
-                    if (errno == LibC.EAGAIN)
-                    {
-                        if (WaitUntil(LibC.POLLOUT))
-                        {
-                            continue;
-                        }
-                        return false;
                     }
                     return SendFailed(errno);
                 }
@@ -319,7 +304,11 @@ public sealed unsafe class UdpTransport : IPacketLink
             }
             while (true)
             {
-                int n = LibC.RecvMMsg(Fd, _recvMsgs, (uint)count, LibC.MSG_DONTWAIT, null);
+                int n = LibC.RecvMMsg(Fd, _recvMsgs, (uint)count, LibC.MSG_WAITFORONE, null);
+                if (_disposed)
+                {
+                    return -1; // woken by shutdown in Dispose (it reports one empty message)
+                }
                 if (n > 0)
                 {
                     for (int i = 0; i < n; i++)
@@ -394,7 +383,7 @@ public sealed unsafe class UdpTransport : IPacketLink
                     done += n;
                     sent += n;
                 }
-                else if (errno == LibC.EINTR || (errno == LibC.EAGAIN && WaitUntil(LibC.POLLOUT)))
+                else if (errno == LibC.EINTR)
                 {
                     continue;
                 }
@@ -431,19 +420,21 @@ public sealed unsafe class UdpTransport : IPacketLink
         bool added = false;
         try
         {
-            _wake.DangerousAddRef(ref added);
-            ulong one = 1;
-            _ = LibC.Write(_wake.Fd, (byte*)&one, sizeof(ulong));
+            _handle.DangerousAddRef(ref added);
+            _ = LibC.Shutdown(Fd, LibC.SHUT_RDWR);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already closed: nobody can be blocked on it.
         }
         finally
         {
             if (added)
             {
-                _wake.DangerousRelease();
+                _handle.DangerousRelease();
             }
         }
         _socket.Dispose();
-        _wake.Dispose();
     }
 
     private static T* PinnedScratch<T>(out T[] array) where T : unmanaged
@@ -460,7 +451,6 @@ public sealed unsafe class UdpTransport : IPacketLink
         switch (errno)
         {
             case LibC.EAGAIN:
-                return WaitUntil(LibC.POLLIN);
             case LibC.EINTR:
             // A previous send drew an ICMP error (server down, route gone): not fatal for UDP.
             case LibC.ECONNREFUSED or LibC.EHOSTUNREACH or LibC.ENETUNREACH or LibC.EHOSTDOWN or LibC.ENETDOWN:
@@ -488,34 +478,6 @@ public sealed unsafe class UdpTransport : IPacketLink
         }
     }
 
-    private bool WaitUntil(short events)
-    {
-        LibC.PollFd* fds = stackalloc LibC.PollFd[2];
-        fds[0] = new LibC.PollFd { Fd = Fd, Events = events };
-        fds[1] = new LibC.PollFd { Fd = _wake.Fd, Events = LibC.POLLIN };
-        while (true)
-        {
-            int r = LibC.Poll(fds, 2, -1);
-            if (r < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == LibC.EINTR)
-                {
-                    continue;
-                }
-                throw new SocketException(errno, $"poll on UDP {LocalEndPoint} failed: {LibC.StrError(errno)}");
-            }
-            if (_disposed || fds[1].Revents != 0)
-            {
-                return false;
-            }
-            if (fds[0].Revents != 0)
-            {
-                return true;
-            }
-        }
-    }
-
     private bool TryAddRef()
     {
         if (_disposed)
@@ -523,11 +485,9 @@ public sealed unsafe class UdpTransport : IPacketLink
             return false;
         }
         bool socketAdded = false;
-        bool wakeAdded = false;
         try
         {
             _handle.DangerousAddRef(ref socketAdded);
-            _wake.DangerousAddRef(ref wakeAdded);
             return true;
         }
         catch (ObjectDisposedException)
@@ -541,11 +501,7 @@ public sealed unsafe class UdpTransport : IPacketLink
         }
     }
 
-    private void Release()
-    {
-        _wake.DangerousRelease();
-        _handle.DangerousRelease();
-    }
+    private void Release() => _handle.DangerousRelease();
 
     private int SetBuffer(int option, int forceOption, int wanted, SocketOptionName name)
     {
