@@ -172,3 +172,123 @@ public sealed class PkiInteropTests(ITestOutputHelper output)
         return file;
     }
 }
+
+/// <summary>
+/// The <c>sharpvpn pki</c> command line as a user meets it: exit codes (0 ok, 1 usage, 2 failure),
+/// one-line errors naming the file, and the warnings of <c>list</c>.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class PkiCliTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"svpkicli-{Environment.ProcessId}-{Guid.NewGuid():N}");
+
+    public PkiCliTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Pki => Path.Combine(_dir, "pki");
+
+    private Task<CommandResult> Run(params string[] args)
+    {
+        (string file, string[] fullArgs) = SharpVpnCli.Invocation(["pki", "--pki-dir", Pki, "--batch", .. args]);
+        return ProcessRunner.RunAsync(file, fullArgs, TimeSpan.FromSeconds(120), CancellationToken.None);
+    }
+
+    private static void AssertOneLineError(CommandResult r, int exitCode, string mustContain)
+    {
+        Assert.Equal(exitCode, r.ExitCode);
+        string[] lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, r.ToString());
+        Assert.StartsWith("sharpvpn: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(mustContain, lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EncryptedCa_WrongPassphraseAndMissingPassphrase_AreOneLineErrors()
+    {
+        (await Run("init-pki")).EnsureSuccess();
+        (await Run("--passout", "pass:ca-pass-1", "build-ca")).EnsureSuccess();
+        string caKey = Path.Combine(Pki, "private", "ca.key");
+        AssertOneLineError(await Run("--passin", "pass:nope", "build-client-full", "c1", "nopass"), 2, $"Wrong passphrase for the private key {caKey}");
+        AssertOneLineError(await Run("build-client-full", "c1", "nopass"), 2, caKey);
+        Assert.False(File.Exists(Path.Combine(Pki, "private", "c1.key")));
+        Environment.SetEnvironmentVariable("SV_PKI_CLI_PASS", "ca-pass-1");
+        (await Run("--passin", "env:SV_PKI_CLI_PASS", "build-client-full", "c1", "nopass")).EnsureSuccess();
+        // A new key needs a passphrase or 'nopass' in batch mode.
+        AssertOneLineError(await Run("--passin", "pass:ca-pass-1", "build-client-full", "c2"), 1, "nopass");
+    }
+
+    [Fact]
+    public async Task ExistingCa_IsKeptWithoutForce()
+    {
+        (await Run("init-pki")).EnsureSuccess();
+        (await Run("--algo", "ec", "build-ca", "nopass")).EnsureSuccess();
+        string before = await File.ReadAllTextAsync(Path.Combine(Pki, "ca.crt"));
+        AssertOneLineError(await Run("--algo", "ec", "build-ca", "nopass"), 2, Path.Combine(Pki, "ca.crt"));
+        Assert.Equal(before, await File.ReadAllTextAsync(Path.Combine(Pki, "ca.crt")));
+        AssertOneLineError(await Run("init-pki"), 2, "--force");
+        (await Run("--algo", "ec", "--force", "build-ca", "nopass")).EnsureSuccess();
+        Assert.NotEqual(before, await File.ReadAllTextAsync(Path.Combine(Pki, "ca.crt")));
+    }
+
+    [Fact]
+    public async Task List_ShowsTableAndWarnsAboutExpiringCertificatesAndCrl()
+    {
+        (await Run("init-pki")).EnsureSuccess();
+        (await Run("--algo", "ec", "build-ca", "nopass")).EnsureSuccess();
+        (await Run("--algo", "ec", "build-server-full", "server", "nopass")).EnsureSuccess();
+        (await Run("--algo", "ec", "--days=10", "build-client-full", "shortlived", "nopass")).EnsureSuccess();
+        (await Run("--algo", "ec", "build-client-full", "gone", "nopass")).EnsureSuccess();
+        (await Run("revoke", "gone", "superseded")).EnsureSuccess();
+
+        CommandResult list = (await Run("list")).EnsureSuccess();
+        Assert.Matches(@"NAME\s+TYPE\s+SERIAL\s+STATUS\s+EXPIRES\s+DAYS LEFT", list.StdOut);
+        Assert.Matches(@"server\s+server\s+[0-9A-F]{32}\s+valid\s+\d{4}-\d\d-\d\d\s+82[45]", list.StdOut);
+        Assert.Matches(@"gone\s+client\s+[0-9A-F]{32}\s+revoked \(superseded\)", list.StdOut);
+        Assert.Contains("certificate 'shortlived' expires in", list.StdErr, StringComparison.Ordinal);
+        Assert.Contains("no crl.pem", list.StdErr, StringComparison.Ordinal);
+
+        (await Run("--days", "5", "gen-crl")).EnsureSuccess();
+        list = (await Run("list")).EnsureSuccess();
+        Assert.Contains("the CRL expires in", list.StdErr, StringComparison.Ordinal);
+        Assert.Contains("rejects every client", list.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VarsFile_EasyRsa2Form_FillsTheSubject_AndBadLinesNameFileAndLine()
+    {
+        string vars = Path.Combine(_dir, "vars");
+        await File.WriteAllTextAsync(vars, "export KEY_COUNTRY=\"CN\"\nexport KEY_PROVINCE=\"BJ\"\nexport KEY_CITY=\"Beijing\"\nexport KEY_ORG=\"Acme\"\nexport KEY_EMAIL=\"it@acme.test\"\nexport KEY_OU=\"IT\"\n");
+        (await Run("init-pki")).EnsureSuccess();
+        (await Run("--vars", vars, "--dn-mode", "org", "--algo", "ec", "build-ca", "nopass")).EnsureSuccess();
+        (await Run("--vars", vars, "--dn-mode", "org", "--algo", "ec", "build-client-full", "laptop", "nopass")).EnsureSuccess();
+        CommandResult show = (await Run("show-cert", "laptop")).EnsureSuccess();
+        Assert.Contains("C=CN", show.StdOut, StringComparison.Ordinal);
+        Assert.Contains("O=Acme", show.StdOut, StringComparison.Ordinal);
+        Assert.Contains("CN=laptop", show.StdOut, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(vars, "# comment\nexport KEY_SIZE=huge\n");
+        AssertOneLineError(await Run("--vars", vars, "gen-req", "x", "nopass"), 2, $"{vars}:2: KEY_SIZE");
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task GenDh_Generate_ShowsProgressAndPassesOpensslCheck()
+    {
+        (await Run("init-pki")).EnsureSuccess();
+        CommandResult r = (await Run("gen-dh", "--generate", "512")).EnsureSuccess();
+        Assert.Contains("*", r.StdErr, StringComparison.Ordinal);
+        CommandResult check = await ProcessRunner.RunAsync("openssl", ["dhparam", "-check", "-noout", "-in", Path.Combine(Pki, "dh.pem")], TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.Contains("DH parameters appear to be ok", check.StdOut + check.StdErr, StringComparison.Ordinal);
+        AssertOneLineError(await Run("gen-dh"), 2, Path.Combine(Pki, "dh.pem"));
+    }
+
+    [Fact]
+    public async Task UsageMistakes_ExitWithOne()
+    {
+        (await Run("init-pki")).EnsureSuccess();
+        AssertOneLineError(await Run("sign-req", "laptop", "x"), 1, "Unknown certificate type 'laptop'");
+        AssertOneLineError(await Run("build-client-full", "x", "nopas"), 1, "'nopas'");
+        AssertOneLineError(await Run("revoke", "x", "because"), 1, "Unknown revocation reason");
+    }
+}
