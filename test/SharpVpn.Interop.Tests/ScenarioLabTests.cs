@@ -141,6 +141,20 @@ public sealed class ScenarioLabTests
     }
 
     [Fact]
+    public async Task Process_DisposedByTestThenByLab_IsFine()
+    {
+        ScenarioLab lab = await ScenarioLab.CreateAsync();
+        LabProcess p = lab.StartProcess(lab.Client, "sleep", ["30"]);
+
+        await p.DisposeAsync();
+        await p.StopAsync();
+        await lab.DisposeAsync();
+
+        Assert.True(p.HasExited);
+        Assert.Equal(143, p.ExitCode); // 128 + SIGTERM
+    }
+
+    [Fact]
     public async Task Iperf_MeasuresThroughputWithoutTunnel()
     {
         await using ScenarioLab lab = await ScenarioLab.CreateAsync();

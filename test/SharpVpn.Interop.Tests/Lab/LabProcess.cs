@@ -19,6 +19,9 @@ public sealed class LabProcess : IAsyncDisposable
     private readonly string? _followFile;
     private readonly CancellationTokenSource _followStop = new();
     private readonly Task _follower;
+    private int _disposed;
+    private volatile bool _stopped;
+    private int _exitCode;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal LabProcess(LabHost host, string file, IReadOnlyList<string> args, string? workDir, string? followFile)
@@ -59,10 +62,10 @@ public sealed class LabProcess : IAsyncDisposable
 
     public string CommandLine { get; }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _stopped || _process.HasExited;
 
     /// <summary>The exit code once the process has exited, otherwise null.</summary>
-    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+    public int? ExitCode => _stopped ? _exitCode : _process.HasExited ? _process.ExitCode : null;
 
     /// <summary>Every line captured so far (stdout, stderr and the followed log file), newline-separated.</summary>
     public string Output
@@ -126,6 +129,10 @@ public sealed class LabProcess : IAsyncDisposable
     /// <summary>SIGTERM by PID, then SIGKILL if it is still running after <paramref name="grace"/> (default 5 s).</summary>
     public async Task StopAsync(TimeSpan? grace = null)
     {
+        if (_stopped)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             Native.Kill(Pid, Native.SigTerm);
@@ -137,10 +144,17 @@ public sealed class LabProcess : IAsyncDisposable
         }
         DrainOutput();
         await StopFollowingAsync();
+        _exitCode = _process.HasExited ? _process.ExitCode : -1;
+        _stopped = true;
     }
 
+    /// <summary>Stops the process (see <see cref="StopAsync"/>); safe to call twice, e.g. by a test and then by the lab.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await StopAsync();
         _process.Dispose();
         _followStop.Dispose();
@@ -149,7 +163,7 @@ public sealed class LabProcess : IAsyncDisposable
     /// <summary>Synchronous last-resort kill used by the lab's exit handlers.</summary>
     internal void KillNow()
     {
-        if (!_process.HasExited)
+        if (!_stopped && !_process.HasExited)
         {
             Native.Kill(Pid, Native.SigKill);
         }
@@ -174,11 +188,14 @@ public sealed class LabProcess : IAsyncDisposable
                 changed = _changed.Task;
             }
 
-            if (_process.HasExited)
+            if (HasExited)
             {
                 // Drain what the process and the log file still hold, then look once more.
-                DrainOutput();
-                await StopFollowingAsync();
+                if (!_stopped)
+                {
+                    DrainOutput();
+                    await StopFollowingAsync();
+                }
                 lock (_lines)
                 {
                     for (; next < _lines.Count; next++)
@@ -190,7 +207,7 @@ public sealed class LabProcess : IAsyncDisposable
                     }
                 }
                 throw new InvalidOperationException(
-                    $"{CommandLine} in {Host} exited with {_process.ExitCode} before printing {what}. Last output:\n{Tail()}");
+                    $"{CommandLine} in {Host} exited with {ExitCode} before printing {what}. Last output:\n{Tail()}");
             }
 
             TimeSpan remaining = timeout - clock.Elapsed;
