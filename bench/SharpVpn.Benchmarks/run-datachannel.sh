@@ -15,4 +15,6 @@ for alg in aes-256-gcm chacha20-poly1305; do
   echo "openssl speed -evp $alg -bytes 1420 -seconds 2 (CPU time):   $(openssl speed -evp $alg -bytes 1420 -seconds 2 2>/dev/null | tail -1)"
   echo "openssl speed -elapsed -evp $alg -bytes 1420 -seconds 2 (wall): $(openssl speed -elapsed -evp $alg -bytes 1420 -seconds 2 2>/dev/null | tail -1)"
 done
+echo "## CPU-time comparison (robust under load)"
+dotnet "$ART/bin/SharpVpn.Benchmarks/release/SharpVpn.Benchmarks.dll" cpu-compare
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
