@@ -250,4 +250,74 @@ public sealed class ModernConfigTests
         Assert.Contains(c.Warnings, w => w.StartsWith("c.conf:10: unknown option 'totally-unknown' is ignored", StringComparison.Ordinal));
         Assert.Contains(c.Warnings, w => w.StartsWith("c.conf:11: unknown option 'fancy-new-option' is ignored", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void ExportedProfiles_FromCommonServers_Parse()
+    {
+        string blocks = "<ca>\n" + TempConfigDir.CaPem + "</ca>\n<cert>\n" + TempConfigDir.CertPem + "</cert>\n<key>\n" + TempConfigDir.KeyPem + "</key>\n";
+
+        // Shape of an OpenVPN Access Server profile.
+        string accessServer = """
+            # Automatically generated OpenVPN client config file
+            setenv FORWARD_COMPATIBLE 1
+            client
+            server-poll-timeout 4
+            nobind
+            remote vpn.example.com 1194 udp
+            remote vpn.example.com 443 tcp
+            dev tun
+            dev-type tun
+            remote-cert-tls server
+            tls-version-min 1.2
+            reneg-sec 604800
+            tun-mtu 1420
+            verb 3
+            push-peer-info
+            setenv PUSH_PEER_INFO
+            auth-user-pass
+            static-challenge "Enter Authenticator code" 1
+            key-direction 1
+
+            """ + blocks + "<tls-auth>\n" + TempConfigDir.StaticKey + "</tls-auth>\n## -----BEGIN RSA SIGNATURE-----\n## DIGEST:sha256\n";
+        ClientConfig a = ConfigParser.ParseClientFromText(accessServer, "as.ovpn", "/nonexistent");
+        Assert.Equal(2, a.Remotes.Count);
+        Assert.Equal(TransportProtocol.Tcp, a.Remotes[1].Protocol);
+        Assert.Equal(1420, a.Tun.TunMtu);
+        Assert.Equal(4, a.ServerPollTimeoutSeconds);
+        Assert.Equal(1, a.Tls.TlsAuth!.Direction);
+        Assert.Contains(a.Warnings, w => w.StartsWith("as.ovpn:15: option 'push-peer-info'", StringComparison.Ordinal));
+        Assert.Contains(a.Warnings, w => w.StartsWith("as.ovpn:18: option 'static-challenge'", StringComparison.Ordinal));
+
+        // Shape of a pfSense / Windows-GUI profile.
+        string pfsense = """
+            dev tun
+            persist-tun
+            persist-key
+            data-ciphers AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305
+            data-ciphers-fallback AES-256-CBC
+            auth SHA256
+            tls-client
+            client
+            resolv-retry infinite
+            remote 198.51.100.1 1194 udp4
+            nobind
+            verify-x509-name "C=US, ST=State, L=City, O=Org, CN=vpn-server" subject
+            remote-cert-tls server
+            explicit-exit-notify
+            lport 0
+            setenv opt block-outside-dns
+            route-method exe
+            route-delay 2
+            dev-node "OpenVPN TAP"
+
+            """ + blocks + "key-direction 1\n<tls-crypt>\n" + TempConfigDir.StaticKey + "</tls-crypt>\n";
+        ClientConfig p = ConfigParser.ParseClientFromText(pfsense, "pf.ovpn", "/nonexistent");
+        Assert.Equal(AddressFamilyPreference.IPv4, p.Remotes[0].Family);
+        Assert.Equal(new X509NameCheck("C=US, ST=State, L=City, O=Org, CN=vpn-server", X509NameType.Subject), p.Tls.VerifyX509Name);
+        Assert.Equal("AES-256-CBC", p.DataChannel.DataCiphersFallback);
+        Assert.Null(p.LocalPort);
+        Assert.Equal(1, p.ExplicitExitNotify);
+        Assert.NotNull(p.Tls.TlsCrypt);
+        Assert.Contains(p.Warnings, w => w.StartsWith("pf.ovpn:19: option 'dev-node'", StringComparison.Ordinal));
+    }
 }
