@@ -106,6 +106,18 @@ internal sealed class ClientScenario : IAsyncDisposable
         return (client, watch.Elapsed);
     }
 
+    /// <summary><c>openvpn --genkey tls-crypt-v2-server</c> and <c>--genkey tls-crypt-v2-client</c> wrapped by it.</summary>
+    public async Task<(string ServerKey, string ClientKey)> GenerateTlsCryptV2KeysAsync()
+    {
+        string serverKey = Path.Combine(Pki.Directory, "tc2-server.key");
+        string clientKey = Path.Combine(Pki.Directory, "tc2-client.key");
+        TimeSpan timeout = TimeSpan.FromSeconds(30);
+        (await ProcessRunner.RunAsync("openvpn", ["--genkey", "tls-crypt-v2-server", serverKey], timeout, CancellationToken.None)).EnsureSuccess();
+        (await ProcessRunner.RunAsync("openvpn", ["--tls-crypt-v2", serverKey, "--genkey", "tls-crypt-v2-client", clientKey], timeout, CancellationToken.None))
+            .EnsureSuccess();
+        return (serverKey, clientKey);
+    }
+
     public async Task AssertIntranetUnreachableAsync()
     {
         PingResult before = await Lab.PingAsync(Lab.Client, ScenarioLab.IntranetAddress, count: 2, timeout: TimeSpan.FromSeconds(3));
