@@ -125,6 +125,52 @@ public sealed class UdpTransportTests
         Assert.Equal(3, CountUntilQuiet(server, inBufs, inSizes, from, offset));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GsoBatch_ArrivesAsTheOriginalDatagrams(bool acrossVeth)
+    {
+        using var a = new TestNamespace();
+        using var b = new TestNamespace();
+        IPAddress serverAddress = IPAddress.Loopback;
+        TestNamespace serverNs = a;
+        if (acrossVeth)
+        {
+            a.Ip("link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b.Name);
+            a.Ip("addr", "add", "10.99.0.1/24", "dev", "va");
+            a.Ip("link", "set", "va", "up");
+            b.Ip("addr", "add", "10.99.0.2/24", "dev", "vb");
+            b.Ip("link", "set", "vb", "up");
+            serverAddress = IPAddress.Parse("10.99.0.2");
+            serverNs = b;
+        }
+        using var server = serverNs.Run(() => new UdpTransport(new IPEndPoint(serverAddress, 0)));
+        using var client = a.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Any, 0)));
+        Assert.True(client.GsoEnabled);
+        const int offset = 8;
+        // 30 full-size datagrams, a short one that ends the GSO run, then 9 more full-size.
+        int[] sizes = [.. Enumerable.Range(0, 40).Select(i => i == 30 ? 77 : 1200)];
+        byte[][] bufs = [.. sizes.Select((size, i) => { var p = new byte[offset + 1500]; p.AsSpan(offset, size).Fill((byte)i); return p; })];
+        Assert.Equal(40, client.SendBatch(bufs, sizes, offset, server.LocalEndPoint.Serialize()));
+        Assert.True(client.GsoEnabled, "the kernel refused UDP GSO");
+
+        byte[][] inBufs = [.. Enumerable.Range(0, 64).Select(_ => new byte[2048])];
+        int[] inSizes = new int[64];
+        SocketAddress[] from = [.. Enumerable.Range(0, 64).Select(_ => server.CreateSocketAddress())];
+        int received = 0;
+        while (received < 40)
+        {
+            int n = server.ReceiveBatch(inBufs.AsSpan(received), inSizes.AsSpan(received), from[received..], 0);
+            Assert.True(n > 0);
+            received += n;
+        }
+        for (int i = 0; i < 40; i++)
+        {
+            Assert.Equal(sizes[i], inSizes[i]);
+            Assert.True(inBufs[i].AsSpan(0, sizes[i]).IndexOfAnyExcept((byte)i) < 0, $"datagram {i} corrupted");
+        }
+    }
+
     [Fact]
     public void Dispose_UnblocksBlockedReceivers()
     {

@@ -53,6 +53,10 @@ internal static unsafe partial class LibC
     public const int MSG_WAITFORONE = 0x10000;
 
     public const int SOL_SOCKET = 1;
+    public const int SOL_UDP = 17;
+    public const int UDP_SEGMENT = 103;
+    public const int UDP_GRO = 104;
+    public const int ENOPROTOOPT = 92;
     public const int SO_SNDBUF = 7;
     public const int SO_RCVBUF = 8;
     public const int SO_SNDBUFFORCE = 32;

@@ -16,6 +16,9 @@ namespace SharpVpn.Platform.Transport;
 public sealed unsafe class UdpTransport : IPacketLink
 {
     private const int MaxBatch = 64;
+    private const int MaxGsoSegments = 64;   // UDP_MAX_SEGMENTS on older kernels
+    private const int MaxGsoBytes = 65000;   // below the 65507-byte UDP payload limit
+    private static readonly int ControlSpace = (sizeof(nuint) + 8 + sizeof(ushort) + 7) & ~7; // CMSG_SPACE(2)
 
     private readonly Socket _socket;
     private readonly SafeHandle _handle;
@@ -28,6 +31,9 @@ public sealed unsafe class UdpTransport : IPacketLink
     private readonly LibC.IoVec[] _recvIovArray;
     private readonly LibC.MMsgHdr[] _sendMsgsArray;
     private readonly LibC.IoVec[] _sendIovArray;
+    private readonly byte[] _controlArray;
+    private readonly byte* _control;
+    private bool _gso;
     private volatile bool _disposed;
 
     /// <summary>Binds to <paramref name="localEndPoint"/> (port 0 = ephemeral). An IPv6 wildcard is dual-stack unless options say otherwise.</summary>
@@ -60,6 +66,9 @@ public sealed unsafe class UdpTransport : IPacketLink
             _recvIov = PinnedScratch<LibC.IoVec>(out _recvIovArray);
             _sendMsgs = PinnedScratch<LibC.MMsgHdr>(out _sendMsgsArray);
             _sendIov = PinnedScratch<LibC.IoVec>(out _sendIovArray);
+            _controlArray = GC.AllocateArray<byte>(MaxBatch * ControlSpace, pinned: true);
+            _control = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_controlArray, 0);
+            _gso = options.UseGso;
         }
         catch
         {
@@ -109,6 +118,9 @@ public sealed unsafe class UdpTransport : IPacketLink
     public int SendBufferSize { get; }
 
     public bool IsStream => false;
+
+    /// <summary>True while <see cref="SendBatch"/> coalesces equal-sized datagrams with UDP GSO (off after the kernel refused it once).</summary>
+    public bool GsoEnabled => _gso;
 
     /// <summary>Datagrams that could not be sent (transient errors: refused, unreachable, no buffer space).</summary>
     public long SendDrops => Interlocked.Read(ref _sendDrops);
@@ -340,7 +352,10 @@ public sealed unsafe class UdpTransport : IPacketLink
 
     /// <summary>
     /// sendmmsg: sends <c>buffers[i][offset..offset+sizes[i]]</c> to <paramref name="to"/> (null on a connected socket),
-    /// in order, as few system calls as the kernel allows. Returns how many were sent; the rest were dropped.
+    /// in order, in as few system calls as the kernel allows. With UDP GSO (<see cref="GsoEnabled"/>), each run of
+    /// equal-sized datagrams (a shorter one may end the run) goes down the stack as one UDP_SEGMENT super-packet
+    /// that the kernel splits at the last moment; the datagrams on the wire are the same.
+    /// Returns how many datagrams were sent; the rest were dropped (counted in <see cref="SendDrops"/>).
     /// </summary>
     public int SendBatch(ReadOnlySpan<byte[]> buffers, ReadOnlySpan<int> sizes, int offset, SocketAddress? to)
     {
@@ -348,30 +363,70 @@ public sealed unsafe class UdpTransport : IPacketLink
         int total = Math.Min(buffers.Length, sizes.Length);
         int done = 0;
         int sent = 0;
+        Span<int> groupLengths = stackalloc int[MaxBatch];
         bool added = false;
         _handle.DangerousAddRef(ref added);
         try
         {
             while (done < total)
             {
-                int count = Math.Min(total - done, MaxBatch);
-                var pins = new PinSet();
+                int chunk = Math.Min(total - done, MaxBatch);
+                int messages = 0;
                 int n;
                 int errno;
+                bool gso = _gso;
+                var pins = new PinSet();
                 try
                 {
                     void* name = to is null ? null : pins.Pin(to);
-                    for (int i = 0; i < count; i++)
+                    int i = 0;
+                    while (i < chunk)
                     {
-                        _sendIov[i] = new LibC.IoVec { Base = pins.Pin(buffers[done + i], offset), Length = (nuint)sizes[done + i] };
-                        ref LibC.MsgHdr h = ref _sendMsgs[i].Hdr;
+                        int segment = sizes[done + i];
+                        int group = 1;
+                        int bytes = segment;
+                        if (gso)
+                        {
+                            while (i + group < chunk && group < MaxGsoSegments)
+                            {
+                                int next = sizes[done + i + group];
+                                if (next > segment || next == 0 || bytes + next > MaxGsoBytes)
+                                {
+                                    break;
+                                }
+                                bytes += next;
+                                group++;
+                                if (next < segment)
+                                {
+                                    break; // only the last segment may be shorter
+                                }
+                            }
+                        }
+                        for (int k = 0; k < group; k++)
+                        {
+                            _sendIov[i + k] = new LibC.IoVec { Base = pins.Pin(buffers[done + i + k], offset), Length = (nuint)sizes[done + i + k] };
+                        }
+                        ref LibC.MsgHdr h = ref _sendMsgs[messages].Hdr;
                         h = default;
                         h.Iov = &_sendIov[i];
-                        h.IovLen = 1;
+                        h.IovLen = (nuint)group;
                         h.Name = name;
                         h.NameLen = to is null ? 0u : (uint)to.Size;
+                        if (group > 1)
+                        {
+                            // One cmsghdr {len, SOL_UDP, UDP_SEGMENT} + u16 gso_size (include/uapi/linux/udp.h).
+                            byte* c = _control + (messages * ControlSpace);
+                            *(nuint*)c = (nuint)(sizeof(nuint) + 8 + sizeof(ushort));
+                            *(int*)(c + sizeof(nuint)) = LibC.SOL_UDP;
+                            *(int*)(c + sizeof(nuint) + 4) = LibC.UDP_SEGMENT;
+                            *(ushort*)(c + sizeof(nuint) + 8) = (ushort)segment;
+                            h.Control = c;
+                            h.ControlLen = (nuint)ControlSpace;
+                        }
+                        groupLengths[messages++] = group;
+                        i += group;
                     }
-                    n = LibC.SendMMsg(Fd, _sendMsgs, (uint)count, 0);
+                    n = LibC.SendMMsg(Fd, _sendMsgs, (uint)messages, 0);
                     errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
                 }
                 finally
@@ -380,25 +435,35 @@ public sealed unsafe class UdpTransport : IPacketLink
                 }
                 if (n > 0)
                 {
-                    done += n;
-                    sent += n;
+                    for (int m = 0; m < n; m++)
+                    {
+                        done += groupLengths[m];
+                        sent += groupLengths[m];
+                    }
                 }
                 else if (errno == LibC.EINTR)
                 {
                     continue;
                 }
+                else if (gso && groupLengths[0] > 1 && errno is LibC.EIO or LibC.EINVAL or LibC.ENOPROTOOPT)
+                {
+                    // The route's device cannot checksum-offload (EIO) or the kernel lacks UDP GSO:
+                    // fall back to one datagram per message for good, as wireguard-go does.
+                    _gso = false;
+                }
                 else
                 {
-                    // sendmmsg reports the first datagram's error: drop that one and go on with the rest.
+                    // sendmmsg reports the first message's error: drop its datagrams and go on with the rest.
                     if (errno == LibC.EAGAIN)
                     {
-                        Interlocked.Increment(ref _sendDrops);
+                        Interlocked.Add(ref _sendDrops, groupLengths[0]);
                     }
                     else
                     {
                         SendFailed(errno);
+                        Interlocked.Add(ref _sendDrops, groupLengths[0] - 1);
                     }
-                    done++;
+                    done += groupLengths[0];
                 }
             }
             return sent;

@@ -11,4 +11,7 @@ public sealed record UdpTransportOptions
 
     /// <summary>For an IPv6 wildcard bind: also accept IPv4 (peers then appear as ::ffff:a.b.c.d).</summary>
     public bool DualMode { get; init; } = true;
+
+    /// <summary>Let <see cref="UdpTransport.SendBatch"/> use UDP GSO (UDP_SEGMENT, Linux 4.18+) for runs of equal-sized datagrams.</summary>
+    public bool UseGso { get; init; } = true;
 }
