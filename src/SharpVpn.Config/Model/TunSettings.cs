@@ -29,6 +29,10 @@ public sealed record TunSettings
     /// <summary>Local <c>route</c> lines (a server derived from <c>server</c> also routes its network here).</summary>
     public IReadOnlyList<Route> Routes { get; init; } = [];
 
+    /// <summary>
+    /// <c>route-gateway</c>. For a subnet server without one, OpenVPN (helper.c) sets network+2 as the
+    /// default next hop of the server's own <c>route</c> lines; this value reproduces that.
+    /// </summary>
     public IPAddress? RouteGateway { get; init; }
 
     public int? RouteMetric { get; init; }
