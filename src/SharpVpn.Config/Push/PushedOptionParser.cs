@@ -20,10 +20,10 @@ public static class PushedOptionParser
 
     private const string Source = "[PUSH-OPTIONS]";
 
-    /// <summary>Options that route-nopull blocks (routes, redirect-gateway, DNS).</summary>
+    /// <summary>Options route-nopull blocks: OPT_P_ROUTE and OPT_P_DHCPDNS (init.c pull_permission_mask); route-gateway stays.</summary>
     private static readonly HashSet<string> RouteOptions = new(StringComparer.Ordinal)
     {
-        "route", "route-ipv6", "redirect-gateway", "redirect-private", "dhcp-option", "block-outside-dns", "route-metric",
+        "route", "route-ipv6", "redirect-gateway", "redirect-private", "dhcp-option", "block-outside-dns", "route-metric", "block-ipv6", "dns",
     };
 
     private static readonly HashSet<string> NotedOptions = new(StringComparer.Ordinal)
