@@ -9,13 +9,19 @@ namespace SharpVpn.DataChannel;
 /// </summary>
 internal sealed class AeadOpener : IDisposable
 {
+    private readonly OpenSslAead.Context? _native;
     private readonly AesGcm? _gcm;
     private readonly ChaCha20Poly1305? _chacha;
     private readonly byte[] _implicitIv;
 
-    public AeadOpener(DataCipherSuite suite, ReadOnlySpan<byte> cipherKey, ReadOnlySpan<byte> implicitIv)
+    public AeadOpener(DataCipherSuite suite, ReadOnlySpan<byte> cipherKey, ReadOnlySpan<byte> implicitIv, bool managed = false)
     {
-        if (suite.Kind == DataCipherKind.AesGcm)
+        _native = managed ? null : OpenSslAead.TryCreate(suite, cipherKey, encrypt: false);
+        if (_native is not null)
+        {
+            // keyed native context: nothing else to create
+        }
+        else if (suite.Kind == DataCipherKind.AesGcm)
         {
             _gcm = new AesGcm(cipherKey, DataCipherSuite.AeadTagLength);
         }
@@ -59,6 +65,17 @@ internal sealed class AeadOpener : IDisposable
         ReadOnlySpan<byte> ciphertext = packet[ctAt..];
         Span<byte> plaintext = destination[..ctLen];
 
+        if (_native is not null)
+        {
+            if (!_native.Open(nonce, aad, ciphertext, tag, plaintext))
+            {
+                return DataDecryptResult.AuthenticationFailed;
+            }
+
+            payloadLength = ctLen;
+            return DataDecryptResult.Ok;
+        }
+
         // .NET has no non-throwing AEAD open; the exception only costs on forged/corrupt packets.
         try
         {
@@ -82,6 +99,7 @@ internal sealed class AeadOpener : IDisposable
 
     public void Dispose()
     {
+        _native?.Dispose();
         _gcm?.Dispose();
         _chacha?.Dispose();
         CryptographicOperations.ZeroMemory(_implicitIv);

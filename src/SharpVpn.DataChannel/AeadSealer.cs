@@ -13,13 +13,19 @@ namespace SharpVpn.DataChannel;
 /// </summary>
 internal sealed class AeadSealer : IDisposable
 {
+    private readonly OpenSslAead.Context? _native;
     private readonly AesGcm? _gcm;
     private readonly ChaCha20Poly1305? _chacha;
     private readonly byte[] _implicitIv;
 
-    public AeadSealer(DataCipherSuite suite, ReadOnlySpan<byte> cipherKey, ReadOnlySpan<byte> implicitIv)
+    public AeadSealer(DataCipherSuite suite, ReadOnlySpan<byte> cipherKey, ReadOnlySpan<byte> implicitIv, bool managed = false)
     {
-        if (suite.Kind == DataCipherKind.AesGcm)
+        _native = managed ? null : OpenSslAead.TryCreate(suite, cipherKey, encrypt: true);
+        if (_native is not null)
+        {
+            // keyed native context: nothing else to create
+        }
+        else if (suite.Kind == DataCipherKind.AesGcm)
         {
             _gcm = new AesGcm(cipherKey, DataCipherSuite.AeadTagLength);
         }
@@ -58,7 +64,14 @@ internal sealed class AeadSealer : IDisposable
         Span<byte> tag = destination.Slice(tagAt, tagLen);
         Span<byte> ciphertext = destination.Slice(tagAt + tagLen, payload.Length);
 
-        if (_gcm is not null)
+        if (_native is not null)
+        {
+            if (!_native.Seal(nonce, aad, payload, ciphertext, tag))
+            {
+                ThrowHelper.CryptoFailure();
+            }
+        }
+        else if (_gcm is not null)
         {
             _gcm.Encrypt(nonce, payload, ciphertext, tag, aad);
         }
@@ -70,8 +83,12 @@ internal sealed class AeadSealer : IDisposable
         return total;
     }
 
+    /// <summary>True when sealing goes straight to libcrypto (see <see cref="OpenSslAead"/>).</summary>
+    public bool IsNative => _native is not null;
+
     public void Dispose()
     {
+        _native?.Dispose();
         _gcm?.Dispose();
         _chacha?.Dispose();
         CryptographicOperations.ZeroMemory(_implicitIv);

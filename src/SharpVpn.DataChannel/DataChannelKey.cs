@@ -27,7 +27,7 @@ public sealed class DataChannelKey : IDisposable
     private readonly ReceiveState _receive;
     private int _disposed;
 
-    private DataChannelKey(DataCipherSuite suite, ReadOnlySpan<byte> keyMaterial, bool isServer, byte keyId, int replayWindowPackets, int replayWindowSeconds)
+    private DataChannelKey(DataCipherSuite suite, ReadOnlySpan<byte> keyMaterial, bool isServer, byte keyId, int replayWindowPackets, int replayWindowSeconds, bool managedAead = false)
     {
         Suite = suite;
         IsServer = isServer;
@@ -40,8 +40,8 @@ public sealed class DataChannelKey : IDisposable
         ReadOnlySpan<byte> decCipher = KeyExpansion.CipherSlice(dec)[..suite.CipherKeyLength];
         if (suite.IsAead)
         {
-            _aeadSealer = new AeadSealer(suite, encCipher, KeyExpansion.HmacSlice(enc));
-            _aeadOpener = new AeadOpener(suite, decCipher, KeyExpansion.HmacSlice(dec));
+            _aeadSealer = new AeadSealer(suite, encCipher, KeyExpansion.HmacSlice(enc), managedAead);
+            _aeadOpener = new AeadOpener(suite, decCipher, KeyExpansion.HmacSlice(dec), managedAead);
         }
         else
         {
@@ -256,6 +256,13 @@ public sealed class DataChannelKey : IDisposable
         public long Replays;
         public long Malformed;
     }
+
+    /// <summary>Tests: the same key with the System.Security.Cryptography AEAD classes instead of libcrypto.</summary>
+    internal static DataChannelKey CreateManagedForTest(DataCipherSuite suite, ReadOnlySpan<byte> keyMaterial256, bool isServer, byte keyId) =>
+        new(suite, keyMaterial256, isServer, keyId, ReplayWindow.DefaultWindowPackets, ReplayWindow.DefaultWindowSeconds, managedAead: true);
+
+    /// <summary>True when AEAD goes straight to libcrypto.</summary>
+    internal bool IsNativeAead => _aeadSealer?.IsNative == true;
 
     internal AeadSealer? AeadSealerForTest => _aeadSealer;
 

@@ -20,4 +20,9 @@ internal static class ThrowHelper
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void ArgumentOutOfRange(string name, object value, string message) =>
         throw new ArgumentOutOfRangeException(name, value, message);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void CryptoFailure() =>
+        throw new System.Security.Cryptography.CryptographicException("libcrypto AEAD encryption failed.");
 }
