@@ -251,8 +251,9 @@ public static class KeyStore
         catch (CryptographicException ex)
         {
             key.Dispose();
+            // The inner "password may be incorrect" text adds nothing to this sentence.
             throw encrypted
-                ? new PkiException($"Wrong passphrase for the private key {path} (or the key is corrupt).", ex)
+                ? new PkiException($"Wrong passphrase for the private key {path} (or the key is corrupt).")
                 : new PkiException($"The private key {path} is malformed, truncated or not a {(algorithmOid == OidRsa ? "RSA" : "EC")} key.", ex);
         }
         catch (ArgumentException ex)
