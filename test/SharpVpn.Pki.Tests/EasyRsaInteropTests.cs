@@ -77,4 +77,29 @@ public sealed class EasyRsaInteropTests : IDisposable
         Assert.Equal(2, list.Count(e => e.Status == CertStatus.Revoked));
         Assert.Equal(4, list.Count);
     }
+
+    [Fact]
+    public void Renewals_AreUnderstoodBothWays()
+    {
+        var ca = CertificateAuthority.InitPki(_dir.Pki, settings: new PkiSettings { Algorithm = KeyAlgorithm.Ec });
+        ca.BuildCa();
+        IssuedCertificate ours = ca.BuildClientFull("ours", days: 10);
+        IssuedCertificate renewed = ca.Renew("ours");
+        // easy-rsa 3.1.0 finds our renewed/ layout and revokes the old certificate.
+        Tool.EasyRsaOk(_dir.Pki, _dir.Path, "revoke-renewed", "ours");
+        ca.GenCrl();
+        string crl = Tool.OpenSslOk("crl", "-in", ca.CrlPath, "-noout", "-text");
+        Assert.Contains($"Serial Number: {ours.Serial}", crl, StringComparison.Ordinal);
+        Assert.DoesNotContain(renewed.Serial, crl, StringComparison.Ordinal);
+
+        // easy-rsa renews a certificate we issued (it only renews within 30 days of expiry).
+        IssuedCertificate theirs = ca.BuildServerFull("theirs", days: 10);
+        Tool.EasyRsaOk(_dir.Pki, _dir.Path, "renew", "theirs", "nopass");
+        Tool.OpenSslOk("verify", "-CAfile", ca.CaCertPath, ca.CertPath("theirs"));
+        IReadOnlyList<PkiEntry> list = ca.List();
+        Assert.Equal(CertStatus.Revoked, list.Single(e => e.Serial == ours.Serial).Status);
+        Assert.Equal(CertStatus.Valid, list.Single(e => e.Serial == renewed.Serial).Status);
+        Assert.True(list.Single(e => e.Serial == theirs.Serial).Renewed);
+        Assert.Equal(CertType.Server, list.Single(e => e.Name == "theirs" && !e.Renewed).Type);
+    }
 }
