@@ -147,6 +147,7 @@ public sealed class UdpTransportTests
         using var server = serverNs.Run(() => new UdpTransport(new IPEndPoint(serverAddress, 0)));
         using var client = a.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Any, 0)));
         Assert.True(client.GsoEnabled);
+        Assert.True(server.GroEnabled);
         const int offset = 8;
         // 30 full-size datagrams, a short one that ends the GSO run, then 9 more full-size.
         int[] sizes = [.. Enumerable.Range(0, 40).Select(i => i == 30 ? 77 : 1200)];
@@ -168,6 +169,35 @@ public sealed class UdpTransportTests
         {
             Assert.Equal(sizes[i], inSizes[i]);
             Assert.True(inBufs[i].AsSpan(0, sizes[i]).IndexOfAnyExcept((byte)i) < 0, $"datagram {i} corrupted");
+        }
+    }
+
+    [Fact]
+    public void WithGro_SingleReceives_StillReturnOneDatagramEach()
+    {
+        using var ns = new TestNamespace();
+        using var server = ns.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+        using var client = ns.Run(() => UdpTransport.ForClient(server.LocalEndPoint));
+        Assert.True(server.GroEnabled);
+        byte[][] bufs = [.. Enumerable.Range(0, 10).Select(i => Enumerable.Repeat((byte)i, 1000).ToArray())];
+        int[] sizes = [.. Enumerable.Repeat(1000, 9), 10];
+        Assert.Equal(10, client.SendBatch(bufs, sizes, 0, to: null));
+        var buffer = new byte[4096];
+        SocketAddress from = server.CreateSocketAddress();
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Equal(sizes[i], server.ReceiveFrom(buffer, from));
+            Assert.Equal((byte)i, buffer[0]);
+            Assert.Equal((byte)i, buffer[sizes[i] - 1]);
+            Assert.True(PeerEndpoint.TryFrom(from, out PeerEndpoint peer));
+            Assert.Equal(client.LocalEndPoint.Port, peer.Port);
+        }
+        // And the reply direction through the connected client's Receive.
+        Assert.Equal(3, server.SendBatch(bufs.AsSpan(0, 3), sizes.AsSpan(0, 3), 0, client.LocalEndPoint.Serialize()));
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(1000, client.Receive(buffer));
+            Assert.Equal((byte)i, buffer[999]);
         }
     }
 

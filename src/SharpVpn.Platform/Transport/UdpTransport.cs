@@ -13,7 +13,7 @@ namespace SharpVpn.Platform.Transport;
 /// shutdown(2), which Linux honours even on unconnected UDP sockets (inet_shutdown wakes the waiters).
 /// Receive on one thread and send on one thread (the batch calls reuse per-instance scratch memory).
 /// </summary>
-public sealed unsafe class UdpTransport : IPacketLink
+public sealed unsafe partial class UdpTransport : IPacketLink
 {
     private const int MaxBatch = 64;
     private const int MaxGsoSegments = 64;   // UDP_MAX_SEGMENTS on older kernels
@@ -69,6 +69,10 @@ public sealed unsafe class UdpTransport : IPacketLink
             _controlArray = GC.AllocateArray<byte>(MaxBatch * ControlSpace, pinned: true);
             _control = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_controlArray, 0);
             _gso = options.UseGso;
+            if (options.UseGro)
+            {
+                EnableGro();
+            }
         }
         catch
         {
@@ -144,6 +148,10 @@ public sealed unsafe class UdpTransport : IPacketLink
         }
         try
         {
+            if (_groState is not null)
+            {
+                return GroNext(buffer, from, block: true);
+            }
             fixed (byte* p = buffer)
             fixed (byte* a = from.Buffer.Span)
             {
@@ -215,6 +223,10 @@ public sealed unsafe class UdpTransport : IPacketLink
         }
         try
         {
+            if (_groState is not null)
+            {
+                return Math.Max(0, GroNext(buffer, null, block: true));
+            }
             fixed (byte* p = buffer)
             {
                 while (true)
@@ -296,6 +308,17 @@ public sealed unsafe class UdpTransport : IPacketLink
         if (!TryAddRef())
         {
             return -1;
+        }
+        if (_groState is not null)
+        {
+            try
+            {
+                return GroReceiveBatch(buffers, sizes, from, offset, count);
+            }
+            finally
+            {
+                Release();
+            }
         }
         var pins = new PinSet();
         try

@@ -14,4 +14,7 @@ public sealed record UdpTransportOptions
 
     /// <summary>Let <see cref="UdpTransport.SendBatch"/> use UDP GSO (UDP_SEGMENT, Linux 4.18+) for runs of equal-sized datagrams.</summary>
     public bool UseGso { get; init; } = true;
+
+    /// <summary>Receive with UDP GRO (UDP_GRO, Linux 5.0+): coalesced datagrams are split back before callers see them.</summary>
+    public bool UseGro { get; init; } = true;
 }
