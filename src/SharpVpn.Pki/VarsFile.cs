@@ -108,7 +108,13 @@ public static class VarsFile
             case "EASYRSA_ALGO":
                 return s with { Algorithm = ParseAlgorithm(value, where) };
             case "EASYRSA_KEY_SIZE" or "KEY_SIZE":
-                return s with { KeySize = ParseInt(name, value, where, 1024, 16384) };
+                int size = ParseInt(name, value, where, 512, 16384);
+                if (size < 2048)
+                {
+                    // Old easy-rsa 2 files say 1024; OpenSSL 3 and NIST have retired RSA keys that short.
+                    throw new PkiException($"{where}: {name}={size} is too weak for RSA keys today; use 2048 or more.");
+                }
+                return s with { KeySize = size };
             case "EASYRSA_CURVE":
                 return s with { Curve = value };
             case "EASYRSA_CA_EXPIRE" or "CA_EXPIRE":

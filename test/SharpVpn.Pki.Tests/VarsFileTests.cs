@@ -78,6 +78,7 @@ public sealed class VarsFileTests : IDisposable
 
     [Theory]
     [InlineData("export KEY_SIZE=big", 1, "KEY_SIZE must be a whole number")]
+    [InlineData("export KEY_SIZE=1024", 1, "KEY_SIZE=1024 is too weak")]
     [InlineData("# ok\nexport KEY_COUNTRY=\"CHN\"", 2, "2-letter country code")]
     [InlineData("set_var EASYRSA_REQ_ORG \"Acme", 1, "unterminated \" quote")]
     [InlineData("\n\nexport KEY_ORG=Acme Ltd", 3, "unexpected text after the value")]
