@@ -36,6 +36,14 @@ public sealed class TcpFrameReaderTests
     }
 
     [Fact]
+    public void PacketLargerThanTheCallersBuffer_IsRejectedAsBadData()
+    {
+        var reader = new TcpFrameReader(1500);
+        reader.Feed([0x01, 0x00, .. new byte[256]]);
+        Assert.Throws<InvalidDataException>(() => reader.TryReadPacket(new byte[100], out _));
+    }
+
+    [Fact]
     public void ManyFrames_LongerThanTheBuffer_AreAllRead()
     {
         var reader = new TcpFrameReader(1500);

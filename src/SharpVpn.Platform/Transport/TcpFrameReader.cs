@@ -75,7 +75,7 @@ public sealed class TcpFrameReader
     /// Copies the next whole packet into <paramref name="destination"/> and returns true with its length,
     /// or returns false when more bytes are needed.
     /// </summary>
-    /// <exception cref="InvalidDataException">The stream announced a length of 0 or more than <see cref="MaxPacketSize"/>.</exception>
+    /// <exception cref="InvalidDataException">The stream announced a length of 0, more than <see cref="MaxPacketSize"/>, or more than <paramref name="destination"/> holds.</exception>
     public bool TryReadPacket(Span<byte> destination, out int length)
     {
         length = 0;
@@ -94,7 +94,8 @@ public sealed class TcpFrameReader
         }
         if (destination.Length < announced)
         {
-            throw new ArgumentException($"Receive buffer of {destination.Length} bytes is smaller than the {announced}-byte packet; size it to MaxPacketSize.", nameof(destination));
+            // The peer decides the length, so this ends the connection like any other bad length.
+            throw new InvalidDataException($"TCP stream announced a {announced}-byte packet, larger than the {destination.Length}-byte receive buffer; the connection cannot continue.");
         }
         _buffer.AsSpan(_start + 2, announced).CopyTo(destination);
         _start += 2 + announced;
