@@ -102,6 +102,5 @@ internal sealed class AeadOpener : IDisposable
         _native?.Dispose();
         _gcm?.Dispose();
         _chacha?.Dispose();
-        CryptographicOperations.ZeroMemory(_implicitIv);
     }
 }

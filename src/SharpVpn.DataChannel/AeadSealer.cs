@@ -91,6 +91,5 @@ internal sealed class AeadSealer : IDisposable
         _native?.Dispose();
         _gcm?.Dispose();
         _chacha?.Dispose();
-        CryptographicOperations.ZeroMemory(_implicitIv);
     }
 }

@@ -105,6 +105,5 @@ internal sealed class CbcOpener : IDisposable
         _decryptor.Dispose();
         _aes.Dispose();
         _hmac.Dispose();
-        CryptographicOperations.ZeroMemory(_scratch);
     }
 }

@@ -101,7 +101,5 @@ internal sealed class CbcSealer : IDisposable
         _encryptor.Dispose();
         _aes.Dispose();
         _hmac.Dispose();
-        CryptographicOperations.ZeroMemory(_scratch);
-        CryptographicOperations.ZeroMemory(_ivPool);
     }
 }

@@ -133,7 +133,8 @@ public sealed class DataChannelKey : IDisposable
     /// <summary>
     /// Writes the complete wire packet (header [+ peer-id], crypto envelope, ciphertext) for
     /// <paramref name="payload"/> (already compression-framed) and returns its length, or 0 if
-    /// the packet-id space is exhausted (the packet must be dropped; renegotiate).
+    /// the packet-id space is exhausted (the packet must be dropped; renegotiate) or the key has
+    /// been disposed.
     /// peerId -1 sends P_DATA_V1, 0..0xFFFFFF P_DATA_V2. Throws only for caller bugs
     /// (destination too small, peer-id out of range).
     /// </summary>
@@ -142,6 +143,11 @@ public sealed class DataChannelKey : IDisposable
         if (peerId > DataPacketHeader.NoPeerId || peerId < -1)
         {
             ThrowHelper.PeerIdOutOfRange(peerId);
+        }
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return 0;
         }
 
         long id = Interlocked.Increment(ref _send.LastPacketId);
@@ -158,9 +164,18 @@ public sealed class DataChannelKey : IDisposable
         }
 
         int headerLength = DataPacketHeader.Write(destination, KeyId, peerId);
-        int written = _aeadSealer is not null
-            ? _aeadSealer.Seal(destination, headerLength, peerId >= 0, (uint)id, payload)
-            : _cbcSealer!.Seal(destination, headerLength, (uint)id, payload);
+        int written;
+        try
+        {
+            written = _aeadSealer is not null
+                ? _aeadSealer.Seal(destination, headerLength, peerId >= 0, (uint)id, payload)
+                : _cbcSealer!.Seal(destination, headerLength, (uint)id, payload);
+        }
+        catch (Exception) when (Volatile.Read(ref _disposed) != 0)
+        {
+            // Disposed by another thread mid-packet (key retired): drop, as for an exhausted key.
+            return 0;
+        }
 
         Interlocked.Increment(ref _send.Packets);
         Interlocked.Add(ref _send.Bytes, written);
@@ -176,6 +191,11 @@ public sealed class DataChannelKey : IDisposable
     public DataDecryptResult Decrypt(ReadOnlySpan<byte> packet, Span<byte> payloadDestination, long nowMs, out int payloadLength)
     {
         payloadLength = 0;
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return DataDecryptResult.KeyDisposed;
+        }
+
         if (!DataPacketHeader.TryParse(packet, out int keyId, out int peerId, out int headerLength))
         {
             return Drop(packet.IsEmpty || DataPacketHeader.IsData(packet[0]) ? DataDecryptResult.TooShort : DataDecryptResult.NotDataPacket);
@@ -188,12 +208,21 @@ public sealed class DataChannelKey : IDisposable
 
         uint packetId;
         int length;
-        DataDecryptResult result = _aeadOpener is not null
-            ? _aeadOpener.Open(packet, headerLength, peerId >= 0, payloadDestination, out packetId, out length)
-            : _cbcOpener!.Open(packet, headerLength, payloadDestination, out packetId, out length);
+        DataDecryptResult result;
+        try
+        {
+            result = _aeadOpener is not null
+                ? _aeadOpener.Open(packet, headerLength, peerId >= 0, payloadDestination, out packetId, out length)
+                : _cbcOpener!.Open(packet, headerLength, payloadDestination, out packetId, out length);
+        }
+        catch (Exception) when (Volatile.Read(ref _disposed) != 0)
+        {
+            return DataDecryptResult.KeyDisposed;
+        }
+
         if (result != DataDecryptResult.Ok)
         {
-            return Drop(result);
+            return Drop(Volatile.Read(ref _disposed) != 0 ? DataDecryptResult.KeyDisposed : result);
         }
 
         if (!_receive.Replay.CheckAndUpdate(packetId, nowMs))
@@ -218,6 +247,8 @@ public sealed class DataChannelKey : IDisposable
             case DataDecryptResult.Replay:
                 _receive.Replays++;
                 break;
+            case DataDecryptResult.KeyDisposed:
+                break;
             default:
                 _receive.Malformed++;
                 break;
@@ -226,6 +257,10 @@ public sealed class DataChannelKey : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Releases the cipher contexts. Safe while another thread is inside Encrypt/Decrypt: that
+    /// call finishes or reports 0 / <see cref="DataDecryptResult.KeyDisposed"/>; later calls do too.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

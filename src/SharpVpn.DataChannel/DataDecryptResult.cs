@@ -25,4 +25,7 @@ public enum DataDecryptResult
 
     /// <summary>payloadDestination cannot hold the plaintext.</summary>
     DestinationTooSmall,
+
+    /// <summary>The key was disposed (retired by a renegotiation) before or while the packet was processed.</summary>
+    KeyDisposed,
 }

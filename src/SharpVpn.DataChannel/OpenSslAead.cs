@@ -105,6 +105,22 @@ internal static unsafe class OpenSslAead
         /// <summary>Seal: ciphertext (same length as plaintext) and 16-byte tag. Plaintext may be the same span as ciphertext.</summary>
         public bool Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag)
         {
+            // The ref count keeps the context alive if the key is disposed while a packet is in flight
+            // (renegotiation retiring a key); afterwards DangerousAddRef throws ObjectDisposedException.
+            bool added = false;
+            DangerousAddRef(ref added);
+            try
+            {
+                return SealCore(nonce, aad, plaintext, ciphertext, tag);
+            }
+            finally
+            {
+                DangerousRelease();
+            }
+        }
+
+        private bool SealCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag)
+        {
             IntPtr ctx = handle;
             fixed (byte* n = nonce)
             fixed (byte* a = aad)
@@ -130,6 +146,20 @@ internal static unsafe class OpenSslAead
 
         /// <summary>Open: false (and the destination zeroed) when the tag does not verify.</summary>
         public bool Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext)
+        {
+            bool added = false;
+            DangerousAddRef(ref added);
+            try
+            {
+                return OpenCore(nonce, aad, ciphertext, tag, plaintext);
+            }
+            finally
+            {
+                DangerousRelease();
+            }
+        }
+
+        private bool OpenCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext)
         {
             IntPtr ctx = handle;
             bool ok;
