@@ -54,6 +54,112 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await RunPingScenarioAsync(v, v, "inet 10.0.1.6 peer 10.0.1.5/32", "AES-256-GCM");
     }
 
+    [Fact]
+    public async Task ServerRenegSec10_ContinuousPingLosesAtMostOnePacketAcrossThreeKeyChanges()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["reneg-sec 10"] });
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        int serverLinesBefore = s.Server!.LineCount;
+
+        // 225 echoes 0.2 s apart = 45 s of continuous traffic through the renegotiations.
+        PingResult ping = await s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 225, timeout: TimeSpan.FromSeconds(55));
+
+        int keyChanges = ours.Lines.Count(l => l.Contains("TLS: soft reset complete", StringComparison.Ordinal));
+        int serverResets = s.Server.Lines.Skip(serverLinesBefore).Count(l => l.Contains("TLS: soft reset", StringComparison.Ordinal));
+        output.WriteLine($"ping: {ping}; key changes seen by our client: {keyChanges}; soft resets logged by the server: {serverResets}");
+        Assert.True(keyChanges >= 3, $"only {keyChanges} key changes in 45 s");
+        Assert.True(ping.Sent - ping.Received <= 1, ping.ToString());
+        Assert.False(ours.HasExited);
+    }
+
+    [Fact]
+    public async Task ServerRestartedMidPing_ClientReconnectsByItselfAndPingResumes()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        // explicit-exit-notify on a 2.6 server: it tells its clients RESTART when it goes down.
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["explicit-exit-notify 1"] });
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+
+        Task<PingResult> continuous = s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 150, timeout: TimeSpan.FromSeconds(40));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        int mark = ours.LineCount;
+        await s.Server!.StopAsync();
+        await s.RestartServerAsync();
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout, mark);
+        PingResult during = await continuous;
+        output.WriteLine($"continuous ping across the restart: {during}");
+
+        Assert.False(ours.HasExited);
+        await s.AssertIntranetReachableAsync();
+        Assert.True(during.Received > 20, during.ToString());
+    }
+
+    [Fact]
+    public async Task ServerKilledWithoutNotice_PingRestartReconnects()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        // No exit notice at all (SIGKILL): the client notices through the pushed ping-restart.
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["keepalive 1 5"] });
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        int mark = ours.LineCount;
+        (await s.Lab.RunAsync(s.Lab.Server, "kill", "-9", s.Server!.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))).EnsureSuccess();
+        await s.RestartServerAsync();
+        await ours.WaitForOutputAsync("Inactivity timeout (--ping-restart)", StartTimeout, mark);
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout, mark);
+        await s.AssertIntranetReachableAsync();
+    }
+
+    [Fact]
+    public async Task ClientCertificateFromAnotherCa_FailsWithClearMessageAndNonZeroExit()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        EasyRsaPki other = await EasyRsaPki.CreateAsync(Path.Combine(s.Lab.WorkDir, "other-pki"));
+        await s.StartServerAsync(OpenVpnVariant.Modern);
+        OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern, edit: text => text
+            .Replace($"cert {s.Pki.CertificateOf("client")}", $"cert {other.CertificateOf("client")}", StringComparison.Ordinal)
+            .Replace($"key {s.Pki.KeyOf("client")}", $"key {other.KeyOf("client")}", StringComparison.Ordinal));
+        await AssertFailsClearlyAsync(s, config);
+    }
+
+    [Fact]
+    public async Task RevokedClientCertificate_FailsWithClearMessageAndNonZeroExit()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output, clients: ["client", "revoked"]);
+        // easy-rsa moves a revoked certificate and key away: keep copies, as a user who still has the files would.
+        string cert = Path.Combine(s.Lab.WorkDir, "revoked.crt");
+        string key = Path.Combine(s.Lab.WorkDir, "revoked.key");
+        File.Copy(s.Pki.CertificateOf("revoked"), cert);
+        File.Copy(s.Pki.KeyOf("revoked"), key);
+        await s.Pki.RevokeAsync("revoked");
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = [$"crl-verify {s.Pki.Crl}"] });
+        OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern, edit: text => text
+            .Replace($"cert {s.Pki.CertificateOf("client")}", $"cert {cert}", StringComparison.Ordinal)
+            .Replace($"key {s.Pki.KeyOf("client")}", $"key {key}", StringComparison.Ordinal));
+        await AssertFailsClearlyAsync(s, config);
+    }
+
+    private static async Task AssertFailsClearlyAsync(ClientScenario s, OpenVpnConfigFile config)
+    {
+        LabProcess ours = s.StartOurClient(config);
+        DateTime until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (!ours.HasExited && DateTime.UtcNow < until)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.True(ours.HasExited, "the client kept running with a certificate the server refuses:\n" + ours.Tail());
+        Assert.Equal(2, ours.ExitCode);
+        Assert.DoesNotContain("Initialization Sequence Completed", ours.Output, StringComparison.Ordinal);
+        string error = ours.Lines.Last(l => l.StartsWith("sharpvpn: ", StringComparison.Ordinal));
+        Assert.Contains("certificate", error, StringComparison.OrdinalIgnoreCase);
+        await s.AssertIntranetUnreachableAsync();
+    }
+
     private async Task RunPingScenarioAsync(OpenVpnVariant server, OpenVpnVariant client, string expectedAddress, string expectedCipher)
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);

@@ -17,6 +17,7 @@ internal sealed class ClientConnection : IDisposable
     // The session's control datagrams: at most 4096 + a tls-crypt-v2 wrapped key.
     private readonly byte[] _controlOut = new byte[ProtocolConstants.MaxControlPacketBytes + ProtocolConstants.TlsCryptV2MaxWrappedKeyBytes + 64];
     private volatile bool _linkEnded;
+    private long _lastControlReceivedMs;
 
     public ClientConnection(IPacketLink link, IPEndPoint remote, TunnelSession session, DataChannelPipe pipe)
     {
@@ -43,6 +44,13 @@ internal sealed class ClientConnection : IDisposable
     public bool LinkEnded => _linkEnded;
 
     public Exception? LinkError { get; private set; }
+
+    /// <summary>When the last control packet from the server arrived (MonotonicClock ms; 0 = never).</summary>
+    public long LastControlReceivedMs
+    {
+        get => Volatile.Read(ref _lastControlReceivedMs);
+        set => Volatile.Write(ref _lastControlReceivedMs, value);
+    }
 
     public void MarkLinkEnded(Exception? error)
     {

@@ -15,6 +15,16 @@ public sealed partial class ClientEngine
 {
     private const int ExitNotifyGapMs = 200;
 
+    /// <summary>
+    /// Silence from the server after our side of the TLS handshake finished, before its key-method-2 reply: an
+    /// OpenVPN server that rejects our certificate (unknown CA, revoked, expired) drops the session without an alert.
+    /// Its reply normally follows within a round trip (or a 2 s retransmit), so 8 s of silence means it gave up on us.
+    /// </summary>
+    private const long SilenceAfterTlsMs = 8000;
+
+    /// <summary>Consecutive attempts that ended in <see cref="SilenceAfterTlsMs"/>; the second one is fatal.</summary>
+    private int _droppedAfterCertificate;
+
     private readonly byte[] _controlWire = new byte[2048];
     private volatile bool _peerExitNotified;
 
@@ -88,6 +98,7 @@ public sealed partial class ClientEngine
         TunnelSession session = connection.Session;
         DataChannelPipe pipe = connection.Pipe;
         var events = new List<SessionEvent>();
+        long tlsDoneMs = 0;
         while (true)
         {
             ThrowIfTunFailed();
@@ -134,6 +145,15 @@ public sealed partial class ClientEngine
                 }
 
                 deadline = session.NextDeadlineMs;
+                if (tlsDoneMs == 0 && !connected && session.TlsDescription is not null)
+                {
+                    tlsDoneMs = now;
+                }
+            }
+
+            if (!connected && tlsDoneMs != 0 && now - Math.Max(tlsDoneMs, connection.LastControlReceivedMs) > SilenceAfterTlsMs)
+            {
+                return DroppedAfterCertificate(connection);
             }
 
             foreach (SessionEvent e in events)
@@ -168,6 +188,7 @@ public sealed partial class ClientEngine
             case SessionEventKind.Connected:
                 OnConnected(connection, e);
                 connected = true;
+                _droppedAfterCertificate = 0;
                 return null;
             case SessionEventKind.KeysChanged:
                 _log.Write(LogLevel.Details, $"TLS: soft reset complete, data channel key_id {e.KeyId.ToString(CultureInfo.InvariantCulture)} active ({connection.Session.TlsDescription})");
@@ -323,6 +344,20 @@ public sealed partial class ClientEngine
                 _log.Info($"Session closed ({e.Error}): {message}");
                 return ConnectionOutcome.Restart("tls-error", connected);
         }
+    }
+
+    private ConnectionOutcome DroppedAfterCertificate(ClientConnection connection)
+    {
+        _log.Info($"TLS Error: {Format(connection.Remote)} stopped answering right after it received our certificate "
+            + $"(no key exchange reply for {(SilenceAfterTlsMs / 1000).ToString(CultureInfo.InvariantCulture)} s); the server most likely rejected it");
+        if (++_droppedAfterCertificate >= 2)
+        {
+            throw new ClientFatalException(
+                $"The server {Format(connection.Remote)} dropped the connection twice right after receiving our client certificate: "
+                + "it does not accept this certificate (issued by another CA, revoked, or expired); the server's log names the reason.");
+        }
+
+        return ConnectionOutcome.Restart("tls-error", wasConnected: false);
     }
 
     /// <summary>Receive thread: the server sent OCC_EXIT; the control loop restarts.</summary>

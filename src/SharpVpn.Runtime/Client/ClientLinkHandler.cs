@@ -54,9 +54,11 @@ internal sealed class ClientLinkHandler : IPacketBatchHandler
                 continue;
             }
 
+            long now = MonotonicClock.NowMs;
+            _connection.LastControlReceivedMs = now;
             lock (_connection.SessionLock)
             {
-                _connection.Session.ProcessControl(packet, MonotonicClock.NowMs);
+                _connection.Session.ProcessControl(packet, now);
                 _connection.DrainOutgoing();
             }
 
