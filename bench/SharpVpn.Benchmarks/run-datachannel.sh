@@ -10,7 +10,7 @@ FILTER=${1:-*}
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') $(uname -n) $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet build -c Release bench/SharpVpn.Benchmarks --artifacts-path "$ART" -nologo -clp:ErrorsOnly
 dotnet "$ART/bin/SharpVpn.Benchmarks/release/SharpVpn.Benchmarks.dll" --filter "$FILTER" --job short --inProcess \
-  | grep -E '^\||^(Intel|AMD|BenchmarkDotNet|\.NET|Runtime)' || true
+  | grep -E '^\||^(Intel|AMD|BenchmarkDotNet|\.NET SDK)' || true
 for alg in aes-256-gcm chacha20-poly1305; do
   echo "openssl speed -evp $alg -bytes 1420 -seconds 2 (CPU time):   $(openssl speed -evp $alg -bytes 1420 -seconds 2 2>/dev/null | tail -1)"
   echo "openssl speed -elapsed -evp $alg -bytes 1420 -seconds 2 (wall): $(openssl speed -elapsed -evp $alg -bytes 1420 -seconds 2 2>/dev/null | tail -1)"
