@@ -46,6 +46,13 @@ internal static unsafe partial class LibC
     public const short IFF_TUN = 0x0001;
     public const short IFF_MULTI_QUEUE = 0x0100;
     public const short IFF_NO_PI = 0x1000;
+    public const short IFF_VNET_HDR = 0x4000;
+
+    // _IOW('T', 208, unsigned int) and the offload bits of include/uapi/linux/if_tun.h.
+    public const uint TUNSETOFFLOAD = 0x400454d0;
+    public const uint TUN_F_CSUM = 0x01;
+    public const uint TUN_F_TSO4 = 0x02;
+    public const uint TUN_F_TSO6 = 0x04;
 
     public const int CLONE_NEWNET = 0x40000000;
 
@@ -149,6 +156,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "writev", SetLastError = true)]
+    public static partial nint Writev(int fd, IoVec* iov, int count);
 
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

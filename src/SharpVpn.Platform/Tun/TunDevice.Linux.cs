@@ -17,15 +17,33 @@ public sealed unsafe class TunDevice : ITunDevice
     private readonly FileDescriptorHandle _fd;
     private readonly FileDescriptorHandle _wake;
     private readonly bool _multiQueue;
+    private readonly OffloadState? _offload;
     private volatile bool _disposed;
+    private long _dropped;
 
-    private TunDevice(FileDescriptorHandle fd, FileDescriptorHandle wake, string name, bool multiQueue)
+    private TunDevice(FileDescriptorHandle fd, FileDescriptorHandle wake, string name, bool multiQueue, bool offload)
     {
         _fd = fd;
         _wake = wake;
         Name = name;
         _multiQueue = multiQueue;
+        _offload = offload ? new OffloadState() : null;
     }
+
+    /// <summary>
+    /// True when opened with <c>offload: true</c>: the kernel may hand over TCP super-segments (TSO) and
+    /// packets with partial checksums, which the reads split and complete, so callers still see plain
+    /// IP packets of at most MTU size. Fewer, larger reads move TCP traffic much faster.
+    /// </summary>
+    public bool OffloadEnabled => _offload is not null;
+
+    /// <summary>TCP super-segments (TSO) read and split; shows whether the kernel uses the offload.</summary>
+    public long SuperPacketsRead => Interlocked.Read(ref _superPackets);
+
+    private long _superPackets;
+
+    /// <summary>Packets read from the kernel that could not be valid after undoing offloads (dropped).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     public string Name { get; }
 
@@ -38,11 +56,17 @@ public sealed unsafe class TunDevice : ITunDevice
     /// <c>dev tun</c>); a name with "%d" is a template; anything else is the exact name (max 15 bytes).
     /// </summary>
     /// <exception cref="IOException">/dev/net/tun is missing or not permitted, or the name is taken.</exception>
-    public static TunDevice Open(string? name = null, bool multiQueue = false)
+    public static TunDevice Open(string? name = null, bool multiQueue = false) => Open(name, multiQueue, offload: false);
+
+    /// <summary>
+    /// As <see cref="Open(string?, bool)"/>; <paramref name="offload"/> turns on IFF_VNET_HDR with checksum and
+    /// TSO offload (see <see cref="OffloadEnabled"/>). Read buffers must still hold MTU-sized packets.
+    /// </summary>
+    public static TunDevice Open(string? name, bool multiQueue, bool offload)
     {
         string requested = string.IsNullOrEmpty(name) || name == "tun" ? "tun%d" : name;
         ValidateName(requested);
-        return OpenCore(requested, multiQueue);
+        return OpenCore(requested, multiQueue, offload);
     }
 
     /// <summary>Opens one more queue of this multi-queue interface (one per core, each read by its own thread).</summary>
@@ -53,10 +77,10 @@ public sealed unsafe class TunDevice : ITunDevice
         {
             throw new InvalidOperationException($"TUN interface {Name} was not opened with multiQueue: true, so it cannot have more queues.");
         }
-        return OpenCore(Name, multiQueue: true);
+        return OpenCore(Name, multiQueue: true, _offload is not null);
     }
 
-    private static TunDevice OpenCore(string requested, bool multiQueue)
+    private static TunDevice OpenCore(string requested, bool multiQueue, bool offload)
     {
         int fd = LibC.Open(CloneDevicePath, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
         if (fd < 0)
@@ -76,7 +100,7 @@ public sealed unsafe class TunDevice : ITunDevice
         {
             LibC.IfReq req = default;
             WriteName(ref req, requested);
-            req.Flags = (short)(LibC.IFF_TUN | LibC.IFF_NO_PI | (multiQueue ? LibC.IFF_MULTI_QUEUE : 0));
+            req.Flags = (short)(LibC.IFF_TUN | LibC.IFF_NO_PI | (multiQueue ? LibC.IFF_MULTI_QUEUE : 0) | (offload ? LibC.IFF_VNET_HDR : 0));
             if (LibC.Ioctl(fd, LibC.TUNSETIFF, &req) < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -92,12 +116,20 @@ public sealed unsafe class TunDevice : ITunDevice
                 });
             }
             string actual = ReadName(ref req);
+            if (offload)
+            {
+                nuint features = LibC.TUN_F_CSUM | LibC.TUN_F_TSO4 | LibC.TUN_F_TSO6;
+                if (LibC.Ioctl(fd, LibC.TUNSETOFFLOAD, (void*)features) < 0)
+                {
+                    throw new IOException($"Cannot enable offloads on TUN interface '{actual}': {LibC.StrError(Marshal.GetLastPInvokeError())}.");
+                }
+            }
             int wake = LibC.EventFd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
             if (wake < 0)
             {
                 throw new IOException($"Cannot create the eventfd that wakes the TUN reader: {LibC.StrError(Marshal.GetLastPInvokeError())}.");
             }
-            return new TunDevice(handle, new FileDescriptorHandle(wake), actual, multiQueue);
+            return new TunDevice(handle, new FileDescriptorHandle(wake), actual, multiQueue, offload);
         }
         catch
         {
@@ -108,6 +140,17 @@ public sealed unsafe class TunDevice : ITunDevice
 
     public int Read(Span<byte> packet)
     {
+        if (_offload is OffloadState state)
+        {
+            int got = Read(state.Single, state.SingleSize, 0);
+            if (got == 0)
+            {
+                return 0;
+            }
+            int length = Math.Min(state.SingleSize[0], packet.Length);
+            state.Single[0].AsSpan(0, length).CopyTo(packet);
+            return length;
+        }
         if (_disposed || !TryAddRef())
         {
             return 0;
@@ -150,6 +193,10 @@ public sealed unsafe class TunDevice : ITunDevice
         if (max == 0)
         {
             return 0;
+        }
+        if (_offload is OffloadState state)
+        {
+            return ReadOffloaded(state, buffers[..max], sizes, offset);
         }
         int first = Read(buffers[0].AsSpan(offset));
         if (first == 0)
@@ -196,9 +243,16 @@ public sealed unsafe class TunDevice : ITunDevice
         {
             fixed (byte* p = packet)
             {
+                // With IFF_VNET_HDR every write starts with a virtio_net_hdr; all zero = a plain packet.
+                LibC.IoVec* iov = stackalloc LibC.IoVec[2];
+                ulong* zero = stackalloc ulong[2];
+                zero[0] = 0;
+                zero[1] = 0;
+                iov[0] = new LibC.IoVec { Base = zero, Length = TunOffload.VirtioNetHeaderSize };
+                iov[1] = new LibC.IoVec { Base = p, Length = (nuint)packet.Length };
                 while (true)
                 {
-                    nint n = LibC.Write(_fd.Fd, p, (nuint)packet.Length);
+                    nint n = _offload is null ? LibC.Write(_fd.Fd, p, (nuint)packet.Length) : LibC.Writev(_fd.Fd, iov, 2);
                     if (n >= 0)
                     {
                         return true;
@@ -243,6 +297,101 @@ public sealed unsafe class TunDevice : ITunDevice
             }
         }
         return written;
+    }
+
+    /// <summary>Reads super-packets into the offload buffer and splits them into the caller's buffers.</summary>
+    private int ReadOffloaded(OffloadState state, ReadOnlySpan<byte[]> buffers, Span<int> sizes, int offset)
+    {
+        if (_disposed || !TryAddRef())
+        {
+            return 0;
+        }
+        try
+        {
+            int produced = 0;
+            while (produced < buffers.Length)
+            {
+                if (state.Next < state.Count)
+                {
+                    int w = TunOffload.Split(state.Header, state.Buffer.AsSpan(TunOffload.VirtioNetHeaderSize, state.Length), state.Next,
+                        buffers[produced..], sizes[produced..], offset, out _);
+                    if (w <= 0)
+                    {
+                        Interlocked.Increment(ref _dropped);
+                        state.Next = state.Count;
+                        continue;
+                    }
+                    state.Next += w;
+                    produced += w;
+                    continue;
+                }
+                nint n;
+                fixed (byte* p = state.Buffer)
+                {
+                    n = LibC.Read(_fd.Fd, p, (nuint)state.Buffer.Length);
+                }
+                if (n < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == LibC.EAGAIN)
+                    {
+                        if (produced > 0)
+                        {
+                            break;
+                        }
+                        if (!WaitUntil(LibC.POLLIN))
+                        {
+                            return 0;
+                        }
+                        continue;
+                    }
+                    if (errno == LibC.EINTR)
+                    {
+                        continue;
+                    }
+                    return _disposed ? 0 : ThrowIo(errno, "read from");
+                }
+                if (n <= TunOffload.VirtioNetHeaderSize)
+                {
+                    Interlocked.Increment(ref _dropped);
+                    continue;
+                }
+                state.Header = TunOffload.VirtioNetHeader.Read(state.Buffer);
+                state.Length = (int)n - TunOffload.VirtioNetHeaderSize;
+                int written = TunOffload.Split(state.Header, state.Buffer.AsSpan(TunOffload.VirtioNetHeaderSize, state.Length), 0,
+                    buffers[produced..], sizes[produced..], offset, out int segments);
+                if (written <= 0)
+                {
+                    Interlocked.Increment(ref _dropped);
+                    state.Next = state.Count = 0;
+                    continue;
+                }
+                state.Count = segments;
+                state.Next = written;
+                if (segments > 1)
+                {
+                    _superPackets++;
+                }
+                produced += written;
+            }
+            return produced;
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    /// <summary>The reader's super-packet buffer and how far it has been split (one reading thread).</summary>
+    private sealed class OffloadState
+    {
+        public readonly byte[] Buffer = new byte[TunOffload.VirtioNetHeaderSize + 65535];
+        public readonly byte[][] Single = [new byte[65535]];
+        public readonly int[] SingleSize = new int[1];
+        public TunOffload.VirtioNetHeader Header;
+        public int Length;
+        public int Next;
+        public int Count;
     }
 
     /// <summary>Wakes any blocked reader (it returns 0), then closes the fd once no call is using it.</summary>
