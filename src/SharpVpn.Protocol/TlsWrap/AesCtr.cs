@@ -4,19 +4,32 @@ namespace SharpVpn.Protocol.TlsWrap;
 
 /// <summary>
 /// AES-256-CTR as OpenSSL does it (the whole 16-byte IV is a big-endian counter incremented per block), built on
-/// ECB because .NET has no CTR mode. Used by tls-crypt and tls-crypt-v2 key wrapping. Keystream is made in
-/// stack chunks, so no allocation per call.
+/// an ECB encryptor because .NET has no CTR mode. Used by tls-crypt and tls-crypt-v2 key wrapping.
+/// Holds its own buffers and one reusable ECB transform (Aes.EncryptEcb allocates per call), so a transform
+/// allocates nothing; not thread-safe.
 /// </summary>
-internal static class AesCtr
+internal sealed class AesCtr : IDisposable
 {
     private const int ChunkBytes = 256;
 
+    private readonly Aes _aes;
+    private readonly ICryptoTransform _ecb;
+    private readonly byte[] _blocks = new byte[ChunkBytes];
+    private readonly byte[] _keystream = new byte[ChunkBytes];
+
+    public AesCtr(ReadOnlySpan<byte> key)
+    {
+        _aes = Aes.Create();
+        _aes.Mode = CipherMode.ECB;
+        _aes.Padding = PaddingMode.None;
+        _aes.Key = key.ToArray();
+        _ecb = _aes.CreateEncryptor();
+    }
+
     /// <summary>output = input XOR keystream(iv). <paramref name="output"/> may be the same memory as <paramref name="input"/>.</summary>
-    public static void Transform(Aes aes, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> input, Span<byte> output)
+    public void Transform(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> input, Span<byte> output)
     {
         Span<byte> counter = stackalloc byte[16];
-        Span<byte> blocks = stackalloc byte[ChunkBytes];
-        Span<byte> keystream = stackalloc byte[ChunkBytes];
         iv[..16].CopyTo(counter);
         for (int offset = 0; offset < input.Length; offset += ChunkBytes)
         {
@@ -24,16 +37,16 @@ internal static class AesCtr
             int blockBytes = (n + 15) & ~15;
             for (int b = 0; b < blockBytes; b += 16)
             {
-                counter.CopyTo(blocks[b..]);
+                counter.CopyTo(_blocks.AsSpan(b));
                 Increment(counter);
             }
-            aes.EncryptEcb(blocks[..blockBytes], keystream, PaddingMode.None);
+            _ecb.TransformBlock(_blocks, 0, blockBytes, _keystream, 0);
             for (int i = 0; i < n; i++)
             {
-                output[offset + i] = (byte)(input[offset + i] ^ keystream[i]);
+                output[offset + i] = (byte)(input[offset + i] ^ _keystream[i]);
             }
         }
-        CryptographicOperations.ZeroMemory(keystream);
+        CryptographicOperations.ZeroMemory(_keystream);
     }
 
     private static void Increment(Span<byte> counter)
@@ -45,5 +58,11 @@ internal static class AesCtr
                 return;
             }
         }
+    }
+
+    public void Dispose()
+    {
+        _ecb.Dispose();
+        _aes.Dispose();
     }
 }

@@ -8,21 +8,20 @@ namespace SharpVpn.Protocol.TlsWrap;
 /// tag = HMAC-SHA256(Ka, header || P);  C = AES-256-CTR(Ke, IV = tag[0..15], P)
 /// </code>
 /// Also used to wrap tls-crypt-v2 client keys with the server key (header = the u16 length).
-/// Not thread-safe (reuses one HMAC and one AES instance).
+/// Not thread-safe (reuses one HMAC and one AES-CTR instance).
 /// </summary>
 internal sealed class TlsCryptCipher : IDisposable
 {
     public const int TagBytes = 32;
 
-    private readonly Aes _aes;
+    private readonly AesCtr _ctr;
     private readonly IncrementalHash _hmac;
 
     /// <param name="encryptionKey">Ke, the first 32 bytes are used.</param>
     /// <param name="authenticationKey">Ka, the first 32 bytes are used.</param>
     public TlsCryptCipher(ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> authenticationKey)
     {
-        _aes = Aes.Create();
-        _aes.Key = encryptionKey[..32].ToArray();
+        _ctr = new AesCtr(encryptionKey[..32]);
         _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, authenticationKey[..32]);
     }
 
@@ -32,14 +31,14 @@ internal sealed class TlsCryptCipher : IDisposable
         _hmac.AppendData(header);
         _hmac.AppendData(plaintext);
         _hmac.GetHashAndReset(tag[..TagBytes]);
-        AesCtr.Transform(_aes, tag, plaintext, ciphertext);
+        _ctr.Transform(tag, plaintext, ciphertext);
     }
 
     /// <summary>Decrypts into <paramref name="plaintext"/> and verifies the tag in constant time; clears the output on failure.</summary>
     public bool TryOpen(ReadOnlySpan<byte> header, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext)
     {
         plaintext = plaintext[..ciphertext.Length];
-        AesCtr.Transform(_aes, tag, ciphertext, plaintext);
+        _ctr.Transform(tag, ciphertext, plaintext);
         Span<byte> expected = stackalloc byte[TagBytes];
         _hmac.AppendData(header);
         _hmac.AppendData(plaintext);
@@ -54,7 +53,7 @@ internal sealed class TlsCryptCipher : IDisposable
 
     public void Dispose()
     {
-        _aes.Dispose();
+        _ctr.Dispose();
         _hmac.Dispose();
     }
 }
