@@ -105,6 +105,12 @@ internal static unsafe class OpenSslAead
         /// <summary>Seal: ciphertext (same length as plaintext) and 16-byte tag. Plaintext may be the same span as ciphertext.</summary>
         public bool Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag)
         {
+            // libcrypto handles exact in-place but silently corrupts partial overlap (the managed classes throw).
+            if (plaintext.Overlaps(ciphertext, out int shift) && shift != 0)
+            {
+                ThrowHelper.PartialOverlap();
+            }
+
             // The ref count keeps the context alive if the key is disposed while a packet is in flight
             // (renegotiation retiring a key); afterwards DangerousAddRef throws ObjectDisposedException.
             bool added = false;
@@ -147,6 +153,11 @@ internal static unsafe class OpenSslAead
         /// <summary>Open: false (and the destination zeroed) when the tag does not verify.</summary>
         public bool Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext)
         {
+            if (ciphertext.Overlaps(plaintext, out int shift) && shift != 0)
+            {
+                ThrowHelper.PartialOverlap();
+            }
+
             bool added = false;
             DangerousAddRef(ref added);
             try

@@ -25,4 +25,9 @@ internal static class ThrowHelper
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void CryptoFailure() =>
         throw new System.Security.Cryptography.CryptographicException("libcrypto AEAD encryption failed.");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void PartialOverlap() =>
+        throw new ArgumentException("Plaintext and ciphertext buffers must be the same span or not overlap at all.");
 }

@@ -78,4 +78,13 @@ public class NativeAeadTests
         Assert.Equal(DataDecryptResult.Ok, server.Decrypt(wire.AsSpan(0, n), plain, 0, out len));
         Assert.Equal(payload, plain[..len]);
     }
+
+    [Fact]
+    public void PartialOverlap_IsACallerBug_NotSilentCorruption()
+    {
+        using DataChannelKey key = DataChannelKey.Create(DataCipherSuite.Parse("AES-256-GCM"), new byte[256], false, 0);
+        byte[] buf = new byte[200];
+        Assert.Throws<ArgumentException>(() => key.Encrypt(buf.AsSpan(10, 50), buf, 1));   // payload must sit at offset 24 or elsewhere
+        Assert.True(key.Encrypt(buf.AsSpan(24, 50), buf, 1) > 0);
+    }
 }
