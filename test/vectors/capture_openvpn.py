@@ -33,6 +33,8 @@ def main():
     ap.add_argument("--server-dir", default="0")
     ap.add_argument("--client-dir", default="1")
     ap.add_argument("--seconds", type=float, default=8)
+    ap.add_argument("--v2-keys", nargs=2, metavar=("SERVER_KEY", "CLIENT_KEY"),
+                    help="use these tls-crypt-v2 key files (e.g. made by 'sharpvpn genkey') instead of openvpn --genkey")
     a = ap.parse_args()
 
     d = tempfile.mkdtemp(prefix="svcap")
@@ -46,8 +48,13 @@ def main():
         server_wrap = [f"--{a.wrap}", "ta.key"] + dirarg(a.server_dir)
         client_wrap = [f"--{a.wrap}", "ta.key"] + dirarg(a.client_dir)
     else:
-        sh("openvpn", "--genkey", "tls-crypt-v2-server", "srv.key", cwd=d)
-        sh("openvpn", "--tls-crypt-v2", "srv.key", "--genkey", "tls-crypt-v2-client", "cli.key", cwd=d)
+        if a.v2_keys:
+            import shutil
+            shutil.copy(a.v2_keys[0], os.path.join(d, "srv.key"))
+            shutil.copy(a.v2_keys[1], os.path.join(d, "cli.key"))
+        else:
+            sh("openvpn", "--genkey", "tls-crypt-v2-server", "srv.key", cwd=d)
+            sh("openvpn", "--tls-crypt-v2", "srv.key", "--genkey", "tls-crypt-v2-client", "cli.key", cwd=d)
         keys["server_key"] = open(os.path.join(d, "srv.key")).read()
         keys["client_key"] = open(os.path.join(d, "cli.key")).read()
         server_wrap = ["--tls-crypt-v2", "srv.key"]

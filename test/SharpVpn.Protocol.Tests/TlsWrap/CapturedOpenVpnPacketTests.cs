@@ -19,6 +19,7 @@ public class CapturedOpenVpnPacketTests
         "openvpn26-tls-auth-sha512-dir1-0.json",
         "openvpn26-tls-crypt.json",
         "openvpn26-tls-crypt-v2.json",
+        "openvpn26-tls-crypt-v2-sharpvpn-keys.json", // keys from 'sharpvpn genkey', used by real openvpn peers
     };
 
     [Theory]
@@ -174,6 +175,14 @@ public class CapturedOpenVpnPacketTests
         // Our file text for their keys is identical to theirs.
         Assert.Equal(v.Keys.GetProperty("server_key").GetString(), serverKey.ToFileText());
         Assert.Equal(v.Keys.GetProperty("client_key").GetString(), clientKey.ToFileText());
+    }
+
+    [Fact]
+    public void TlsCryptV2_SharpVpnMadeKeys_CarryUserMetadata()
+    {
+        var v = CapturedVector.Load("openvpn26-tls-crypt-v2-sharpvpn-keys.json");
+        Assert.True(v.V2ServerKey.TryUnwrapClientKey(v.V2ClientKey.WrappedKey, out _, out var metadata, out _));
+        Assert.Equal("00" + Convert.ToHexStringLower("alice"u8), Convert.ToHexStringLower(metadata));
     }
 
     [Fact]
