@@ -5,9 +5,9 @@ using Xunit.Abstractions;
 namespace SharpVpn.Interop.Tests;
 
 /// <summary>
-/// Real openvpn 2.6 on both ends of the scenario lab, using ONLY files made by <c>sharpvpn pki</c>
-/// (CA, certificates, keys, CRL, dh.pem); ta.key comes from <c>openvpn --genkey secret</c> until
-/// <c>sharpvpn genkey</c> lands. The server runs with <c>remote-cert-tls client</c> and the
+/// Real openvpn 2.6 on both ends of the scenario lab, using ONLY files made by SharpVPN: CA,
+/// certificates, keys, CRL and dh.pem from <c>sharpvpn pki</c>, ta.key from <c>sharpvpn genkey
+/// secret</c>. The server runs with <c>remote-cert-tls client</c> and the
 /// clients with <c>remote-cert-tls server</c>, so openvpn checks our key usages too.
 /// </summary>
 [Trait("Category", "Interop")]
@@ -18,6 +18,7 @@ public sealed class PkiInteropTests(ITestOutputHelper output)
     [Theory]
     [InlineData("tls-auth", "rsa")]
     [InlineData("tls-crypt", "ec")]
+    [InlineData("tls-crypt-v2", "ec")]
     public async Task RealOpenVpn_WithOnlyOurPki_ClientReachesIntranet(string wrap, string algo)
     {
         await using ScenarioLab lab = await ScenarioLab.CreateAsync();
@@ -110,7 +111,7 @@ public sealed class PkiInteropTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>CA, server and clients with the sharpvpn CLI (nopass), dh.pem, an empty CRL and ta.key.</summary>
+    /// <summary>CA, server and clients with the sharpvpn CLI (nopass), dh.pem, an empty CRL and ta.key (sharpvpn genkey).</summary>
     private static async Task<string> BuildPkiAsync(ScenarioLab lab, string algo, params string[] clients)
     {
         string pki = Path.Combine(lab.WorkDir, "pki");
@@ -123,8 +124,19 @@ public sealed class PkiInteropTests(ITestOutputHelper output)
         }
         (await SharpVpnAsync(pki, "gen-dh")).EnsureSuccess();
         (await SharpVpnAsync(pki, "gen-crl")).EnsureSuccess();
-        (await ProcessRunner.RunAsync("openvpn", ["--genkey", "secret", Path.Combine(pki, "ta.key")], TimeSpan.FromSeconds(30), CancellationToken.None)).EnsureSuccess();
+        await GenkeyAsync("secret", Path.Combine(pki, "ta.key"));
+        await GenkeyAsync("tls-crypt-v2-server", Path.Combine(pki, "tc2-server.key"));
+        foreach (string c in clients)
+        {
+            await GenkeyAsync("tls-crypt-v2-client", Path.Combine(pki, $"tc2-{c}.key"), "--server-key", Path.Combine(pki, "tc2-server.key"));
+        }
         return pki;
+    }
+
+    private static async Task GenkeyAsync(params string[] args)
+    {
+        (string file, string[] fullArgs) = SharpVpnCli.Invocation(["genkey", .. args]);
+        (await ProcessRunner.RunAsync(file, fullArgs, TimeSpan.FromSeconds(30), CancellationToken.None)).EnsureSuccess();
     }
 
     private static Task<CommandResult> SharpVpnAsync(string pki, params string[] args)
@@ -143,7 +155,12 @@ public sealed class PkiInteropTests(ITestOutputHelper output)
         sb.AppendLine($"ca {pki}/ca.crt\ncert {pki}/issued/server.crt\nkey {pki}/private/server.key\ndh {pki}/dh.pem");
         sb.AppendLine("server 10.0.1.0 255.255.255.0\npush \"route 192.168.1.0 255.255.255.0\"\nkeepalive 10 120");
         sb.AppendLine("remote-cert-tls client");
-        sb.AppendLine(wrap == "tls-auth" ? $"tls-auth {pki}/ta.key 0" : $"tls-crypt {pki}/ta.key");
+        sb.AppendLine(wrap switch
+        {
+            "tls-auth" => $"tls-auth {pki}/ta.key 0",
+            "tls-crypt" => $"tls-crypt {pki}/ta.key",
+            _ => $"tls-crypt-v2 {pki}/tc2-server.key",
+        });
         if (crl)
         {
             sb.AppendLine($"crl-verify {pki}/crl.pem");
@@ -162,7 +179,12 @@ public sealed class PkiInteropTests(ITestOutputHelper output)
         sb.AppendLine($"client\ndev tun\nproto udp\nremote {ScenarioLab.ServerPublicAddress} 1194\nnobind\npersist-key\npersist-tun");
         sb.AppendLine($"ca {pki}/ca.crt\ncert {cert ?? $"{pki}/issued/{name}.crt"}\nkey {key ?? $"{pki}/private/{name}.key"}");
         sb.AppendLine("remote-cert-tls server");
-        sb.AppendLine(wrap == "tls-auth" ? $"tls-auth {pki}/ta.key 1" : $"tls-crypt {pki}/ta.key");
+        sb.AppendLine(wrap switch
+        {
+            "tls-auth" => $"tls-auth {pki}/ta.key 1",
+            "tls-crypt" => $"tls-crypt {pki}/ta.key",
+            _ => $"tls-crypt-v2 {pki}/tc2-{name}.key",
+        });
         foreach (string line in extra ?? [])
         {
             sb.AppendLine(line);
