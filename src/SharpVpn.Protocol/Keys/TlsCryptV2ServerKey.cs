@@ -23,6 +23,8 @@ public sealed class TlsCryptV2ServerKey
     public const string PemLabel = "OpenVPN tls-crypt-v2 server key";
 
     private readonly byte[] _bytes;
+    private readonly Lock _cipherLock = new();
+    private TlsCryptCipher? _cipher;
 
     /// <summary>Wraps 128 raw key bytes.</summary>
     public TlsCryptV2ServerKey(ReadOnlySpan<byte> bytes)
@@ -82,6 +84,7 @@ public sealed class TlsCryptV2ServerKey
     /// Unwraps a WKc (exactly the wrapped key bytes, its own length field last). False with
     /// <see cref="DropReason.BadWrappedKey"/> when the length field is wrong or the tag does not verify
     /// (tls_crypt.c tls_crypt_v2_unwrap_client_key). <paramref name="metadata"/> includes the type byte.
+    /// Thread-safe; a rejected key allocates nothing.
     /// </summary>
     public bool TryUnwrapClientKey(ReadOnlySpan<byte> wrappedKey, [NotNullWhen(true)] out StaticKey? clientKey,
         [NotNullWhen(true)] out byte[]? metadata, out DropReason reason)
@@ -96,19 +99,22 @@ public sealed class TlsCryptV2ServerKey
             return false;
         }
         int plainLength = wrappedKey.Length - TlsCryptCipher.TagBytes - 2;
-        byte[] plain = new byte[plainLength];
+        // Bogus WKc from unauthenticated senders are rejected without allocating: stack buffer, cached cipher.
+        Span<byte> plain = stackalloc byte[ProtocolConstants.TlsCryptV2MaxWrappedKeyBytes];
+        plain = plain[..plainLength];
         bool ok;
-        using (var cipher = CreateCipher())
+        lock (_cipherLock)
         {
-            ok = cipher.TryOpen(wrappedKey[^2..], wrappedKey[..TlsCryptCipher.TagBytes],
+            _cipher ??= CreateCipher();
+            ok = _cipher.TryOpen(wrappedKey[^2..], wrappedKey[..TlsCryptCipher.TagBytes],
                 wrappedKey.Slice(TlsCryptCipher.TagBytes, plainLength), plain);
         }
         if (!ok)
         {
             return false;
         }
-        clientKey = new StaticKey(plain.AsSpan(0, StaticKey.SizeBytes));
-        metadata = plain[StaticKey.SizeBytes..];
+        clientKey = new StaticKey(plain[..StaticKey.SizeBytes]);
+        metadata = plain[StaticKey.SizeBytes..].ToArray();
         CryptographicOperations.ZeroMemory(plain);
         reason = DropReason.None;
         return true;

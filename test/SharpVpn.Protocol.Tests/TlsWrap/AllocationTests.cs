@@ -49,4 +49,19 @@ public class AllocationTests
         }, 1000);
         Assert.Equal(0, bytes);
     }
+
+    [Fact]
+    public void TlsCryptV2_BogusWrappedKey_IsRejectedWithoutAllocating()
+    {
+        var serverKey = TlsCryptV2ServerKey.Generate();
+        var client = TlsCryptV2ClientKey.Create(TlsCryptV2ServerKey.Generate(), TlsCryptV2Metadata.User([]));
+        using var wrap = new TlsCryptV2ClientWrap(client);
+        byte[] plain = new byte[32];
+        int pn = ControlPacket.Write(plain, Opcode.ControlHardResetClientV3, 0, new SessionId(3), [], default, 0, []);
+        byte[] wire = new byte[2048];
+        int n = wrap.Wrap(plain.AsSpan(0, pn), wire, 1);
+        byte[] packet = wire[..n];
+        long bytes = AllocatedBy(() => Assert.False(TlsCryptV2ServerWrap.TryCreate(serverKey, packet, out _, out _)), 1000);
+        Assert.Equal(0, bytes);
+    }
 }
