@@ -1,0 +1,259 @@
+using System.Globalization;
+using SharpVpn.Protocol.Control;
+
+namespace SharpVpn.Protocol.Session;
+
+public sealed partial class TunnelSession
+{
+    private const long PushReplyRepeatIgnoreMs = 30_000;
+
+    private readonly PushReplyAssembler _pushAssembler = new();
+    private long _nextPushRequestMs;
+    private bool _pushRequestPending;
+    private long _lastPushReplyMs = long.MinValue;
+    private IReadOnlyList<string>? _serverPushOptions;
+    private bool _rejected;
+    private OpenVpnError _closeError = OpenVpnError.AuthenticationFailed;
+
+    /// <summary>
+    /// Server: approves the client after <see cref="SessionEventKind.PeerAuthenticationRequired"/>. Derives the first
+    /// data keys (Connected event) and sends PUSH_REPLY now if the client asked (PUSH_REQUEST or IV_PROTO REQUEST_PUSH),
+    /// else when it asks. <paramref name="pushOptions"/>: the global push list and per-client lines (ifconfig, route...)
+    /// in OpenVPN's order; the session appends <c>peer-id</c>, <c>cipher</c> and <c>protocol-flags</c> as 2.6 does.
+    /// </summary>
+    public void AcceptPeer(IReadOnlyList<string> pushOptions, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(pushOptions);
+        if (!IsServer || _primary.Stage != KeyStage.AwaitingApproval || _closed)
+        {
+            throw new InvalidOperationException("AcceptPeer is valid only on a server session after PeerAuthenticationRequired.");
+        }
+        _serverPushOptions = pushOptions;
+        Activate(_primary, nowMs);
+        if (_pushRequestPending || (PeerInfo.Proto & IvProtoFlags.RequestPush) != 0)
+        {
+            SendPushReply(_primary, nowMs);
+        }
+        Flush(nowMs);
+    }
+
+    /// <summary>
+    /// Server: refuses the client: sends AUTH_FAILED (with <paramref name="clientReason"/> if given), and closes the session
+    /// two seconds later (drain outgoing meanwhile). No PUSH_REPLY and no data keys (security.md #7).
+    /// </summary>
+    public void RejectPeer(string? clientReason, long nowMs)
+    {
+        if (!IsServer || _closed)
+        {
+            return;
+        }
+        _rejected = true;
+        SendMessage(_primary, string.IsNullOrEmpty(clientReason) ? "AUTH_FAILED" : "AUTH_FAILED," + clientReason);
+        _closeAtMs = nowMs + 2000;
+        _closeReason = "Client rejected" + (string.IsNullOrEmpty(clientReason) ? "." : $": {clientReason}.");
+        _closeError = OpenVpnError.AuthenticationFailed;
+        Flush(nowMs);
+    }
+
+    /// <summary>
+    /// Sends a text message (e.g. "RESTART", "HALT,reason", "INFO,text") on the current key's TLS session,
+    /// one message per TLS record as 2.4 peers need. Ignored before key method 2 finished.
+    /// </summary>
+    public void SendControlMessage(string text, long nowMs)
+    {
+        KeyState ks = _primary.Remote is not null ? _primary : _lameDuck is { Remote: not null } duck ? duck : _primary;
+        if (ks.Remote is null || _closed)
+        {
+            return;
+        }
+        SendMessage(ks, text);
+        Flush(nowMs);
+    }
+
+    /// <summary>
+    /// Announces our shutdown. Returns true if it went over the control channel (EXIT, when cc-exit was negotiated);
+    /// false means the runtime should send OCC_EXIT data packets instead (explicit-exit-notify, UDP).
+    /// </summary>
+    public bool SendExitNotify(long nowMs)
+    {
+        if (!UsesControlChannelExit || _closed)
+        {
+            return false;
+        }
+        SendControlMessage("EXIT", nowMs);
+        return true;
+    }
+
+    private void SendMessage(KeyState ks, string text) => ks.Tls?.WritePlaintext(ControlMessage.Encode(text));
+
+    private void SendPushRequest(KeyState ks, long nowMs)
+    {
+        SendMessage(ks, "PUSH_REQUEST");
+        _nextPushRequestMs = nowMs + _options.PushRequestIntervalMs;
+    }
+
+    private void HandleMessages(KeyState ks, IReadOnlyList<ControlMessage> messages, long nowMs)
+    {
+        foreach (ControlMessage message in messages)
+        {
+            if (_closed)
+            {
+                return;
+            }
+            if (IsServer)
+            {
+                HandleServerMessage(ks, message, nowMs);
+            }
+            else
+            {
+                HandleClientMessage(ks, message, nowMs);
+            }
+        }
+    }
+
+    private void HandleServerMessage(KeyState ks, ControlMessage message, long nowMs)
+    {
+        switch (message.Kind)
+        {
+            case ControlMessageKind.PushRequest:
+                if (_rejected)
+                {
+                    SendMessage(ks, "AUTH_FAILED");
+                }
+                else if (_serverPushOptions is null)
+                {
+                    _pushRequestPending = true; // answered once the runtime accepts the client
+                }
+                else if (nowMs - _lastPushReplyMs >= PushReplyRepeatIgnoreMs)
+                {
+                    SendPushReply(ks, nowMs);
+                }
+                break;
+            case ControlMessageKind.Exit:
+                Close(OpenVpnError.PeerExit, "Client sent EXIT.");
+                break;
+            default:
+                Raise(SessionEventKind.Info, message.Text);
+                break;
+        }
+    }
+
+    private void HandleClientMessage(KeyState ks, ControlMessage message, long nowMs)
+    {
+        switch (message.Kind)
+        {
+            case ControlMessageKind.PushReply:
+                if (_connected || _primary.Stage != KeyStage.AwaitingPush || !ReferenceEquals(ks, _primary))
+                {
+                    return; // a late duplicate reply; options are applied once per connection
+                }
+                if (_pushAssembler.Add(message.Text))
+                {
+                    ApplyPushReply(ks, nowMs);
+                }
+                break;
+            case ControlMessageKind.AuthFailed:
+                Close(OpenVpnError.AuthenticationFailed, message.Argument.Length > 0 ? $"AUTH_FAILED: {message.Argument}" : "AUTH_FAILED");
+                break;
+            case ControlMessageKind.Restart:
+                Close(OpenVpnError.PeerRestart, message.Text);
+                break;
+            case ControlMessageKind.Halt:
+                Close(OpenVpnError.PeerHalt, message.Text);
+                break;
+            case ControlMessageKind.Exit:
+                Close(OpenVpnError.PeerExit, "Server sent EXIT.");
+                break;
+            default:
+                Raise(SessionEventKind.Info, message.Text);
+                break;
+        }
+    }
+
+    /// <summary>Client: applies the complete PUSH_REPLY: NCP (§11.3), peer-id, keepalive, protocol-flags; then keys.</summary>
+    private void ApplyPushReply(KeyState ks, long nowMs)
+    {
+        IReadOnlyList<string> options = _pushAssembler.Options;
+        PushedOptions = options.ToArray();
+        IvProtoFlags announced = PeerInfo.Parse(_options.PeerInfo).Proto;
+        foreach (string option in options)
+        {
+            string[] words = option.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (words[0])
+            {
+                case "peer-id" when words.Length == 2:
+                    if (!int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out int peerId) || peerId > 0xFFFFFE)
+                    {
+                        Close(OpenVpnError.BadPushedOption, $"Pushed option '{option}' is invalid.");
+                        return;
+                    }
+                    _dataPeerId = (announced & IvProtoFlags.DataV2) != 0 ? peerId : -1;
+                    break;
+                case "ping" when words.Length == 2 && TryParseSeconds(words[1], out long ping):
+                    _pingIntervalMs = ping;
+                    break;
+                case "ping-restart" when words.Length == 2 && TryParseSeconds(words[1], out long restart):
+                    _pingRestartMs = restart;
+                    break;
+                case "key-derivation":
+                    Close(OpenVpnError.BadPushedOption, $"Server pushed '{option}', but TLS keying-material export was not offered (SslStream has none).");
+                    return;
+                case "protocol-flags":
+                    foreach (string flag in words.AsSpan(1))
+                    {
+                        if (flag == "cc-exit")
+                        {
+                            UsesControlChannelExit = (announced & IvProtoFlags.CcExitNotify) != 0;
+                        }
+                        else if (flag is "tls-ekm" or "dyn-tls-crypt")
+                        {
+                            Close(OpenVpnError.BadPushedOption, $"Server pushed protocol-flags '{flag}', which this client did not offer.");
+                            return;
+                        }
+                    }
+                    break;
+            }
+        }
+        string? cipher = CipherNegotiation.SelectClientCipher(_options.DataCiphers, _options.DataCiphersFallback,
+            PushReplyAssembler.Find(options, "cipher"), OccOptionsString.Extract(PeerOptionsString ?? string.Empty, "cipher"), out string? error);
+        if (cipher is null || !TrySetSuite(cipher, out error))
+        {
+            Close(OpenVpnError.CipherNegotiationFailed, error ?? "Cipher negotiation failed.");
+            return;
+        }
+        _nextPushRequestMs = long.MaxValue;
+        Activate(ks, nowMs);
+    }
+
+    private static bool TryParseSeconds(string text, out long ms)
+    {
+        bool ok = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds is >= 0 and <= 86_400;
+        ms = ok ? seconds * 1000L : 0;
+        return ok;
+    }
+
+    /// <summary>Server: PUSH_REPLY in 2.6's order (push.c prepare_push_reply), split with push-continuation.</summary>
+    private void SendPushReply(KeyState ks, long nowMs)
+    {
+        var options = new List<string>(_serverPushOptions ?? []);
+        if (_dataPeerId >= 0)
+        {
+            options.Add($"peer-id {_dataPeerId.ToString(CultureInfo.InvariantCulture)}");
+        }
+        if (CipherNegotiation.PeerSupportsNcp(PeerInfo) && _suite is not null)
+        {
+            options.Add($"cipher {_suite.CipherName}");
+        }
+        if ((PeerInfo.Proto & IvProtoFlags.CcExitNotify) != 0)
+        {
+            options.Add("protocol-flags cc-exit");
+            UsesControlChannelExit = true;
+        }
+        foreach (string message in PushReply.Build(options))
+        {
+            SendMessage(ks, message);
+        }
+        _pushRequestPending = false;
+        _lastPushReplyMs = nowMs;
+    }
+}

@@ -1,0 +1,87 @@
+using SharpVpn.Protocol.Control;
+using SharpVpn.Protocol.TlsWrap;
+using SharpVpn.Tls;
+
+namespace SharpVpn.Protocol.Session;
+
+/// <summary>
+/// Configuration of one <see cref="TunnelSession"/>. Durations are milliseconds; 0 disables a timer.
+/// Build one per session (the wrap object holds per-session replay state).
+/// </summary>
+public sealed class TunnelSessionOptions
+{
+    /// <summary>True for the TLS server role.</summary>
+    public required bool IsServer { get; init; }
+
+    /// <summary>Creates a fresh TLS engine for every key state (hard reset and each renegotiation).</summary>
+    public required Func<ITlsEngine> TlsEngineFactory { get; init; }
+
+    /// <summary>Control-channel protection for this session (NoControlWrap, TlsAuth, TlsCrypt, tls-crypt-v2). Owned by the session.</summary>
+    public required IControlChannelWrap Wrap { get; init; }
+
+    /// <summary>Our OCC options string (<see cref="OccOptionsString.Build"/>), sent in key method 2.</summary>
+    public required string OptionsString { get; init; }
+
+    /// <summary><c>data-ciphers</c> (2.6 default AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305).</summary>
+    public IReadOnlyList<string> DataCiphers { get; init; } = CipherNegotiation.DefaultDataCiphers;
+
+    /// <summary><c>data-ciphers-fallback</c> (e.g. AES-256-CBC for peers without NCP); null if not set.</summary>
+    public string? DataCiphersFallback { get; init; }
+
+    /// <summary><c>auth</c> digest used with CBC data ciphers (default SHA1).</summary>
+    public string Auth { get; init; } = "SHA1";
+
+    /// <summary>Wall-clock Unix seconds for the tls-auth/tls-crypt replay "time" field (latched on first use).</summary>
+    public uint NetTimeSeconds { get; init; }
+
+    /// <summary><c>tls-timeout</c>: first retransmission timeout of control packets.</summary>
+    public long TlsTimeoutMs { get; init; } = 2000;
+
+    /// <summary><c>hand-window</c>: a key exchange must finish within this time.</summary>
+    public long HandWindowMs { get; init; } = 60_000;
+
+    /// <summary><c>tran-window</c>: how long the previous key stays usable after a renegotiation starts.</summary>
+    public long TransitionWindowMs { get; init; } = 3_600_000;
+
+    /// <summary><c>reneg-sec</c> (default 3600 s; a server may pass a value with OpenVPN's 10% jitter already applied). 0 = off.</summary>
+    public long RenegotiateMs { get; init; } = 3_600_000;
+
+    /// <summary><c>reneg-bytes</c> over the data channel on one key (both directions). 0 = off.</summary>
+    public long RenegotiateBytes { get; init; }
+
+    /// <summary><c>reneg-pkts</c> on one key (both directions). 0 = off.</summary>
+    public long RenegotiatePackets { get; init; }
+
+    /// <summary><c>ping</c>: send a ping when nothing was sent for this long. A client also takes it from PUSH_REPLY. 0 = off.</summary>
+    public long PingIntervalMs { get; init; }
+
+    /// <summary><c>ping-restart</c>: end the session when nothing was received for this long. A client also takes it from PUSH_REPLY. 0 = off.</summary>
+    public long PingRestartMs { get; init; }
+
+    /// <summary>Largest control datagram we send, IP/UDP headers included in the budget (OpenVPN's tls_mtu, 1250).</summary>
+    public int MaxControlPacketBytes { get; init; } = ProtocolConstants.MaxSentControlPacketBytes;
+
+    /// <summary>Data-channel replay window (<c>replay-window n t</c>).</summary>
+    public int ReplayWindowPackets { get; init; } = 64;
+
+    public int ReplayWindowSeconds { get; init; } = 15;
+
+    // ---- client only ----
+
+    /// <summary>Client: <c>auth-user-pass</c> username (null: none sent).</summary>
+    public string? Username { get; init; }
+
+    /// <summary>Client: <c>auth-user-pass</c> password.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Client: peer-info text (<see cref="Control.PeerInfo.BuildClient"/>); its IV_PROTO decides what we announce.</summary>
+    public string? PeerInfo { get; init; }
+
+    /// <summary>Client: resend PUSH_REQUEST this often until a PUSH_REPLY arrives (OpenVPN: 5 s).</summary>
+    public long PushRequestIntervalMs { get; init; } = 5000;
+
+    // ---- server only ----
+
+    /// <summary>Server: the peer-id assigned to this client (pushed as <c>peer-id</c> if the client has IV_PROTO DATA_V2).</summary>
+    public int PeerId { get; init; } = -1;
+}
