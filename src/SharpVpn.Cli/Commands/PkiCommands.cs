@@ -12,8 +12,8 @@ namespace SharpVpn.Cli.Commands;
 internal static class PkiCommands
 {
     private static readonly Option<string?> PkiDir = new("--pki-dir") { Description = "PKI directory (default: $EASYRSA_PKI, else ./pki)", Recursive = true };
-    private static readonly Option<bool> Batch = new("--batch") { Description = "Never prompt; fail if a passphrase is needed and not given", Recursive = true };
-    private static readonly Option<string?> Vars = new("--vars") { Description = "easy-rsa vars file (set_var EASYRSA_* or easy-rsa 2 export KEY_*)", Recursive = true };
+    private static readonly Option<bool> Batch = new("--batch") { Description = "Never prompt; fail if a passphrase is needed and not given (also $EASYRSA_BATCH)", Recursive = true };
+    private static readonly Option<string?> Vars = new("--vars") { Description = "easy-rsa vars file (set_var EASYRSA_* or easy-rsa 2 export KEY_*); default $EASYRSA_VARS_FILE, else PKI/vars", Recursive = true };
     private static readonly Option<int?> Days = new("--days") { Description = "Validity in days (CA 3650, certificates 825, CRL 3650 by default)", Recursive = true };
     private static readonly Option<string?> Algo = new("--algo", "--use-algo") { Description = "Key algorithm: rsa (default), ec, ed (ed25519: not supported by .NET)", Recursive = true };
     private static readonly Option<int?> KeySize = new("--keysize") { Description = "RSA key size in bits (default 2048)", Recursive = true };
@@ -21,8 +21,8 @@ internal static class PkiCommands
     private static readonly Option<string?> DnModeOption = new("--dn-mode") { Description = "Subject: cn_only (default) or org (C/ST/L/O/OU/email from vars)", Recursive = true };
     private static readonly Option<string?> ReqCn = new("--req-cn") { Description = "Common name for build-ca / gen-req", Recursive = true };
     private static readonly Option<string[]> San = new("--subject-alt-name", "--san") { Description = "SANs, e.g. DNS:vpn.example.com,IP:172.16.1.254", Recursive = true, AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<string?> PassIn = new("--passin") { Description = "CA key passphrase: pass:TEXT, file:PATH, env:VAR or stdin", Recursive = true };
-    private static readonly Option<string?> PassOut = new("--passout") { Description = "Passphrase for new keys: pass:TEXT, file:PATH, env:VAR or stdin", Recursive = true };
+    private static readonly Option<string?> PassIn = new("--passin") { Description = "CA key passphrase: pass:TEXT, file:PATH, env:VAR or stdin (also $EASYRSA_PASSIN)", Recursive = true };
+    private static readonly Option<string?> PassOut = new("--passout") { Description = "Passphrase for new keys: pass:TEXT, file:PATH, env:VAR or stdin (also $EASYRSA_PASSOUT)", Recursive = true };
     private static readonly Option<bool> Force = new("--force") { Description = "Overwrite an existing PKI, CA, key, certificate or dh.pem", Recursive = true };
 
     public static Command Create()
@@ -210,7 +210,13 @@ internal static class PkiCommands
     private static PkiSettings Settings(ParseResult r)
     {
         var s = new PkiSettings();
-        if (r.GetValue(Vars) is { } vars)
+        // Like easy-rsa: --vars, else $EASYRSA_VARS_FILE, else PKI/vars when it exists.
+        string? vars = r.GetValue(Vars) ?? NonEmpty(Environment.GetEnvironmentVariable("EASYRSA_VARS_FILE"));
+        if (vars is null && File.Exists(Path.Combine(PkiDirectory(r), "vars")))
+        {
+            vars = Path.Combine(PkiDirectory(r), "vars");
+        }
+        if (vars is not null)
         {
             s = VarsFile.Load(vars, s);
         }
@@ -237,14 +243,19 @@ internal static class PkiCommands
         return s;
     }
 
+    private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    /// <summary>--batch, or easy-rsa's EASYRSA_BATCH in the environment.</summary>
+    private static bool IsBatch(ParseResult r) => r.GetValue(Batch) || NonEmpty(Environment.GetEnvironmentVariable("EASYRSA_BATCH")) is not null;
+
     private static CertificateAuthority Open(ParseResult r)
     {
         CertificateAuthority ca = CertificateAuthority.Open(PkiDirectory(r), Settings(r));
-        if (r.GetValue(PassIn) is { } passIn)
+        if ((r.GetValue(PassIn) ?? NonEmpty(Environment.GetEnvironmentVariable("EASYRSA_PASSIN"))) is { } passIn)
         {
             ca.CaPassphrase = PassphraseSpec.Resolve(passIn, "--passin");
         }
-        bool batch = r.GetValue(Batch);
+        bool batch = IsBatch(r);
         if (PassphrasePrompt.CanPrompt(batch))
         {
             ca.PassphrasePrompt = path => PassphrasePrompt.Read($"Enter passphrase for {path}: ");
@@ -256,11 +267,11 @@ internal static class PkiCommands
 
     private static string NewPassphrase(ParseResult r, string what)
     {
-        if (r.GetValue(PassOut) is { } spec)
+        if ((r.GetValue(PassOut) ?? NonEmpty(Environment.GetEnvironmentVariable("EASYRSA_PASSOUT"))) is { } spec)
         {
             return PassphraseSpec.Resolve(spec, "--passout");
         }
-        if (PassphrasePrompt.CanPrompt(r.GetValue(Batch)))
+        if (PassphrasePrompt.CanPrompt(IsBatch(r)))
         {
             return PassphrasePrompt.ReadNew(what);
         }
