@@ -75,9 +75,10 @@ public sealed class PrivilegeDropProcessTests
     private static string BuildHelper()
     {
         string platformDll = typeof(TunDevice).Assembly.Location;
-        string dir = Path.Combine(Path.GetDirectoryName(platformDll)!, "..", "..", "svdrophelper");
-        dir = Path.GetFullPath(dir);
+        // Outside the repository: under test/ the helper would inherit the test projects' Directory.Build.props.
+        string dir = Path.Combine(Path.GetTempPath(), $"sharpvpn-svdrophelper-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
         File.WriteAllText(Path.Combine(dir, "svdrophelper.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
