@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Sockets;
+using SharpVpn.Platform.Transport;
+using SharpVpn.Protocol.Session;
+using SharpVpn.Protocol.Wire;
+using SharpVpn.Runtime.DataPath;
+
+namespace SharpVpn.Runtime.Server;
+
+/// <summary>A client's transport address: the lookup key and the sockaddr to send to. Immutable; swapped whole on float.</summary>
+internal sealed class ClientAddress(PeerEndpoint endpoint, SocketAddress socketAddress)
+{
+    public PeerEndpoint Endpoint { get; } = endpoint;
+
+    public SocketAddress SocketAddress { get; } = socketAddress;
+
+    public override string ToString() => Endpoint.ToString();
+}
+
+/// <summary>
+/// One connected (or connecting) client: its session and data pipe, peer-id, transport address, virtual address and
+/// iroutes. Threading: the session is driven only by the control loop; the data threads read <see cref="Pipe"/>,
+/// <see cref="Address"/> (volatile) and <see cref="VirtualAddress"/> and call <see cref="Send"/> (thread-safe).
+/// </summary>
+internal sealed class ServerClient : IDisposable
+{
+    private readonly UdpTransport? _udp;
+    private readonly Lock _tcpSendLock = new();
+    private volatile ClientAddress _address;
+    private long _sendDrops;
+
+    public ServerClient(long id, int peerId, TunnelSession session, DataChannelPipe pipe, ClientAddress address,
+        UdpTransport? udp, TcpTransport? tcp)
+    {
+        Id = id;
+        PeerId = peerId;
+        Session = session;
+        Pipe = pipe;
+        _address = address;
+        _udp = udp;
+        Tcp = tcp;
+        RemoteSessionId = session.RemoteSessionId;
+        ConnectedSince = DateTimeOffset.Now;
+    }
+
+    /// <summary>Client id (management CID): a counter per server run.</summary>
+    public long Id { get; }
+
+    public int PeerId { get; }
+
+    public TunnelSession Session { get; }
+
+    public DataChannelPipe Pipe { get; }
+
+    public TcpTransport? Tcp { get; }
+
+    public ClientAddress Address => _address;
+
+    /// <summary>The client's session id as last seen (read by the receive thread to spot a restarted client).</summary>
+    public SessionId RemoteSessionId { get; set; }
+
+    public string? CommonName { get; set; }
+
+    public string? Username { get; set; }
+
+    /// <summary>Tunnel address (IPv4 as a big-endian uint), 0 before assignment.</summary>
+    public uint VirtualAddress { get; set; }
+
+    /// <summary>Pool index held (-1: none, e.g. a ccd ifconfig-push address).</summary>
+    public int PoolIndex { get; set; } = -1;
+
+    /// <summary>iroute networks (address, mask) behind this client.</summary>
+    public (uint Network, uint Mask)[] IRoutes { get; set; } = [];
+
+    /// <summary>Wall time of the TLS start (the status file's "Connected Since" once connected).</summary>
+    public DateTimeOffset ConnectedSince { get; set; }
+
+    /// <summary>True once the first data keys are installed.</summary>
+    public bool Established { get; set; }
+
+    /// <summary>Set once teardown began (data threads stop using the client).</summary>
+    public volatile bool Closing;
+
+    /// <summary>Pending float (set by the receive thread once a packet from a new address authenticated).</summary>
+    public volatile ClientAddress? FloatCandidate;
+
+    /// <summary>The peer sent OCC_EXIT (explicit-exit-notify): set by the receive thread, acted on by the control loop.</summary>
+    public volatile bool ExitNotified;
+
+    /// <summary>Why the control loop should end this client (kill, CRL, duplicate CN), or null.</summary>
+    public string? KillReason { get; set; }
+
+    public long SendDrops => Interlocked.Read(ref _sendDrops);
+
+    /// <summary>"CN/IP:port" as OpenVPN prefixes per-client log lines (before authentication: "IP:port").</summary>
+    public string LogPrefix => CommonName is null ? _address.ToString() : $"{CommonName}/{_address}";
+
+    /// <summary>Moves the client to a new address (control loop; after an authenticated packet came from it).</summary>
+    public void SetAddress(ClientAddress address) => _address = address;
+
+    /// <summary>Sends one whole packet to the client; any thread. A transient failure counts a drop.</summary>
+    public void Send(ReadOnlySpan<byte> packet)
+    {
+        try
+        {
+            bool ok;
+            if (Tcp is { } tcp)
+            {
+                lock (_tcpSendLock)
+                {
+                    ok = tcp.Send(packet);
+                }
+            }
+            else
+            {
+                ok = _udp!.SendTo(packet, _address.SocketAddress);
+            }
+
+            if (!ok)
+            {
+                Interlocked.Increment(ref _sendDrops);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            Interlocked.Increment(ref _sendDrops); // closed by teardown or shutdown meanwhile
+        }
+        catch (SocketException)
+        {
+            Interlocked.Increment(ref _sendDrops); // TCP peer gone; the receive side notices and ends the client
+        }
+        catch (IOException)
+        {
+            Interlocked.Increment(ref _sendDrops); // TCP peer gone (stream wrapper)
+        }
+    }
+
+    public void Dispose()
+    {
+        Session.Dispose();
+        Tcp?.Dispose();
+    }
+}

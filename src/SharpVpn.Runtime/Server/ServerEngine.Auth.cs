@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Net;
+using SharpVpn.Config;
+using SharpVpn.Protocol.Session;
+using SharpVpn.Runtime.Logging;
+
+namespace SharpVpn.Runtime.Server;
+
+public sealed partial class ServerEngine
+{
+    /// <summary>
+    /// After TLS (CA, EKU, CRL already checked by the TLS engine) and key method 2: ccd / ccd-exclusive / disable,
+    /// duplicate-cn, the tunnel address (ccd ifconfig-push, else the pool with ifconfig-pool-persist), iroutes, the
+    /// push list; then the session derives keys and answers PUSH_REQUEST. Refusals send AUTH_FAILED (security.md #7).
+    /// </summary>
+    private void Authorize(ServerClient client, long now)
+    {
+        TunnelSession session = client.Session;
+        string? cn = session.PeerCommonName;
+        if (cn is null)
+        {
+            Reject(client, "the client certificate has no common name", now);
+            return;
+        }
+
+        client.CommonName = cn;
+        client.Username = session.PeerUsername;
+        _log.Write(LogLevel.Handshake, $"{client.Address} VERIFY OK: depth=0, CN={cn}");
+        ClientConfigDirEntry? ccd = null;
+        if (_config.ClientConfigDir is { } dir)
+        {
+            if (_config.CcdExclusive && !ClientConfigDirEntry.ExistsForCommonName(dir, cn))
+            {
+                Reject(client, $"ccd-exclusive: no client-config-dir file for '{cn}'", now);
+                return;
+            }
+
+            try
+            {
+                ccd = ClientConfigDirEntry.Load(dir, cn);
+            }
+            catch (ConfigException ex)
+            {
+                Reject(client, $"client-config-dir file error: {ex.Message}", now);
+                return;
+            }
+
+            if (ccd?.Disable == true)
+            {
+                _log.Info($"{client.LogPrefix} MULTI: client has been rejected due to 'disable' directive");
+                Reject(client, null, now);
+                return;
+            }
+        }
+
+        if (!_config.DuplicateCn)
+        {
+            foreach (ServerClient other in _clients.ToArray())
+            {
+                if (!ReferenceEquals(other, client) && !other.Closing && other.CommonName == cn)
+                {
+                    _log.Info($"MULTI: new connection by client '{cn}' will cause previous active sessions by this client to be dropped.  Remember to use the --duplicate-cn option if you want multiple clients using the same certificate or username to concurrently connect.");
+                    Teardown(other, "duplicate common name", "SIGTERM[soft,duplicate-cn] client-instance exiting");
+                }
+            }
+        }
+
+        string ifconfigPush;
+        if (ccd?.IfconfigPush is { } fixedAddress)
+        {
+            uint address = Ipv4.ToUInt32(fixedAddress.Local);
+            if (Routes.FindByVirtualAddress(address) is { } holder && !ReferenceEquals(holder, client) && holder.VirtualAddress == address)
+            {
+                Reject(client, $"ifconfig-push address {fixedAddress.Local} is in use by '{holder.CommonName}'", now);
+                return;
+            }
+
+            client.VirtualAddress = address;
+            client.PoolIndex = _allocator?.Reserve(fixedAddress.Local) ?? -1;
+            ifconfigPush = $"ifconfig {fixedAddress.Local} {fixedAddress.RemoteOrNetmask}";
+            _log.Info($"{client.LogPrefix} MULTI_sva: ifconfig-push from client-config-dir IPv4={fixedAddress.Local}, IPv6=(Not enabled)");
+        }
+        else if (_allocator is not null)
+        {
+            int index = _allocator.Acquire(cn);
+            if (index < 0)
+            {
+                _log.Info($"{client.LogPrefix} MULTI: no free --ifconfig-pool addresses are available");
+                Reject(client, "no free address in the pool", now);
+                return;
+            }
+
+            PoolAssignment assignment = _allocator.Pool.GetAssignment(index);
+            client.PoolIndex = index;
+            client.VirtualAddress = Ipv4.ToUInt32(assignment.ClientAddress);
+            ifconfigPush = assignment.ToPushOption();
+            _log.Info($"{client.LogPrefix} MULTI_sva: pool returned IPv4={assignment.ClientAddress}, IPv6=(Not enabled)");
+        }
+        else
+        {
+            Reject(client, "no tunnel address for this client (no pool and no ifconfig-push)", now);
+            return;
+        }
+
+        if (ccd is not null)
+        {
+            client.IRoutes = ccd.IRoutes
+                .Select(r => (Ipv4.ToUInt32(r.Network) & Ipv4.ToUInt32(r.Netmask), Ipv4.ToUInt32(r.Netmask)))
+                .ToArray();
+        }
+
+        var pushes = new List<string>(ccd?.ApplyPushes(_config.Pushes) ?? _config.Pushes);
+        if (ccd?.IfconfigPushBlocked != true)
+        {
+            pushes.Add(ifconfigPush);
+        }
+
+        Routes.AddAddresses(client);
+        string vaddr = Ipv4.Format(client.VirtualAddress);
+        _log.Write(LogLevel.Details, $"{client.LogPrefix} MULTI: Learn: {vaddr} -> {client.LogPrefix}");
+        _log.Write(LogLevel.Details, $"{client.LogPrefix} MULTI: primary virtual IP for {client.LogPrefix}: {vaddr}");
+        foreach ((uint network, uint mask) in client.IRoutes)
+        {
+            _log.Write(LogLevel.Details, $"{client.LogPrefix} MULTI: internal route {Ipv4.Format(network)}/{Ipv4.PrefixLength(mask).ToString(CultureInfo.InvariantCulture)} -> {client.LogPrefix}");
+        }
+
+        session.AcceptPeer(pushes, now);
+        if (_log.IsEnabled(LogLevel.Options))
+        {
+            _log.Write(LogLevel.Options, $"{client.LogPrefix} SENT CONTROL [{cn}]: 'PUSH_REPLY,{string.Join(',', pushes)}' (+ peer-id, cipher, protocol-flags)");
+        }
+    }
+
+    private void Reject(ServerClient client, string? reason, long now)
+    {
+        _log.Info($"{client.LogPrefix} TLS Auth Error: {reason ?? "client refused"}");
+        client.Session.RejectPeer(null, now);
+    }
+
+    /// <summary>Tunnel address of a client as text (status, management).</summary>
+    internal static string VirtualAddressText(ServerClient client) =>
+        client.VirtualAddress == 0 ? string.Empty : new IPAddress(BitConverterBigEndian(client.VirtualAddress)).ToString();
+
+    private static byte[] BitConverterBigEndian(uint value) =>
+        [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using SharpVpn.Runtime.DataPath;
+using SharpVpn.Runtime.Logging;
+
+namespace SharpVpn.Runtime.Server;
+
+public sealed partial class ServerEngine
+{
+    private long _nextStatusMs;
+
+    /// <summary>OpenVPN's TITLE string for status version 2/3.</summary>
+    internal static string Title =>
+        $"SharpVPN {typeof(ServerEngine).Assembly.GetName().Version?.ToString(3) ?? "0.1.0"} (OpenVPN 2.6 compatible) x86_64-pc-linux-gnu [SSL (OpenSSL)] [LZO] [LZ4] [EPOLL] [MH/PKTINFO] [AEAD]";
+
+    /// <summary>Snapshot of the connected clients. Control loop.</summary>
+    internal List<ClientStatus> SnapshotClients()
+    {
+        var list = new List<ClientStatus>(_clients.Count);
+        foreach (ServerClient c in _clients)
+        {
+            if (!c.Established || c.Closing)
+            {
+                continue;
+            }
+
+            list.Add(new ClientStatus(c.Id, c.CommonName ?? "UNDEF", c.Address.ToString(), VirtualAddressText(c),
+                c.Pipe.LinkReadBytes, c.Pipe.LinkWriteBytes, c.ConnectedSince, c.Username, c.PeerId, c.Session.DataCipher));
+        }
+
+        return list;
+    }
+
+    /// <summary>Counters for the management interface and tests.</summary>
+    internal string CountersText() =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"clients={_clients.Count},created={ClientsCreated},gate_replies={_gate?.Replies ?? 0},gate_drops={_gate?.Dropped ?? 0},gate_rate_limited={_gate?.RateLimited ?? 0},data_drops={Interlocked.Read(ref _dropped)},bad_source={Interlocked.Read(ref _badSource)},no_route={Interlocked.Read(ref _noRoute)},queue_drops={Interlocked.Read(ref _queueDrops)},packet_faults={Interlocked.Read(ref _packetFaults)},managed_memory={GC.GetTotalMemory(false)}");
+
+    private void WriteStatus(bool force)
+    {
+        if (_config.Logging.StatusFile is not { } path)
+        {
+            return;
+        }
+
+        long now = MonotonicClock.NowMs;
+        if (!force && now < _nextStatusMs)
+        {
+            return;
+        }
+
+        _nextStatusMs = now + Math.Max(1, _config.Logging.StatusIntervalSeconds) * 1000L;
+        try
+        {
+            ServerStatusFile.Write(path, ServerStatusFile.Format(_config.Logging.StatusVersion, SnapshotClients(), DateTimeOffset.Now, Title));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _log.Write(LogLevel.Info, $"Cannot write the status file '{path}': {ex.Message}");
+        }
+    }
+
+    private void RunManagementTimers()
+    {
+    }
+}

@@ -1,0 +1,542 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using SharpVpn.Config;
+using SharpVpn.Platform;
+using SharpVpn.Platform.Firewall;
+using SharpVpn.Platform.Network;
+using SharpVpn.Platform.Systemd;
+using SharpVpn.Platform.Transport;
+using SharpVpn.Platform.Tun;
+using SharpVpn.Runtime.DataPath;
+using SharpVpn.Runtime.Logging;
+
+namespace SharpVpn.Runtime.Server;
+
+/// <summary>
+/// <c>sharpvpn server</c>: an OpenVPN 2.6-compatible multi-client server from a standard server.conf.
+/// <code>
+///  control loop (the Run thread)   gate-approved new clients -> sessions (TLS, key method 2, auth, pool, push),
+///                                  timers, keepalive, renegotiation, float, kills, CRL reload, status, shutdown
+///  ServerUdpReceiveLoop (thread)   socket -> data: decrypt -> TUN / other client; control: gate or control loop
+///  ServerTcpConnection (thread/conn) same for proto tcp-server
+///  TunReadLoop (thread)            TUN -> client by destination -> encrypt -> socket
+///  ManagementInterface (thread)    OpenVPN management commands; state changes go through the control loop
+/// </code>
+/// Shared state by concern: <see cref="Routes"/> (lookup tables, written by the control loop only), each client's
+/// volatile flags (set by data threads, acted on by the control loop), the control queue (bounded).
+/// </summary>
+public sealed partial class ServerEngine : IDisposable
+{
+    private const int MaxQueuedControl = 4096;
+
+    private readonly ServerConfig _config;
+    private readonly OpenVpnLog _log;
+    private readonly ServerEngineOptions _options;
+    private readonly ServerSessionFactory _factory;
+    private readonly PacketBufferPool _pool;
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly ConcurrentQueue<ControlWork> _controlQueue = new();
+    private readonly List<PosixSignalRegistration> _signals = [];
+    private readonly long _startedMs = MonotonicClock.NowMs;
+    private int _controlQueued;
+
+    private volatile ITunDevice? _tun;
+    private TunReadLoop? _tunLoop;
+    private NetworkConfigurator? _network;
+    private NatFirewall? _firewall;
+    private UdpTransport? _udp;
+    private TcpListenerTransport? _tcpListener;
+    private Thread? _acceptThread;
+    private ServerUdpReceiveLoop? _udpLoop;
+    private HandshakeGate? _gate;
+    private ManagementInterface? _management;
+    private volatile string? _shutdownSignal;
+    private volatile bool _reloadRequested;
+    private volatile Exception? _fatal;
+    private int _tcpConnections;
+
+    // Counters read by the management interface, status and tests.
+    private long _dropped;
+    private long _badSource;
+    private long _noRoute;
+    private long _tunWriteDrops;
+    private long _packetFaults;
+    private long _queueDrops;
+
+    public ServerEngine(ServerConfig config, OpenVpnLog log, ServerEngineOptions? options = null)
+    {
+        _config = config;
+        _log = log;
+        _options = options ?? new ServerEngineOptions();
+        if (config.Pool is null && config.ClientConfigDir is null)
+        {
+            throw new InvalidOperationException($"{config.SourceName}: no address pool ('server NET MASK' or 'ifconfig-pool') and no client-config-dir: clients would get no tunnel address.");
+        }
+
+        _factory = new ServerSessionFactory(config);
+        _pool = new PacketBufferPool(DataPathLayout.BufferBytesFor(config.Tun.TunMtu), maxPooled: 512);
+        Routes = new ServerRoutes(config.MaxClients);
+        ClientToClient = config.ClientToClient;
+        _allocator = config.Pool is { } pool
+            ? new AddressAllocator(pool, config.IfconfigPoolPersistFile, config.IfconfigPoolPersistSeconds, config.DuplicateCn)
+            : null;
+        _connectLimiter = config.ConnectFrequency is { } f ? new ConnectRateLimiter(f.Connections, f.Seconds) : null;
+    }
+
+    internal ServerRoutes Routes { get; }
+
+    internal bool ClientToClient { get; }
+
+    /// <summary>Wall-clock seconds for the tls-auth/tls-crypt time field.</summary>
+    internal uint NetTime => (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    internal int HandWindowMs => _config.Renegotiation.HandWindowSeconds * 1000;
+
+    /// <summary>The port the server listens on (after binding; useful with port 0 in tests).</summary>
+    public int BoundPort { get; private set; }
+
+    /// <summary>Milliseconds from engine creation until "Initialization Sequence Completed"; null before.</summary>
+    public long? StartupMilliseconds { get; private set; }
+
+    /// <summary>Asks the server to shut down (exit notify to clients, cleanup). Thread-safe.</summary>
+    public void RequestShutdown(string signal = "SIGTERM")
+    {
+        _shutdownSignal ??= signal;
+        Wake();
+    }
+
+    /// <summary>Asks for a reload of the CRL and ccd without dropping clients (SIGHUP). Thread-safe.</summary>
+    public void RequestReload()
+    {
+        _reloadRequested = true;
+        Wake();
+    }
+
+    internal void Wake() => _wake.Set();
+
+    internal void EnqueueControl(ControlWork work)
+    {
+        if (Interlocked.Increment(ref _controlQueued) > MaxQueuedControl)
+        {
+            // Bounded (security.md #4): under a flood of valid-looking control packets the newest are dropped.
+            Interlocked.Decrement(ref _controlQueued);
+            Interlocked.Increment(ref _queueDrops);
+            return;
+        }
+
+        _controlQueue.Enqueue(work);
+        Wake();
+    }
+
+    internal void CountDropped() => Interlocked.Increment(ref _dropped);
+
+    internal void CountBadSource() => Interlocked.Increment(ref _badSource);
+
+    internal void CountNoRoute() => Interlocked.Increment(ref _noRoute);
+
+    internal void OnPacketFault(Exception ex)
+    {
+        if (Interlocked.Increment(ref _packetFaults) <= 10)
+        {
+            _log.Write(LogLevel.Info, $"Dropped a packet after an unexpected error: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    internal void OnLoopFault(string loop, Exception ex)
+    {
+        _fatal ??= new IOException($"The {loop} loop failed: {ex.Message}", ex);
+        Wake();
+    }
+
+    internal void TcpConnectionEnded() => Interlocked.Decrement(ref _tcpConnections);
+
+    /// <summary>Receive threads: writes a decrypted packet to the TUN.</summary>
+    internal void WriteToTun(ReadOnlySpan<byte> packet)
+    {
+        ITunDevice? tun = _tun;
+        try
+        {
+            if (tun is null || !tun.Write(packet))
+            {
+                Interlocked.Increment(ref _tunWriteDrops);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            Interlocked.Increment(ref _tunWriteDrops); // closed by shutdown
+        }
+    }
+
+    /// <summary>
+    /// Runs the server until SIGINT/SIGTERM (or <paramref name="cancellationToken"/>): returns 0 after a clean shutdown.
+    /// Everything it set up (TUN, NAT/firewall table, pid file) is removed either way.
+    /// </summary>
+    public int Run(CancellationToken cancellationToken = default)
+    {
+        using CancellationTokenRegistration registration = cancellationToken.Register(() => RequestShutdown("SIGTERM"));
+        if (_options.HandleSignals)
+        {
+            RegisterSignals();
+        }
+
+        LogStartup();
+        WritePidFile();
+        try
+        {
+            OpenTun();
+            OpenTransport();
+            ApplyFirewall();
+            DropPrivileges();
+            StartLoops();
+            StartupMilliseconds = MonotonicClock.NowMs - _startedMs;
+            _log.Info("Initialization Sequence Completed");
+            _management?.OnStateChange("CONNECTED", "SUCCESS");
+            SystemdNotify.Ready();
+            ControlLoop();
+            _log.Info($"{_shutdownSignal ?? "SIGTERM"}[hard,] received, process exiting");
+            return 0;
+        }
+        finally
+        {
+            Shutdown();
+        }
+    }
+
+    private void RegisterSignals()
+    {
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
+        {
+            ctx.Cancel = true;
+            RequestShutdown("SIGINT");
+        }));
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            RequestShutdown("SIGTERM");
+        }));
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+        {
+            ctx.Cancel = true;
+            RequestReload();
+        }));
+    }
+
+    private void LogStartup()
+    {
+        string version = typeof(ServerEngine).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
+        _log.Info($"SharpVPN {version} server (OpenVPN 2.6 compatible) [{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription.Trim()}]");
+        _log.Info($"Configuration: {_config.SourceName}");
+        foreach (string warning in _config.Warnings)
+        {
+            _log.Info($"WARNING: {warning}");
+        }
+
+        if (_config.Tls.DhPem is not null)
+        {
+            _log.Write(LogLevel.Details, "NOTE: the 'dh' parameters are accepted; TLS uses ECDHE key exchange (as OpenVPN with TLS 1.3)");
+        }
+
+        if (_log.IsEnabled(LogLevel.Options))
+        {
+            _log.Write(LogLevel.Options, $"OCC options string: {_factory.OptionsString}");
+        }
+    }
+
+    private void OpenTun()
+    {
+        TunDevice tun = TunDevice.Open(_config.Tun.Device);
+        _tun = tun;
+        _log.Info($"TUN/TAP device {tun.Name} opened");
+        _network = new NetworkConfigurator(tun.Name, log: line => _log.Write(LogLevel.Details, line));
+        _network.SetMtu(_config.Tun.TunMtu);
+        _network.Up();
+        IfconfigSettings ifconfig = _config.Tun.Ifconfig
+            ?? throw new InvalidOperationException($"{_config.SourceName}: no tunnel address ('server' or 'ifconfig').");
+        Topology topology = _config.Tun.Topology;
+        if (topology == Topology.Subnet)
+        {
+            int prefix = Ipv4.PrefixLength(Ipv4.ToUInt32(ifconfig.RemoteOrNetmask));
+            _network.SetAddress(ifconfig.Local, prefix);
+            _log.Write(LogLevel.Details, $"net_addr_v4_add: {ifconfig.Local}/{prefix.ToString(CultureInfo.InvariantCulture)} dev {tun.Name}");
+        }
+        else
+        {
+            _network.SetPointToPointAddress(ifconfig.Local, ifconfig.RemoteOrNetmask);
+            _log.Write(LogLevel.Details, $"net_addr_ptp_v4_add: {ifconfig.Local} peer {ifconfig.RemoteOrNetmask} dev {tun.Name}");
+        }
+
+        foreach (Config.Route route in _config.Tun.Routes)
+        {
+            IPAddress? gateway = route.Gateway switch
+            {
+                null or "vpn_gateway" => topology == Topology.Subnet ? _config.Tun.RouteGateway : ifconfig.RemoteOrNetmask,
+                _ when IPAddress.TryParse(route.Gateway, out IPAddress? g) => g,
+                _ => null,
+            };
+            var network = new IPNetwork(route.Network, route.PrefixLength);
+            if (topology == Topology.Subnet && gateway is not null && network.Contains(gateway) && route.PrefixLength == Ipv4.PrefixLength(Ipv4.ToUInt32(ifconfig.RemoteOrNetmask)))
+            {
+                continue; // the tunnel's own subnet: the address above already routes it
+            }
+
+            _network.AddRoute(network, gateway, route.Metric ?? _config.Tun.RouteMetric);
+            _log.Write(LogLevel.Details, $"net_route_v4_add: {network} via {gateway} dev {tun.Name}");
+        }
+
+        _tunLoop = new TunReadLoop(tun, _pool, new ServerTunHandler(this, _pool.BufferBytes), ex => OnLoopFault("TUN read", ex));
+    }
+
+    private void OpenTransport()
+    {
+        IPAddress bind = ResolveBindAddress();
+        var endpoint = new IPEndPoint(bind, _config.Port);
+        int hand = _config.Renegotiation.HandWindowSeconds;
+        var replyLimiter = new ConnectRateLimiter(100, 10); // OpenVPN's connect-freq-initial default
+        _gate = new HandshakeGate(_factory.StatelessWrap, _factory.TlsCryptV2ServerKey, hand, replyLimiter);
+        if (_config.Protocol == TransportProtocol.Tcp)
+        {
+            _tcpListener = new TcpListenerTransport(endpoint);
+            BoundPort = _tcpListener.LocalEndPoint.Port;
+            _log.Info($"Listening for incoming TCP connection on {Format(_tcpListener.LocalEndPoint)}");
+        }
+        else
+        {
+            var options = new UdpTransportOptions
+            {
+                ReceiveBufferSize = _config.SocketReceiveBuffer ?? 4 * 1024 * 1024,
+                SendBufferSize = _config.SocketSendBuffer ?? 4 * 1024 * 1024,
+                DualMode = _config.Family != AddressFamilyPreference.IPv6,
+                UseGro = false,
+            };
+            _udp = new UdpTransport(endpoint, options);
+            BoundPort = _udp.LocalEndPoint.Port;
+            _log.Info($"UDPv{(bind.AddressFamily == AddressFamily.InterNetworkV6 ? "6" : "4")} link local (bound): {Format(_udp.LocalEndPoint)}");
+        }
+
+        _log.Info($"MULTI: multi_init called, r=256 v=256");
+        if (_config.Pool is { } pool)
+        {
+            _log.Info($"IFCONFIG POOL IPv4: base={pool.PoolStart} size={pool.Size.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    private IPAddress ResolveBindAddress()
+    {
+        if (_config.LocalAddress is { } local)
+        {
+            if (IPAddress.TryParse(local, out IPAddress? parsed))
+            {
+                return parsed;
+            }
+
+            IPAddress[] found = Dns.GetHostAddresses(local);
+            if (found.Length == 0)
+            {
+                throw new SocketException((int)SocketError.HostNotFound);
+            }
+
+            return found[0];
+        }
+
+        return _config.Family switch
+        {
+            AddressFamilyPreference.IPv4 => IPAddress.Any,
+            _ when Socket.OSSupportsIPv6 => IPAddress.IPv6Any,
+            _ => IPAddress.Any,
+        };
+    }
+
+    private void ApplyFirewall()
+    {
+        if (_config.NatMasquerade is null && _config.Firewall != FirewallMode.Open)
+        {
+            return;
+        }
+
+        AddressPool? pool = _config.Pool;
+        IPNetwork network = _config.ServerNetwork is { } net && _config.ServerNetmask is { } mask
+            ? new IPNetwork(net, Ipv4.PrefixLength(Ipv4.ToUInt32(mask)))
+            : pool is not null ? new IPNetwork(pool.PoolStart, Ipv4.PrefixLength(Ipv4.ToUInt32(pool.Netmask)))
+            : throw new InvalidOperationException($"{_config.SourceName}: nat-masquerade needs 'server NET MASK' to know the VPN network.");
+        _firewall = new NatFirewall(new NatFirewallOptions
+        {
+            Pool = new IPNetwork(Ipv4.ToAddress(Ipv4.ToUInt32(network.BaseAddress) & Ipv4.MaskFromPrefix(network.PrefixLength)), network.PrefixLength),
+            Masquerade = _config.NatMasquerade is not null,
+            OutInterface = _config.NatMasquerade is "auto" ? null : _config.NatMasquerade,
+            Port = _config.Firewall == FirewallMode.Open ? BoundPort : null,
+            Protocol = _config.Protocol == TransportProtocol.Tcp ? "tcp" : "udp",
+            TunInterface = _tun?.Name,
+        }, log: line => _log.Info(line));
+        _firewall.Apply();
+        _log.Info($"Network setup: forwarding on, table '{_firewall.TableName}'{(_config.NatMasquerade is null ? string.Empty : $", masquerade {network} out of {_firewall.OutInterface ?? "the default route's interface"}")}{(_config.Firewall == FirewallMode.Open ? $", {(_config.Protocol == TransportProtocol.Tcp ? "tcp" : "udp")} port {BoundPort.ToString(CultureInfo.InvariantCulture)} open" : string.Empty)}");
+    }
+
+    private void DropPrivileges()
+    {
+        ProcessSettings p = _config.Process;
+        if (p.User is null && p.Group is null)
+        {
+            return;
+        }
+
+        // Keep CAP_NET_ADMIN on this (the control) thread so shutdown can remove the NAT table.
+        Privileges.Drop(p.User, p.Group, keepNetAdmin: _firewall is not null);
+        _log.Info($"UID set to {p.User ?? "(unchanged)"}, GID set to {p.Group ?? "(user's group)"}");
+    }
+
+    private void StartLoops()
+    {
+        _tunLoop!.Start();
+        if (_udp is not null)
+        {
+            _udpLoop = new ServerUdpReceiveLoop(this, _udp, _pool, _gate!);
+            _udpLoop.Start();
+        }
+
+        if (_tcpListener is not null)
+        {
+            _acceptThread = new Thread(AcceptLoop) { IsBackground = true, Name = "ServerTcpAcceptLoop" };
+            _acceptThread.Start();
+        }
+
+        if (_config.Logging.Management is { } management)
+        {
+            _management = new ManagementInterface(this, management, _log);
+            _management.Start();
+        }
+    }
+
+    private void AcceptLoop()
+    {
+        try
+        {
+            while (true)
+            {
+                TcpTransport tcp = _tcpListener!.Accept();
+                if (Interlocked.Increment(ref _tcpConnections) > Math.Max(16, _config.MaxClients * 2))
+                {
+                    Interlocked.Decrement(ref _tcpConnections);
+                    tcp.Dispose(); // bounded: more connections than clients can be served
+                    continue;
+                }
+
+                if (_log.IsEnabled(LogLevel.Details))
+                {
+                    _log.Write(LogLevel.Details, $"TCP connection established with {Format(tcp.RemoteEndPoint)}");
+                }
+
+                new ServerTcpConnection(this, tcp, _gate!, _pool).Start();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The listener was closed by shutdown.
+        }
+        catch (SocketException) when (_shutdownSignal is not null)
+        {
+            // Accept interrupted by shutdown.
+        }
+        catch (SocketException ex)
+        {
+            OnLoopFault("TCP accept", ex);
+        }
+    }
+
+    private void Shutdown()
+    {
+        try
+        {
+            NotifyClientsOfShutdown();
+        }
+        finally
+        {
+            _management?.Dispose();
+            _udp?.Dispose();
+            _tcpListener?.Dispose();
+            _udpLoop?.Join(TimeSpan.FromSeconds(5));
+            CloseAllClients();
+            SavePool();
+            WriteStatus(force: true);
+            if (_firewall is not null)
+            {
+                try
+                {
+                    _firewall.Dispose();
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or IOException)
+                {
+                    _log.Info($"Removing the network setup failed: {ex.Message}");
+                }
+            }
+
+            CloseTun();
+            DeletePidFile();
+            foreach (PosixSignalRegistration s in _signals)
+            {
+                s.Dispose();
+            }
+
+            _signals.Clear();
+        }
+    }
+
+    private void CloseTun()
+    {
+        _network?.Dispose();
+        _network = null;
+        if (_tun is { } tun)
+        {
+            _log.Write(LogLevel.Details, $"Closing TUN/TAP interface {tun.Name}");
+            _tun = null;
+            tun.Dispose();
+            _tunLoop?.Join(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private void WritePidFile()
+    {
+        if (_config.Logging.WritePidFile is { } path)
+        {
+            try
+            {
+                File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"Cannot write the pid file '{path}' (writepid): {ex.Message}", ex);
+            }
+        }
+    }
+
+    private void DeletePidFile()
+    {
+        if (_config.Logging.WritePidFile is { } path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _log.Info($"Cannot remove the pid file '{path}': {ex.Message}");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        CloseTun();
+        _udp?.Dispose();
+        _tcpListener?.Dispose();
+        _wake.Dispose();
+        foreach (PosixSignalRegistration s in _signals)
+        {
+            s.Dispose();
+        }
+    }
+
+    internal static string Format(IPEndPoint endpoint) => PeerEndpoint.From(endpoint).ToString();
+}

@@ -1,0 +1,126 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using SharpVpn.Platform.Transport;
+using SharpVpn.Runtime.DataPath;
+
+namespace SharpVpn.Runtime.Server;
+
+/// <summary>
+/// Stage 2 of the server's inbound data path, on a receive thread (one instance per thread: it owns the buffers):
+/// <code>
+///  P_DATA from a client -> DataChannelPipe.Open (key by key_id, tag/HMAC, replay window, unframe)
+///    ping              -> nothing (activity stamped by the pipe)
+///    OCC_EXIT          -> flag for the control loop
+///    IPv4 packet       -> source must be the client's address or an iroute (else dropped, as multi.c does)
+///                      -> client-to-client on and the destination is another client: seal + send to it
+///                      -> otherwise write to the TUN (the kernel routes, NATs and filters)
+///  authenticated packet from a new address -> float candidate for the control loop (security.md #9)
+/// </code>
+/// No allocation, LINQ or logging per packet (a float allocates its new address once).
+/// </summary>
+internal sealed class ServerInbound
+{
+    private readonly ServerEngine _engine;
+    private readonly byte[] _plain;
+    private readonly byte[] _decompress;
+    private readonly byte[] _forward;
+    private readonly byte[] _wire;
+
+    public ServerInbound(ServerEngine engine, int bufferBytes)
+    {
+        _engine = engine;
+        _plain = GC.AllocateUninitializedArray<byte>(bufferBytes, pinned: true);
+        _decompress = GC.AllocateUninitializedArray<byte>(bufferBytes, pinned: true);
+        _forward = GC.AllocateUninitializedArray<byte>(bufferBytes + DataPathLayout.Headroom, pinned: true);
+        _wire = GC.AllocateUninitializedArray<byte>(bufferBytes + DataPathLayout.Headroom, pinned: true);
+    }
+
+    /// <summary>
+    /// Handles one data packet of <paramref name="client"/>. <paramref name="newSource"/>: the packet came from another
+    /// UDP address than the client's (null when it matches or for TCP); the client floats there only if it authenticates.
+    /// </summary>
+    public void OnData(ServerClient client, ReadOnlySpan<byte> wire, SocketAddress? newSource, in PeerEndpoint newEndpoint)
+    {
+        InboundData result = client.Pipe.Open(wire, _plain, _decompress, out Span<byte> ip);
+        if (result == InboundData.Dropped)
+        {
+            return;
+        }
+
+        if (newSource is not null)
+        {
+            RequestFloat(client, newSource, newEndpoint);
+        }
+
+        switch (result)
+        {
+            case InboundData.TunPacket:
+                Route(client, ip);
+                break;
+            case InboundData.ExitNotify:
+                client.ExitNotified = true;
+                _engine.Wake();
+                break;
+        }
+    }
+
+    private void Route(ServerClient client, Span<byte> ip)
+    {
+        // IPv4 header: version/IHL(1) TOS(1) length(2) id(2) flags/frag(2) TTL(1) proto(1) csum(2) src(4) dst(4) (RFC 791).
+        if (ip.Length < 20 || (ip[0] >> 4) != 4)
+        {
+            _engine.CountDropped(); // IPv6 and other non-IPv4 traffic: the tunnel carries IPv4 only for now
+            return;
+        }
+
+        uint source = BinaryPrimitives.ReadUInt32BigEndian(ip[12..]);
+        if (!ServerRoutes.IsSourceAllowed(client, source))
+        {
+            _engine.CountBadSource();
+            return;
+        }
+
+        if (_engine.ClientToClient)
+        {
+            uint destination = BinaryPrimitives.ReadUInt32BigEndian(ip[16..]);
+            ServerClient? target = _engine.Routes.FindByVirtualAddress(destination);
+            if (target is not null && !ReferenceEquals(target, client))
+            {
+                Forward(target, ip);
+                return;
+            }
+        }
+
+        _engine.WriteToTun(ip);
+    }
+
+    private void Forward(ServerClient target, ReadOnlySpan<byte> ip)
+    {
+        if (target.Closing || ip.Length > _forward.Length - DataPathLayout.Headroom - 1)
+        {
+            _engine.CountDropped();
+            return;
+        }
+
+        ip.CopyTo(_forward.AsSpan(DataPathLayout.Headroom));
+        int n = target.Pipe.Seal(_forward, DataPathLayout.Headroom, ip.Length, _wire);
+        if (n > 0)
+        {
+            target.Send(_wire.AsSpan(0, n));
+        }
+    }
+
+    private void RequestFloat(ServerClient client, SocketAddress source, in PeerEndpoint endpoint)
+    {
+        if (client.FloatCandidate is { } pending && pending.Endpoint == endpoint)
+        {
+            return; // already asked
+        }
+
+        var copy = new SocketAddress(source.Family, source.Size);
+        source.Buffer.Span[..source.Size].CopyTo(copy.Buffer.Span);
+        client.FloatCandidate = new ClientAddress(endpoint, copy);
+        _engine.Wake();
+    }
+}
