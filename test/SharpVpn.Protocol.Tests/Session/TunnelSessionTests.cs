@@ -1,0 +1,194 @@
+using SharpVpn.DataChannel;
+using SharpVpn.Protocol.Session;
+
+namespace SharpVpn.Protocol.Tests.Session;
+
+public class TunnelSessionTests
+{
+    [Theory]
+    [InlineData("tls-auth")]
+    [InlineData("tls-crypt")]
+    [InlineData("none")]
+    public void Handshake_ClientAndServer_AgreeOnKeysAndPush(string mode)
+    {
+        using var h = new SessionHarness(mode: mode);
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }), string.Join("; ", h.ClientEvents.Concat(h.ServerEvents)));
+
+        Assert.Equal("AES-256-GCM", h.Client.DataCipher);
+        Assert.Equal("AES-256-GCM", h.Server!.DataCipher);
+        Assert.Equal(7, h.Client.DataPeerId);
+        Assert.Equal(7, h.Server.DataPeerId);
+        Assert.Equal("alice", h.Server.PeerUsername);
+        Assert.Equal("secret", h.Server.PeerPassword);
+        Assert.Equal("client1", h.Server.PeerCommonName);
+        Assert.Equal("server", h.Client.PeerCommonName);
+        Assert.Contains("ifconfig 10.8.0.2 255.255.255.0", h.Client.PushedOptions);
+        Assert.Contains("peer-id 7", h.Client.PushedOptions);
+        Assert.Contains("cipher AES-256-GCM", h.Client.PushedOptions);
+        Assert.True(h.Client.UsesControlChannelExit);
+        Assert.Contains(h.ClientEvents, e => e.Kind == SessionEventKind.Connected && e.PushedOptions!.Contains("topology subnet"));
+
+        var (r1, p1) = h.SendData(fromClient: true, DataChannelMessages.PingMagic);
+        Assert.Equal(DataDecryptResult.Ok, r1);
+        Assert.True(DataChannelMessages.IsPing(p1));
+        var (r2, p2) = h.SendData(fromClient: false, "hello from server"u8);
+        Assert.Equal(DataDecryptResult.Ok, r2);
+        Assert.Equal("hello from server"u8.ToArray(), p2);
+        Assert.Equal(0, h.Client.DroppedPackets);
+        Assert.Equal(0, h.Server.DroppedPackets);
+    }
+
+    [Fact]
+    public void Server_RejectPeer_ClientGetsAuthFailedAndNoKeys()
+    {
+        using var h = new SessionHarness { RejectClient = true };
+        Assert.True(h.RunUntil(() => h.Client.IsClosed));
+        SessionEvent closed = Assert.Single(h.ClientEvents, e => e.Kind == SessionEventKind.Closed);
+        Assert.Equal(OpenVpnError.AuthenticationFailed, closed.Error);
+        Assert.Contains("bad user", closed.Message, StringComparison.Ordinal);
+        Assert.Null(h.Client.CurrentEncryptKey);
+        Assert.Null(h.Server!.CurrentEncryptKey);
+    }
+
+    [Fact]
+    public void Ncp_NoSharedCipher_FailsWithClearReason()
+    {
+        using var h = new SessionHarness(
+            clientTweak: o => new TunnelSessionOptions
+            {
+                IsServer = false, TlsEngineFactory = o.TlsEngineFactory, Wrap = o.Wrap, OptionsString = o.OptionsString,
+                DataCiphers = ["CHACHA20-POLY1305"], NetTimeSeconds = o.NetTimeSeconds,
+                PeerInfo = Control.PeerInfo.BuildClient(["CHACHA20-POLY1305"], Control.IvProtoFlags.DataV2),
+            },
+            serverTweak: o => new TunnelSessionOptions
+            {
+                IsServer = true, TlsEngineFactory = o.TlsEngineFactory, Wrap = o.Wrap, OptionsString = o.OptionsString,
+                DataCiphers = ["AES-256-GCM"], NetTimeSeconds = o.NetTimeSeconds,
+            });
+        Assert.True(h.RunUntil(() => h.Client.IsClosed));
+        Assert.True(h.ClientEvents.Any(e => e.Error == OpenVpnError.AuthenticationFailed && e.Message!.Contains("cipher", StringComparison.Ordinal)),
+            string.Join("; ", h.ClientEvents.Concat(h.ServerEvents)) + $" server={h.Server is not null} drops={h.Client.DroppedPackets}/{h.Server?.DroppedPackets} last={h.Client.LastDropReason}");
+    }
+
+    [Fact]
+    public void Renegotiation_ServerInitiated_RotatesKeyIdsAndKeepsDataFlowing()
+    {
+        using var h = new SessionHarness(serverTweak: o => WithReneg(o, 10_000));
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        var seenKeyIds = new HashSet<int>();
+        for (int i = 0; i < 100; i++)
+        {
+            h.Advance(1000, stepMs: 250);
+            Assert.False(h.Client.IsClosed, string.Join("; ", h.ClientEvents));
+            var (r1, _) = h.SendData(true, "c2s"u8);
+            var (r2, _) = h.SendData(false, "s2c"u8);
+            Assert.Equal(DataDecryptResult.Ok, r1);
+            Assert.Equal(DataDecryptResult.Ok, r2);
+            seenKeyIds.Add(h.Client.CurrentKeyId);
+        }
+        Assert.True(h.Server!.KeyChanges >= 8, $"only {h.Server.KeyChanges} key changes");
+        Assert.True(h.Client.KeyChanges >= 8);
+        Assert.NotEqual(0, h.Client.CurrentKeyId); // key_id wraps 7 -> 1, never back to 0
+        Assert.Contains(7, seenKeyIds);
+        Assert.Contains(1, seenKeyIds);
+    }
+
+    [Fact]
+    public void Renegotiation_ClientInitiatedByPacketCount_Works()
+    {
+        using var h = new SessionHarness(clientTweak: o => WithReneg(o, 0, packets: 50));
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        for (int i = 0; i < 60; i++)
+        {
+            Assert.Equal(DataDecryptResult.Ok, h.SendData(true, "x"u8).Result);
+        }
+        h.Advance(5000, stepMs: 200);
+        Assert.Equal(1, h.Client.CurrentKeyId);
+        Assert.Equal(1, h.Server!.CurrentKeyId);
+        Assert.Equal(DataDecryptResult.Ok, h.SendData(true, "y"u8).Result);
+        Assert.Equal(DataDecryptResult.Ok, h.SendData(false, "z"u8).Result);
+    }
+
+    [Theory]
+    [InlineData(1, "tls-auth")]
+    [InlineData(2, "tls-crypt")]
+    [InlineData(3, "tls-auth")]
+    public void NoisyWire_ManyRenegotiations_SessionSurvivesAndKeysAgree(int seed, string mode)
+    {
+        var noise = new WireNoise(Drop: 0.1, Duplicate: 0.05, Corrupt: 0.05, MaxDelayMs: 80);
+        using var h = new SessionHarness(noise, seed, mode, serverTweak: o => WithReneg(o, 15_000));
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }), string.Join("; ", h.ClientEvents));
+        int ok = 0;
+        for (int i = 0; i < 240; i++)
+        {
+            h.Advance(1000, stepMs: 100);
+            Assert.False(h.Client.IsClosed, string.Join("; ", h.ClientEvents));
+            Assert.False(h.Server!.IsClosed, string.Join("; ", h.ServerEvents));
+            var (r1, _) = h.SendData(true, "c2s"u8);
+            var (r2, _) = h.SendData(false, "s2c"u8);
+            Assert.Equal(DataDecryptResult.Ok, r1);
+            Assert.Equal(DataDecryptResult.Ok, r2);
+            ok++;
+        }
+        Assert.True(h.Server!.KeyChanges >= 10, $"only {h.Server.KeyChanges} key changes");
+        Assert.True(h.DroppedOnWire > 5);
+        Assert.True(h.Client.DroppedPackets + h.Server.DroppedPackets > 0, "corrupted packets must be dropped by the wrap");
+        Assert.Equal(240, ok);
+    }
+
+    [Fact]
+    public void Keepalive_PingDueAndPingRestart()
+    {
+        using var h = new SessionHarness();
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        // Client took ping 10 / ping-restart 60 from the push.
+        h.Advance(11_000, stepMs: 500);
+        Assert.Contains(h.ClientEvents, e => e.Kind == SessionEventKind.PingDue);
+        h.Advance(70_000, stepMs: 1000);
+        SessionEvent closed = Assert.Single(h.ClientEvents, e => e.Kind == SessionEventKind.Closed);
+        Assert.Equal(OpenVpnError.PingRestart, closed.Error);
+    }
+
+    [Fact]
+    public void ExitNotify_OverControlChannel_ClosesServerSession()
+    {
+        using var h = new SessionHarness();
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        Assert.True(h.Client.SendExitNotify(h.Now));
+        Assert.True(h.RunUntil(() => h.Server!.IsClosed, 10_000));
+        Assert.Contains(h.ServerEvents, e => e.Error == OpenVpnError.PeerExit);
+    }
+
+    [Fact]
+    public void ServerRestartMessage_ClosesClientWithPeerRestart()
+    {
+        using var h = new SessionHarness();
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        h.Server!.SendControlMessage("RESTART", h.Now);
+        Assert.True(h.RunUntil(() => h.Client.IsClosed, 10_000));
+        Assert.Contains(h.ClientEvents, e => e.Error == OpenVpnError.PeerRestart);
+    }
+
+    [Fact]
+    public void HandWindow_NoServer_ClientTimesOut()
+    {
+        using var h = new SessionHarness(new WireNoise(Drop: 1.0));
+        Assert.True(h.RunUntil(() => h.Client.IsClosed, 70_000));
+        Assert.Contains(h.ClientEvents, e => e.Error == OpenVpnError.HandshakeTimeout);
+    }
+
+    private static TunnelSessionOptions WithReneg(TunnelSessionOptions o, long ms, long packets = 0) => new()
+    {
+        IsServer = o.IsServer,
+        TlsEngineFactory = o.TlsEngineFactory,
+        Wrap = o.Wrap,
+        OptionsString = o.OptionsString,
+        PeerInfo = o.PeerInfo,
+        Username = o.Username,
+        Password = o.Password,
+        PeerId = o.PeerId,
+        NetTimeSeconds = o.NetTimeSeconds,
+        RenegotiateMs = ms,
+        RenegotiatePackets = packets,
+    };
+}
