@@ -24,8 +24,42 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Modern_Aes256GcmTopologySubnetTlsCrypt_ReachesIntranet() =>
-        await RunPingScenarioAsync(OpenVpnVariant.Modern, OpenVpnVariant.Modern, "inet 10.0.1.2/24", "AES-256-GCM");
+    public async Task Modern_Aes256GcmTopologySubnetTlsCrypt_ReachesIntranet_WritesPidAndStatus()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        string pidFile = Path.Combine(s.Lab.WorkDir, "client.pid");
+        string statusFile = Path.Combine(s.Lab.WorkDir, "client-status.txt");
+        OpenVpnVariant client = OpenVpnVariant.Modern with { ClientExtra = [$"writepid {pidFile}", $"status {statusFile} 1"] };
+        await RunPingScenarioAsync(s, OpenVpnVariant.Modern, client, "inet 10.0.1.2/24", "AES-256-GCM", async ours =>
+        {
+            Assert.Equal(ours.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(pidFile).Trim());
+            await Task.Delay(TimeSpan.FromSeconds(1.5)); // status 1: rewritten every second
+            string status = File.ReadAllText(statusFile);
+            Assert.StartsWith("OpenVPN STATISTICS\n", status, StringComparison.Ordinal);
+            Match read = Regex.Match(status, @"^TUN/TAP read bytes,(\d+)$", RegexOptions.Multiline);
+            Assert.True(read.Success && long.Parse(read.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, status);
+            Assert.EndsWith("END\n", status, StringComparison.Ordinal);
+        });
+        Assert.False(File.Exists(pidFile), "writepid file left behind");
+    }
+
+    [Fact]
+    public async Task ClientRenegSec10_ClientInitiatedSoftResetsKeepThePingFlowing()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["reneg-sec 0"] });
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["reneg-sec 8"] }));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        int serverLinesBefore = s.Server!.LineCount;
+
+        PingResult ping = await s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 150, timeout: TimeSpan.FromSeconds(40));
+
+        int keyChanges = ours.Lines.Count(l => l.Contains("TLS: soft reset complete", StringComparison.Ordinal));
+        int serverResets = s.Server.Lines.Skip(serverLinesBefore).Count(l => l.Contains("TLS: soft reset", StringComparison.Ordinal));
+        output.WriteLine($"ping: {ping}; key changes (client-initiated): {keyChanges}; server soft-reset lines: {serverResets}");
+        Assert.True(keyChanges >= 3, $"only {keyChanges} key changes in 30 s");
+        Assert.True(ping.Sent - ping.Received <= 1, ping.ToString());
+    }
 
     [Fact]
     public async Task Chacha20Poly1305TlsCryptV2_ReachesIntranet()
@@ -166,7 +200,8 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await RunPingScenarioAsync(s, server, client, expectedAddress, expectedCipher);
     }
 
-    private static async Task RunPingScenarioAsync(ClientScenario s, OpenVpnVariant server, OpenVpnVariant client, string expectedAddress, string expectedCipher)
+    private static async Task RunPingScenarioAsync(ClientScenario s, OpenVpnVariant server, OpenVpnVariant client, string expectedAddress, string expectedCipher,
+        Func<LabProcess, Task>? whileConnected = null)
     {
         await s.AssertIntranetUnreachableAsync();
         await s.StartServerAsync(server);
@@ -177,6 +212,10 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await ours.WaitForOutputAsync(new Regex($"Data Channel: cipher '{Regex.Escape(expectedCipher)}'"), StartTimeout);
         await s.Server!.WaitForOutputAsync(new Regex($"Data Channel: cipher '{Regex.Escape(expectedCipher)}'"), StartTimeout);
         await s.AssertIntranetReachableAsync();
+        if (whileConnected is not null)
+        {
+            await whileConnected(ours);
+        }
 
         await ours.StopAsync();
         Assert.Equal(0, ours.ExitCode);
