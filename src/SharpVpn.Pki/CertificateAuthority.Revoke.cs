@@ -97,7 +97,7 @@ public sealed partial class CertificateAuthority
         DateTimeOffset now = Now;
         DateTimeOffset next = now.AddDays(validDays);
         byte[] der = builder.Build(ca.SubjectName, SignatureGenerator(ca), number, next, Hash,
-            X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, includeKeyIdentifier: true, includeIssuerAndSerial: true), now);
+            CertificateProfiles.AuthorityKeyId(ca), now);
 
         var tx = NewTransaction();
         tx.WriteText(Paths.Crl, PemEncoding.WriteString("X509 CRL", der) + "\n");

@@ -36,7 +36,7 @@ internal static class CertificateProfiles
     {
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: false));
         req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, critical: false));
-        req.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: true));
+        req.CertificateExtensions.Add(AuthorityKeyId(issuer));
         (string[] eku, X509KeyUsageFlags ku) = type switch
         {
             CertType.Server => ([OidServerAuth], X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment),
@@ -56,6 +56,14 @@ internal static class CertificateProfiles
             req.CertificateExtensions.Add(san);
         }
     }
+
+    /// <summary>
+    /// AKI keyid + issuer + serial (easy-rsa's keyid,issuer:always); an old CA without a subject
+    /// key identifier (easy-rsa 2 era) gets issuer + serial only.
+    /// </summary>
+    public static X509AuthorityKeyIdentifierExtension AuthorityKeyId(X509Certificate2 issuer) =>
+        X509AuthorityKeyIdentifierExtension.CreateFromCertificate(
+            issuer, includeKeyIdentifier: issuer.Extensions["2.5.29.14"] is not null, includeIssuerAndSerial: true);
 
     /// <summary>The certificate type a certificate was issued as, read from its EKU and CA flag.</summary>
     public static CertType? TypeOf(X509Certificate2 cert)

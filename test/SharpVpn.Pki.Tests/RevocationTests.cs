@@ -90,6 +90,25 @@ public sealed class RevocationTests : IDisposable
         Assert.Equal(CertStatus.Expired, Assert.Single(ca.List()).Status);
     }
 
+    [Fact]
+    public void CaWithoutSubjectKeyIdentifier_StillIssuesAndSignsCrls()
+    {
+        // An old CA (easy-rsa 2 era, or made by hand) may lack the SKI extension.
+        var ca = CertificateAuthority.InitPki(_dir.Pki);
+        string cnf = _dir.File("old.cnf");
+        File.WriteAllText(cnf, "[req]\ndistinguished_name=dn\n[dn]\n[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign,cRLSign\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n");
+        Tool.OpenSslOk("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=old-ca",
+            "-keyout", ca.CaKeyPath, "-out", ca.CaCertPath, "-config", cnf, "-extensions", "v3", "-days", "100");
+        File.WriteAllText(Path.Combine(_dir.Pki, "index.txt"), "");
+        Assert.DoesNotContain("Subject Key Identifier", Tool.OpenSslOk("x509", "-in", ca.CaCertPath, "-noout", "-text"), StringComparison.Ordinal);
+
+        IssuedCertificate c = ca.BuildClientFull("client1");
+        Tool.OpenSslOk("verify", "-CAfile", ca.CaCertPath, c.CertificatePath);
+        ca.Revoke("client1");
+        ca.GenCrl();
+        Assert.Contains("verify OK", Tool.OpenSslOk("crl", "-in", ca.CrlPath, "-CAfile", ca.CaCertPath, "-noout"), StringComparison.Ordinal);
+    }
+
     private sealed class ShiftedTime(TimeSpan shift) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + shift;
