@@ -39,7 +39,7 @@ internal static class PkiCommands
             Console.WriteLine($"init-pki complete: {ca.Paths.Root}");
         }));
 
-        var caOpts = Words("options", "nopass to leave the CA key unencrypted");
+        var caOpts = Words("nopass", "nopass to leave the CA key unencrypted");
         command.Subcommands.Add(Verb("build-ca", "Create the CA key and certificate (ca.crt, private/ca.key)", [caOpts], r =>
         {
             CertificateAuthority ca = Open(r);
@@ -52,7 +52,7 @@ internal static class PkiCommands
         }));
 
         var reqName = new Argument<string>("name") { Description = "File base name (private/NAME.key, reqs/NAME.req)" };
-        var reqOpts = Words("options", "nopass to leave the key unencrypted");
+        var reqOpts = Words("nopass", "nopass to leave the key unencrypted");
         command.Subcommands.Add(Verb("gen-req", "Create a private key and certificate request", [reqName, reqOpts], r =>
         {
             CertificateAuthority ca = Open(r);
@@ -83,8 +83,8 @@ internal static class PkiCommands
         foreach ((string verb, CertType type) in new[] { ("build-server-full", CertType.Server), ("build-client-full", CertType.Client), ("build-serverClient-full", CertType.ServerClient) })
         {
             var name = new Argument<string>("name") { Description = "Name (also the certificate's CN)" };
-            var opts = Words("options", "nopass to leave the key unencrypted");
-            command.Subcommands.Add(Verb(verb, $"Key, request and {type.ToString().ToLowerInvariant()} certificate in one step", [name, opts], r =>
+            var opts = Words("nopass", "nopass to leave the key unencrypted");
+            command.Subcommands.Add(Verb(verb, $"Key, request and {(type == CertType.ServerClient ? "serverClient" : type.ToString().ToLowerInvariant())} certificate in one step", [name, opts], r =>
             {
                 CertificateAuthority ca = OpenCa(r);
                 string n = r.GetValue(name)!;
