@@ -60,6 +60,128 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
         await RunPingScenarioAsync(v, v, "inet 10.0.1.6 peer 10.0.1.5/32", "AES-256-GCM");
     }
 
+    [Fact]
+    public async Task Case6_ManagementStatusAndKill_StatusFileListsClient()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string socket = Path.Combine(s.Lab.WorkDir, "mgmt.sock");
+        string passwordFile = Path.Combine(s.Lab.WorkDir, "mgmt.pw");
+        File.WriteAllText(passwordFile, "s3cret\n");
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = [$"management {socket} unix {passwordFile}"] });
+        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+
+        // The status file (status FILE 1, version 1) lists the client as OpenVPN writes it.
+        string statusPath = s.ServerConfig!.StatusPath;
+        string status = await WaitForAsync(() => File.Exists(statusPath) ? File.ReadAllText(statusPath) : string.Empty,
+            text => text.Contains("\nclient,172.16.0.8:", StringComparison.Ordinal));
+        Assert.StartsWith("OpenVPN CLIENT LIST\nUpdated,", status, StringComparison.Ordinal);
+        Assert.Contains("Common Name,Real Address,Bytes Received,Bytes Sent,Connected Since\n", status, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"\nROUTING TABLE\nVirtual Address,Common Name,Real Address,Last Ref\n10\.0\.1\.2,client,172\.16\.0\.8:\d+,"), status);
+        Assert.EndsWith("GLOBAL STATS\nMax bcast/mcast queue length,0\nEND\n", status, StringComparison.Ordinal);
+
+        using ServerManagementClient m = await ServerManagementClient.ConnectAsync(socket, "s3cret");
+        IReadOnlyList<string> v2 = await m.CommandAsync("status 2", multiLine: true);
+        Assert.Equal("HEADER,CLIENT_LIST,Common Name,Real Address,Virtual Address,Virtual IPv6 Address,Bytes Received,Bytes Sent,Connected Since,Connected Since (time_t),Username,Client ID,Peer ID,Data Channel Cipher", v2[2]);
+        Assert.Matches(new Regex(@"^CLIENT_LIST,client,172\.16\.0\.8:\d+,10\.0\.1\.2,,\d+,\d+,[0-9: -]+,\d+,UNDEF,\d+,0,AES-256-GCM$"), v2[3]);
+        IReadOnlyList<string> v3 = await m.CommandAsync("status 3", multiLine: true);
+        Assert.StartsWith("CLIENT_LIST\tclient\t172.16.0.8:", v3[3], StringComparison.Ordinal);
+        Assert.Equal("SUCCESS: pid=" + s.Server!.Pid, (await m.CommandAsync("pid"))[0]);
+        Assert.Equal("ERROR: common name 'nobody' not found", (await m.CommandAsync("kill nobody"))[0]);
+
+        int mark = s.Server.LineCount;
+        Assert.Equal("SUCCESS: common name 'client' found, 1 client(s) killed", (await m.CommandAsync("kill client"))[0]);
+        await s.Server.WaitForOutputAsync("client-instance exiting", StartTimeout, mark);
+        // The client was told RESTART and reconnects by itself.
+        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout, real.LineCount - 1);
+        IReadOnlyList<string> after = await WaitForAsync(() => m.CommandAsync("status 2", multiLine: true).Result,
+            lines => lines.Any(l => l.StartsWith("CLIENT_LIST,client,", StringComparison.Ordinal)));
+        Assert.Single(after, l => l.StartsWith("CLIENT_LIST,", StringComparison.Ordinal));
+        Assert.StartsWith("SUCCESS: signal SIGTERM thrown", (await m.CommandAsync("signal SIGTERM"))[0], StringComparison.Ordinal);
+        await s.Server.WaitForOutputAsync("process exiting", StartTimeout);
+    }
+
+    [Fact]
+    public async Task Case8_FloodOfRandomDatagramsAndBadHmacResets_NoStateNoRepliesClientKeepsWorking()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string socket = Path.Combine(s.Lab.WorkDir, "mgmt.sock");
+        await s.StartServerAsync(OpenVpnVariant.Tutorial with { ServerExtra = [$"management {socket} unix"] });
+        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Tutorial));
+        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+        using ServerManagementClient m = await ServerManagementClient.ConnectAsync(socket);
+        string before = (await m.CommandAsync("load-stats"))[0];
+        long rssBefore = s.ServerRssKb();
+
+        string script = Path.Combine(s.Lab.WorkDir, "flood.py");
+        File.WriteAllText(script, FloodScript);
+        Task<PingResult> during = s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 40, timeout: TimeSpan.FromSeconds(30));
+        CommandResult flood = await s.Lab.RunAsync(s.Lab.Client, TimeSpan.FromSeconds(120), "python3", script, ScenarioLab.ServerPublicAddress, "1194");
+        flood.EnsureSuccess();
+        PingResult pingDuring = await during;
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        string afterStats = (await m.CommandAsync("load-stats"))[0];
+        long rssAfter = s.ServerRssKb();
+        output.WriteLine($"flood: {flood.StdOut.Trim()}\nbefore: {before}\nafter:  {afterStats}\nping during flood: {pingDuring}\nRSS before {rssBefore} kB, after {rssAfter} kB");
+
+        Assert.Contains("sent=11000 replies=0", flood.StdOut, StringComparison.Ordinal);
+        Assert.Contains("created=1,", afterStats, StringComparison.Ordinal);          // no client state from the flood
+        Assert.Equal(Stat(before, "gate_replies"), Stat(afterStats, "gate_replies")); // no stateless reply either
+        // Every flood datagram was dropped before any state: by the gate, or (random bytes with a data opcode) as data
+        // for no client / failing authentication (those count in the client's pipe, not here).
+        Assert.True(Stat(afterStats, "gate_drops") - Stat(before, "gate_drops") >= 1000 + 9000, afterStats);
+        Assert.True(pingDuring.Received >= pingDuring.Sent - 2, pingDuring.ToString());
+        await s.AssertIntranetReachableAsync();
+        Assert.True(rssAfter - rssBefore < 16 * 1024, $"RSS grew by {rssAfter - rssBefore} kB");
+    }
+
+    private const string FloodScript = """
+        import os, random, socket, struct, sys, time
+        host, port = sys.argv[1], int(sys.argv[2])
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setblocking(False)
+        sent = 0
+        for i in range(10000):
+            s.sendto(os.urandom(random.randint(1, 1400)), (host, port)); sent += 1
+            if i % 500 == 0: time.sleep(0.01)
+        for i in range(1000):
+            # P_CONTROL_HARD_RESET_CLIENT_V2, key 0 | sid | HMAC-SHA1 (wrong) | replay pid 1 | time | ack len 0 | msg id 0
+            pkt = bytes([7 << 3]) + os.urandom(8) + os.urandom(20) + struct.pack(">II", 1, int(time.time())) + b"\x00" + struct.pack(">I", 0)
+            s.sendto(pkt, (host, port)); sent += 1
+            if i % 100 == 0: time.sleep(0.01)
+        replies = 0
+        end = time.time() + 3
+        while time.time() < end:
+            try:
+                s.recvfrom(4096); replies += 1
+            except BlockingIOError:
+                time.sleep(0.05)
+        print(f"sent={sent} replies={replies}")
+        """;
+
+    private static long Stat(string loadStats, string name)
+    {
+        Match match = Regex.Match(loadStats, $@"\b{name}=(\d+)");
+        Assert.True(match.Success, $"{name} missing in '{loadStats}'");
+        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<T> read, Func<T, bool> done, int seconds = 20)
+    {
+        DateTime until = DateTime.UtcNow.AddSeconds(seconds);
+        T value = read();
+        while (!done(value) && DateTime.UtcNow < until)
+        {
+            await Task.Delay(250);
+            value = read();
+        }
+
+        Assert.True(done(value), $"condition not met within {seconds} s; last value: {value}");
+        return value;
+    }
+
     internal static async Task<(string ServerKey, string ClientKey)> GenerateTlsCryptV2KeysAsync(ServerScenario s)
     {
         string serverKey = Path.Combine(s.Pki.Directory, "tc2-server.key");

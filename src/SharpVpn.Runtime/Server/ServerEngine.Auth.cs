@@ -25,7 +25,7 @@ public sealed partial class ServerEngine
 
         client.CommonName = cn;
         client.Username = session.PeerUsername;
-        _log.Write(LogLevel.Handshake, $"{client.Address} VERIFY OK: depth=0, CN={cn}");
+        LogWrite(LogLevel.Handshake, $"{client.Address} VERIFY OK: depth=0, CN={cn}");
         ClientConfigDirEntry? ccd = null;
         if (_config.ClientConfigDir is { } dir)
         {
@@ -47,7 +47,7 @@ public sealed partial class ServerEngine
 
             if (ccd?.Disable == true)
             {
-                _log.Info($"{client.LogPrefix} MULTI: client has been rejected due to 'disable' directive");
+                LogInfo($"{client.LogPrefix} MULTI: client has been rejected due to 'disable' directive");
                 Reject(client, null, now);
                 return;
             }
@@ -59,7 +59,7 @@ public sealed partial class ServerEngine
             {
                 if (!ReferenceEquals(other, client) && !other.Closing && other.CommonName == cn)
                 {
-                    _log.Info($"MULTI: new connection by client '{cn}' will cause previous active sessions by this client to be dropped.  Remember to use the --duplicate-cn option if you want multiple clients using the same certificate or username to concurrently connect.");
+                    LogInfo($"MULTI: new connection by client '{cn}' will cause previous active sessions by this client to be dropped.  Remember to use the --duplicate-cn option if you want multiple clients using the same certificate or username to concurrently connect.");
                     Teardown(other, "duplicate common name", "SIGTERM[soft,duplicate-cn] client-instance exiting");
                 }
             }
@@ -78,14 +78,14 @@ public sealed partial class ServerEngine
             client.VirtualAddress = address;
             client.PoolIndex = _allocator?.Reserve(fixedAddress.Local) ?? -1;
             ifconfigPush = $"ifconfig {fixedAddress.Local} {fixedAddress.RemoteOrNetmask}";
-            _log.Info($"{client.LogPrefix} MULTI_sva: ifconfig-push from client-config-dir IPv4={fixedAddress.Local}, IPv6=(Not enabled)");
+            LogInfo($"{client.LogPrefix} MULTI_sva: ifconfig-push from client-config-dir IPv4={fixedAddress.Local}, IPv6=(Not enabled)");
         }
         else if (_allocator is not null)
         {
             int index = _allocator.Acquire(cn);
             if (index < 0)
             {
-                _log.Info($"{client.LogPrefix} MULTI: no free --ifconfig-pool addresses are available");
+                LogInfo($"{client.LogPrefix} MULTI: no free --ifconfig-pool addresses are available");
                 Reject(client, "no free address in the pool", now);
                 return;
             }
@@ -94,7 +94,7 @@ public sealed partial class ServerEngine
             client.PoolIndex = index;
             client.VirtualAddress = Ipv4.ToUInt32(assignment.ClientAddress);
             ifconfigPush = assignment.ToPushOption();
-            _log.Info($"{client.LogPrefix} MULTI_sva: pool returned IPv4={assignment.ClientAddress}, IPv6=(Not enabled)");
+            LogInfo($"{client.LogPrefix} MULTI_sva: pool returned IPv4={assignment.ClientAddress}, IPv6=(Not enabled)");
         }
         else
         {
@@ -117,23 +117,23 @@ public sealed partial class ServerEngine
 
         Routes.AddAddresses(client);
         string vaddr = Ipv4.Format(client.VirtualAddress);
-        _log.Write(LogLevel.Details, $"{client.LogPrefix} MULTI: Learn: {vaddr} -> {client.LogPrefix}");
-        _log.Write(LogLevel.Details, $"{client.LogPrefix} MULTI: primary virtual IP for {client.LogPrefix}: {vaddr}");
+        LogWrite(LogLevel.Details, $"{client.LogPrefix} MULTI: Learn: {vaddr} -> {client.LogPrefix}");
+        LogWrite(LogLevel.Details, $"{client.LogPrefix} MULTI: primary virtual IP for {client.LogPrefix}: {vaddr}");
         foreach ((uint network, uint mask) in client.IRoutes)
         {
-            _log.Write(LogLevel.Details, $"{client.LogPrefix} MULTI: internal route {Ipv4.Format(network)}/{Ipv4.PrefixLength(mask).ToString(CultureInfo.InvariantCulture)} -> {client.LogPrefix}");
+            LogWrite(LogLevel.Details, $"{client.LogPrefix} MULTI: internal route {Ipv4.Format(network)}/{Ipv4.PrefixLength(mask).ToString(CultureInfo.InvariantCulture)} -> {client.LogPrefix}");
         }
 
         session.AcceptPeer(pushes, now);
         if (_log.IsEnabled(LogLevel.Options))
         {
-            _log.Write(LogLevel.Options, $"{client.LogPrefix} SENT CONTROL [{cn}]: 'PUSH_REPLY,{string.Join(',', pushes)}' (+ peer-id, cipher, protocol-flags)");
+            LogWrite(LogLevel.Options, $"{client.LogPrefix} SENT CONTROL [{cn}]: 'PUSH_REPLY,{string.Join(',', pushes)}' (+ peer-id, cipher, protocol-flags)");
         }
     }
 
     private void Reject(ServerClient client, string? reason, long now)
     {
-        _log.Info($"{client.LogPrefix} TLS Auth Error: {reason ?? "client refused"}");
+        LogInfo($"{client.LogPrefix} TLS Auth Error: {reason ?? "client refused"}");
         client.Session.RejectPeer(null, now);
     }
 

@@ -42,6 +42,7 @@ public sealed partial class ServerEngine
 
             long now = MonotonicClock.NowMs;
             DrainControlQueue(now);
+            RunControlActions();
             if (_reloadRequested)
             {
                 _reloadRequested = false;
@@ -117,7 +118,7 @@ public sealed partial class ServerEngine
             {
                 // security.md #1: one peer's packet ends at most that peer's session.
                 ServerClient? client = work.Client;
-                _log.Info($"{client?.LogPrefix ?? work.Address?.ToString() ?? "?"} Error processing a control packet: {ex.GetType().Name}: {ex.Message}");
+                LogInfo($"{client?.LogPrefix ?? work.Address?.ToString() ?? "?"} Error processing a control packet: {ex.GetType().Name}: {ex.Message}");
                 if (client is not null && !client.Closing)
                 {
                     Teardown(client, "internal error", "SIGUSR1[soft,error] client-instance restarting");
@@ -143,21 +144,21 @@ public sealed partial class ServerEngine
                 return;
             }
 
-            _log.Info($"{existing.LogPrefix} Client restarted from the same address; replacing the previous session");
+            LogInfo($"{existing.LogPrefix} Client restarted from the same address; replacing the previous session");
             Teardown(existing, "client restarted", "SIGUSR1[soft,restart] client-instance restarting");
         }
 
         int active = _clients.Count;
         if (active >= _config.MaxClients)
         {
-            _log.Info($"MULTI: new incoming connection would exceed maximum number of clients ({_config.MaxClients.ToString(CultureInfo.InvariantCulture)})");
+            LogInfo($"MULTI: new incoming connection would exceed maximum number of clients ({_config.MaxClients.ToString(CultureInfo.InvariantCulture)})");
             Refuse(work);
             return;
         }
 
         if (_connectLimiter is not null && !_connectLimiter.TryAcquire(now))
         {
-            _log.Write(LogLevel.Details, $"{address} TLS Error: connect-freq limit reached; connection refused");
+            LogWrite(LogLevel.Details, $"{address} TLS Error: connect-freq limit reached; connection refused");
             Refuse(work);
             return;
         }
@@ -185,7 +186,7 @@ public sealed partial class ServerEngine
         work.Tcp?.Assign(client);
         if (_log.IsEnabled(LogLevel.Details))
         {
-            _log.Write(LogLevel.Details, $"{address} MULTI: multi_create_instance called (peer-id {peerId.ToString(CultureInfo.InvariantCulture)})");
+            LogWrite(LogLevel.Details, $"{address} MULTI: multi_create_instance called (peer-id {peerId.ToString(CultureInfo.InvariantCulture)})");
         }
 
         session.ProcessControl(work.Packet, now);
@@ -212,7 +213,7 @@ public sealed partial class ServerEngine
             client.FloatCandidate = null;
             if (Routes.FindByEndpoint(moved.Endpoint) is null)
             {
-                _log.Info($"{client.LogPrefix} Float: peer address changed to {moved} (after an authenticated packet)");
+                LogInfo($"{client.LogPrefix} Float: peer address changed to {moved} (after an authenticated packet)");
                 Routes.Float(client, moved);
             }
         }
@@ -282,13 +283,13 @@ public sealed partial class ServerEngine
             case SessionEventKind.Connected:
                 client.Established = true;
                 client.ConnectedSince = DateTimeOffset.Now;
-                _log.Write(LogLevel.Handshake, $"{client.LogPrefix} Control Channel: {session.TlsDescription}, peer certificate: CN={client.CommonName}");
-                _log.Info($"{client.Address} [{client.CommonName}] Peer Connection Initiated with [AF_INET]{client.Address}");
-                _log.Info($"{client.LogPrefix} Data Channel: cipher '{session.DataCipher}', peer-id: {client.PeerId.ToString(CultureInfo.InvariantCulture)}");
+                LogWrite(LogLevel.Handshake, $"{client.LogPrefix} Control Channel: {session.TlsDescription}, peer certificate: CN={client.CommonName}");
+                LogInfo($"{client.Address} [{client.CommonName}] Peer Connection Initiated with [AF_INET]{client.Address}");
+                LogInfo($"{client.LogPrefix} Data Channel: cipher '{session.DataCipher}', peer-id: {client.PeerId.ToString(CultureInfo.InvariantCulture)}");
                 _management?.OnClientEstablished(client);
                 break;
             case SessionEventKind.KeysChanged:
-                _log.Write(LogLevel.Details, $"{client.LogPrefix} TLS: soft reset complete, data channel key_id {e.KeyId.ToString(CultureInfo.InvariantCulture)} active");
+                LogWrite(LogLevel.Details, $"{client.LogPrefix} TLS: soft reset complete, data channel key_id {e.KeyId.ToString(CultureInfo.InvariantCulture)} active");
                 break;
             case SessionEventKind.PingDue:
                 int n = client.Pipe.SealPing(_controlWire);
@@ -299,7 +300,7 @@ public sealed partial class ServerEngine
 
                 break;
             case SessionEventKind.Info:
-                _log.Write(LogLevel.Details, $"{client.LogPrefix} {e.Message}");
+                LogWrite(LogLevel.Details, $"{client.LogPrefix} {e.Message}");
                 break;
             case SessionEventKind.Closed:
                 OnSessionClosed(client, e);
@@ -313,23 +314,23 @@ public sealed partial class ServerEngine
         switch (e.Error)
         {
             case OpenVpnError.PingRestart:
-                _log.Info($"{client.LogPrefix} [{client.CommonName}] Inactivity timeout (--ping-restart), restarting");
+                LogInfo($"{client.LogPrefix} [{client.CommonName}] Inactivity timeout (--ping-restart), restarting");
                 Teardown(client, "ping-restart", "SIGUSR1[soft,ping-restart] client-instance restarting");
                 break;
             case OpenVpnError.PeerExit:
                 Teardown(client, "remote-exit", "SIGTERM[soft,remote-exit] client-instance exiting");
                 break;
             case OpenVpnError.HandshakeTimeout:
-                _log.Info($"{client.LogPrefix} TLS Error: {e.Message}");
-                _log.Info($"{client.LogPrefix} TLS Error: TLS handshake failed");
+                LogInfo($"{client.LogPrefix} TLS Error: {e.Message}");
+                LogInfo($"{client.LogPrefix} TLS Error: TLS handshake failed");
                 Teardown(client, "tls-error", "SIGUSR1[soft,tls-error] client-instance restarting");
                 break;
             case OpenVpnError.AuthenticationFailed or OpenVpnError.CipherNegotiationFailed:
-                _log.Info($"{client.LogPrefix} {e.Message}");
+                LogInfo($"{client.LogPrefix} {e.Message}");
                 Teardown(client, "auth-failure", "SIGUSR1[soft,auth-failure] client-instance restarting");
                 break;
             default:
-                _log.Info($"{client.LogPrefix} TLS Error: {e.Message}");
+                LogInfo($"{client.LogPrefix} TLS Error: {e.Message}");
                 Teardown(client, "tls-error", "SIGUSR1[soft,tls-error] client-instance restarting");
                 break;
         }
@@ -352,7 +353,7 @@ public sealed partial class ServerEngine
 
         _clients.Remove(client);
         Volatile.Write(ref _clientCountSnapshot, _clients.Count);
-        _log.Info($"{client.LogPrefix} {logLine}");
+        LogInfo($"{client.LogPrefix} {logLine}");
         if (client.Established)
         {
             _management?.OnClientDisconnected(client, reason);
@@ -438,7 +439,7 @@ public sealed partial class ServerEngine
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _log.Info($"Cannot write ifconfig-pool-persist file: {ex.Message}");
+            LogInfo($"Cannot write ifconfig-pool-persist file: {ex.Message}");
         }
     }
 
@@ -463,7 +464,7 @@ public sealed partial class ServerEngine
     /// <summary>SIGHUP / CRL change: re-read the CRL (new handshakes use it) and drop connected clients it revokes; ccd files are read per connection.</summary>
     private void Reload(string why)
     {
-        _log.Info($"{why}: reloading CRL and client-config-dir (connected clients stay)");
+        LogInfo($"{why}: reloading CRL and client-config-dir (connected clients stay)");
         SystemdNotify.Reloading();
         if (_factory.ReloadCrl(out string? error))
         {
@@ -473,12 +474,12 @@ public sealed partial class ServerEngine
                 "certificate revoked");
             if (killed > 0)
             {
-                _log.Info($"CRL: disconnected {killed.ToString(CultureInfo.InvariantCulture)} client(s) whose certificate is now revoked");
+                LogInfo($"CRL: disconnected {killed.ToString(CultureInfo.InvariantCulture)} client(s) whose certificate is now revoked");
             }
         }
         else if (error is not null)
         {
-            _log.Info(error);
+            LogInfo(error);
         }
 
         SystemdNotify.Ready();

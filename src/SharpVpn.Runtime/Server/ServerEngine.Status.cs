@@ -55,11 +55,7 @@ public sealed partial class ServerEngine
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _log.Write(LogLevel.Info, $"Cannot write the status file '{path}': {ex.Message}");
+            LogWrite(LogLevel.Info, $"Cannot write the status file '{path}': {ex.Message}");
         }
-    }
-
-    private void RunManagementTimers()
-    {
     }
 }

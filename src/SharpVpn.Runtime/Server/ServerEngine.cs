@@ -141,7 +141,7 @@ public sealed partial class ServerEngine : IDisposable
     {
         if (Interlocked.Increment(ref _packetFaults) <= 10)
         {
-            _log.Write(LogLevel.Info, $"Dropped a packet after an unexpected error: {ex.GetType().Name}: {ex.Message}");
+            LogWrite(LogLevel.Info, $"Dropped a packet after an unexpected error: {ex.GetType().Name}: {ex.Message}");
         }
     }
 
@@ -192,11 +192,11 @@ public sealed partial class ServerEngine : IDisposable
             DropPrivileges();
             StartLoops();
             StartupMilliseconds = MonotonicClock.NowMs - _startedMs;
-            _log.Info("Initialization Sequence Completed");
+            LogInfo("Initialization Sequence Completed");
             _management?.OnStateChange("CONNECTED", "SUCCESS");
             SystemdNotify.Ready();
             ControlLoop();
-            _log.Info($"{_shutdownSignal ?? "SIGTERM"}[hard,] received, process exiting");
+            LogInfo($"{_shutdownSignal ?? "SIGTERM"}[hard,] received, process exiting");
             return 0;
         }
         finally
@@ -227,21 +227,21 @@ public sealed partial class ServerEngine : IDisposable
     private void LogStartup()
     {
         string version = typeof(ServerEngine).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
-        _log.Info($"SharpVPN {version} server (OpenVPN 2.6 compatible) [{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription.Trim()}]");
-        _log.Info($"Configuration: {_config.SourceName}");
+        LogInfo($"SharpVPN {version} server (OpenVPN 2.6 compatible) [{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription.Trim()}]");
+        LogInfo($"Configuration: {_config.SourceName}");
         foreach (string warning in _config.Warnings)
         {
-            _log.Info($"WARNING: {warning}");
+            LogInfo($"WARNING: {warning}");
         }
 
         if (_config.Tls.DhPem is not null)
         {
-            _log.Write(LogLevel.Details, "NOTE: the 'dh' parameters are accepted; TLS uses ECDHE key exchange (as OpenVPN with TLS 1.3)");
+            LogWrite(LogLevel.Details, "NOTE: the 'dh' parameters are accepted; TLS uses ECDHE key exchange (as OpenVPN with TLS 1.3)");
         }
 
         if (_log.IsEnabled(LogLevel.Options))
         {
-            _log.Write(LogLevel.Options, $"OCC options string: {_factory.OptionsString}");
+            LogWrite(LogLevel.Options, $"OCC options string: {_factory.OptionsString}");
         }
     }
 
@@ -249,8 +249,8 @@ public sealed partial class ServerEngine : IDisposable
     {
         TunDevice tun = TunDevice.Open(_config.Tun.Device);
         _tun = tun;
-        _log.Info($"TUN/TAP device {tun.Name} opened");
-        _network = new NetworkConfigurator(tun.Name, log: line => _log.Write(LogLevel.Details, line));
+        LogInfo($"TUN/TAP device {tun.Name} opened");
+        _network = new NetworkConfigurator(tun.Name, log: line => LogWrite(LogLevel.Details, line));
         _network.SetMtu(_config.Tun.TunMtu);
         _network.Up();
         IfconfigSettings ifconfig = _config.Tun.Ifconfig
@@ -260,12 +260,12 @@ public sealed partial class ServerEngine : IDisposable
         {
             int prefix = Ipv4.PrefixLength(Ipv4.ToUInt32(ifconfig.RemoteOrNetmask));
             _network.SetAddress(ifconfig.Local, prefix);
-            _log.Write(LogLevel.Details, $"net_addr_v4_add: {ifconfig.Local}/{prefix.ToString(CultureInfo.InvariantCulture)} dev {tun.Name}");
+            LogWrite(LogLevel.Details, $"net_addr_v4_add: {ifconfig.Local}/{prefix.ToString(CultureInfo.InvariantCulture)} dev {tun.Name}");
         }
         else
         {
             _network.SetPointToPointAddress(ifconfig.Local, ifconfig.RemoteOrNetmask);
-            _log.Write(LogLevel.Details, $"net_addr_ptp_v4_add: {ifconfig.Local} peer {ifconfig.RemoteOrNetmask} dev {tun.Name}");
+            LogWrite(LogLevel.Details, $"net_addr_ptp_v4_add: {ifconfig.Local} peer {ifconfig.RemoteOrNetmask} dev {tun.Name}");
         }
 
         foreach (Config.Route route in _config.Tun.Routes)
@@ -283,7 +283,7 @@ public sealed partial class ServerEngine : IDisposable
             }
 
             _network.AddRoute(network, gateway, route.Metric ?? _config.Tun.RouteMetric);
-            _log.Write(LogLevel.Details, $"net_route_v4_add: {network} via {gateway} dev {tun.Name}");
+            LogWrite(LogLevel.Details, $"net_route_v4_add: {network} via {gateway} dev {tun.Name}");
         }
 
         _tunLoop = new TunReadLoop(tun, _pool, new ServerTunHandler(this, _pool.BufferBytes), ex => OnLoopFault("TUN read", ex));
@@ -300,7 +300,7 @@ public sealed partial class ServerEngine : IDisposable
         {
             _tcpListener = new TcpListenerTransport(endpoint);
             BoundPort = _tcpListener.LocalEndPoint.Port;
-            _log.Info($"Listening for incoming TCP connection on {Format(_tcpListener.LocalEndPoint)}");
+            LogInfo($"Listening for incoming TCP connection on {Format(_tcpListener.LocalEndPoint)}");
         }
         else
         {
@@ -313,13 +313,13 @@ public sealed partial class ServerEngine : IDisposable
             };
             _udp = new UdpTransport(endpoint, options);
             BoundPort = _udp.LocalEndPoint.Port;
-            _log.Info($"UDPv{(bind.AddressFamily == AddressFamily.InterNetworkV6 ? "6" : "4")} link local (bound): {Format(_udp.LocalEndPoint)}");
+            LogInfo($"UDPv{(bind.AddressFamily == AddressFamily.InterNetworkV6 ? "6" : "4")} link local (bound): {Format(_udp.LocalEndPoint)}");
         }
 
-        _log.Info($"MULTI: multi_init called, r=256 v=256");
+        LogInfo($"MULTI: multi_init called, r=256 v=256");
         if (_config.Pool is { } pool)
         {
-            _log.Info($"IFCONFIG POOL IPv4: base={pool.PoolStart} size={pool.Size.ToString(CultureInfo.InvariantCulture)}");
+            LogInfo($"IFCONFIG POOL IPv4: base={pool.PoolStart} size={pool.Size.ToString(CultureInfo.InvariantCulture)}");
         }
     }
 
@@ -369,9 +369,9 @@ public sealed partial class ServerEngine : IDisposable
             Port = _config.Firewall == FirewallMode.Open ? BoundPort : null,
             Protocol = _config.Protocol == TransportProtocol.Tcp ? "tcp" : "udp",
             TunInterface = _tun?.Name,
-        }, log: line => _log.Info(line));
+        }, log: line => LogInfo(line));
         _firewall.Apply();
-        _log.Info($"Network setup: forwarding on, table '{_firewall.TableName}'{(_config.NatMasquerade is null ? string.Empty : $", masquerade {network} out of {_firewall.OutInterface ?? "the default route's interface"}")}{(_config.Firewall == FirewallMode.Open ? $", {(_config.Protocol == TransportProtocol.Tcp ? "tcp" : "udp")} port {BoundPort.ToString(CultureInfo.InvariantCulture)} open" : string.Empty)}");
+        LogInfo($"Network setup: forwarding on, table '{_firewall.TableName}'{(_config.NatMasquerade is null ? string.Empty : $", masquerade {network} out of {_firewall.OutInterface ?? "the default route's interface"}")}{(_config.Firewall == FirewallMode.Open ? $", {(_config.Protocol == TransportProtocol.Tcp ? "tcp" : "udp")} port {BoundPort.ToString(CultureInfo.InvariantCulture)} open" : string.Empty)}");
     }
 
     private void DropPrivileges()
@@ -384,7 +384,7 @@ public sealed partial class ServerEngine : IDisposable
 
         // Keep CAP_NET_ADMIN on this (the control) thread so shutdown can remove the NAT table.
         Privileges.Drop(p.User, p.Group, keepNetAdmin: _firewall is not null);
-        _log.Info($"UID set to {p.User ?? "(unchanged)"}, GID set to {p.Group ?? "(user's group)"}");
+        LogInfo($"UID set to {p.User ?? "(unchanged)"}, GID set to {p.Group ?? "(user's group)"}");
     }
 
     private void StartLoops()
@@ -425,7 +425,7 @@ public sealed partial class ServerEngine : IDisposable
 
                 if (_log.IsEnabled(LogLevel.Details))
                 {
-                    _log.Write(LogLevel.Details, $"TCP connection established with {Format(tcp.RemoteEndPoint)}");
+                    LogWrite(LogLevel.Details, $"TCP connection established with {Format(tcp.RemoteEndPoint)}");
                 }
 
                 new ServerTcpConnection(this, tcp, _gate!, _pool).Start();
@@ -468,7 +468,7 @@ public sealed partial class ServerEngine : IDisposable
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or IOException)
                 {
-                    _log.Info($"Removing the network setup failed: {ex.Message}");
+                    LogInfo($"Removing the network setup failed: {ex.Message}");
                 }
             }
 
@@ -489,7 +489,7 @@ public sealed partial class ServerEngine : IDisposable
         _network = null;
         if (_tun is { } tun)
         {
-            _log.Write(LogLevel.Details, $"Closing TUN/TAP interface {tun.Name}");
+            LogWrite(LogLevel.Details, $"Closing TUN/TAP interface {tun.Name}");
             _tun = null;
             tun.Dispose();
             _tunLoop?.Join(TimeSpan.FromSeconds(5));
@@ -521,7 +521,7 @@ public sealed partial class ServerEngine : IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                _log.Info($"Cannot remove the pid file '{path}': {ex.Message}");
+                LogInfo($"Cannot remove the pid file '{path}': {ex.Message}");
             }
         }
     }
