@@ -163,6 +163,32 @@ public sealed class RealOpenVpnServerTests : IClassFixture<EasyRsaPki>
 
     private sealed record X509Certificate2Wrapper(string Cert, string Key);
 
+    /// <summary>Our client, warm (after one JIT warm-up run): start to keys ready, 5 runs against one server.</summary>
+    [Fact]
+    public void Measure_OurClientHandshakeTime()
+    {
+        using var server = new OpenVpnServer(_pki, $"tls-crypt {_pki.StaticKeyPath}");
+        var times = new List<long>();
+        for (int i = 0; i < 6; i++)
+        {
+            using var driver = new UdpSessionDriver(server.EndPoint);
+            long start = driver.Now;
+            driver.Session = TunnelSession.CreateClient(ClientOptions("tls-crypt", "AES-256-GCM"), driver.Now);
+            try
+            {
+                Assert.True(driver.RunUntil(() => driver.Session.IsConnected, TimeSpan.FromSeconds(30)), string.Join("; ", driver.Events));
+                times.Add(driver.Now - start);
+                driver.Session.SendExitNotify(driver.Now);
+                driver.RunUntil(() => driver.Session.OutgoingCount == 0, TimeSpan.FromSeconds(1));
+            }
+            finally
+            {
+                driver.Session.Dispose();
+            }
+        }
+        _output.WriteLine($"our client: start -> keys ready: first (cold) {times[0]} ms, warm runs {string.Join(", ", times.Skip(1))} ms");
+    }
+
     /// <summary>The real openvpn client against the same server: start to "Initialization Sequence Completed".</summary>
     [Fact]
     public void Measure_RealOpenVpnClientHandshakeTime()
