@@ -23,7 +23,13 @@ public sealed class EasyRsaPki : IDisposable
         Run(EasyRsa, "revoke", "revoked");
         Run(EasyRsa, "gen-crl");
         Run(OpenVpnServer.OpenVpnPath, "--genkey", "secret", StaticKeyPath);
+        Run(OpenVpnServer.OpenVpnPath, "--genkey", "tls-crypt-v2-server", TlsCryptV2ServerKeyPath);
+        Run(OpenVpnServer.OpenVpnPath, "--tls-crypt-v2", TlsCryptV2ServerKeyPath, "--genkey", "tls-crypt-v2-client", TlsCryptV2ClientKeyPath);
     }
+
+    public string TlsCryptV2ServerKeyPath => Path.Combine(Dir, "tc2-server.key");
+
+    public string TlsCryptV2ClientKeyPath => Path.Combine(Dir, "tc2-client.key");
 
     public string Dir { get; }
 

@@ -24,7 +24,7 @@ public sealed class RealOpenVpnServerTests : IClassFixture<EasyRsaPki>
         _output = output;
     }
 
-    public static TheoryData<string> Modes => new() { "tls-auth-cbc", "tls-crypt-gcm", "tls-crypt-chacha" };
+    public static TheoryData<string> Modes => new() { "tls-auth-cbc", "tls-crypt-gcm", "tls-crypt-chacha", "tls-crypt-v2-chacha" };
 
     [Theory]
     [MemberData(nameof(Modes))]
@@ -34,6 +34,7 @@ public sealed class RealOpenVpnServerTests : IClassFixture<EasyRsaPki>
         {
             "tls-auth-cbc" => ($"tls-auth {_pki.StaticKeyPath} 0\ndata-ciphers AES-256-CBC\nauth SHA1", "AES-256-CBC"),
             "tls-crypt-chacha" => ($"tls-crypt {_pki.StaticKeyPath}\ndata-ciphers CHACHA20-POLY1305:AES-256-GCM", "CHACHA20-POLY1305"),
+            "tls-crypt-v2-chacha" => ($"tls-crypt-v2 {_pki.TlsCryptV2ServerKeyPath}\ndata-ciphers CHACHA20-POLY1305:AES-256-GCM", "CHACHA20-POLY1305"),
             _ => ($"tls-crypt {_pki.StaticKeyPath}", "AES-256-GCM"),
         };
         using var server = new OpenVpnServer(_pki, serverExtra);
@@ -152,7 +153,10 @@ public sealed class RealOpenVpnServerTests : IClassFixture<EasyRsaPki>
                 IsServer = false, Certificate = cert, CertificateChain = chain, TrustedCertificateAuthorities = cas,
                 RemoteCertTls = RemoteCertTls.Server,
             }),
-            Wrap = tlsAuth ? new TlsAuth(key, KeyDirection.Inverse, HashAlgorithmName.SHA1) : new TlsCrypt(key, isServer: false),
+            Wrap = tlsAuth ? new TlsAuth(key, KeyDirection.Inverse, HashAlgorithmName.SHA1)
+                : mode.StartsWith("tls-crypt-v2", StringComparison.Ordinal)
+                    ? new TlsCryptV2ClientWrap(TlsCryptV2ClientKey.Parse(File.ReadAllText(_pki.TlsCryptV2ClientKeyPath), _pki.TlsCryptV2ClientKeyPath))
+                    : new TlsCrypt(key, isServer: false),
             OptionsString = new OccOptionsString { Cipher = cipher, Auth = "SHA1", DataCiphers = ciphers, TlsAuth = tlsAuth }.Build(),
             PeerInfo = PeerInfo.BuildClient(ciphers, IvProtoFlags.DataV2 | IvProtoFlags.RequestPush | IvProtoFlags.CcExitNotify),
             DataCiphers = ciphers,
