@@ -290,7 +290,7 @@ public sealed partial class ClientEngine
         }
 
         _tun = tun;
-        _tunHandler = new ClientTunHandler(this, _pool.BufferBytes);
+        _tunHandler = new ClientTunHandler(this, _pool);
         _tunLoop = new TunReadLoop(tun, _pool, _tunHandler, OnTunFault);
         _tunLoop.Start();
     }

@@ -1,22 +1,26 @@
+using SharpVpn.Platform.Transport;
 using SharpVpn.Runtime.DataPath;
 
 namespace SharpVpn.Runtime.Client;
 
 /// <summary>
-/// Stage 2 of the client's outbound path, on the TunReadLoop thread: each IP packet is framed (never
-/// compressed) and encrypted with the current key of the current connection, then sent. Without a connection
-/// (reconnecting with persist-tun) packets are dropped, as OpenVPN does. One wire buffer, no allocation.
+/// Stage 2 of the client's outbound path, on the TunReadLoop thread: each IP packet of the batch is framed
+/// (never compressed) and encrypted with the current key of the current connection into its own wire buffer,
+/// then the batch leaves in one sendmmsg (UDP) or one framed write (TCP). Without a connection (reconnecting
+/// with persist-tun) packets are dropped, as OpenVPN does. No allocation per packet.
 /// </summary>
 internal sealed class ClientTunHandler : IPacketBatchHandler
 {
     private readonly ClientEngine _engine;
-    private readonly byte[] _wire;
+    private readonly byte[][] _wire;
+    private readonly int[] _wireSizes;
     private long _dropped;
 
-    public ClientTunHandler(ClientEngine engine, int bufferBytes)
+    public ClientTunHandler(ClientEngine engine, PacketBufferPool pool)
     {
         _engine = engine;
-        _wire = GC.AllocateUninitializedArray<byte>(bufferBytes, pinned: true);
+        _wire = pool.RentBatch(DataPathLayout.BatchSize);
+        _wireSizes = new int[DataPathLayout.BatchSize];
     }
 
     /// <summary>Packets read while no connection could carry them.</summary>
@@ -32,6 +36,7 @@ internal sealed class ClientTunHandler : IPacketBatchHandler
         }
 
         DataChannelPipe pipe = connection.Pipe;
+        int ready = 0;
         for (int i = 0; i < count; i++)
         {
             int size = sizes[i];
@@ -40,11 +45,51 @@ internal sealed class ClientTunHandler : IPacketBatchHandler
                 continue;
             }
 
-            int n = pipe.Seal(buffers[i], offset, size, _wire);
+            int n = pipe.Seal(buffers[i], offset, size, _wire[ready]);
             if (n > 0)
             {
-                connection.SendQuietly(_wire.AsSpan(0, n));
+                _wireSizes[ready++] = n;
             }
+        }
+
+        if (ready == 1)
+        {
+            connection.SendQuietly(_wire[0].AsSpan(0, _wireSizes[0]));
+        }
+        else if (ready > 1)
+        {
+            SendBatch(connection, ready);
+        }
+    }
+
+    private void SendBatch(ClientConnection connection, int count)
+    {
+        try
+        {
+            switch (connection.Link)
+            {
+                case UdpTransport udp:
+                    udp.SendBatch(_wire.AsSpan(0, count), _wireSizes.AsSpan(0, count), 0, null);
+                    break;
+                case TcpTransport tcp:
+                    tcp.SendBatch(_wire.AsSpan(0, count), _wireSizes.AsSpan(0, count), 0);
+                    break;
+                default:
+                    for (int i = 0; i < count; i++)
+                    {
+                        connection.SendQuietly(_wire[i].AsSpan(0, _wireSizes[i]));
+                    }
+
+                    break;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection closed under us (reconnect, shutdown): these packets are lost, as on a dead link.
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            // TCP broke; the receive loop reports the end and the control loop reconnects.
         }
     }
 }
