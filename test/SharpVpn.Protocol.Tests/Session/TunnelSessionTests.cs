@@ -58,7 +58,7 @@ public class TunnelSessionTests
             {
                 IsServer = false, TlsEngineFactory = o.TlsEngineFactory, Wrap = o.Wrap, OptionsString = o.OptionsString,
                 DataCiphers = ["CHACHA20-POLY1305"], NetTimeSeconds = o.NetTimeSeconds,
-                PeerInfo = Control.PeerInfo.BuildClient(["CHACHA20-POLY1305"], Control.IvProtoFlags.DataV2),
+                PeerInfo = SharpVpn.Protocol.Control.PeerInfo.BuildClient(["CHACHA20-POLY1305"], SharpVpn.Protocol.Control.IvProtoFlags.DataV2),
             },
             serverTweak: o => new TunnelSessionOptions
             {
