@@ -10,6 +10,8 @@ namespace SharpVpn.Protocol.Session;
 
 public sealed partial class TunnelSession
 {
+    private const int MaxRetiredKeys = 4;
+
     /// <summary>
     /// Moves one key state forward: delivers in-order reliable payloads (resets, TLS ciphertext), starts TLS once
     /// the peer's reset arrived, reads the peer's key-method-2 record, then control messages.
@@ -232,8 +234,15 @@ public sealed partial class TunnelSession
         ks.Tls = null;
         if (ks.DataKey is { } key)
         {
+            // Keep a few retired keys alive so a data thread still holding one never sees it disposed;
+            // older ones are disposed so memory stays bounded across many renegotiations (security.md #4).
             _retiredKeys.Add(key);
             ks.DataKey = null;
+            if (_retiredKeys.Count > MaxRetiredKeys)
+            {
+                _retiredKeys[0].Dispose();
+                _retiredKeys.RemoveAt(0);
+            }
         }
         if (ReferenceEquals(ks, _lameDuck))
         {

@@ -18,7 +18,7 @@ namespace SharpVpn.Protocol.Session;
 /// Threading: all methods except <see cref="CurrentEncryptKey"/>, <see cref="FindDecryptKey"/>,
 /// <see cref="DataPeerId"/> and the Notify* methods must be called from one thread at a time (the session's
 /// control loop). Those data-path members read immutable snapshots and may be called from any thread.
-/// Retired keys are not disposed while the session lives, so a data thread holding one never sees it disposed.
+/// The last few retired keys stay undisposed, so a data thread still holding one never sees it disposed.
 /// </remarks>
 public sealed partial class TunnelSession : IDisposable
 {
