@@ -108,13 +108,17 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         Assert.False(ours.HasExited);
     }
 
-    [Fact]
-    public async Task ServerRestartedMidPing_ClientReconnectsByItselfAndPingResumes()
+    [Theory]
+    [InlineData("udp")]
+    [InlineData("tcp")]
+    public async Task ServerRestartedMidPing_ClientReconnectsByItselfAndPingResumes(string proto)
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
-        // explicit-exit-notify on a 2.6 server: it tells its clients RESTART when it goes down.
-        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["explicit-exit-notify 1"] });
-        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        // UDP: explicit-exit-notify on a 2.6 server tells its clients RESTART when it goes down.
+        // TCP: the connection closes with the server.
+        OpenVpnVariant variant = OpenVpnVariant.Modern with { Proto = proto };
+        await s.StartServerAsync(proto == "udp" ? variant with { ServerExtra = ["explicit-exit-notify 1"] } : variant);
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(variant));
         await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
         await s.AssertIntranetReachableAsync();
 
@@ -122,6 +126,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(4));
         int mark = ours.LineCount;
         await s.Server!.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the server is really gone for a while
         await s.RestartServerAsync();
         await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout, mark);
         PingResult during = await continuous;
@@ -130,6 +135,34 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         Assert.False(ours.HasExited);
         await s.AssertIntranetReachableAsync();
         Assert.True(during.Received > 20, during.ToString());
+        Assert.Contains(ours.Lines.Skip(mark), l => l.Contains("Preserving previous TUN/TAP instance: tun0", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PushedRedirectGatewayDef1_KeepsServerOutsideTunnel_AndIsRemovedOnExit()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern with
+        {
+            ServerExtra = ["push \"redirect-gateway def1\"", "push \"dhcp-option DNS 10.0.1.1\""],
+        });
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+
+        string routes = (await s.Lab.RunAsync(s.Lab.Client, "ip", "-4", "route", "show")).StdOut;
+        Assert.Contains("0.0.0.0/1 via 10.0.1.1 dev tun0", routes, StringComparison.Ordinal);
+        Assert.Contains("128.0.0.0/1 via 10.0.1.1 dev tun0", routes, StringComparison.Ordinal);
+        Assert.Contains($"{ScenarioLab.ServerPublicAddress} dev {s.Lab.ClientInterface}", routes, StringComparison.Ordinal);
+        await s.AssertIntranetReachableAsync();
+        Assert.True((await s.Lab.PingAsync(s.Lab.Client, ScenarioLab.ServerPublicAddress)).AllReceived);
+        Assert.Contains(ours.Lines, l => l.Contains("10.0.1.1", StringComparison.Ordinal) && l.Contains("DNS", StringComparison.Ordinal));
+
+        await ours.StopAsync();
+        Assert.Equal(0, ours.ExitCode);
+        routes = (await s.Lab.RunAsync(s.Lab.Client, "ip", "-4", "route", "show")).StdOut;
+        Assert.DoesNotContain("0.0.0.0/1", routes, StringComparison.Ordinal);
+        Assert.DoesNotContain("128.0.0.0/1", routes, StringComparison.Ordinal);
+        Assert.DoesNotContain(ScenarioLab.ServerPublicAddress, routes, StringComparison.Ordinal);
     }
 
     [Fact]
