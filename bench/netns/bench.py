@@ -660,6 +660,7 @@ def write_markdown(path, meta, combos, results):
                 f"| {fmt(s.get('ping_avg_ms'), '{:.3f}')} / {fmt(s.get('ping_p50_ms'), '{:.3f}')} / {fmt(s.get('ping_p99_ms'), '{:.3f}')} "
                 f"| {mem} | {fmt(s.get('server_kb_per_client'))} |")
         L.append("")
+    L.extend(targets_section(combos, results))
     L.append("CPU use during the iperf3 runs (median % of one core, all threads of the process; 100 % = one core "
              "busy for the whole run) and client memory:")
     L.append("")
@@ -701,6 +702,48 @@ def write_markdown(path, meta, combos, results):
     return "\n".join(L)
 
 
+def targets_section(combos, results):
+    """Issue 7's targets, checked on the UDP + AES-256-GCM figures of this run."""
+    ck = "udp/AES-256-GCM"
+    if ("udp", "AES-256-GCM") not in combos:
+        return []
+    get = lambda key: results.get(ck, {}).get(key, {}).get("summary", {})  # noqa: E731
+    ref, ours, srv, cli = get("ovpn-ovpn"), get("ours-ours"), get("ours-ovpn"), get("ovpn-ours")
+    if not ref.get("up_mbps"):
+        return ["Targets: not checked (the openvpn reference pair has no figures).", ""]
+
+    def verdict(ok):
+        return "n/a" if ok is None else ("**met**" if ok else "**not met**")
+
+    def cmp(s, metric, factor, better="higher"):
+        v, r = s.get(metric), ref.get(metric)
+        if v is None or r is None:
+            return None, "–"
+        ok = v >= factor * r if better == "higher" else v <= factor * r
+        return ok, f"{v:.{3 if 'ping' in metric else 0}f} vs {r:.{3 if 'ping' in metric else 0}f}"
+
+    rows = []
+    for label, s, factor in (("1. ours/ours ≥ 2× openvpn pair", ours, 2.0),
+                             ("2a. our server + openvpn client ≥ openvpn pair", srv, 1.0),
+                             ("2b. openvpn server + our client ≥ openvpn pair", cli, 1.0)):
+        ok_up, t_up = cmp(s, "up_mbps", factor)
+        ok_dn, t_dn = cmp(s, "down_mbps", factor)
+        ok = None if ok_up is None or ok_dn is None else ok_up and ok_dn
+        rows.append(f"| {label} | up {t_up}, down {t_dn} Mbit/s | {verdict(ok)} |")
+    ok_p, t_p = cmp(ours, "ping_avg_ms", 1.0, "lower")
+    ok_p50, t_p50 = cmp(ours, "ping_p50_ms", 1.0, "lower")
+    rows.append(f"| 3a. ours/ours ping ≤ openvpn pair | avg {t_p}, p50 {t_p50} ms | "
+                f"{verdict(None if ok_p is None else ok_p and ok_p50)} |")
+    ok_h, t_h = cmp(ours, "handshake_ms", 1.0, "lower")
+    rows.append(f"| 3b. ours/ours handshake ≤ openvpn pair | {t_h} ms | {verdict(ok_h)} |")
+    v, r = srv.get("server_kb_per_client"), ref.get("server_kb_per_client")
+    ok_m = None if v is None or r is None else v <= r
+    t_m = "–" if ok_m is None else f"{v:.0f} vs {r:.0f}"
+    rows.append(f"| 4. server memory per added client ≤ openvpn's | {t_m} kB | {verdict(ok_m)} |")
+    return ["Targets of issue 7 on UDP · AES-256-GCM (this run, medians):", "",
+            "| target | ours vs openvpn pair | verdict |", "|---|---|---|", *rows, ""]
+
+
 def write_chart(path, meta, combos, results):
     short = {"ovpn-ovpn": "S:OVPN\nC:OVPN", "ours-ovpn": "S:OURS\nC:OVPN", "ovpn-ours": "S:OVPN\nC:OURS",
              "ours-ours": "S:OURS\nC:OURS"}
@@ -713,7 +756,11 @@ def write_chart(path, meta, combos, results):
             cats.append((short[key], [s.get("up_mbps"), s.get("down_mbps")]))
         panels.append((f"{proto} {cipher}", cats))
     sub = (f"{meta['date']}  {meta['cpu_model']}, {meta['cores']} cores, kernel {meta['kernel']}, load "
-           f"{meta['load_start'][0]:.0f}-{meta['load_end'][0]:.0f}, commit {meta['git_commit']}  (x = failed)")
+           f"{meta['load_start'][0]:.0f}-{meta['load_end'][0]:.0f}, commit {meta['git_commit']}")
+    base = results.get(BASELINE, {}).get("summary", {})
+    if base.get("up_mbps"):
+        sub += f"  - no tunnel: {base['up_mbps']:.0f}/{base['down_mbps']:.0f} up/down"
+    sub += "  (x = failed)"
     pngchart.grouped_bar_chart(
         path, "TCP throughput through the tunnel (iperf3, median Mbit/s)", sub, panels,
         [("up: client->intranet", (52, 101, 164)), ("down: intranet->client", (245, 121, 0))])

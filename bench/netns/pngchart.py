@@ -161,7 +161,7 @@ def grouped_bar_chart(path, title, subtitle, panels, series, unit="MBIT/S"):
     cat_gap = 30
     panel_gap = 40
     left = 90
-    top = 90
+    top = 112
     plot_h = 360
     bottom = 120
 
@@ -169,7 +169,11 @@ def grouped_bar_chart(path, title, subtitle, panels, series, unit="MBIT/S"):
     for _, cats in panels:
         n = max(1, len(cats))
         panel_widths.append(n * (len(series) * (bar_w + bar_gap) - bar_gap) + (n - 1) * cat_gap + 2 * 16)
-    width = max(left + sum(panel_widths) + panel_gap * (len(panels) - 1) + 30, 760)
+    content = left + sum(panel_widths) + panel_gap * (len(panels) - 1) + 30
+    width = max(content, Canvas.text_width(title, scale) + 40, Canvas.text_width(subtitle) + 40)
+    shift = (width - content) // 2  # a narrow plot (one panel) sits in the middle under the title
+    left += shift
+    content += shift
     height = top + plot_h + bottom
 
     values = [v for _, cats in panels for _, vs in cats for v in vs if v is not None]
@@ -191,11 +195,11 @@ def grouped_bar_chart(path, title, subtitle, panels, series, unit="MBIT/S"):
     for i in range(0, 6):
         v = vmax * i / 5
         y = y0 - int(plot_h * i / 5)
-        c.hline(left, width - 20, y, grid if i else (0, 0, 0))
+        c.hline(left, content - 20, y, grid if i else (0, 0, 0))
         label = f"{v:,.0f}" if vmax >= 50 else f"{v:.1f}"
         c.text(left - 8, y - 7, label.replace(",", " "), scale=scale, anchor="right")
     c.vline(left, top, y0, (0, 0, 0))
-    c.text(12, top - 22, unit, scale=scale)
+    c.text(left - 78, top - 26, unit, scale=scale)
 
     x = left + 16
     for (panel_title, cats), pw in zip(panels, panel_widths):
