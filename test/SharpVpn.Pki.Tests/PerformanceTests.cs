@@ -27,7 +27,6 @@ public sealed class PerformanceTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"build-client-full x200 (EC secp384r1, CA EC, durable={durable}): {sw.Elapsed.TotalSeconds:F2} s ({sw.Elapsed.TotalMilliseconds / 200:F1} ms each)");
         Assert.Equal(200, ca.List().Count);
         Assert.Equal(200, File.ReadAllLines(Path.Combine(_dir.Pki, "index.txt")).Length);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), $"took {sw.Elapsed}");
         // Spot-check the last one with openssl.
         Tool.OpenSslOk("verify", "-CAfile", ca.CaCertPath, ca.CertPath("client199"));
     }
