@@ -1,0 +1,124 @@
+using SharpVpn.Config;
+using SharpVpn.DataChannel;
+using SharpVpn.Protocol.TlsWrap;
+using SharpVpn.Runtime.Client;
+using SharpVpn.Runtime.DataPath;
+
+namespace SharpVpn.Runtime.Tests;
+
+public sealed class ClientSessionFactoryTests
+{
+    private static readonly string s_staticKey = MakeStaticKey();
+
+    [Fact]
+    public void TutorialConfig_MapsToTlsAuthCompLzoAndAnOccStringLike24()
+    {
+        ClientConfig config = Parse($"""
+            client
+            dev tun
+            proto udp
+            remote 172.16.1.254 1194
+            cipher AES-256-CBC
+            auth SHA1
+            comp-lzo
+            key-direction 1
+            remote-cert-tls server
+            {Inline()}
+            <tls-auth>
+            {s_staticKey}</tls-auth>
+            """);
+        var factory = new ClientSessionFactory(config);
+        Assert.Equal(CompressionFramingMode.Lzo, factory.Framing);
+        Assert.Contains(",comp-lzo", factory.OptionsString, StringComparison.Ordinal);
+        Assert.Contains(",tls-auth", factory.OptionsString, StringComparison.Ordinal);
+        Assert.Contains(",proto UDPv4", factory.OptionsString, StringComparison.Ordinal);
+        Assert.EndsWith(",key-method 2,tls-client", factory.OptionsString, StringComparison.Ordinal);
+        var options = factory.CreateSessionOptions();
+        Assert.IsType<TlsAuth>(options.Wrap);
+        Assert.False(options.IsServer);
+        Assert.Contains("IV_PROTO=134\n", options.PeerInfo, StringComparison.Ordinal); // DATA_V2 | REQUEST_PUSH | CC_EXIT
+        Assert.NotSame(options.Wrap, factory.CreateSessionOptions().Wrap); // replay state is per session
+    }
+
+    [Fact]
+    public void ModernConfig_MapsToTlsCryptTcpAndNoFraming()
+    {
+        ClientConfig config = Parse($"""
+            client
+            dev tun
+            proto tcp-client
+            remote vpn.example.com 443
+            data-ciphers AES-256-GCM:CHACHA20-POLY1305
+            reneg-sec 600
+            keepalive 10 60
+            {Inline()}
+            <tls-crypt>
+            {s_staticKey}</tls-crypt>
+            """);
+        var factory = new ClientSessionFactory(config);
+        Assert.Equal(CompressionFramingMode.None, factory.Framing);
+        Assert.Contains(",proto TCPv4_CLIENT", factory.OptionsString, StringComparison.Ordinal);
+        var options = factory.CreateSessionOptions();
+        Assert.IsType<TlsCrypt>(options.Wrap);
+        Assert.Equal(600_000, options.RenegotiateMs);
+        Assert.Equal(10_000, options.PingIntervalMs);
+        Assert.Equal(60_000, options.PingRestartMs);
+        Assert.Equal(["AES-256-GCM", "CHACHA20-POLY1305"], options.DataCiphers);
+    }
+
+    [Theory]
+    [InlineData(CompressionMode.None, CompressionFramingMode.None)]
+    [InlineData(CompressionMode.Lzo, CompressionFramingMode.Lzo)]
+    [InlineData(CompressionMode.LzoNo, CompressionFramingMode.LzoStub)]
+    [InlineData(CompressionMode.Stub, CompressionFramingMode.Stub)]
+    [InlineData(CompressionMode.StubV2, CompressionFramingMode.StubV2)]
+    [InlineData(CompressionMode.Lz4, CompressionFramingMode.Lz4)]
+    [InlineData(CompressionMode.Lz4V2, CompressionFramingMode.Lz4V2)]
+    public void CompressionOptions_MapToFramingWithoutEverCompressing(CompressionMode mode, CompressionFramingMode framing) =>
+        Assert.Equal(framing, ClientSessionFactory.MapFraming(mode));
+
+    [Fact]
+    public void StatusFile_HasTheClientFormat()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"sharpvpn-status-{Guid.NewGuid():N}.txt");
+        try
+        {
+            StatusFile.Write(path, pipe: null, totalTunRead: 10, totalTunWrite: 20, totalLinkRead: 30, totalLinkWrite: 40, compression: true);
+            string[] lines = File.ReadAllLines(path);
+            Assert.Equal("OpenVPN STATISTICS", lines[0]);
+            Assert.StartsWith("Updated,", lines[1], StringComparison.Ordinal);
+            Assert.Equal(
+                ["TUN/TAP read bytes,10", "TUN/TAP write bytes,20", "TCP/UDP read bytes,30", "TCP/UDP write bytes,40", "Auth read bytes,30",
+                    "pre-compress bytes,10", "post-compress bytes,10", "pre-decompress bytes,20", "post-decompress bytes,20", "END"],
+                lines[2..]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static ClientConfig Parse(string text)
+    {
+        string dir = Path.GetTempPath();
+        return ConfigParser.ParseClientFromText(text.Replace("\r", "", StringComparison.Ordinal), "test.ovpn", dir);
+    }
+
+    private static string Inline()
+    {
+        TestCertificates pki = TestCertificates.Shared;
+        return $"<ca>\n{TestCertificates.CertificatePem(pki.Ca)}\n</ca>\n<cert>\n{TestCertificates.CertificatePem(pki.Client)}\n</cert>\n<key>\n{TestCertificates.KeyPem(pki.Client)}\n</key>";
+    }
+
+    private static string MakeStaticKey()
+    {
+        var sb = new System.Text.StringBuilder("-----BEGIN OpenVPN Static key V1-----\n");
+        byte[] key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(256);
+        for (int i = 0; i < 16; i++)
+        {
+            sb.Append(Convert.ToHexStringLower(key, i * 16, 16)).Append('\n');
+        }
+
+        return sb.Append("-----END OpenVPN Static key V1-----\n").ToString();
+    }
+}
