@@ -61,6 +61,155 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Case3_ThreeClients_ClientToClientOnForwardsInternally_OffLeavesItToTheKernel()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "alice", "bob"]);
+        ServerExtraClientHost aliceHost = await s.AddClientHostAsync(1);
+        ServerExtraClientHost bobHost = await s.AddClientHostAsync(2);
+        // The admin's firewall forbids client-to-client traffic in the kernel (tun -> tun forwarding).
+        await s.Lab.ApplyNftAsync(s.Lab.Server, $$"""
+            table ip {{s.Lab.Prefix}}c2c {
+                chain forward {
+                    type filter hook forward priority 0; policy accept;
+                    iifname "tun*" oifname "tun*" drop
+                }
+            }
+            """);
+
+        foreach (bool clientToClient in new[] { true, false })
+        {
+            OpenVpnVariant variant = OpenVpnVariant.Modern with { ServerExtra = clientToClient ? ["client-to-client"] : [] };
+            await s.StartServerAsync(variant);
+            var clients = new List<(LabHost Host, LabProcess Process, string Address)>();
+            foreach ((string name, LabHost host, string remote) in new[]
+            {
+                ("client", s.Lab.Client, ScenarioLab.ServerPublicAddress),
+                ("alice", aliceHost.Host, aliceHost.ServerAddress),
+                ("bob", bobHost.Host, bobHost.ServerAddress),
+            })
+            {
+                LabProcess p = s.StartRealClient(s.WriteClientConfig(variant, name, remote: remote), host);
+                await p.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+                string address = Regex.Match(string.Join('\n', p.Lines), @"ifconfig (10\.0\.1\.\d+) 255").Groups[1].Value;
+                clients.Add((host, p, address));
+            }
+
+            Assert.Equal(3, clients.Select(c => c.Address).Distinct().Count());
+            foreach ((LabHost from, _, _) in clients)
+            {
+                PingResult intranet = await s.Lab.PingAsync(from, ScenarioLab.IntranetAddress, count: 2);
+                Assert.True(intranet.AllReceived, $"{from}: {intranet}");
+                foreach ((LabHost to, _, string address) in clients)
+                {
+                    if (ReferenceEquals(from, to))
+                    {
+                        continue;
+                    }
+
+                    PingResult ping = await s.Lab.PingAsync(from, address, count: 2, timeout: TimeSpan.FromSeconds(3));
+                    output.WriteLine($"client-to-client {(clientToClient ? "on" : "off")}: {from.Role} -> {to.Role} {address}: {ping}");
+                    if (clientToClient)
+                    {
+                        Assert.True(ping.AllReceived, $"{from.Role} -> {address}: {ping}");
+                    }
+                    else
+                    {
+                        Assert.False(ping.AnyReceived, $"{from.Role} -> {address} went through although client-to-client is off and the kernel drops it: {ping}");
+                    }
+                }
+            }
+
+            foreach ((_, LabProcess p, _) in clients)
+            {
+                await p.StopAsync();
+            }
+
+            await s.Server!.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Case4_RevokedRefused_RevokeWhileConnectedPlusSighupDisconnects_WrongEkuRefused()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "revoked", "later"]);
+        // easy-rsa moves a revoked certificate out of issued/: the clients keep their own copies, as real ones would.
+        Func<string, string> revokedFiles = KeepCopies(s, "revoked");
+        Func<string, string> laterFiles = KeepCopies(s, "later");
+        await s.Pki.RevokeAsync("revoked");
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = [$"crl-verify {s.Pki.Crl}", "remote-cert-tls client"] });
+
+        // A client whose certificate is already revoked never gets in.
+        LabProcess revoked = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern, "revoked", revokedFiles));
+        await s.Server!.WaitForOutputAsync(new Regex("TLS Error: .*revoked", RegexOptions.IgnoreCase), StartTimeout);
+        await revoked.StopAsync();
+        Assert.DoesNotContain("Initialization Sequence Completed", revoked.Output, StringComparison.Ordinal);
+
+        // A client presenting the server's certificate (EKU serverAuth) is refused by remote-cert-tls client.
+        LabProcess wrongEku = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern, "client", text => text
+            .Replace($"cert {s.Pki.CertificateOf("client")}", $"cert {s.Pki.ServerCertificate}", StringComparison.Ordinal)
+            .Replace($"key {s.Pki.KeyOf("client")}", $"key {s.Pki.ServerKey}", StringComparison.Ordinal)));
+        await s.Server.WaitForOutputAsync(new Regex("TLS Error: .*(usage|EKU|role)", RegexOptions.IgnoreCase), StartTimeout);
+        await wrongEku.StopAsync();
+        Assert.DoesNotContain("Initialization Sequence Completed", wrongEku.Output, StringComparison.Ordinal);
+        await s.AssertIntranetUnreachableAsync();
+
+        // A good client connects; revoking it and sending SIGHUP disconnects it (and the reconnect is refused).
+        LabProcess later = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern, "later", laterFiles));
+        await later.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+        int mark = s.Server.LineCount;
+        await s.Pki.RevokeAsync("later");
+        (await s.Lab.RunAsync(s.Lab.Server, "kill", "-HUP", s.Server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))).EnsureSuccess();
+        await s.Server.WaitForOutputAsync("disconnected 1 client(s) whose certificate is now revoked", StartTimeout, mark);
+        await s.Server.WaitForOutputAsync(new Regex("TLS Error: .*revoked", RegexOptions.IgnoreCase), StartTimeout, mark);
+        await s.AssertIntranetUnreachableAsync();
+        Assert.False(s.Server.HasExited);
+    }
+
+    [Fact]
+    public async Task Case5_CcdFixedAddress_AndIfconfigPoolPersistAcrossRestart()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "bob", "fixed"]);
+        string ccd = Path.Combine(s.Lab.WorkDir, "ccd");
+        Directory.CreateDirectory(ccd);
+        File.WriteAllText(Path.Combine(ccd, "fixed"), "ifconfig-push 10.0.1.50 255.255.255.0\n");
+        string ipp = Path.Combine(s.Lab.WorkDir, "ipp.txt");
+        await s.StartServerAsync(OpenVpnVariant.Modern with
+        {
+            ServerExtra = [$"client-config-dir {ccd}", $"ifconfig-pool-persist {ipp}", "explicit-exit-notify 1"],
+        });
+
+        LabProcess fixedClient = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern, "fixed"));
+        await fixedClient.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        Assert.Contains("inet 10.0.1.50/24", await s.ClientTunAddressesAsync(), StringComparison.Ordinal);
+        await fixedClient.StopAsync();
+
+        LabProcess bob = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern, "bob"));
+        await bob.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess client = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern, "client"));
+        await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await bob.WaitForOutputAsync("ifconfig 10.0.1.2 255.255.255.0", StartTimeout);
+        await client.WaitForOutputAsync("ifconfig 10.0.1.3 255.255.255.0", StartTimeout);
+
+        // Restart the server with bob away: 'client' comes back by itself (explicit-exit-notify RESTART) and keeps .3
+        // although .2 is free, because ipp.txt remembers .2 for bob; bob then gets .2 again.
+        int clientMark = client.LineCount;
+        await bob.StopAsync();
+        await s.Server!.StopAsync();
+        Assert.Equal(0, s.Server.ExitCode);
+        string persisted = File.ReadAllText(ipp);
+        output.WriteLine("ipp.txt:\n" + persisted);
+        Assert.Contains("bob,10.0.1.2,", persisted, StringComparison.Ordinal);
+        Assert.Contains("client,10.0.1.3,", persisted, StringComparison.Ordinal);
+        await s.RestartServerAsync();
+        await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout, clientMark);
+        Assert.Contains("ifconfig 10.0.1.3 255.255.255.0", string.Join('\n', client.Lines.Skip(clientMark)), StringComparison.Ordinal);
+        LabProcess bobAgain = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern, "bob"));
+        await bobAgain.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await bobAgain.WaitForOutputAsync("ifconfig 10.0.1.2 255.255.255.0", StartTimeout);
+    }
+
+    [Fact]
     public async Task Case6_ManagementStatusAndKill_StatusFileListsClient()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
@@ -160,6 +309,20 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
                 time.sleep(0.05)
         print(f"sent={sent} replies={replies}")
         """;
+
+    /// <summary>Copies a client's cert and key out of the PKI; returns a config edit that uses the copies.</summary>
+    private static Func<string, string> KeepCopies(ServerScenario s, string name)
+    {
+        string dir = Path.Combine(s.Lab.WorkDir, "keep-" + name);
+        Directory.CreateDirectory(dir);
+        string cert = Path.Combine(dir, name + ".crt");
+        string key = Path.Combine(dir, name + ".key");
+        File.Copy(s.Pki.CertificateOf(name), cert);
+        File.Copy(s.Pki.KeyOf(name), key);
+        return text => text
+            .Replace($"cert {s.Pki.CertificateOf(name)}", $"cert {cert}", StringComparison.Ordinal)
+            .Replace($"key {s.Pki.KeyOf(name)}", $"key {key}", StringComparison.Ordinal);
+    }
 
     private static long Stat(string loadStats, string name)
     {

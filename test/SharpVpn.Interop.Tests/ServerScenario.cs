@@ -15,6 +15,7 @@ internal sealed class ServerScenario : IAsyncDisposable
 
     private readonly ITestOutputHelper _output;
     private readonly List<LabProcess> _logged = [];
+    private readonly List<ServerExtraClientHost> _extraHosts = [];
 
     private ServerScenario(ScenarioLab lab, EasyRsaPki pki, ITestOutputHelper output)
     {
@@ -66,6 +67,7 @@ internal sealed class ServerScenario : IAsyncDisposable
     /// <summary>(Re)starts our server with the config written by <see cref="StartServerAsync"/>.</summary>
     public async Task<LabProcess> RestartServerAsync()
     {
+        File.Delete(ServerConfig!.LogPath); // never match the previous run's lines
         Server = Lab.StartSharpVpn(Lab.Server, ["server", "--config", ServerConfig!.ConfigPath], followFile: ServerConfig.LogPath);
         _logged.Add(Server);
         await Server.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
@@ -73,9 +75,10 @@ internal sealed class ServerScenario : IAsyncDisposable
     }
 
     /// <summary>Writes a real openvpn client config for <paramref name="clientName"/> (its cert), optionally edited.</summary>
-    public OpenVpnConfigFile WriteClientConfig(OpenVpnVariant variant, string clientName = "client", Func<string, string>? edit = null)
+    public OpenVpnConfigFile WriteClientConfig(OpenVpnVariant variant, string clientName = "client", Func<string, string>? edit = null,
+        string remote = ScenarioLab.ServerPublicAddress)
     {
-        OpenVpnConfigFile file = OpenVpnConfigs.WriteClient(Path.Combine(Lab.WorkDir, "clients"), Pki, clientName, variant);
+        OpenVpnConfigFile file = OpenVpnConfigs.WriteClient(Path.Combine(Lab.WorkDir, "clients"), Pki, clientName, variant, remote);
         if (edit is not null)
         {
             File.WriteAllText(file.ConfigPath, edit(File.ReadAllText(file.ConfigPath)));
@@ -84,10 +87,19 @@ internal sealed class ServerScenario : IAsyncDisposable
         return file;
     }
 
-    /// <summary>Starts a REAL openvpn client in the client namespace.</summary>
-    public LabProcess StartRealClient(OpenVpnConfigFile config)
+    /// <summary>One more client host with its own link to the server (removed at dispose).</summary>
+    public async Task<ServerExtraClientHost> AddClientHostAsync(int index)
     {
-        LabProcess client = Lab.StartOpenVpn(Lab.Client, config);
+        ServerExtraClientHost host = await ServerExtraClientHost.CreateAsync(Lab, index);
+        _extraHosts.Add(host);
+        return host;
+    }
+
+    /// <summary>Starts a REAL openvpn client in the client namespace (or <paramref name="host"/>).</summary>
+    public LabProcess StartRealClient(OpenVpnConfigFile config, LabHost? host = null)
+    {
+        File.Delete(config.LogPath); // never match a previous run's lines
+        LabProcess client = Lab.StartOpenVpn(host ?? Lab.Client, config);
         _logged.Add(client);
         return client;
     }
@@ -95,6 +107,7 @@ internal sealed class ServerScenario : IAsyncDisposable
     /// <summary>Starts OUR client in the client namespace.</summary>
     public LabProcess StartOurClient(OpenVpnConfigFile config)
     {
+        File.Delete(config.LogPath);
         LabProcess client = Lab.StartSharpVpn(Lab.Client, ["client", "--config", config.ConfigPath], followFile: config.LogPath);
         _logged.Add(client);
         return client;
@@ -138,5 +151,9 @@ internal sealed class ServerScenario : IAsyncDisposable
         }
 
         await Lab.DisposeAsync();
+        foreach (ServerExtraClientHost host in _extraHosts)
+        {
+            await host.DisposeAsync();
+        }
     }
 }
