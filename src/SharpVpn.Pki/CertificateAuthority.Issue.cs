@@ -32,7 +32,7 @@ public sealed partial class CertificateAuthority
         X500DistinguishedName subject = BuildSubject(commonName ?? Settings.RequestCn ?? name);
         CertificateRequest req = NewRequest(subject, key, Hash);
         tx.WriteText(keyPath, KeyStore.ExportPrivateKeyPem(key, keyOptions.Passphrase), secret: true);
-        tx.WriteText(reqPath, req.CreateSigningRequestPem() + "\n");
+        tx.WriteText(reqPath, req.CreateSigningRequestPem(SignatureGenerator(key)) + "\n");
         return req;
     }
 
@@ -81,7 +81,7 @@ public sealed partial class CertificateAuthority
         RefuseExisting(Paths.Request(name), "request");
         RefuseExisting(Paths.PrivateKey(name), "private key");
         RefuseExisting(Paths.IssuedCert(name), "certificate");
-        CaWithKey(); // fail on a wrong CA passphrase before spending time on a key
+        CaSigner(); // fail on a wrong CA passphrase before spending time on a key
         var tx = NewTransaction();
         CertificateRequest req = StageGenReq(tx, name, key, name, force: false, out AsymmetricAlgorithm privateKey);
         using (privateKey)
@@ -135,7 +135,7 @@ public sealed partial class CertificateAuthority
         {
             throw new PkiException("Signing sub-CA requests is not supported; sign as client, server or serverClient.");
         }
-        X509Certificate2 ca = CaWithKey();
+        (X509Certificate2 ca, X509SignatureGenerator signer) = CaSigner();
         List<IndexEntry> index = CaDatabase.Load(Paths.Index);
 
         X509Extension? san = CertificateProfiles.ParseSan(subjectAltNames);
@@ -162,7 +162,7 @@ public sealed partial class CertificateAuthority
             notAfter = new DateTimeOffset(ca.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         }
         byte[] serial = NewSerial(index.Select(e => e.Serial).ToHashSet());
-        X509Certificate2 cert = toSign.Create(ca.SubjectName, SignatureGenerator(ca), now, notAfter, serial);
+        X509Certificate2 cert = toSign.Create(ca.SubjectName, signer, now, notAfter, serial);
         string serialHex = SerialHex(serial);
         string pem = KeyStore.ToPem(cert);
 

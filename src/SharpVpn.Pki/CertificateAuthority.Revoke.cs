@@ -67,7 +67,7 @@ public sealed partial class CertificateAuthority
     public CrlInfo GenCrl(int? days = null)
     {
         using IDisposable pkiLock = PkiLock.Acquire(Paths.Root);
-        X509Certificate2 ca = CaWithKey();
+        (X509Certificate2 ca, X509SignatureGenerator signer) = CaSigner();
         List<IndexEntry> index = CaDatabase.Load(Paths.Index);
         var builder = new CertificateRevocationListBuilder();
         int count = 0;
@@ -96,7 +96,7 @@ public sealed partial class CertificateAuthority
         BigInteger number = ReadCrlNumber();
         DateTimeOffset now = Now;
         DateTimeOffset next = now.AddDays(validDays);
-        byte[] der = builder.Build(ca.SubjectName, SignatureGenerator(ca), number, next, Hash,
+        byte[] der = builder.Build(ca.SubjectName, signer, number, next, Hash,
             CertificateProfiles.AuthorityKeyId(ca), now);
 
         var tx = NewTransaction();

@@ -20,7 +20,7 @@ namespace SharpVpn.Pki;
 /// </summary>
 public sealed partial class CertificateAuthority
 {
-    private X509Certificate2? _caWithKey;
+    private CaSigner? _caSigner;
 
     private CertificateAuthority(string pkiDir, PkiSettings settings)
     {
@@ -151,7 +151,7 @@ public sealed partial class CertificateAuthority
             tx.DeleteIfExists(Paths.CrlNumber);
         }
         tx.Commit();
-        _caWithKey = null;
+        _caSigner = null;
         return cert;
     }
 
@@ -162,15 +162,16 @@ public sealed partial class CertificateAuthority
         return KeyStore.LoadCertificate(Paths.CaCert, "CA certificate");
     }
 
-    internal X509Certificate2 CaWithKey()
+    /// <summary>ca.crt and a signer for private/ca.key (RSA, ECDSA or EdDSA), loaded once.</summary>
+    internal CaSigner CaSigner()
     {
-        if (_caWithKey is null)
+        if (_caSigner is null)
         {
             RequireCa();
             X509Certificate2 cert = KeyStore.LoadCertificate(Paths.CaCert, "CA certificate");
-            _caWithKey = KeyStore.LoadCertificateWithKey(cert, Paths.CaKey, AskPassphrase);
+            _caSigner = new CaSigner(cert, KeyStore.LoadSigner(cert, Paths.CaKey, AskPassphrase));
         }
-        return _caWithKey;
+        return _caSigner;
     }
 
     private string? AskPassphrase(string keyPath) => CaPassphrase ?? PassphrasePrompt?.Invoke(keyPath);
@@ -241,24 +242,23 @@ public sealed partial class CertificateAuthority
         }
     }
 
+    /// <summary>A request for <paramref name="key"/>'s public key; sign it with <see cref="SignatureGenerator(AsymmetricAlgorithm)"/>.</summary>
     internal static CertificateRequest NewRequest(X500DistinguishedName subject, AsymmetricAlgorithm key, HashAlgorithmName hash) => key switch
     {
         RSA rsa => new CertificateRequest(subject, rsa, hash, RSASignaturePadding.Pkcs1),
         ECDsa ec => new CertificateRequest(subject, ec, hash),
-        _ => throw new PkiException("Only RSA and ECDSA keys are supported."),
+        EdDsaKey ed => new CertificateRequest(subject, ed.PublicKey, hash),
+        _ => throw new PkiException("Only RSA, ECDSA and EdDSA keys are supported."),
     };
 
+    /// <summary>The signer for every key type: certificates, requests and CRLs all sign through it.</summary>
     internal static X509SignatureGenerator SignatureGenerator(AsymmetricAlgorithm key) => key switch
     {
         RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
         ECDsa ec => X509SignatureGenerator.CreateForECDsa(ec),
-        _ => throw new PkiException("Only RSA and ECDSA keys are supported."),
+        EdDsaKey ed => new EdDsaSignatureGenerator(ed),
+        _ => throw new PkiException("Only RSA, ECDSA and EdDSA keys are supported."),
     };
-
-    internal static X509SignatureGenerator SignatureGenerator(X509Certificate2 caWithKey) =>
-        (AsymmetricAlgorithm?)caWithKey.GetRSAPrivateKey() is { } rsa ? SignatureGenerator(rsa)
-        : (AsymmetricAlgorithm?)caWithKey.GetECDsaPrivateKey() is { } ec ? SignatureGenerator(ec)
-        : throw new PkiException("The CA key is neither RSA nor ECDSA.");
 
     /// <summary>
     /// 128-bit random positive serial (easy-rsa 3.1 uses <c>openssl rand -hex 16</c>). The top

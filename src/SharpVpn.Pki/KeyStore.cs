@@ -30,16 +30,13 @@ public static class KeyStore
                 }
                 return RSA.Create(options.KeySize);
             case KeyAlgorithm.Ec:
-                return ECDsa.Create(CurveByName(options.Curve));
+                return ECDsa.Create(CurveByName(options.Curve ?? "secp384r1"));
             case KeyAlgorithm.Ed:
-                throw EdUnsupported("generate an Ed25519 key");
+                return EdDsaKey.Generate(options.Curve ?? "ed25519");
             default:
                 throw new PkiException($"Unknown key algorithm {options.Algorithm}.");
         }
     }
-
-    internal static PkiException EdUnsupported(string what) =>
-        new($"Cannot {what}: .NET's System.Security.Cryptography has no Ed25519/Ed448 signatures; use --algo ec (ECDSA, e.g. --curve secp384r1) or --algo rsa.");
 
     public static ECCurve CurveByName(string name)
     {
@@ -52,7 +49,7 @@ public static class KeyStore
             case "secp521r1" or "P-521" or "nistP521":
                 return ECCurve.NamedCurves.nistP521;
             case "ed25519" or "ed448":
-                throw EdUnsupported($"use curve {name}");
+                throw new PkiException($"Curve {name} is an EdDSA curve: use it with --algo ed, not --algo ec.");
         }
         try
         {
@@ -137,12 +134,14 @@ public static class KeyStore
         {
             pem = pem.Replace("NEW CERTIFICATE REQUEST", "CERTIFICATE REQUEST", StringComparison.Ordinal);
         }
-        if (RequestKeyAlgorithm(pem) is OidEd25519 or OidEd448)
-        {
-            throw EdUnsupported($"sign the Ed25519/Ed448 request {path}");
-        }
         try
         {
+            if (EdDsaRequest.TryVerify(pem, path) is { } skipped)
+            {
+                // .NET cannot check an EdDSA self-signature, so EdDsaRequest just did.
+                return CertificateRequest.LoadSigningRequestPem(pem, hash,
+                    CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions | skipped, RSASignaturePadding.Pkcs1);
+            }
             // Requested extensions are loaded only so that sign-req can copy a requested SAN,
             // as easy-rsa does; nothing else from the request reaches the certificate.
             return CertificateRequest.LoadSigningRequestPem(pem, hash,
@@ -159,34 +158,16 @@ public static class KeyStore
     }
 
     /// <summary>
-    /// The public-key algorithm OID of a PEM request, or null if it does not parse (RFC 2986 §4.1):
-    /// CertificationRequest ::= SEQUENCE { certificationRequestInfo SEQUENCE { version INTEGER,
-    ///   subject Name, subjectPKInfo SEQUENCE { algorithm SEQUENCE { algorithm OID, ... }, ... }, ... }, ... }
-    /// </summary>
-    private static string? RequestKeyAlgorithm(string pem)
-    {
-        try
-        {
-            PemFields f = PemEncoding.Find(pem);
-            var reader = new System.Formats.Asn1.AsnReader(Convert.FromBase64String(pem[f.Base64Data]), System.Formats.Asn1.AsnEncodingRules.DER);
-            var info = reader.ReadSequence().ReadSequence();
-            info.ReadInteger();
-            info.ReadEncodedValue();
-            return info.ReadSequence().ReadSequence().ReadObjectIdentifier();
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or System.Formats.Asn1.AsnContentException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
     /// Loads the private key at <paramref name="path"/> for the public key of <paramref name="cert"/>
     /// (the certificate tells which algorithm to expect) and returns a copy of the certificate
     /// with the key attached. <paramref name="passphrase"/> is asked for only if the key is encrypted.
     /// </summary>
     public static X509Certificate2 LoadCertificateWithKey(X509Certificate2 cert, string path, Func<string, string?>? passphrase)
     {
+        if (cert.GetKeyAlgorithm() is OidEd25519 or OidEd448)
+        {
+            throw new PkiException($"The certificate {cert.Subject} has an Ed25519/Ed448 key, which an X509Certificate2 cannot hold; use LoadSigner.");
+        }
         AsymmetricAlgorithm key = LoadPrivateKey(path, cert.GetKeyAlgorithm(), passphrase);
         try
         {
@@ -207,13 +188,33 @@ public static class KeyStore
         }
     }
 
+    /// <summary>
+    /// A signature generator for the private key at <paramref name="path"/>, checked to belong to
+    /// <paramref name="cert"/>: how a CA signs, whatever its key algorithm (RSA, ECDSA, EdDSA).
+    /// </summary>
+    public static X509SignatureGenerator LoadSigner(X509Certificate2 cert, string path, Func<string, string?>? passphrase)
+    {
+        string oid = cert.GetKeyAlgorithm();
+        if (oid is not (OidEd25519 or OidEd448))
+        {
+            using X509Certificate2 withKey = LoadCertificateWithKey(cert, path, passphrase);
+            // The generators keep the key; the certificate copy holding it can go.
+            return CertificateAuthority.SignatureGenerator(
+                (AsymmetricAlgorithm?)withKey.GetRSAPrivateKey() ?? withKey.GetECDsaPrivateKey()
+                ?? throw new PkiException($"The private key {path} is neither RSA nor ECDSA."));
+        }
+        var key = (EdDsaKey)LoadPrivateKey(path, oid, passphrase);
+        if (!key.PublicKeyBytes.AsSpan().SequenceEqual(cert.PublicKey.EncodedKeyValue.RawData))
+        {
+            key.Dispose();
+            throw new PkiException($"The private key {path} does not belong to the certificate {cert.Subject}.");
+        }
+        return new EdDsaSignatureGenerator(key);
+    }
+
     public static AsymmetricAlgorithm LoadPrivateKey(string path, string algorithmOid, Func<string, string?>? passphrase)
     {
         string pem = ReadFile(path, "private key");
-        if (algorithmOid is OidEd25519 or OidEd448)
-        {
-            throw EdUnsupported($"use the Ed25519/Ed448 key {path}");
-        }
         if (pem.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
         {
             throw new PkiException($"The private key {path} is encrypted in OpenSSL's legacy PEM format, which is not supported; convert it with 'openssl pkey -in {path} -aes256 -out NEW.key'.");
@@ -226,6 +227,11 @@ public static class KeyStore
         if (!PemEncoding.TryFind(pem, out _))
         {
             throw new PkiException($"The private key {path} is truncated or malformed (no complete PEM block).");
+        }
+
+        if (algorithmOid is OidEd25519 or OidEd448)
+        {
+            return LoadEdDsaKey(pem, path, encrypted, passphrase);
         }
 
         AsymmetricAlgorithm key = algorithmOid switch
@@ -261,6 +267,29 @@ public static class KeyStore
             key.Dispose();
             throw new PkiException($"The private key {path} is malformed, truncated or not a {(algorithmOid == OidRsa ? "RSA" : "EC")} key.", ex);
         }
+    }
+
+    private static EdDsaKey LoadEdDsaKey(string pem, string path, bool encrypted, Func<string, string?>? passphrase)
+    {
+        string label = encrypted ? "ENCRYPTED PRIVATE KEY" : "PRIVATE KEY";
+        byte[] der;
+        try
+        {
+            ReadOnlySpan<char> block = pem.AsSpan(pem.IndexOf($"-----BEGIN {label}-----", StringComparison.Ordinal));
+            PemFields f = PemEncoding.Find(block);
+            der = Convert.FromBase64String(block[f.Base64Data].ToString());
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            throw new PkiException($"The private key {path} is not a PKCS#8 '{label}' PEM block, as Ed25519/Ed448 keys must be.", ex);
+        }
+        string? pass = null;
+        if (encrypted)
+        {
+            pass = passphrase?.Invoke(path)
+                ?? throw new PkiException($"The private key {path} is encrypted: give its passphrase with --passin (pass:, file:, env:) or run interactively.");
+        }
+        return EdDsaKey.FromPkcs8(der, pass, path);
     }
 
     public static string ToPem(X509Certificate2 cert) => cert.ExportCertificatePem() + "\n";

@@ -15,7 +15,7 @@ public enum KeyAlgorithm
 {
     Rsa,
     Ec,
-    /// <summary>Ed25519. .NET cannot sign with it, so requesting it fails with a clear error.</summary>
+    /// <summary>EdDSA: Ed25519 (curve ed25519, the default) or Ed448 (curve ed448), via BouncyCastle.</summary>
     Ed,
 }
 

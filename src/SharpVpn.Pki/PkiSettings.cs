@@ -22,8 +22,11 @@ public sealed record KeyOptions
     /// <summary>RSA modulus size in bits (easy-rsa default 2048).</summary>
     public int KeySize { get; init; } = 2048;
 
-    /// <summary>EC curve name, OpenSSL spelling (easy-rsa default secp384r1).</summary>
-    public string Curve { get; init; } = "secp384r1";
+    /// <summary>
+    /// Curve name, OpenSSL spelling: for <see cref="KeyAlgorithm.Ec"/> (default secp384r1) or
+    /// <see cref="KeyAlgorithm.Ed"/> (ed25519, the default, or ed448). Null: the algorithm's default.
+    /// </summary>
+    public string? Curve { get; init; }
 
     /// <summary>Passphrase to encrypt the new key with; null writes it unencrypted ("nopass").</summary>
     public string? Passphrase { get; init; }
@@ -54,7 +57,8 @@ public sealed record PkiSettings
     public DnFields Dn { get; init; } = new();
     public KeyAlgorithm Algorithm { get; init; } = KeyAlgorithm.Rsa;
     public int KeySize { get; init; } = 2048;
-    public string Curve { get; init; } = "secp384r1";
+    /// <summary>EASYRSA_CURVE / --curve; null means secp384r1 for ec and ed25519 for ed, as easy-rsa.</summary>
+    public string? Curve { get; init; }
     public int CaDays { get; init; } = 3650;
     public int CertDays { get; init; } = 825;
 

@@ -143,25 +143,6 @@ public sealed class SafetyTests : IDisposable
     }
 
     [Fact]
-    public void Ed25519_IsRefusedWithAClearReason()
-    {
-        var ca = CertificateAuthority.InitPki(_dir.Pki);
-        var ex = Assert.Throws<PkiException>(() => ca.BuildCa(new CaOptions { Key = new KeyOptions { Algorithm = KeyAlgorithm.Ed } }));
-        Assert.Contains("Ed25519", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("--algo ec", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Ed25519RequestFromOpenssl_IsRefusedWithAClearReason()
-    {
-        CertificateAuthority ca = NewCa();
-        Tool.OpenSslOk("req", "-new", "-newkey", "ed25519", "-nodes", "-keyout", _dir.File("ed.key"), "-out", _dir.File("ed.req"), "-subj", "/CN=ed");
-        var ex = Assert.Throws<PkiException>(() => ca.ImportReq(_dir.File("ed.req"), "ed"));
-        Assert.Contains("Ed25519", ex.Message, StringComparison.Ordinal);
-        Assert.Contains(_dir.File("ed.req"), ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void ConcurrentIssuing_LosesNoDatabaseEntry()
     {
         CertificateAuthority ca = NewCa();

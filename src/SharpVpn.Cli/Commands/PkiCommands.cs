@@ -15,9 +15,9 @@ internal static class PkiCommands
     private static readonly Option<bool> Batch = new("--batch") { Description = "Never prompt; fail if a passphrase is needed and not given (also $EASYRSA_BATCH)", Recursive = true };
     private static readonly Option<string?> Vars = new("--vars") { Description = "easy-rsa vars file (set_var EASYRSA_* or easy-rsa 2 export KEY_*); default $EASYRSA_VARS_FILE, else PKI/vars", Recursive = true };
     private static readonly Option<int?> Days = new("--days") { Description = "Validity in days (CA 3650, certificates 825, CRL 3650 by default)", Recursive = true };
-    private static readonly Option<string?> Algo = new("--algo", "--use-algo") { Description = "Key algorithm: rsa (default), ec, ed (ed25519: not supported by .NET)", Recursive = true };
+    private static readonly Option<string?> Algo = new("--algo", "--use-algo") { Description = "Key algorithm: rsa (default), ec, ed (Ed25519, or Ed448 with --curve ed448)", Recursive = true };
     private static readonly Option<int?> KeySize = new("--keysize") { Description = "RSA key size in bits (default 2048)", Recursive = true };
-    private static readonly Option<string?> Curve = new("--curve") { Description = "EC curve (default secp384r1)", Recursive = true };
+    private static readonly Option<string?> Curve = new("--curve") { Description = "curve: for --algo ec secp384r1 (default), prime256v1, secp521r1; for --algo ed ed25519 (default) or ed448", Recursive = true };
     private static readonly Option<string?> DnModeOption = new("--dn-mode") { Description = "Subject: cn_only (default) or org (C/ST/L/O/OU/email from vars)", Recursive = true };
     private static readonly Option<string?> ReqCn = new("--req-cn") { Description = "Common name for build-ca / gen-req", Recursive = true };
     private static readonly Option<string[]> San = new("--subject-alt-name", "--san") { Description = "SANs, e.g. DNS:vpn.example.com,IP:172.16.1.254", Recursive = true, AllowMultipleArgumentsPerToken = false };
@@ -235,10 +235,6 @@ internal static class PkiCommands
         if (r.GetValue(DnModeOption) is { } mode)
         {
             s = s with { DnMode = VarsFile.ParseDnMode(mode, "--dn-mode") };
-        }
-        if (s.Algorithm == KeyAlgorithm.Ed)
-        {
-            KeyStore.Generate(s.KeyOptions()); // throws the clear "not supported" error up front
         }
         return s;
     }

@@ -48,6 +48,11 @@ internal static class CertificateView
         {
             return $"EC {ec.KeySize} bit";
         }
-        return cert.GetKeyAlgorithm();
+        return cert.GetKeyAlgorithm() switch
+        {
+            SharpVpn.Pki.KeyStore.OidEd25519 => "Ed25519",
+            SharpVpn.Pki.KeyStore.OidEd448 => "Ed448",
+            string oid => oid,
+        };
     }
 }
