@@ -200,6 +200,25 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # fields 14 and 15 of stat(5), counted after "pid (comm)"
 
 
+def thread_ticks(pid):
+    """utime + stime per thread name (threads of one name summed, e.g. the .NET thread pool), in clock ticks."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                data = f.read()
+        except OSError:
+            continue  # the thread ended between listdir and open
+        name = data[data.index("(") + 1:data.rindex(")")]
+        fields = data[data.rindex(")") + 2:].split()
+        out[name] = out.get(name, 0) + int(fields[11]) + int(fields[12])
+    return out
+
+
 def rss_kb(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -258,7 +277,8 @@ def build_sharpvpn(args, workdir):
         run(["tar", "-x", "-C", src], stdin=archive.stdout, timeout=120)
         archive.wait(timeout=60)
     cmd = ["dotnet", "publish", os.path.join(src, "src", "SharpVpn.Cli"), "-c", "Release", "-o", out,
-           "--artifacts-path", args.artifacts_path or os.path.join(workdir, "artifacts"), "-nologo", "-v", "q"]
+           "--artifacts-path", args.artifacts_path or os.path.join(workdir, "artifacts"), "-nologo", "-v", "q",
+           "--disable-build-servers"]  # leave no MSBuild/compiler server processes behind
     log("building sharpvpn: " + " ".join(cmd))
     r = run(cmd, timeout=args.build_timeout, check=False, env=dict(os.environ, DOTNET_CLI_TELEMETRY_OPTOUT="1",
                                                                    DOTNET_NOLOGO="1"))
@@ -422,6 +442,7 @@ class Bench:
         try:
             self.wait_log(server, slog, "Server listening", 15, "iperf3 server")
             before = {name: cpu_ticks(p.pid) for name, p in procs.items()}
+            before_threads = {name: thread_ticks(p.pid) for name, p in procs.items()}
             t0 = time.monotonic()
             cmd = ["iperf3", "-c", target, "-p", port, "-t", str(self.args.time), "-J", "--connect-timeout", "5000"]
             if reverse:
@@ -432,6 +453,7 @@ class Bench:
                 raise PairFailure(f"iperf3 {e}") from None
             wall = time.monotonic() - t0
             after = {name: cpu_ticks(p.pid) for name, p in procs.items()}
+            after_threads = {name: thread_ticks(p.pid) for name, p in procs.items()}
             try:
                 doc = json.loads(r.stdout)
             except json.JSONDecodeError:
@@ -441,16 +463,20 @@ class Bench:
             end = doc["end"]
             received = end["sum_received"]
             cpu = {}
+            threads = {}
             for name in procs:
                 if before[name] is None or after[name] is None:
                     raise PairFailure(f"{name} process exited during iperf3")
                 cpu[name] = (after[name] - before[name]) / CLK_TCK
+                threads[name] = {t: (v - before_threads[name].get(t, 0)) / CLK_TCK
+                                 for t, v in after_threads[name].items() if v - before_threads[name].get(t, 0) > 0}
             return {
                 "mbps": received["bits_per_second"] / 1e6,
                 "bytes": received["bytes"],
                 "retransmits": end.get("sum_sent", {}).get("retransmits"),
                 "wall_s": wall,
                 "cpu_s": cpu,
+                "thread_cpu_s": threads,
             }
         finally:
             self.lab.stop(server, grace=2)
@@ -558,6 +584,13 @@ def summarize(runs):
                     s[f"{d}_{who}_cpu_pct"] = median([100.0 * x["cpu_s"][who] / x["wall_s"] for x in xs if who in x["cpu_s"]])
                     s[f"{d}_{who}_cpu_s_per_gb"] = median(
                         [x["cpu_s"][who] / (x["bytes"] / 1e9) for x in xs if who in x["cpu_s"] and x["bytes"]])
+                    names = {t for x in xs for t in x.get("thread_cpu_s", {}).get(who, {})}
+                    per_thread = {}
+                    for t in names:
+                        per_thread[t] = median([x.get("thread_cpu_s", {}).get(who, {}).get(t, 0.0) / (x["bytes"] / 1e9)
+                                                for x in xs if x["bytes"]])
+                    if per_thread:
+                        s[f"{d}_{who}_thread_cpu_s_per_gb"] = dict(sorted(per_thread.items(), key=lambda kv: -kv[1]))
     pings = [t for r in ok for t in r.get("ping_ms", [])]
     if pings:
         s["ping_avg_ms"] = statistics.fmean(pings)
@@ -678,6 +711,25 @@ def write_markdown(path, meta, combos, results):
                      f"| {fmt(s.get('down_server_cpu_pct'))} / {fmt(s.get('down_client_cpu_pct'))} "
                      f"| {fmt((s.get('client_rss_kb') or 0) / 1024, '{:.1f}')} MB "
                      f"| {fmt(s.get('up_retransmits'))} / {fmt(s.get('down_retransmits'))} |")
+    L.append("")
+    L.append("Where the CPU goes: CPU seconds per GB by thread (threads of one name summed; the busiest first; "
+             "`dotnet` threads are named by the runtime or by our code):")
+    L.append("")
+    L.append("| transport · cipher | pair | process | up: threads (s/GB) | down: threads (s/GB) |")
+    L.append("|---|---|---|---|---|")
+    for proto, cipher in combos:
+        ck = f"{proto}/{cipher}"
+        for key, srv_impl, cli_impl, _ in PAIRS:
+            s = results.get(ck, {}).get(key, {}).get("summary")
+            if not s or not s.get("runs_ok"):
+                continue
+            for who, impl in (("server", srv_impl), ("client", cli_impl)):
+                cells = []
+                for d in ("up", "down"):
+                    th = s.get(f"{d}_{who}_thread_cpu_s_per_gb", {})
+                    top = [f"{t} {v:.1f}" for t, v in list(th.items())[:5] if v >= 0.05]
+                    cells.append(", ".join(top) or "–")
+                L.append(f"| {proto} · {cipher} | {key} | {who} ({impl}) | {cells[0]} | {cells[1]} |")
     L.append("")
     L.append("Per-run throughput (Mbit/s, in run order) and failures:")
     L.append("")
