@@ -109,8 +109,7 @@ public sealed partial class ProfileManager
     public IReadOnlyList<ProfileInfo> List()
     {
         CertificateAuthority ca = OpenCa();
-        string? statusPath = TryParseServer()?.Logging.StatusFile ?? _dir.StatusFile;
-        IReadOnlyList<ConnectedClient> connected = StatusFileReader.Read(statusPath);
+        IReadOnlyList<ConnectedClient> connected = ConnectedClients();
         var rows = new List<ProfileInfo>();
         foreach (PkiEntry e in ca.List())
         {
@@ -125,6 +124,19 @@ public sealed partial class ProfileManager
         }
 
         return rows;
+    }
+
+    /// <summary>Connected clients: live from the management socket, else from the status file (up to its interval old).</summary>
+    public IReadOnlyList<ConnectedClient> ConnectedClients()
+    {
+        ServerConfig? server = TryParseServer();
+        string socket = server?.Logging.Management?.UnixSocketPath ?? _dir.ManagementSocket;
+        if (ManagementClient.TryQuery(socket, "status 2") is { } live)
+        {
+            return StatusFileReader.Parse(live);
+        }
+
+        return StatusFileReader.Read(server?.Logging.StatusFile ?? _dir.StatusFile);
     }
 
     /// <summary>Revokes, regenerates the CRL, deletes the profile files and disconnects the client through the running server.</summary>
