@@ -210,6 +210,37 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await AssertFailsClearlyAsync(s, config);
     }
 
+    [Fact]
+    public async Task ServerRefusesUsernamePassword_AuthFailedExitsWithCode2()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        string script = Path.Combine(s.Lab.WorkDir, "deny.sh");
+        File.WriteAllText(script, "#!/bin/sh\nexit 1\n");
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+        string credentials = Path.Combine(s.Lab.WorkDir, "creds.txt");
+        File.WriteAllText(credentials, "alice\nwrong-password\n");
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"auth-user-pass-verify {script} via-file"] });
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = [$"auth-user-pass {credentials}"] }));
+
+        DateTime until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!ours.HasExited && DateTime.UtcNow < until)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.True(ours.HasExited, ours.Tail());
+        Assert.Equal(2, ours.ExitCode);
+        string error = ours.Lines.Last(l => l.StartsWith("sharpvpn: ", StringComparison.Ordinal));
+        Assert.Contains("AUTH_FAILED", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Initialization Sequence Completed", ours.Output, StringComparison.Ordinal);
+        CommandResult links = await s.Lab.RunAsync(s.Lab.Client, "ip", "-o", "link", "show", "type", "tun");
+        Assert.DoesNotContain("tun0", links.StdOut, StringComparison.Ordinal);
+    }
+
     private static async Task AssertFailsClearlyAsync(ClientScenario s, OpenVpnConfigFile config)
     {
         LabProcess ours = s.StartOurClient(config);
