@@ -345,6 +345,45 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
         return value;
     }
 
+    [Theory]
+    [InlineData("tutorial")]
+    [InlineData("modern")]
+    [InlineData("chacha-tls-crypt-v2")]
+    [InlineData("tcp")]
+    public async Task Case7_OurClientAgainstOurServer_PassesCases1And2(string variant)
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        (OpenVpnVariant server, OpenVpnVariant client, string address, string cipher) = variant switch
+        {
+            "tutorial" => (OpenVpnVariant.Tutorial, OpenVpnVariant.Tutorial, "inet 10.0.1.6 peer 10.0.1.5/32", "AES-256-GCM"),
+            "modern" => (OpenVpnVariant.Modern, OpenVpnVariant.Modern, "inet 10.0.1.2/24", "AES-256-GCM"),
+            "tcp" => (OpenVpnVariant.Tutorial with { Proto = "tcp" }, OpenVpnVariant.Tutorial with { Proto = "tcp" }, "inet 10.0.1.6 peer 10.0.1.5/32", "AES-256-GCM"),
+            _ => default,
+        };
+        if (variant == "chacha-tls-crypt-v2")
+        {
+            (string serverKey, string clientKey) = await GenerateTlsCryptV2KeysAsync(s);
+            server = OpenVpnVariant.Modern with { TlsWrap = TlsWrapMode.None, DataCiphers = "CHACHA20-POLY1305", ServerExtra = [$"tls-crypt-v2 {serverKey}"] };
+            client = OpenVpnVariant.Modern with { TlsWrap = TlsWrapMode.None, DataCiphers = "CHACHA20-POLY1305:AES-256-GCM", ClientExtra = [$"tls-crypt-v2 {clientKey}"] };
+            address = "inet 10.0.1.2/24";
+            cipher = "CHACHA20-POLY1305";
+        }
+
+        await s.StartServerAsync(server);
+        await s.AssertIntranetUnreachableAsync();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(client));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        output.WriteLine($"handshake (our client start -> Initialization Sequence Completed, incl. .NET startup): {watch.ElapsedMilliseconds} ms");
+        Assert.Contains(address, await s.ClientTunAddressesAsync(), StringComparison.Ordinal);
+        await s.Server!.WaitForOutputAsync(new Regex($"Data Channel: cipher '{Regex.Escape(cipher)}'"), StartTimeout);
+        await s.AssertIntranetReachableAsync();
+        await ours.StopAsync();
+        Assert.Equal(0, ours.ExitCode);
+        await s.Server.StopAsync();
+        Assert.Equal(0, s.Server.ExitCode);
+    }
+
     internal static async Task<(string ServerKey, string ClientKey)> GenerateTlsCryptV2KeysAsync(ServerScenario s)
     {
         string serverKey = Path.Combine(s.Pki.Directory, "tc2-server.key");
