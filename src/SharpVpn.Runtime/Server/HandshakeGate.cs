@@ -45,6 +45,7 @@ internal sealed class HandshakeGate
     private readonly SessionIdCookie _cookie;
     private readonly ConnectRateLimiter _replyLimiter;
     private readonly byte[] _plain = new byte[ProtocolConstants.MaxControlPacketBytes + ProtocolConstants.TlsCryptV2MaxWrappedKeyBytes];
+    private readonly Lock _streamLock = new();
     private long _replies;
     private long _dropped;
     private long _rateLimited;
@@ -138,8 +139,19 @@ internal sealed class HandshakeGate
             ClientSessionId: parsed.SessionId, Wrap: ReferenceEquals(wrap, _statelessWrap) ? null : wrap);
     }
 
-    /// <summary>TCP: the first packet of a connection must be a client hard reset that passes the wrap check.</summary>
+    /// <summary>
+    /// TCP: the first packet of a connection must be a client hard reset that passes the wrap check. Called from
+    /// every connection's thread, so serialised (the scratch buffer and the shared stateless wrap are single-threaded).
+    /// </summary>
     public GateResult CheckStreamFirstPacket(ReadOnlySpan<byte> packet)
+    {
+        lock (_streamLock)
+        {
+            return CheckStreamFirstPacketCore(packet);
+        }
+    }
+
+    private GateResult CheckStreamFirstPacketCore(ReadOnlySpan<byte> packet)
     {
         if (!TryOpen(packet, out IControlChannelWrap? wrap, out int plainLength, out DropReason reason))
         {
