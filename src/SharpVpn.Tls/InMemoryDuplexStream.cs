@@ -163,4 +163,18 @@ internal sealed class InMemoryDuplexStream : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            lock (_lock)
+            {
+                _closed = true;
+                _incoming.Release();
+                _outgoing.Release();
+            }
+        }
+        base.Dispose(disposing);
+    }
 }

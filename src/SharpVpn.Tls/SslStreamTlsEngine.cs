@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Security;
 using System.Runtime.ExceptionServices;
 using System.Security.Authentication;
@@ -147,6 +148,10 @@ public sealed class SslStreamTlsEngine : ITlsEngine
         }
         _ssl.Dispose();
         _transport.Dispose();
+        lock (_sync)
+        {
+            _plaintext.Release();
+        }
     }
 
     private async Task RunAsync()
@@ -160,17 +165,27 @@ public sealed class SslStreamTlsEngine : ITlsEngine
             await _ssl.AuthenticateAsClientAsync(BuildClientOptions()).ConfigureAwait(false);
         }
         _handshakeComplete = true;
-        var buffer = new byte[ReadChunkBytes];
         while (true)
         {
-            int n = await _ssl.ReadAsync(buffer).ConfigureAwait(false);
-            if (n == 0)
+            // A zero-byte read waits for the next record without holding a buffer (SslStream then also returns its
+            // own to the pool): after the handshake a control channel is idle nearly all the time.
+            await _ssl.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadChunkBytes);
+            try
             {
-                throw new AuthenticationException("The peer closed the TLS session.");
+                int n = await _ssl.ReadAsync(buffer.AsMemory(0, ReadChunkBytes)).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    throw new AuthenticationException("The peer closed the TLS session.");
+                }
+                lock (_sync)
+                {
+                    _plaintext.Enqueue(buffer.AsSpan(0, n));
+                }
             }
-            lock (_sync)
+            finally
             {
-                _plaintext.Enqueue(buffer.AsSpan(0, n));
+                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
             }
         }
     }
@@ -283,8 +298,9 @@ public sealed class SslStreamTlsEngine : ITlsEngine
 
     private SslServerAuthenticationOptions BuildServerOptions() => new()
     {
-        ServerCertificateContext = SslStreamCertificateContext.Create(_options.Certificate, _options.CertificateChain, offline: true),
+        ServerCertificateContext = _options.CertificateContext,
         ClientCertificateRequired = _options.RequireClientCertificate,
+        CertificateChainPolicy = PeerChainPolicy(),
         EnabledSslProtocols = Protocols(),
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         AllowRenegotiation = false,
@@ -295,12 +311,29 @@ public sealed class SslStreamTlsEngine : ITlsEngine
     {
         // OpenVPN sends no SNI and checks no host name.
         TargetHost = string.Empty,
-        ClientCertificateContext = SslStreamCertificateContext.Create(_options.Certificate, _options.CertificateChain, offline: true),
+        ClientCertificateContext = _options.CertificateContext,
+        CertificateChainPolicy = PeerChainPolicy(),
         EnabledSslProtocols = Protocols(),
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         AllowRenegotiation = false,
         AllowTlsResume = false,
     };
+
+    /// <summary>
+    /// The policy of SslStream's own chain build for the peer: our CAs only, offline. Its verdict is ignored
+    /// (<see cref="ValidatePeer"/> decides), so this only keeps it from evaluating system roots or fetching anything.
+    /// </summary>
+    private X509ChainPolicy PeerChainPolicy()
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            DisableCertificateDownloads = true,
+        };
+        policy.CustomTrustStore.AddRange(_options.TrustedCertificateAuthorities);
+        return policy;
+    }
 
     private SslProtocols Protocols()
     {

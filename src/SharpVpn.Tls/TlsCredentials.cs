@@ -66,6 +66,8 @@ public static class TlsCredentials
         {
             throw new FormatException($"{source}: no '-----BEGIN CERTIFICATE-----' block found.");
         }
+        // A private copy: the caller may dispose what we return while the warm-up still uses it.
+        ChainWarmup.Start(X509CertificateLoader.LoadCertificate(result[0].RawDataMemory.Span));
         return result;
     }
 }

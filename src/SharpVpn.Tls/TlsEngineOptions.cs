@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
 namespace SharpVpn.Tls;
@@ -10,6 +11,9 @@ namespace SharpVpn.Tls;
 /// </summary>
 public sealed class TlsEngineOptions
 {
+    private readonly object _contextLock = new();
+    private SslStreamCertificateContext? _certificateContext;
+
     /// <summary>True for the TLS server role (OpenVPN <c>tls-server</c> / <c>server</c>).</summary>
     public required bool IsServer { get; init; }
 
@@ -41,6 +45,39 @@ public sealed class TlsEngineOptions
 
     /// <summary>Clock for certificate and CRL validity (tests pass a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Our certificate as SslStream wants it, built once and shared by every engine made from these options:
+    /// building it runs an X509 chain build (milliseconds each time), and OpenSSL's SSL_CTX is cached on it, so a
+    /// server with one context per client would pay both per handshake and keep one SSL_CTX per client.
+    /// </summary>
+    internal SslStreamCertificateContext CertificateContext
+    {
+        get
+        {
+            lock (_contextLock)
+            {
+                return _certificateContext ??= SslStreamCertificateContext.Create(Certificate, CertificateChain, offline: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Builds the shared certificate context on a thread-pool thread now, so the first handshake does not wait for
+    /// it (the first chain build of a process also loads OpenSSL's system store: tens of milliseconds cold).
+    /// Optional; errors surface again at the first handshake.
+    /// </summary>
+    public void Prewarm() => ThreadPool.UnsafeQueueUserWorkItem(static o =>
+    {
+        try
+        {
+            _ = o.CertificateContext;
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException or NotSupportedException)
+        {
+            // Reported by the first handshake, which builds the context again.
+        }
+    }, this, preferLocal: false);
 
     /// <summary>How long one engine call may wait for SslStream to settle before it fails (a safety net, not a protocol timer).</summary>
     public TimeSpan PumpTimeout { get; init; } = TimeSpan.FromSeconds(30);

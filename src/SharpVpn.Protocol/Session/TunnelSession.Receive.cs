@@ -31,11 +31,12 @@ public sealed partial class TunnelSession
         {
             return Drop(DropReason.BadOpcode);
         }
-        if (!_wrap.TryUnwrap(datagram, _plain, out int plainLength, out DropReason reason))
+        byte[] plain = SessionScratch.Plain;
+        if (!_wrap.TryUnwrap(datagram, plain, out int plainLength, out DropReason reason))
         {
             return Drop(reason);
         }
-        if (!ControlPacket.TryParse(_plain.AsSpan(0, plainLength), out ControlPacket packet, out reason))
+        if (!ControlPacket.TryParse(plain.AsSpan(0, plainLength), out ControlPacket packet, out reason))
         {
             return Drop(reason);
         }

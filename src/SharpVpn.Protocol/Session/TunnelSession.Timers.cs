@@ -168,14 +168,14 @@ public sealed partial class TunnelSession
         while (ks.Send.TryGetNextToSend(nowMs, out ReliableMessage message))
         {
             int ackCount = RemoteSessionId.IsZero ? 0 : ks.Receive.TakeAcks(acks[..MaxAckOnControl]);
-            int plain = ControlPacket.Write(_build, message.Opcode, ks.KeyId, LocalSessionId, acks[..ackCount],
+            int plain = ControlPacket.Write(SessionScratch.Build, message.Opcode, ks.KeyId, LocalSessionId, acks[..ackCount],
                 RemoteSessionId, message.PacketId, message.Payload.Span);
             Emit(plain);
         }
         if (ks.Receive.HasPendingAcks && !RemoteSessionId.IsZero)
         {
             int ackCount = ks.Receive.TakeAcks(acks);
-            int plain = ControlPacket.Write(_build, Opcode.AckV1, ks.KeyId, LocalSessionId, acks[..ackCount],
+            int plain = ControlPacket.Write(SessionScratch.Build, Opcode.AckV1, ks.KeyId, LocalSessionId, acks[..ackCount],
                 RemoteSessionId, 0, default);
             Emit(plain);
         }
@@ -183,8 +183,9 @@ public sealed partial class TunnelSession
 
     private void Emit(int plainLength)
     {
-        int n = _wrap.Wrap(_build.AsSpan(0, plainLength), _wrapped, _options.NetTimeSeconds);
-        _outgoing.Enqueue(_wrapped.AsSpan(0, n).ToArray());
+        byte[] wrapped = SessionScratch.Wrapped;
+        int n = _wrap.Wrap(SessionScratch.Build.AsSpan(0, plainLength), wrapped, _options.NetTimeSeconds);
+        _outgoing.Enqueue(wrapped.AsSpan(0, n).ToArray());
     }
 
     /// <summary>

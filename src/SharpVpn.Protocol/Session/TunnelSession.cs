@@ -29,9 +29,6 @@ public sealed partial class TunnelSession : IDisposable
     private readonly IControlChannelWrap _wrap;
     private readonly Queue<byte[]> _outgoing = new();
     private readonly Queue<SessionEvent> _events = new();
-    private readonly byte[] _plain = new byte[ProtocolConstants.MaxControlPacketBytes];
-    private readonly byte[] _build = new byte[ProtocolConstants.MaxControlPacketBytes];
-    private readonly byte[] _wrapped = new byte[ProtocolConstants.MaxControlPacketBytes + ProtocolConstants.TlsCryptV2MaxWrappedKeyBytes];
     private readonly long[] _dropCounts = new long[Enum.GetValues<DropReason>().Length];
     private readonly List<DataChannelKey> _retiredKeys = new();
 
