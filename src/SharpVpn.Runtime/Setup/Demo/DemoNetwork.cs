@@ -8,7 +8,7 @@ namespace SharpVpn.Runtime.Setup.Demo;
 /// client 172.16.0.8/16; VPN server 172.16.1.254/16 + 192.168.1.254/24; intranet host 192.168.1.1/24 with
 /// no default route. Deleting the namespaces removes every veth and tun device inside them.
 /// </summary>
-internal sealed class DemoNetwork : IDisposable
+internal sealed partial class DemoNetwork : IDisposable
 {
     public const string ClientAddress = "172.16.0.8";
     public const string ServerPublicAddress = "172.16.1.254";
@@ -37,6 +37,7 @@ internal sealed class DemoNetwork : IDisposable
 
     public void Build()
     {
+        SweepStale();
         foreach (string ns in Namespaces)
         {
             if (NamespaceExists(ns))
@@ -79,11 +80,53 @@ internal sealed class DemoNetwork : IDisposable
         {
             try
             {
+                KillProcessesIn(ns);
                 _host.Run("ip", ["netns", "del", ns]);
             }
             catch (Exception ex) when (ex is IOException or TimeoutException or InvalidOperationException)
             {
                 // Best effort: keep deleting the others.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes namespaces (and what runs in them) of earlier demos whose process is gone, e.g. after a SIGKILL,
+    /// which no handler can clean up after.
+    /// </summary>
+    private void SweepStale()
+    {
+        if (!Directory.Exists("/run/netns"))
+        {
+            return;
+        }
+
+        foreach (string path in Directory.GetFiles("/run/netns"))
+        {
+            System.Text.RegularExpressions.Match m = StalePattern().Match(Path.GetFileName(path));
+            if (m.Success && int.TryParse(m.Groups[1].Value, CultureInfo.InvariantCulture, out int pid) && !Directory.Exists($"/proc/{pid}"))
+            {
+                string ns = Path.GetFileName(path);
+                KillProcessesIn(ns);
+                _host.Run("ip", ["netns", "del", ns]);
+                string workDir = Path.Combine(Path.GetTempPath(), $"sharpvpn-demo-sv{m.Groups[1].Value}");
+                if (Directory.Exists(workDir))
+                {
+                    Directory.Delete(workDir, recursive: true);
+                }
+            }
+        }
+    }
+
+    /// <summary>SIGKILLs whatever still runs in one of the demo's namespaces (the children are stopped gently before this).</summary>
+    private void KillProcessesIn(string ns)
+    {
+        CommandResult pids = _host.Run("ip", ["netns", "pids", ns]);
+        foreach (string line in pids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (int.TryParse(line, CultureInfo.InvariantCulture, out int pid) && pid != Environment.ProcessId)
+            {
+                Signals.Send(pid, Signals.SigKill);
             }
         }
     }
@@ -97,4 +140,7 @@ internal sealed class DemoNetwork : IDisposable
     }
 
     private void Ip(params string[] args) => _host.RunChecked("ip", args);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^sv(\d+)-(cli|srv|int)$")]
+    private static partial System.Text.RegularExpressions.Regex StalePattern();
 }

@@ -63,6 +63,7 @@ public sealed partial class DemoRunner : IDisposable
             bool pingBefore = await PingAsync(2, cancellationToken);
             _observer.StepFinished(before, pingBefore ? DemoStepOutcome.Failed : DemoStepOutcome.FailedAsExpected,
                 pingBefore ? "it answered: the lab is not isolated" : "no answer, as in the tutorial: the client has no route to 192.168.1.0/24");
+            cancellationToken.ThrowIfCancellationRequested();
 
             string dataDir = Path.Combine(_workDir, "sharpvpn");
             string quickstart = "sharpvpn quickstart on the VPN server";
@@ -82,6 +83,7 @@ public sealed partial class DemoRunner : IDisposable
             }
 
             _observer.StepFinished(quickstart, DemoStepOutcome.Succeeded, $"PKI, tls-crypt key, server.conf and a profile in {dataDir}");
+            cancellationToken.ThrowIfCancellationRequested();
 
             string serverStep = "Starting the VPN server (sharpvpn server)";
             _observer.StepStarted(serverStep);
@@ -92,6 +94,7 @@ public sealed partial class DemoRunner : IDisposable
             }
 
             _observer.StepFinished(serverStep, DemoStepOutcome.Succeeded, $"listening on udp {DemoNetwork.ServerPublicAddress}:1194, NAT onto 192.168.1.0/24");
+            cancellationToken.ThrowIfCancellationRequested();
 
             string profile = Path.Combine(dataDir, "clients", "client1.ovpn");
             string clientName = _options.Client == DemoClientKind.OpenVpn ? "openvpn" : "sharpvpn client";
@@ -107,21 +110,25 @@ public sealed partial class DemoRunner : IDisposable
             }
 
             _observer.StepFinished(connect, DemoStepOutcome.Succeeded, "certificates checked both ways, keys agreed, address and routes pushed");
+            cancellationToken.ThrowIfCancellationRequested();
 
             string? address = TunnelAddress();
             _observer.StepStarted("Client's tunnel address");
             _observer.StepFinished("Client's tunnel address", address is null ? DemoStepOutcome.Failed : DemoStepOutcome.Succeeded, address ?? "no tun address found");
+            cancellationToken.ThrowIfCancellationRequested();
 
             string after = $"Client pings the intranet host {DemoNetwork.IntranetAddress} through the tunnel";
             _observer.StepStarted(after);
             bool pingAfter = await PingAsync(3, cancellationToken);
             _observer.StepFinished(after, pingAfter ? DemoStepOutcome.Succeeded : DemoStepOutcome.Failed,
                 pingAfter ? "answered: encrypted to the server, NATed to 192.168.1.254, and back" : "no answer");
+            cancellationToken.ThrowIfCancellationRequested();
 
             _observer.StepStarted("Server status");
             IReadOnlyList<ConnectedClient> status = await StatusAsync(dataDir, cancellationToken);
             _observer.StepFinished("Server status", status.Count > 0 ? DemoStepOutcome.Succeeded : DemoStepOutcome.Failed,
                 status.Count > 0 ? $"{status.Count} client(s) connected" : "no client in the status");
+            cancellationToken.ThrowIfCancellationRequested();
             _observer.ServerStatus(address ?? "", status);
             return new DemoResult { PingBeforeFailed = !pingBefore, PingAfterSucceeded = pingAfter, ClientAddress = address, ServerStatus = status };
         }
