@@ -21,6 +21,46 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Case1_Tutorial24WithUserNobody_DropsPrivilegesAfterTunOpenAndStillCleansUp()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        OpenVpnVariant v = OpenVpnVariant.Tutorial with { DropPrivileges = true };
+        await s.StartServerAsync(v);
+        string uid = (await s.Lab.RunAsync(s.Lab.Server, "ps", "-o", "user=", "-p", s.Server!.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))).StdOut.Trim();
+        Assert.Equal("nobody", uid);
+        LabProcess real = s.StartRealClient(s.WriteClientConfig(v));
+        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+        await s.Server.StopAsync();
+        Assert.Equal(0, s.Server.ExitCode);
+        CommandResult links = await s.Lab.RunAsync(s.Lab.Server, "ip", "-o", "link", "show", "type", "tun");
+        Assert.DoesNotContain("tun0", links.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NatMasqueradeAndFirewallOpen_DoTheTutorialSteps8To10_AndAreRemovedOnShutdown()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        // The lab's own NAT is NOT applied: SharpVPN's directives must make the intranet reachable by themselves.
+        await s.Lab.RunAsync(s.Lab.Server, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0");
+        await s.StartServerAsync(OpenVpnVariant.Modern with
+        {
+            ServerExtra = [$"nat-masquerade {s.Lab.ServerIntranetInterface}", "firewall open"],
+        }, applyNat: false);
+        CommandResult tables = await s.Lab.RunAsync(s.Lab.Server, "nft", "list", "tables");
+        Assert.Contains("table ip sharpvpn", tables.StdOut, StringComparison.Ordinal);
+        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+
+        await s.Server!.StopAsync();
+        Assert.Equal(0, s.Server.ExitCode);
+        tables = await s.Lab.RunAsync(s.Lab.Server, "nft", "list", "tables");
+        Assert.DoesNotContain("sharpvpn", tables.StdOut, StringComparison.Ordinal);
+        Assert.Equal("0", (await s.Lab.RunAsync(s.Lab.Server, "sysctl", "-n", "net.ipv4.ip_forward")).StdOut.Trim());
+    }
+
+    [Fact]
     public async Task Case1_Tutorial24_CbcDataChannelWhenOnlyCbcIsOffered()
     {
         // A 2.4-style peer without NCP: the server's data-ciphers offer only AES-256-CBC, so CBC + HMAC-SHA1 really runs.

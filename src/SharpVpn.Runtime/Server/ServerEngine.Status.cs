@@ -7,6 +7,26 @@ namespace SharpVpn.Runtime.Server;
 public sealed partial class ServerEngine
 {
     private long _nextStatusMs;
+    private FileStream? _statusStream;
+    private bool _statusErrorLogged;
+
+    /// <summary>Opens the status file before privileges are dropped and keeps it open, as OpenVPN does (status.c).</summary>
+    private void OpenStatusFile()
+    {
+        if (_config.Logging.StatusFile is not { } path)
+        {
+            return;
+        }
+
+        try
+        {
+            _statusStream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot open the status file '{path}' (status): {ex.Message}", ex);
+        }
+    }
 
     /// <summary>OpenVPN's TITLE string for status version 2/3.</summary>
     internal static string Title =>
@@ -51,11 +71,27 @@ public sealed partial class ServerEngine
         _nextStatusMs = now + Math.Max(1, _config.Logging.StatusIntervalSeconds) * 1000L;
         try
         {
-            ServerStatusFile.Write(path, ServerStatusFile.Format(_config.Logging.StatusVersion, SnapshotClients(), DateTimeOffset.Now, Title));
+            string text = ServerStatusFile.Format(_config.Logging.StatusVersion, SnapshotClients(), DateTimeOffset.Now, Title);
+            if (_statusStream is { } stream)
+            {
+                byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+                stream.SetLength(0);
+                stream.Position = 0;
+                stream.Write(bytes);
+                stream.Flush();
+            }
+            else
+            {
+                ServerStatusFile.Write(path, text);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogWrite(LogLevel.Info, $"Cannot write the status file '{path}': {ex.Message}");
+            if (!_statusErrorLogged)
+            {
+                _statusErrorLogged = true;
+                LogWrite(LogLevel.Info, $"Cannot write the status file '{path}': {ex.Message}");
+            }
         }
     }
 }

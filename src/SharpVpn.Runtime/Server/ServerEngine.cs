@@ -189,6 +189,7 @@ public sealed partial class ServerEngine : IDisposable
             OpenTun();
             OpenTransport();
             ApplyFirewall();
+            OpenStatusFile();
             DropPrivileges();
             StartLoops();
             StartupMilliseconds = MonotonicClock.NowMs - _startedMs;
@@ -382,8 +383,8 @@ public sealed partial class ServerEngine : IDisposable
             return;
         }
 
-        // Keep CAP_NET_ADMIN on this (the control) thread so shutdown can remove the NAT table.
-        Privileges.Drop(p.User, p.Group, keepNetAdmin: _firewall is not null);
+        // Keep CAP_NET_ADMIN on this (the control) thread so shutdown can remove routes and the NAT table.
+        Privileges.Drop(p.User, p.Group, keepNetAdmin: true);
         LogInfo($"UID set to {p.User ?? "(unchanged)"}, GID set to {p.Group ?? "(user's group)"}");
     }
 
@@ -460,6 +461,7 @@ public sealed partial class ServerEngine : IDisposable
             CloseAllClients();
             SavePool();
             WriteStatus(force: true);
+            _statusStream?.Dispose();
             if (_firewall is not null)
             {
                 try
