@@ -7,6 +7,9 @@ import pngchart
 from common import BASELINE, PAIRS, log, median, percentile
 
 
+STALLED_MBPS = 1.0  # below this an iperf3 run carried (almost) nothing: the tunnel stalled
+
+
 def summarize(runs):
     ok = [r for r in runs if "error" not in r]
     errors = [r["error"] for r in runs if "error" in r]
@@ -21,6 +24,11 @@ def summarize(runs):
             s[f"{d}_mbps"] = median([x["mbps"] for x in xs])
             s[f"{d}_mbps_runs"] = [round(x["mbps"], 1) for x in xs]
             s[f"{d}_retransmits"] = median([x["retransmits"] for x in xs if x["retransmits"] is not None])
+            stalled = [x for x in xs if x["mbps"] < STALLED_MBPS]
+            if stalled:
+                s[f"{d}_stalled_runs"] = len(stalled)
+            # CPU per GB only where the tunnel carried something: a stalled run divides by almost nothing.
+            xs = [x for x in xs if x["mbps"] >= STALLED_MBPS]
             for who in ("server", "client"):
                 cs = [x["cpu_s"][who] for x in xs if who in x["cpu_s"]]
                 if cs:
@@ -64,6 +72,12 @@ def summarize(runs):
             s["server_kb_per_client"] = m["server_kb_per_client"]
     s["load1_median"] = median([r["load1"] for r in ok])
     return s
+
+
+def stalled_note(s, d):
+    n = s.get(f"{d}_stalled_runs")
+    total = len(s.get(f"{d}_mbps_runs", []))
+    return f" **stalled in {n} of {total} runs** (< {STALLED_MBPS:.0f} Mbit/s)" if n else ""
 
 
 def fmt(v, spec="{:.0f}"):
@@ -129,8 +143,10 @@ def write_markdown(path, meta, combos, results):
                     mem += f" → {s['server_rss_kb_n'] / 1024:.1f} MB ({s['clients_n']} of {s['clients_wanted']})"
             L.append(
                 f"| {label}{note} "
-                f"| {fmt(s.get('up_mbps'))}{ratio(s.get('up_mbps'), ref.get('up_mbps')) if key != 'ovpn-ovpn' else ''} "
-                f"| {fmt(s.get('down_mbps'))}{ratio(s.get('down_mbps'), ref.get('down_mbps')) if key != 'ovpn-ovpn' else ''} "
+                f"| {fmt(s.get('up_mbps'))}{ratio(s.get('up_mbps'), ref.get('up_mbps')) if key != 'ovpn-ovpn' else ''}"
+                f"{stalled_note(s, 'up')} "
+                f"| {fmt(s.get('down_mbps'))}{ratio(s.get('down_mbps'), ref.get('down_mbps')) if key != 'ovpn-ovpn' else ''}"
+                f"{stalled_note(s, 'down')} "
                 f"| {fmt(s.get('up_server_cpu_s_per_gb'), '{:.1f}')} / {fmt(s.get('up_client_cpu_s_per_gb'), '{:.1f}')} "
                 f"| {fmt(s.get('down_server_cpu_s_per_gb'), '{:.1f}')} / {fmt(s.get('down_client_cpu_s_per_gb'), '{:.1f}')} "
                 f"| {fmt(s.get('handshake_ms'))} ({fmt(s.get('handshake_warm_ms'))}) "
