@@ -146,6 +146,46 @@ public sealed class PkiEd25519InteropTests(ITestOutputHelper output)
         Assert.Equal(caAlgo == "ed", line.Contains("signature: ED25519", StringComparison.Ordinal));
     }
 
+    /// <summary>The CLI face of --algo ed: show-cert, list, encrypted CA, curve mistakes as one-line errors.</summary>
+    [Fact]
+    public async Task Cli_AlgoEd_ShowsEd25519_AndMistakesAreOneLineErrors()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"svpkied-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string pki = Path.Combine(dir, "pki");
+        try
+        {
+            (await PkiAsync(pki, "init-pki")).EnsureSuccess();
+            (await PkiAsync(pki, "--use-algo", "ed", "--curve", "ed25519", "--passout", "pass:Ed-Ca-Pass", "build-ca")).EnsureSuccess();
+            (await PkiAsync(pki, "--algo", "ed", "--passin", "pass:Ed-Ca-Pass", "build-server-full", "server", "nopass")).EnsureSuccess();
+            (await PkiAsync(pki, "--algo", "ed", "--curve", "ed448", "--passin", "pass:Ed-Ca-Pass", "build-client-full", "c448", "nopass")).EnsureSuccess();
+
+            CommandResult show = (await PkiAsync(pki, "show-cert", "server")).EnsureSuccess();
+            Assert.Matches(@"Key:\s+Ed25519", show.StdOut);
+            Assert.Matches(@"Key:\s+Ed448", (await PkiAsync(pki, "show-cert", "c448")).EnsureSuccess().StdOut);
+            Assert.Matches(@"server\s+server\s+[0-9A-F]{32}\s+valid", (await PkiAsync(pki, "list")).EnsureSuccess().StdOut);
+
+            string caKey = Path.Combine(pki, "private", "ca.key");
+            AssertOneLineError(await PkiAsync(pki, "--algo", "ed", "--passin", "pass:wrong-pass", "build-client-full", "c1", "nopass"), 2,
+                $"Wrong passphrase for the private key {caKey}");
+            Assert.False(File.Exists(Path.Combine(pki, "private", "c1.key")));
+            AssertOneLineError(await PkiAsync(pki, "--algo", "ed", "--curve", "secp384r1", "gen-req", "c2", "nopass"), 2, "use ed25519 or ed448");
+            AssertOneLineError(await PkiAsync(pki, "--algo", "ec", "--curve", "ed25519", "gen-req", "c3", "nopass"), 2, "--algo ed");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void AssertOneLineError(CommandResult r, int exitCode, string mustContain)
+    {
+        Assert.Equal(exitCode, r.ExitCode);
+        string[] lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, r.ToString());
+        Assert.StartsWith("sharpvpn: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(mustContain, lines[0], StringComparison.Ordinal);
+    }
+
     /// <summary>CA and server with the sharpvpn CLI (nopass), dh.pem, an empty CRL and ta.key.</summary>
     private static async Task<string> BuildPkiAsync(ScenarioLab lab, string caAlgo, string serverAlgo)
     {
