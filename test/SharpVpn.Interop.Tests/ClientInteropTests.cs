@@ -138,6 +138,24 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         Assert.Contains(ours.Lines.Skip(mark), l => l.Contains("Preserving previous TUN/TAP instance: tun0", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("udp")]
+    [InlineData("tcp")]
+    public async Task RemoteList_DeadFirstRemote_FallsThroughToTheNextOne(string proto)
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        OpenVpnVariant variant = OpenVpnVariant.Modern with { Proto = proto };
+        await s.StartServerAsync(variant);
+        // Nothing listens on port 1195: UDP gets no answer (server-poll-timeout 3), TCP is refused at once.
+        OpenVpnConfigFile config = s.WriteClientConfig(variant with { ClientExtra = ["server-poll-timeout 3", "connect-retry 1 2"] },
+            edit: text => text.Replace($"remote {ScenarioLab.ServerPublicAddress} 1194",
+                $"remote {ScenarioLab.ServerPublicAddress} 1195\nremote {ScenarioLab.ServerPublicAddress} 1194", StringComparison.Ordinal));
+        LabProcess ours = s.StartOurClient(config);
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        Assert.Contains(ours.Lines, l => l.Contains($"{ScenarioLab.ServerPublicAddress}:1195", StringComparison.Ordinal));
+        await s.AssertIntranetReachableAsync();
+    }
+
     [Fact]
     public async Task PushedRedirectGatewayDef1_KeepsServerOutsideTunnel_AndIsRemovedOnExit()
     {

@@ -44,7 +44,7 @@ public sealed partial class ClientEngine
         }
         catch (SocketException ex)
         {
-            _log.Info($"{(remote.Protocol == TransportProtocol.Tcp ? "TCP" : "UDP")}: connect to {Format(endPoint)} failed: {ex.Message}");
+            _log.Info(remote.Protocol == TransportProtocol.Tcp ? $"TCP: {ex.Message}" : $"UDP: cannot open a socket to {Format(endPoint)}: {ex.Message}");
             return ConnectionOutcome.Restart("connection-failed", wasConnected: false);
         }
 
@@ -99,6 +99,8 @@ public sealed partial class ClientEngine
         DataChannelPipe pipe = connection.Pipe;
         var events = new List<SessionEvent>();
         long tlsDoneMs = 0;
+        long startedMs = MonotonicClock.NowMs;
+        long pollTimeoutMs = Math.Max(1, _config.ServerPollTimeoutSeconds) * 1000L;
         while (true)
         {
             ThrowIfTunFailed();
@@ -154,6 +156,13 @@ public sealed partial class ClientEngine
             if (!connected && tlsDoneMs != 0 && now - Math.Max(tlsDoneMs, connection.LastControlReceivedMs) > SilenceAfterTlsMs)
             {
                 return DroppedAfterCertificate(connection);
+            }
+
+            // server-poll-timeout (socket.c): no answer at all from this remote -> try the next one.
+            if (connection.LastControlReceivedMs == 0 && now - startedMs > pollTimeoutMs)
+            {
+                _log.Info($"Server poll timeout: no answer from {Format(connection.Remote)} within {(pollTimeoutMs / 1000).ToString(CultureInfo.InvariantCulture)} s, trying the next remote");
+                return ConnectionOutcome.Restart("server_poll", wasConnected: false, advanceRemote: true);
             }
 
             foreach (SessionEvent e in events)
@@ -421,7 +430,33 @@ public sealed partial class ClientEngine
         }
     }
 
+    private long _firstResolveFailureMs;
+
     private IPEndPoint? Resolve(RemoteEndpoint remote)
+    {
+        IPEndPoint? endPoint = ResolveOnce(remote);
+        if (endPoint is not null)
+        {
+            _firstResolveFailureMs = 0;
+            return endPoint;
+        }
+
+        long now = MonotonicClock.NowMs;
+        if (_firstResolveFailureMs == 0)
+        {
+            _firstResolveFailureMs = now;
+        }
+
+        // resolv-retry N: give up after N seconds of failed resolution (default infinite).
+        if (_config.ResolvRetrySeconds is int limit && now - _firstResolveFailureMs >= limit * 1000L)
+        {
+            throw new ClientFatalException($"Cannot resolve the server address '{remote.Host}' (resolv-retry {limit.ToString(CultureInfo.InvariantCulture)} s exhausted).");
+        }
+
+        return null;
+    }
+
+    private IPEndPoint? ResolveOnce(RemoteEndpoint remote)
     {
         if (IPAddress.TryParse(remote.Host, out IPAddress? literal))
         {

@@ -120,6 +120,13 @@ public sealed partial class ClientEngine : IDisposable
                 }
 
                 unsuccessful = outcome.WasConnected ? 0 : unsuccessful + 1;
+                // connect-retry-max n: stop after n unsuccessful attempts per remote.
+                if (_config.ConnectRetryMax is int max && unsuccessful >= max * remotes.Count)
+                {
+                    throw new ClientFatalException(
+                        $"Could not connect to any remote after {unsuccessful.ToString(CultureInfo.InvariantCulture)} attempts (connect-retry-max {max.ToString(CultureInfo.InvariantCulture)}); last error: {outcome.Reason}.");
+                }
+
                 if (outcome.AdvanceRemote || (!outcome.WasConnected && remotes.Count > 1))
                 {
                     remoteIndex++;
