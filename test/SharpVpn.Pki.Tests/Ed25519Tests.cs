@@ -175,6 +175,28 @@ public sealed class Ed25519Tests : IDisposable
         Assert.Equal(32, k2.PublicKeyBytes.Length);
     }
 
+    /// <summary>
+    /// A wrong passphrase usually fails the CBC padding check, but 1 in ~256 passes it and yields
+    /// garbage: every such case must still come out as the one "Wrong passphrase" PkiException.
+    /// </summary>
+    [Fact]
+    public void ManyWrongPassphrases_AllGiveTheWrongPassphraseError()
+    {
+        string plain = _dir.File("plain.key"), fast = _dir.File("fast.key");
+        Tool.OpenSslOk("genpkey", "-algorithm", "ed25519", "-out", plain);
+        // One PBKDF2 iteration so that thousands of attempts take a moment.
+        Tool.OpenSslOk("pkcs8", "-topk8", "-in", plain, "-out", fast, "-v2", "aes-256-cbc", "-iter", "1", "-passout", "pass:right-one");
+        using (KeyStore.LoadPrivateKey(fast, KeyStore.OidEd25519, _ => "right-one"))
+        {
+        }
+        for (int i = 0; i < 3000; i++)
+        {
+            string guess = $"wrong-{i}";
+            var ex = Assert.Throws<PkiException>(() => KeyStore.LoadPrivateKey(fast, KeyStore.OidEd25519, _ => guess));
+            Assert.StartsWith("Wrong passphrase", ex.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void TruncatedOrForeignEd25519Key_GivesOneLineError()
     {
