@@ -276,6 +276,36 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await s.AssertIntranetUnreachableAsync();
     }
 
+    [Fact]
+    public async Task ConfigErrors_AreOneLineWithFileAndLine_AndExit1Or2()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"sharpvpn-client-cli-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            (string file, string[] args) = SharpVpnCli.Invocation("client", "--config", Path.Combine(dir, "missing.conf"));
+            CommandResult missing = await ProcessRunner.RunAsync(file, args, TimeSpan.FromSeconds(30), CancellationToken.None);
+            Assert.Equal(1, missing.ExitCode);
+            Assert.Contains("missing.conf", missing.StdErr, StringComparison.Ordinal);
+
+            string conf = Path.Combine(dir, "bad.conf");
+            File.WriteAllText(conf, "client\ndev tun\nremote 10.0.0.1\nfrobnicate yes\n");
+            (file, args) = SharpVpnCli.Invocation("client", "--config", conf);
+            CommandResult bad = await ProcessRunner.RunAsync(file, args, TimeSpan.FromSeconds(30), CancellationToken.None);
+            Assert.Equal(2, bad.ExitCode);
+            string line = Assert.Single(bad.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("bad.conf:4", line, StringComparison.Ordinal);
+            Assert.Contains("frobnicate", line, StringComparison.Ordinal);
+
+            (file, args) = SharpVpnCli.Invocation("client", "--config", conf, "--verb", "12");
+            Assert.Equal(1, (await ProcessRunner.RunAsync(file, args, TimeSpan.FromSeconds(30), CancellationToken.None)).ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private async Task RunPingScenarioAsync(OpenVpnVariant server, OpenVpnVariant client, string expectedAddress, string expectedCipher)
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);

@@ -31,6 +31,7 @@ public sealed class ClientMeasurementTests(ITestOutputHelper output)
             OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern with { Verb = 3 }, fileName: name);
             var times = new List<double>();
             double mbps = 0;
+            double reverseMbps = 0;
             for (int run = 0; run < HandshakeRuns; run++)
             {
                 File.Delete(config.LogPath);
@@ -42,7 +43,8 @@ public sealed class ClientMeasurementTests(ITestOutputHelper output)
                 if (run == HandshakeRuns - 1)
                 {
                     await s.AssertIntranetReachableAsync();
-                    mbps = await IperfMbpsAsync(s);
+                    mbps = await IperfMbpsAsync(s, reverse: false);
+                    reverseMbps = await IperfMbpsAsync(s, reverse: true);
                 }
 
                 await client.StopAsync();
@@ -50,9 +52,9 @@ public sealed class ClientMeasurementTests(ITestOutputHelper output)
             }
 
             times.Sort();
-            string line = $"{name}: handshake median {times[times.Count / 2]:0} ms (runs: {string.Join(", ", times.Select(t => t.ToString("0", CultureInfo.InvariantCulture)))} ms); iperf3 TCP 5 s client->intranet: {mbps:0.0} Mbit/s";
+            string line = $"{name}: handshake median {times[times.Count / 2]:0} ms (runs: {string.Join(", ", times.Select(t => t.ToString("0", CultureInfo.InvariantCulture)))} ms); iperf3 TCP 5 s client->intranet: {mbps:0.0} Mbit/s, intranet->client (-R): {reverseMbps:0.0} Mbit/s";
             results.Add(line);
-            Assert.True(mbps > 0, line);
+            Assert.True(mbps > 0 && reverseMbps > 0, line);
         }
 
         foreach (string line in results)
@@ -61,10 +63,12 @@ public sealed class ClientMeasurementTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<double> IperfMbpsAsync(ClientScenario s)
+    private static async Task<double> IperfMbpsAsync(ClientScenario s, bool reverse)
     {
-        CommandResult r = (await s.Lab.RunAsync(s.Lab.Client, TimeSpan.FromSeconds(30), "iperf3", "-c", ScenarioLab.IntranetAddress, "-t", "5", "-J"))
-            .EnsureSuccess();
+        string[] args = reverse
+            ? ["-c", ScenarioLab.IntranetAddress, "-t", "5", "-J", "-R"]
+            : ["-c", ScenarioLab.IntranetAddress, "-t", "5", "-J"];
+        CommandResult r = (await s.Lab.RunAsync(s.Lab.Client, TimeSpan.FromSeconds(30), "iperf3", args)).EnsureSuccess();
         using JsonDocument doc = JsonDocument.Parse(r.StdOut);
         return doc.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble() / 1e6;
     }

@@ -39,7 +39,7 @@ internal static class ClientCommand
         ClientConfig parsed = ConfigParser.ParseClient(configPath);
         LoggingSettings logging = parsed.Logging;
         using OpenVpnLog log = OpenVpnLog.Open(verbOverride ?? logging.Verb, logging.Mute, logging.LogFile, logging.LogAppend);
-        using var engine = new ClientEngine(parsed, log, new ClientEngineOptions { VerbOverride = verbOverride });
+        using var engine = new ClientEngine(parsed, log, new ClientEngineOptions());
         try
         {
             return engine.Run();
