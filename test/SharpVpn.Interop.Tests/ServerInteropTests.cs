@@ -250,6 +250,52 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RenegSec10_ContinuousPingAcrossServerInitiatedRenegotiations()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["reneg-sec 10"] });
+        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        PingResult ping = await s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 175, timeout: TimeSpan.FromSeconds(45));
+        int keyChanges = s.Server!.Lines.Count(l => l.Contains("TLS: soft reset complete", StringComparison.Ordinal));
+        output.WriteLine($"ping: {ping}; key changes: {keyChanges}");
+        Assert.True(keyChanges >= 3, $"only {keyChanges} key changes in 35 s");
+        Assert.True(ping.Sent - ping.Received <= 1, ping.ToString());
+    }
+
+    [Fact]
+    public async Task ManagementOverTcpLoopback_AnswersStatusAndVersion()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["management 127.0.0.1 7505"] });
+        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        string script = Path.Combine(s.Lab.WorkDir, "mgmt.py");
+        File.WriteAllText(script, """
+            import socket, sys, time
+            s = socket.create_connection(("127.0.0.1", 7505), timeout=10)
+            s.sendall(b"version\r\nstatus 2\r\nstate\r\nbytecount 1\r\n")
+            time.sleep(2.5)
+            s.sendall(b"quit\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: break
+                data += chunk
+            open(sys.argv[1], "wb").write(data)
+            """);
+        string transcriptPath = Path.Combine(s.Lab.WorkDir, "mgmt.out");
+        (await s.Lab.RunAsync(s.Lab.Server, "python3", script, transcriptPath)).EnsureSuccess();
+        string transcript = File.ReadAllText(transcriptPath);
+        output.WriteLine(transcript);
+        Assert.StartsWith(">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info\r\n", transcript, StringComparison.Ordinal);
+        Assert.Contains("Management Version: 5\r\nEND\r\n", transcript, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"\r\nCLIENT_LIST,client,172\.16\.0\.8:\d+,10\.0\.1\.2,"), transcript);
+        Assert.Matches(new Regex(@"\r\n\d+,CONNECTED,SUCCESS,,,,,\r\nEND\r\n"), transcript);
+        Assert.Matches(new Regex(@">BYTECOUNT_CLI:\d+,\d+,\d+\r\n"), transcript);
+    }
+
+    [Fact]
     public async Task Case6_ManagementStatusAndKill_StatusFileListsClient()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
