@@ -80,14 +80,22 @@ internal static class ProfileCommands
             var table = new Table().AddColumns("Name", "Status", "VPN address", "Expires", "Profile");
             foreach (ProfileInfo p in rows)
             {
-                string status = p.Connection is not null ? "connected" : p.Status.ToString().ToLowerInvariant();
-                table.AddRow(Markup.Escape(p.Name), status, p.Connection?.VirtualAddress ?? "",
-                    p.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Markup.Escape(p.ProfilePath ?? ""));
+                table.AddRow([.. Cells(p).Select(Markup.Escape)]);
             }
 
             if (rows.Count == 0)
             {
                 Console.WriteLine("No client profiles yet: sharpvpn profile add NAME");
+            }
+            else if (Console.IsOutputRedirected)
+            {
+                // Scripts and pipes get whole values in aligned columns, never a table cut to 80 characters.
+                string[][] cells = [["NAME", "STATUS", "VPN-ADDRESS", "EXPIRES", "PROFILE"], .. rows.Select(Cells)];
+                int[] widths = [.. Enumerable.Range(0, 5).Select(i => cells.Max(c => c[i].Length))];
+                foreach (string[] c in cells)
+                {
+                    Console.WriteLine(string.Join("  ", c.Select((v, i) => i == 4 ? v : v.PadRight(widths[i]))).TrimEnd());
+                }
             }
             else
             {
@@ -98,6 +106,15 @@ internal static class ProfileCommands
         });
         return list;
     }
+
+    private static string[] Cells(ProfileInfo p) =>
+    [
+        p.Name,
+        p.Connection is not null ? "connected" : p.Status.ToString().ToLowerInvariant(),
+        p.Connection?.VirtualAddress is { Length: > 0 } address ? address : "-",
+        p.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        p.ProfilePath ?? "-",
+    ];
 
     private static Command CreateRevoke()
     {
