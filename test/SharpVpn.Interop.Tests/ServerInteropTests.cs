@@ -296,6 +296,38 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Measure_TwentyRealClientsAtOnce_HandshakeTimeAndMemoryPerClient()
+    {
+        const int count = 20;
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string socket = Path.Combine(s.Lab.WorkDir, "mgmt.sock");
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["duplicate-cn", $"management {socket} unix"] });
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        long rssIdle = s.ServerRssKb();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var clients = new List<LabProcess>();
+        for (int i = 0; i < count; i++)
+        {
+            // One namespace, many tun devices: the pushed routes would collide, so the clients ignore them.
+            OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["route-nopull"] });
+            string own = Path.Combine(Path.GetDirectoryName(config.ConfigPath)!, $"c{i}.conf");
+            File.WriteAllText(own, File.ReadAllText(config.ConfigPath).Replace(config.LogPath, Path.ChangeExtension(own, ".log"), StringComparison.Ordinal));
+            clients.Add(s.StartRealClient(new OpenVpnConfigFile(own, Path.ChangeExtension(own, ".log"), string.Empty)));
+        }
+
+        await Task.WhenAll(clients.Select(c => c.WaitForOutputAsync("Initialization Sequence Completed", TimeSpan.FromSeconds(90))));
+        long allConnectedMs = watch.ElapsedMilliseconds;
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        long rssConnected = s.ServerRssKb();
+        using ServerManagementClient m = await ServerManagementClient.ConnectAsync(socket);
+        string stats = (await m.CommandAsync("load-stats"))[0];
+        output.WriteLine($"{count} real clients started together: all connected after {allConnectedMs} ms; server RSS idle {rssIdle} kB, with {count} clients {rssConnected} kB => {(rssConnected - rssIdle) / count} kB per client\n{stats}");
+        Assert.Contains($"nclients={count},", stats, StringComparison.Ordinal);
+        PingResult ping = await s.Lab.PingAsync(s.Lab.Client, "10.0.1.1", count: 3);
+        Assert.True(ping.AllReceived, ping.ToString());
+    }
+
+    [Fact]
     public async Task Case6_ManagementStatusAndKill_StatusFileListsClient()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
