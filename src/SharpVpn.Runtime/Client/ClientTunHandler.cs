@@ -37,19 +37,28 @@ internal sealed class ClientTunHandler : IPacketBatchHandler
 
         DataChannelPipe pipe = connection.Pipe;
         int ready = 0;
-        for (int i = 0; i < count; i++)
+        try
         {
-            int size = sizes[i];
-            if (size <= 0)
+            for (int i = 0; i < count; i++)
             {
-                continue;
-            }
+                int size = sizes[i];
+                if (size <= 0)
+                {
+                    continue;
+                }
 
-            int n = pipe.Seal(buffers[i], offset, size, _wire[ready]);
-            if (n > 0)
-            {
-                _wireSizes[ready++] = n;
+                int n = pipe.Seal(buffers[i], offset, size, _wire[ready]);
+                if (n > 0)
+                {
+                    _wireSizes[ready++] = n;
+                }
             }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The control loop ended this connection (reconnect, shutdown) and disposed its keys mid-batch.
+            _dropped += count;
+            return;
         }
 
         if (ready == 1)
