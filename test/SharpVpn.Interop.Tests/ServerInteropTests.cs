@@ -328,6 +328,49 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Float_OnlyAfterAnAuthenticatedPacketFromTheNewAddress()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern);
+        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+        (await s.Lab.RunAsync(s.Lab.Client, "ip", "addr", "add", "172.16.0.9/16", "dev", s.Lab.ClientInterface)).EnsureSuccess();
+
+        // An attacker at the new address sends P_DATA_V2 packets for peer-id 0 that do not authenticate: no float.
+        string script = Path.Combine(s.Lab.WorkDir, "spoof.py");
+        File.WriteAllText(script, """
+            import os, socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("172.16.0.9", 0))
+            for i in range(200):
+                s.sendto(bytes([9 << 3, 0, 0, 0]) + os.urandom(60), (sys.argv[1], 1194))
+            """);
+        (await s.Lab.RunAsync(s.Lab.Client, "python3", script, ScenarioLab.ServerPublicAddress)).EnsureSuccess();
+        await s.AssertIntranetReachableAsync();
+        Assert.DoesNotContain(s.Server!.Lines, l => l.Contains("Float:", StringComparison.Ordinal));
+
+        // The real client's packets now leave from the new address (stateless source rewrite, as a NAT rebinding
+        // would): the first one that decrypts moves the session, and traffic keeps flowing.
+        await s.Lab.ApplyNftAsync(s.Lab.Client, $$"""
+            table ip {{s.Lab.Prefix}}float {
+                chain out {
+                    type filter hook output priority -300; policy accept;
+                    udp dport 1194 notrack ip saddr set 172.16.0.9
+                }
+                chain in {
+                    type filter hook prerouting priority -300; policy accept;
+                    udp sport 1194 notrack
+                }
+            }
+            """);
+        PingResult ping = await s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 5);
+        await s.Server.WaitForOutputAsync("Float: peer address changed to 172.16.0.9:", StartTimeout);
+        Assert.True(ping.Received >= 4, ping.ToString());
+        await s.AssertIntranetReachableAsync();
+    }
+
+    [Fact]
     public async Task Case6_ManagementStatusAndKill_StatusFileListsClient()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
