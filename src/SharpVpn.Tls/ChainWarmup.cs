@@ -1,25 +1,45 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace SharpVpn.Tls;
 
 /// <summary>
-/// The first X509 chain build of a process loads OpenSSL's system certificate store (every file under
-/// /etc/ssl/certs, even for a custom-root chain): 30-500 ms depending on load, and SslStream builds a chain for
-/// our certificate and for the peer's on the first handshake. Loading credentials starts one throw-away chain
-/// build on a thread-pool thread, so that cost overlaps with start-up instead of delaying the first handshake.
+/// Keeps .NET's one-time X509 set-up off the first handshake. The first chain build of a process (SslStream builds
+/// one for our certificate and one for the peer's) loads OpenSSL's system store: every certificate in
+/// /etc/ssl/certs/ca-certificates.crt and /etc/ssl/certs, even for a custom-root chain; measured 50 ms idle and
+/// 200-500 ms on a loaded machine, between the server's reset and our ClientHello. OpenVPN, and so SharpVPN
+/// (<see cref="PeerCertificateValidator"/>), trusts only the configured CA, so that store never decides anything.
+/// When credentials load we therefore run the process's first chain build on a thread-pool thread with OpenSSL's
+/// default store pointed at nothing (SSL_CERT_FILE, SSL_CERT_DIR), then put both variables back: .NET fixes the
+/// store paths at that first load, and children we start see the environment they would have seen anyway.
 /// </summary>
-internal static class ChainWarmup
+internal static partial class ChainWarmup
 {
+    private const string FileVariable = "SSL_CERT_FILE";
+    private const string DirectoryVariable = "SSL_CERT_DIR";
+
     private static int s_started;
 
     public static void Start(X509Certificate2 certificate)
     {
         if (Interlocked.Exchange(ref s_started, 1) != 0)
         {
+            certificate.Dispose();
             return;
         }
-        ThreadPool.UnsafeQueueUserWorkItem(static cert =>
+        (string? File, string? Directory)? saved = null;
+        if (OperatingSystem.IsLinux())
+        {
+            // .NET's own copy of the environment (what Process.Start hands to children) is filled from libc's on
+            // first enumeration: take it now so the temporary values below never reach it.
+            _ = Environment.GetEnvironmentVariables();
+            saved = (Environment.GetEnvironmentVariable(FileVariable), Environment.GetEnvironmentVariable(DirectoryVariable));
+            // Read by the native crypto shim with getenv: a path that is not a regular file, and no directories.
+            _ = SetEnv(FileVariable, "/dev/null", 1);
+            _ = SetEnv(DirectoryVariable, string.Empty, 1);
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
         {
             try
             {
@@ -27,7 +47,7 @@ internal static class ChainWarmup
                 chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
                 chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
                 chain.ChainPolicy.DisableCertificateDownloads = true;
-                _ = chain.Build(cert);
+                _ = chain.Build(state.Certificate);
             }
             catch (CryptographicException)
             {
@@ -35,8 +55,24 @@ internal static class ChainWarmup
             }
             finally
             {
-                cert.Dispose();
+                state.Certificate.Dispose();
+                if (state.Saved is { } original)
+                {
+                    Restore(FileVariable, original.File);
+                    Restore(DirectoryVariable, original.Directory);
+                }
             }
-        }, certificate, preferLocal: false);
+        }, (Certificate: certificate, Saved: saved), preferLocal: false);
     }
+
+    private static void Restore(string name, string? value)
+    {
+        _ = value is null ? UnsetEnv(name) : SetEnv(name, value, 1);
+    }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
+
+    [LibraryImport("libc", EntryPoint = "unsetenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UnsetEnv(string name);
 }
