@@ -54,6 +54,27 @@ public sealed partial class DemoTests(ITestOutputHelper output)
         demo.AssertNothingLeft();
     }
 
+    [Fact]
+    public async Task Demo_KilledWithSigkill_TheNextDemoSweepsWhatItLeft()
+    {
+        Prerequisites.EnsureLabCanRun();
+        int killedPid;
+        using (var first = new DemoChild(output, "demo"))
+        {
+            Assert.True(await first.WaitForOutputAsync("✔ Connecting the client", TimeSpan.FromSeconds(90)), first.Output);
+            killedPid = first.Pid;
+            Assert.Equal(0, Kill(first.Pid, 9));
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(20));
+            // No handler runs on SIGKILL: the namespaces (and the server and client in them) are still there.
+            Assert.True(File.Exists($"/run/netns/sv{killedPid.ToString(CultureInfo.InvariantCulture)}-srv"));
+        }
+
+        using var second = new DemoChild(output, "demo");
+        Assert.Equal(0, await second.WaitForExitAsync(DemoTimeout));
+        DemoChild.AssertNothingLeftFor(killedPid);
+        second.AssertNothingLeft();
+    }
+
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
 
@@ -135,9 +156,11 @@ public sealed partial class DemoTests(ITestOutputHelper output)
         }
 
         /// <summary>No sv{pid}-* namespace, no process started by the demo, no work dir.</summary>
-        public void AssertNothingLeft()
+        public void AssertNothingLeft() => AssertNothingLeftFor(Pid);
+
+        public static void AssertNothingLeftFor(int pid)
         {
-            string prefix = "sv" + Pid.ToString(CultureInfo.InvariantCulture);
+            string prefix = "sv" + pid.ToString(CultureInfo.InvariantCulture);
             string[] namespaces = Directory.Exists("/run/netns") ? Directory.GetFiles("/run/netns").Select(f => Path.GetFileName(f)!).ToArray() : [];
             Assert.DoesNotContain(namespaces, n => n.StartsWith(prefix + "-", StringComparison.Ordinal));
             string workDir = Path.Combine(Path.GetTempPath(), $"sharpvpn-demo-{prefix}");
