@@ -157,6 +157,30 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ServerRestartUnderFullLoad_ClientSurvivesAndReconnects()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["explicit-exit-notify 1"] });
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        s.Lab.StartProcess(s.Lab.Intranet, "iperf3", ["-s", "-1"]);
+        await Task.Delay(500);
+
+        // The TUN loop encrypts at full speed while the connection (and its keys) are torn down and rebuilt.
+        Task<CommandResult> load = s.Lab.RunAsync(s.Lab.Client, TimeSpan.FromSeconds(40), "iperf3", "-c", ScenarioLab.IntranetAddress, "-t", "8");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        int mark = ours.LineCount;
+        await s.Server!.StopAsync();
+        await s.RestartServerAsync();
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout, mark);
+        output.WriteLine((await load).ToString());
+
+        Assert.False(ours.HasExited, ours.Tail());
+        await s.AssertIntranetReachableAsync();
+        Assert.DoesNotContain(ours.Lines, l => l.Contains("TUN device failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task PushedRedirectGatewayDef1_KeepsServerOutsideTunnel_AndIsRemovedOnExit()
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
