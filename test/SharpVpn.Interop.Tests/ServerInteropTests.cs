@@ -371,6 +371,20 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task MaxClients1_SecondClientIsRefusedWhileTheFirstKeepsWorking()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "bob"]);
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["max-clients 1"] });
+        LabProcess first = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await first.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess second = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["route-nopull"] }, "bob"));
+        await s.Server!.WaitForOutputAsync("MULTI: new incoming connection would exceed maximum number of clients (1)", StartTimeout);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.DoesNotContain("Initialization Sequence Completed", second.Output, StringComparison.Ordinal);
+        await s.AssertIntranetReachableAsync();
+    }
+
+    [Fact]
     public async Task Case6_ManagementStatusAndKill_StatusFileListsClient()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
