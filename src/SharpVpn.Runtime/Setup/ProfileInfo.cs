@@ -4,6 +4,3 @@ namespace SharpVpn.Runtime.Setup;
 
 /// <summary>A row of <c>sharpvpn profile list</c>.</summary>
 public sealed record ProfileInfo(string Name, CertStatus Status, DateTimeOffset NotAfter, ConnectedClient? Connection, string? ProfilePath);
-
-/// <summary>What <c>profile revoke</c> did.</summary>
-public sealed record RevokeOutcome(string Name, IReadOnlyList<string> DeletedFiles, string ServerNotice);

@@ -1,16 +1,5 @@
 namespace SharpVpn.Runtime.Setup;
 
-/// <summary>Whether quickstart made a piece or found it in place.</summary>
-public enum SetupAction
-{
-    Created,
-    Kept,
-    Note,
-}
-
-/// <summary>One line of quickstart's report: what, where, created or kept.</summary>
-public sealed record SetupStep(SetupAction Action, string What, string? Path = null);
-
 /// <summary>What quickstart did and what the summary prints.</summary>
 public sealed record QuickstartResult
 {

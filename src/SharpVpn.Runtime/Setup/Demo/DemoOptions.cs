@@ -1,0 +1,13 @@
+namespace SharpVpn.Runtime.Setup.Demo;
+
+/// <summary>Options of <c>sharpvpn demo</c>.</summary>
+public sealed record DemoOptions
+{
+    public DemoClientKind Client { get; init; } = DemoClientKind.SharpVpn;
+
+    /// <summary>How long the server and the client may take to come up.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>The command that runs sharpvpn (default: this process's own executable).</summary>
+    public IReadOnlyList<string>? SharpVpnCommand { get; init; }
+}
