@@ -112,7 +112,7 @@ public sealed class QuickstartTests(ITestOutputHelper output)
 
         CommandResult list = (await s.Lab.RunSharpVpnAsync(s.Lab.Server, "profile", "list", "--dir", s.Dir)).EnsureSuccess();
         output.WriteLine(list.StdOut);
-        Assert.Contains("client1", list.StdOut, StringComparison.Ordinal);
+        Assert.Matches(@"client1\s+connected\s+10\.8\.0\.2\s", list.StdOut);
 
         CommandResult revoke = (await s.Lab.RunSharpVpnAsync(s.Lab.Server, "profile", "revoke", "client1", "--dir", s.Dir)).EnsureSuccess();
         output.WriteLine(revoke.StdOut);
@@ -131,7 +131,8 @@ public sealed class QuickstartTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(5));
         Assert.False((await s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 2, timeout: TimeSpan.FromSeconds(3))).AnyReceived);
         CommandResult listAfter = (await s.Lab.RunSharpVpnAsync(s.Lab.Server, "profile", "list", "--dir", s.Dir)).EnsureSuccess();
-        Assert.Contains("revoked", listAfter.StdOut, StringComparison.Ordinal);
+        Assert.Matches(@"client1\s+revoked\s+-\s", listAfter.StdOut);
+        Assert.Contains("The running server disconnected 'client1'", revoke.StdOut, StringComparison.Ordinal);
         Assert.Contains("revoked", s.Server!.Output, StringComparison.OrdinalIgnoreCase);
         _ = client;
     }

@@ -48,11 +48,18 @@ public sealed class Quickstart
 
         var dir = new DataDirectory(options.Directory);
         var steps = new List<SetupStep>();
-        Directory.CreateDirectory(dir.Root);
-        // The data directory holds the CA key and the management socket: root only.
-        if (!OperatingSystem.IsWindows())
+        if (!Directory.Exists(dir.Root))
         {
-            File.SetUnixFileMode(dir.Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // The data directory holds the CA key and the management socket: root only. An existing directory keeps its
+            // mode (the secrets inside are 0600/0700 on their own).
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(dir.Root);
+            }
+            else
+            {
+                Directory.CreateDirectory(dir.Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
         }
 
         CertificateAuthority ca = EnsurePki(dir, steps);
