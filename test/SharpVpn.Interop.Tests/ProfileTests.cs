@@ -136,6 +136,29 @@ public sealed class ProfileTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Revoke_WithoutManagementSocket_FallsBackToSighup_AndStillDisconnects()
+    {
+        await using var s = await QuickstartScenario.CreateAsync(output);
+        await s.QuickstartAsync();
+        string conf = Path.Combine(s.Dir, "server.conf");
+        await File.WriteAllLinesAsync(conf, (await File.ReadAllLinesAsync(conf)).Where(l => !l.StartsWith("management ", StringComparison.Ordinal)));
+        string copy = Path.Combine(s.Lab.WorkDir, "client1.ovpn");
+        File.Copy(Path.Combine(s.Dir, "clients", "client1.ovpn"), copy);
+        await s.StartServerAsync();
+        await s.StartRealClientAsync(copy, s.Lab.WorkDir);
+        await s.AssertIntranetReachableAsync();
+
+        string revoke = (await s.Lab.RunSharpVpnAsync(s.Lab.Server, "profile", "revoke", "client1", "--dir", s.Dir)).EnsureSuccess().StdOut;
+        output.WriteLine(revoke);
+        Assert.Contains("Sent SIGHUP to the server", revoke, StringComparison.Ordinal);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while ((await s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 1, timeout: TimeSpan.FromSeconds(1))).AnyReceived)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the revoked client still reaches the intranet 20 s after 'profile revoke'");
+        }
+    }
+
+    [Fact]
     public async Task BadInput_IsAOneLineError()
     {
         await using var s = await QuickstartScenario.CreateAsync(output);
