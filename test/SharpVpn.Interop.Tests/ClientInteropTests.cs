@@ -355,6 +355,12 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
 
         await ours.StopAsync();
         Assert.Equal(0, ours.ExitCode);
+        if (client.Proto == "udp")
+        {
+            // SIGTERM sent the exit notification (EXIT over the control channel: the 2.6 server pushed cc-exit).
+            await s.Server.WaitForOutputAsync("exit message received by peer", TimeSpan.FromSeconds(5));
+        }
+
         // Everything the client added is gone with it.
         CommandResult links = await s.Lab.RunAsync(s.Lab.Client, "ip", "-o", "link", "show", "type", "tun");
         Assert.DoesNotContain("tun0", links.StdOut, StringComparison.Ordinal);
