@@ -385,6 +385,37 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Measure_IperfThroughOurServerVersusRealOpenVpnServer()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        OpenVpnVariant v = OpenVpnVariant.Modern;
+        var results = new List<string>();
+        foreach (bool ours in new[] { true, false })
+        {
+            if (ours)
+            {
+                await s.StartServerAsync(v);
+            }
+            else
+            {
+                s.UseRealOpenVpnServer(v);
+                await s.RestartServerAsync(real: true);
+            }
+
+            LabProcess client = s.StartRealClient(s.WriteClientConfig(v));
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            IperfResult up = await s.Lab.IperfAsync(s.Lab.Client, s.Lab.Intranet, ScenarioLab.IntranetAddress, TimeSpan.FromSeconds(4));
+            IperfResult down = await s.Lab.IperfAsync(s.Lab.Client, s.Lab.Intranet, ScenarioLab.IntranetAddress, TimeSpan.FromSeconds(4), reverse: true);
+            results.Add($"{(ours ? "sharpvpn server" : "openvpn 2.6 server")} (real openvpn client, AES-256-GCM): client->intranet {up}; intranet->client {down}");
+            Assert.True(up.Mbps > 10 && down.Mbps > 10, results[^1]);
+            await client.StopAsync();
+            await s.Server!.StopAsync();
+        }
+
+        output.WriteLine(string.Join('\n', results));
+    }
+
+    [Fact]
     public async Task Case6_ManagementStatusAndKill_StatusFileListsClient()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);

@@ -64,11 +64,17 @@ internal sealed class ServerScenario : IAsyncDisposable
         return await RestartServerAsync();
     }
 
-    /// <summary>(Re)starts our server with the config written by <see cref="StartServerAsync"/>.</summary>
-    public async Task<LabProcess> RestartServerAsync()
+    /// <summary>Writes the config for the REAL openvpn server (side-by-side measurements); start it with RestartServerAsync(real: true).</summary>
+    public void UseRealOpenVpnServer(OpenVpnVariant variant) =>
+        ServerConfig = OpenVpnConfigs.WriteServer(Path.Combine(Lab.WorkDir, "server"), Pki, variant, name: "openvpn-server");
+
+    /// <summary>(Re)starts our server (or the real openvpn with <paramref name="real"/>) with the config written last.</summary>
+    public async Task<LabProcess> RestartServerAsync(bool real = false)
     {
         File.Delete(ServerConfig!.LogPath); // never match the previous run's lines
-        Server = Lab.StartSharpVpn(Lab.Server, ["server", "--config", ServerConfig!.ConfigPath], followFile: ServerConfig.LogPath);
+        Server = real
+            ? Lab.StartOpenVpn(Lab.Server, ServerConfig)
+            : Lab.StartSharpVpn(Lab.Server, ["server", "--config", ServerConfig!.ConfigPath], followFile: ServerConfig.LogPath);
         _logged.Add(Server);
         await Server.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
         return Server;

@@ -73,9 +73,9 @@ internal sealed class ServerUdpReceiveLoop
                     {
                         Dispatch(buffers[i].AsSpan(0, sizes[i]), from[i]);
                     }
-                    catch (Exception ex) when (ex is not ObjectDisposedException)
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
                     {
-                        // security.md #1: one peer's packet never stops the loop.
+                        // security.md #1: one peer's packet never stops the loop (a closed socket ends it at the next receive).
                         _engine.OnPacketFault(ex);
                     }
                 }
