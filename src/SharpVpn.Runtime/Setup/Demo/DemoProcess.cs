@@ -101,6 +101,22 @@ internal sealed class DemoProcess : IDisposable
         return false;
     }
 
+    /// <summary>Waits for the process to exit and its output to be read to the end; false on timeout.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/>. Safe to call more than once and from a signal handler.</summary>
     public void Stop(TimeSpan grace)
     {

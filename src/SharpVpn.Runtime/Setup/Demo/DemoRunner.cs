@@ -234,13 +234,7 @@ public sealed partial class DemoRunner : IDisposable
 
     private static async Task WaitForExitAsync(DemoProcess process, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!process.HasExited && waited.Elapsed < timeout)
-        {
-            await Task.Delay(100, cancellationToken);
-        }
-
-        if (!process.HasExited)
+        if (!await process.WaitForExitAsync(timeout, cancellationToken))
         {
             throw new TimeoutException($"A demo step took more than {timeout.TotalSeconds:0} s: {LastLines(process.Output)}");
         }
