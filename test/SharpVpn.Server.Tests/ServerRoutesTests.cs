@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Sockets;
+using SharpVpn.DataChannel;
+using SharpVpn.Platform.Transport;
+using SharpVpn.Protocol.Session;
+using SharpVpn.Protocol.TlsWrap;
+using SharpVpn.Runtime.DataPath;
+using SharpVpn.Runtime.Server;
+
+namespace SharpVpn.Server.Tests;
+
+/// <summary>The lookup tables the data threads use: peer-id, transport address, virtual address and iroutes.</summary>
+public sealed class ServerRoutesTests
+{
+    [Fact]
+    public void VirtualAddressLookup_ExactFirstThenLongestIroute()
+    {
+        var routes = new ServerRoutes(16);
+        ServerClient a = Client(routes, "172.16.0.8", 1000, "10.0.1.6", [("192.168.10.0", 24)]);
+        ServerClient b = Client(routes, "172.16.0.9", 1001, "10.0.1.10", [("192.168.0.0", 16)]);
+
+        Assert.Same(a, routes.FindByVirtualAddress(Ip("10.0.1.6")));
+        Assert.Same(b, routes.FindByVirtualAddress(Ip("10.0.1.10")));
+        Assert.Same(a, routes.FindByVirtualAddress(Ip("192.168.10.77"))); // /24 beats /16
+        Assert.Same(b, routes.FindByVirtualAddress(Ip("192.168.11.77")));
+        Assert.Null(routes.FindByVirtualAddress(Ip("10.0.1.14")));
+
+        routes.Remove(a);
+        Assert.Null(routes.FindByVirtualAddress(Ip("10.0.1.6")));
+        Assert.Same(b, routes.FindByVirtualAddress(Ip("192.168.10.77")));
+        Assert.Null(routes.FindByPeerId(a.PeerId));
+        Assert.Same(b, routes.FindByPeerId(b.PeerId));
+    }
+
+    [Fact]
+    public void SourceCheck_AllowsOnlyTheClientsAddressAndIroutes()
+    {
+        var routes = new ServerRoutes(16);
+        ServerClient a = Client(routes, "172.16.0.8", 1000, "10.0.1.6", [("192.168.10.0", 24)]);
+        Assert.True(ServerRoutes.IsSourceAllowed(a, Ip("10.0.1.6")));
+        Assert.True(ServerRoutes.IsSourceAllowed(a, Ip("192.168.10.5")));
+        Assert.False(ServerRoutes.IsSourceAllowed(a, Ip("10.0.1.10"))); // spoofing another client
+        Assert.False(ServerRoutes.IsSourceAllowed(a, Ip("192.168.11.5")));
+    }
+
+    [Fact]
+    public void EndpointLookup_FollowsAFloatAndPeerIdsAreReused()
+    {
+        var routes = new ServerRoutes(16);
+        ServerClient a = Client(routes, "172.16.0.8", 1000, "10.0.1.6", []);
+        var moved = Address("172.16.0.9", 2000);
+        routes.Float(a, moved);
+        Assert.Null(routes.FindByEndpoint(PeerEndpoint.From(new IPEndPoint(IPAddress.Parse("172.16.0.8"), 1000))));
+        Assert.Same(a, routes.FindByEndpoint(moved.Endpoint));
+        routes.Remove(a);
+        Assert.Equal(a.PeerId, routes.AllocatePeerId());
+    }
+
+    private static uint Ip(string text) => SharpVpn.Config.Ipv4.ToUInt32(IPAddress.Parse(text));
+
+    private static ClientAddress Address(string ip, int port)
+    {
+        var endpoint = new IPEndPoint(IPAddress.Parse(ip), port);
+        return new ClientAddress(PeerEndpoint.From(endpoint), endpoint.Serialize());
+    }
+
+    private static ServerClient Client(ServerRoutes routes, string ip, int port, string vaddr, (string Net, int Prefix)[] iroutes)
+    {
+        var options = new TunnelSessionOptions
+        {
+            IsServer = true,
+            TlsEngineFactory = () => throw new NotSupportedException(),
+            Wrap = new NoControlWrap(),
+            OptionsString = "V4,dev-type tun",
+        };
+        TunnelSession session = TunnelSession.CreateServer(options, 0);
+        int peerId = routes.AllocatePeerId();
+        var client = new ServerClient(peerId + 1, peerId, session, new DataChannelPipe(session, CompressionFramingMode.None), Address(ip, port), null, null)
+        {
+            VirtualAddress = Ip(vaddr),
+            IRoutes = iroutes.Select(r => (Ip(r.Net), SharpVpn.Config.Ipv4.MaskFromPrefix(r.Prefix))).ToArray(),
+        };
+        routes.Add(client);
+        routes.AddAddresses(client);
+        return client;
+    }
+}
