@@ -137,6 +137,34 @@ public sealed class QuickstartTests(ITestOutputHelper output)
         _ = client;
     }
 
+    [Fact]
+    public async Task QuickstartService_WritesAUnitRunningTheServerConf()
+    {
+        // A private mount namespace with a tmpfs over /etc/systemd/system: the host's units are never touched.
+        string dir = Path.Combine(Path.GetTempPath(), $"sharpvpn-qs-service-{Guid.NewGuid():N}");
+        try
+        {
+            (string file, string[] args) = SharpVpnCli.Invocation("quickstart", "--service", "--dir", dir, "--public-address", "198.51.100.1",
+                "--push-route", "192.168.1.0/24");
+            string script = "mount -t tmpfs tmpfs /etc/systemd/system && \"$@\" && cat /etc/systemd/system/sharpvpn.service";
+            CommandResult result = await ProcessRunner.RunAsync("unshare", ["-m", "--propagation", "private", "sh", "-c", script, "sh", file, .. args],
+                TimeSpan.FromSeconds(60), CancellationToken.None);
+            output.WriteLine(result.ToString());
+            result.EnsureSuccess();
+            Assert.Contains("created server config", result.StdOut, StringComparison.Ordinal);
+            Assert.Contains($"ExecStart={file} {args[0]} server --config {dir}/server.conf", result.StdOut, StringComparison.Ordinal);
+            Assert.Contains($"WorkingDirectory={dir}", result.StdOut, StringComparison.Ordinal);
+            Assert.Contains("Type=notify", result.StdOut, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
     private static Dictionary<string, string> HashTree(string root) =>
         Directory.GetFiles(root, "*", SearchOption.AllDirectories)
             .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal))
