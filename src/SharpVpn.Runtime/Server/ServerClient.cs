@@ -135,41 +135,6 @@ internal sealed class ServerClient : IDisposable
         }
     }
 
-    /// <summary>
-    /// Sends <c>packets[start..start+count]</c> (lengths in <paramref name="sizes"/>) to the client in order: over UDP
-    /// in one sendmmsg (GSO where the kernel can). Only the server's TUN thread calls this (the socket's batch
-    /// scratch memory is single-sender). Dropped datagrams are counted.
-    /// </summary>
-    public void SendBatch(byte[][] packets, int[] sizes, int start, int count)
-    {
-        if (Tcp is not null || count == 1)
-        {
-            for (int i = start; i < start + count; i++)
-            {
-                Send(packets[i].AsSpan(0, sizes[i]));
-            }
-
-            return;
-        }
-
-        try
-        {
-            int sent = _udp!.SendBatch(packets.AsSpan(start, count), sizes.AsSpan(start, count), 0, _address.SocketAddress);
-            if (sent < count)
-            {
-                Interlocked.Add(ref _sendDrops, count - sent);
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            Interlocked.Add(ref _sendDrops, count); // closed by teardown or shutdown meanwhile
-        }
-        catch (SocketException)
-        {
-            Interlocked.Add(ref _sendDrops, count);
-        }
-    }
-
     /// <summary>Sends a run of whole packets (<c>buffers[i][0..sizes[i]]</c>) to the client: one sendmmsg over UDP.</summary>
     public void SendBatch(ReadOnlySpan<byte[]> buffers, ReadOnlySpan<int> sizes)
     {
