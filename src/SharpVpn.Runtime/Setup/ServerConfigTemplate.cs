@@ -54,7 +54,7 @@ public static class ServerConfigTemplate
         L($"data-ciphers {string.Join(':', s.DataCiphers)}");
         L();
         L("# --- Addresses and routes ---");
-        L("# Each client gets one address from this pool (topology subnet: 10.8.0.2, 10.8.0.3, ...).");
+        L($"# Each client gets one address from this pool (topology subnet: {Offset(s.Pool, 2)}, {Offset(s.Pool, 3)}, ...; the server is {Offset(s.Pool, 1)}).");
         L("topology subnet");
         L($"server {s.Pool.BaseAddress} {Netmask(s.Pool.PrefixLength)}");
         L("# Clients keep their address across reconnects.");
@@ -89,7 +89,7 @@ public static class ServerConfigTemplate
         L($"# Accepts {s.Protocol} port {s.Port.ToString(CultureInfo.InvariantCulture)} in that table (your own firewall rules still apply).");
         L("firewall open");
         L();
-        L("# --- Liveness: ping every 10 s, drop a client silent for 60 s ---");
+        L("# --- Liveness: ping every 10 s; clients reconnect after 60 s of silence, the server drops them after 120 s ---");
         L("keepalive 10 60");
         L("persist-key");
         L("persist-tun");
@@ -125,6 +125,13 @@ public static class ServerConfigTemplate
         }
 
         return null;
+    }
+
+    private static IPAddress Offset(IPNetwork network, int n)
+    {
+        byte[] b = network.BaseAddress.GetAddressBytes();
+        uint v = ((uint)b[0] << 24 | (uint)b[1] << 16 | (uint)b[2] << 8 | b[3]) + (uint)n;
+        return new IPAddress([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]);
     }
 
     public static string Netmask(int prefixLength)
