@@ -172,6 +172,49 @@ public sealed class UdpTransportTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GsoBatch_OfDatagramsLargerThanTheMtu_StillArrivesFragmented(bool receiverGro)
+    {
+        // An OpenVPN packet of a 1500-byte TUN packet (1524 bytes + 28 of UDP/IPv4) does not fit a 1500 veth: the
+        // kernel refuses GSO for it (EMSGSIZE) but IP-fragments single datagrams, so none may be lost.
+        using var a = new TestNamespace();
+        using var b = new TestNamespace();
+        a.Ip("link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b.Name);
+        a.Ip("addr", "add", "10.99.0.1/24", "dev", "va");
+        a.Ip("link", "set", "va", "up");
+        b.Ip("addr", "add", "10.99.0.2/24", "dev", "vb");
+        b.Ip("link", "set", "vb", "up");
+        using var server = b.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Parse("10.99.0.2"), 0), new UdpTransportOptions { UseGro = receiverGro }));
+        using var client = a.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Any, 0)));
+        Assert.True(client.GsoEnabled);
+        // Two batches: 20 of 1524 bytes then 3 short ones (those may still go as one GSO run).
+        for (int round = 0; round < 2; round++)
+        {
+            int[] sizes = [.. Enumerable.Range(0, 23).Select(i => i < 20 ? 1524 : 300)];
+            byte[][] bufs = [.. sizes.Select((size, i) => { var p = new byte[1600]; p.AsSpan(0, size).Fill((byte)i); return p; })];
+            Assert.Equal(23, client.SendBatch(bufs, sizes, 0, server.LocalEndPoint.Serialize()));
+
+            byte[][] inBufs = [.. Enumerable.Range(0, 64).Select(_ => new byte[2048])];
+            int[] inSizes = new int[64];
+            SocketAddress[] from = [.. Enumerable.Range(0, 64).Select(_ => server.CreateSocketAddress())];
+            int received = 0;
+            while (received < 23)
+            {
+                int n = server.ReceiveBatch(inBufs.AsSpan(received), inSizes.AsSpan(received), from[received..], 0);
+                Assert.True(n > 0);
+                received += n;
+            }
+            for (int i = 0; i < 23; i++)
+            {
+                Assert.Equal(sizes[i], inSizes[i]);
+                Assert.True(inBufs[i].AsSpan(0, sizes[i]).IndexOfAnyExcept((byte)i) < 0, $"datagram {i} corrupted");
+            }
+        }
+        Assert.Equal(0, client.SendDrops);
+    }
+
     [Fact]
     public void WithGro_SingleReceives_StillReturnOneDatagramEach()
     {

@@ -34,6 +34,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
     private readonly byte[] _controlArray;
     private readonly byte* _control;
     private bool _gso;
+    private int _gsoSegmentLimit = int.MaxValue; // segments this large got EMSGSIZE under GSO: sent one per message
     private volatile bool _disposed;
 
     /// <summary>Binds to <paramref name="localEndPoint"/> (port 0 = ephemeral). An IPv6 wildcard is dual-stack unless options say otherwise.</summary>
@@ -386,6 +387,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
         int total = Math.Min(buffers.Length, sizes.Length);
         int done = 0;
         int sent = 0;
+        int plainUntil = 0; // datagrams before this index go one per message (their GSO send failed with EMSGSIZE)
         Span<int> groupLengths = stackalloc int[MaxBatch];
         bool added = false;
         _handle.DangerousAddRef(ref added);
@@ -408,7 +410,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
                         int segment = sizes[done + i];
                         int group = 1;
                         int bytes = segment;
-                        if (gso)
+                        if (gso && done + i >= plainUntil && segment < _gsoSegmentLimit)
                         {
                             while (i + group < chunk && group < MaxGsoSegments)
                             {
@@ -467,6 +469,14 @@ public sealed unsafe partial class UdpTransport : IPacketLink
                 else if (errno == LibC.EINTR)
                 {
                     continue;
+                }
+                else if (gso && groupLengths[0] > 1 && errno == LibC.EMSGSIZE)
+                {
+                    // A segment plus headers exceeds the path MTU (udp_send_skb refuses GSO then, where a single
+                    // datagram would just be IP-fragmented): send this run, and later runs of segments this
+                    // large, one datagram per message.
+                    plainUntil = done + groupLengths[0];
+                    _gsoSegmentLimit = Math.Min(_gsoSegmentLimit, sizes[done]);
                 }
                 else if (gso && groupLengths[0] > 1 && errno is LibC.EIO or LibC.EINVAL or LibC.ENOPROTOOPT)
                 {
