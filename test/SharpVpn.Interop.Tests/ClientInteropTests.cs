@@ -181,6 +181,27 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Sigusr1Reconnects_Sigusr2LogsStatistics()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern);
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+        string pid = ours.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        (await s.Lab.RunAsync(s.Lab.Client, "kill", "-USR2", pid)).EnsureSuccess();
+        await ours.WaitForOutputAsync(new Regex(@"TUN/TAP write bytes,[1-9]"), StartTimeout);
+
+        int mark = ours.LineCount;
+        (await s.Lab.RunAsync(s.Lab.Client, "kill", "-USR1", pid)).EnsureSuccess();
+        await ours.WaitForOutputAsync("SIGUSR1[soft,", StartTimeout, mark);
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout, mark);
+        await s.AssertIntranetReachableAsync();
+        Assert.False(ours.HasExited);
+    }
+
+    [Fact]
     public async Task PushedRedirectGatewayDef1_KeepsServerOutsideTunnel_AndIsRemovedOnExit()
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);

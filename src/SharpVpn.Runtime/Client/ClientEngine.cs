@@ -221,6 +221,20 @@ public sealed partial class ClientEngine : IDisposable
             ctx.Cancel = true;
             RequestRestart("SIGHUP");
         }));
+        if (OperatingSystem.IsLinux())
+        {
+            // Raw Linux numbers (PosixSignal has no names for them): SIGUSR1 = soft restart, SIGUSR2 = statistics to the log.
+            _signals.Add(PosixSignalRegistration.Create((PosixSignal)10, ctx =>
+            {
+                ctx.Cancel = true;
+                RequestRestart("SIGUSR1");
+            }));
+            _signals.Add(PosixSignalRegistration.Create((PosixSignal)12, ctx =>
+            {
+                ctx.Cancel = true;
+                LogStatistics();
+            }));
+        }
     }
 
     private void LogStartup()
@@ -292,6 +306,18 @@ public sealed partial class ClientEngine : IDisposable
         {
             _log.Info($"Cannot write the status file '{path}': {ex.Message}");
         }
+    }
+
+    /// <summary>SIGUSR2: the status counters as log lines (OpenVPN prints its statistics the same way).</summary>
+    private void LogStatistics()
+    {
+        DataChannelPipe? pipe = _connection?.Pipe;
+        _log.Info("OpenVPN STATISTICS");
+        _log.Info($"TUN/TAP read bytes,{(_doneTunRead + (pipe?.TunReadBytes ?? 0)).ToString(CultureInfo.InvariantCulture)}");
+        _log.Info($"TUN/TAP write bytes,{(_doneTunWrite + (pipe?.TunWriteBytes ?? 0)).ToString(CultureInfo.InvariantCulture)}");
+        _log.Info($"TCP/UDP read bytes,{(_doneLinkRead + (pipe?.LinkReadBytes ?? 0)).ToString(CultureInfo.InvariantCulture)}");
+        _log.Info($"TCP/UDP write bytes,{(_doneLinkWrite + (pipe?.LinkWriteBytes ?? 0)).ToString(CultureInfo.InvariantCulture)}");
+        _log.Info("END");
     }
 
     /// <summary>Receive thread: hands a decrypted IP packet to the TUN (dropped while no TUN is open).</summary>
