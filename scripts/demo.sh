@@ -12,6 +12,13 @@ install_prerequisites
 check_environment
 
 echo "sharpvpn demo: building out/sharpvpn"
-dotnet publish src/SharpVpn.Cli -c Release -r linux-x64 --self-contained -o out/ -nologo -clp:ErrorsOnly
+# With -r the CLI is compiled with Native AOT (fast start), which links with clang or gcc; without either,
+# publish the self-contained JIT build instead of failing.
+aot=()
+if ! command -v clang >/dev/null && ! command -v gcc >/dev/null; then
+  echo "sharpvpn demo: no clang/gcc for Native AOT; building the JIT executable (apt-get install clang for the fast one)"
+  aot=(-p:PublishAot=false)
+fi
+dotnet publish src/SharpVpn.Cli -c Release -r linux-x64 --self-contained "${aot[@]}" -o out/ -nologo -clp:ErrorsOnly
 
 exec out/sharpvpn demo "$@"
