@@ -132,7 +132,8 @@ public sealed class QuickstartTests(ITestOutputHelper output)
         Assert.False((await s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 2, timeout: TimeSpan.FromSeconds(3))).AnyReceived);
         CommandResult listAfter = (await s.Lab.RunSharpVpnAsync(s.Lab.Server, "profile", "list", "--dir", s.Dir)).EnsureSuccess();
         Assert.Matches(@"client1\s+revoked\s+-\s", listAfter.StdOut);
-        Assert.Contains("The running server disconnected 'client1'", revoke.StdOut, StringComparison.Ordinal);
+        // Through management 'kill client1' - unless the server's own CRL watch (1 s) dropped it first.
+        Assert.Matches(@"The running server disconnected 'client1'|'client1' is not connected to the running server", revoke.StdOut);
         Assert.Contains("revoked", s.Server!.Output, StringComparison.OrdinalIgnoreCase);
         _ = client;
     }

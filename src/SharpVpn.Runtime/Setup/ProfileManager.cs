@@ -194,21 +194,24 @@ public sealed partial class ProfileManager
             return $"The running server disconnected '{name}' ({reply}).";
         }
 
+        if (reply is not null)
+        {
+            // The server answered but has no such client: not connected, or SharpVPN's server already dropped it
+            // when it saw the new CRL (it checks the file every second).
+            return $"'{name}' is not connected to the running server ({reply}); its certificate is refused from now on.";
+        }
+
         string pidFile = server?.Logging.WritePidFile ?? _dir.PidFile;
         if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) && IsAlive(pid))
         {
             CommandResult hup = CommandRunner.Host.Run("kill", ["-HUP", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             if (hup.Succeeded)
             {
-                return reply is null
-                    ? $"Sent SIGHUP to the server (pid {pid}): it re-reads the CRL and drops '{name}' if connected (no management answer on {socket})."
-                    : $"Sent SIGHUP to the server (pid {pid}) to re-read the CRL; management said: {reply}";
+                return $"Sent SIGHUP to the server (pid {pid}): it re-reads the CRL and drops '{name}' if connected (no management answer on {socket}).";
             }
         }
 
-        return reply is not null
-            ? $"The server answered: {reply}. New connections with this certificate are refused (CRL updated)."
-            : "No running server found; the CRL is updated, so the server refuses this certificate when it starts.";
+        return "No running server found; the CRL is updated, so the server refuses this certificate when it starts.";
     }
 
     private ServerConfig? TryParseServer()
