@@ -58,7 +58,10 @@ def make_pki(workdir):
 
 
 def build_sharpvpn(args, workdir):
-    """Publishes src/SharpVpn.Cli (Release) once; returns the path of sharpvpn.dll."""
+    """
+    Publishes src/SharpVpn.Cli (Release) once. Returns the path of sharpvpn.dll (run as `dotnet sharpvpn.dll`),
+    or with --aot the Native AOT executable `sharpvpn` (what `dotnet publish -r linux-x64` ships; needs gcc/clang).
+    """
     if args.sharpvpn_dll:
         if not os.path.isfile(args.sharpvpn_dll):
             raise RuntimeError(f"--sharpvpn-dll {args.sharpvpn_dll} does not exist")
@@ -76,10 +79,12 @@ def build_sharpvpn(args, workdir):
     cmd = ["dotnet", "publish", os.path.join(src, "src", "SharpVpn.Cli"), "-c", "Release", "-o", out,
            "--artifacts-path", args.artifacts_path or os.path.join(workdir, "artifacts"), "-nologo", "-v", "q",
            "--disable-build-servers"]  # leave no MSBuild/compiler server processes behind
+    if args.aot:
+        cmd += ["-r", "linux-x64", "--self-contained", "-p:PublishAot=true"]
     log("building sharpvpn: " + " ".join(cmd))
     r = run(cmd, timeout=args.build_timeout, check=False, env=dict(os.environ, DOTNET_CLI_TELEMETRY_OPTOUT="1",
                                                                    DOTNET_NOLOGO="1"))
-    dll = os.path.join(out, "sharpvpn.dll")
+    dll = os.path.join(out, "sharpvpn" if args.aot else "sharpvpn.dll")
     if r.returncode != 0 or not os.path.isfile(dll):
         errors = [ln.strip() for ln in (r.stdout + r.stderr).splitlines() if "error" in ln.lower()]
         raise RuntimeError("dotnet publish failed: " + (errors[0] if errors else f"exit {r.returncode}")[:300])
@@ -152,7 +157,9 @@ class Bench:
             return ["openvpn", "--config", conf]
         if self.dll is None:
             raise PairFailure(f"sharpvpn not built ({self.dll_error})")
-        return ["dotnet", self.dll, role, "--config", conf]
+        if self.dll.endswith(".dll"):
+            return ["dotnet", self.dll, role, "--config", conf]
+        return [self.dll, role, "--config", conf]  # a native (AOT) or apphost executable
 
     def wait_log(self, proc, logfile, needle, timeout, what, first_line=None):
         """
@@ -386,6 +393,7 @@ def machine_meta(args):
         "dotnet_version": tool_version(["dotnet", "--version"]),
         "git_commit": commit,
         "working_tree": bool(args.working_tree),
+        "sharpvpn_build": "Native AOT (linux-x64)" if args.aot else "JIT (dotnet sharpvpn.dll)",
         "profile": "quick" if args.quick else ("full" if len(sys.argv) <= 3 else "custom"),
         "runs": args.runs,
         "time_s": args.time,
@@ -414,7 +422,9 @@ def parse_args():
                         "processes then get the CPU they ask for instead of a share decided by other work; 0 = off)")
     p.add_argument("--start-timeout", type=float, default=45, help="seconds to wait for a server/client to be up")
     p.add_argument("--max-failures", type=int, default=2, help="after this many failed rounds a pair is skipped")
-    p.add_argument("--sharpvpn-dll", help="use this sharpvpn.dll instead of building")
+    p.add_argument("--sharpvpn-dll", help="use this sharpvpn.dll (or native sharpvpn executable) instead of building")
+    p.add_argument("--aot", action="store_true",
+                   help="publish and run the Native AOT executable (the shipped form) instead of dotnet sharpvpn.dll")
     p.add_argument("--working-tree", action="store_true", help="build the working tree instead of git HEAD")
     p.add_argument("--artifacts-path", help="dotnet --artifacts-path for the build (default: inside the work dir)")
     p.add_argument("--build-timeout", type=int, default=900)

@@ -98,7 +98,8 @@ def write_markdown(path, meta, combos, results):
              f"load average {meta['load_start'][0]:.1f} at start / {meta['load_end'][0]:.1f} at end "
              f"(median during runs {fmt(meta.get('load_median'), '{:.1f}')})")
     L.append(f"- Software: {meta['openvpn_version']}; {meta['iperf3_version']}; .NET {meta['dotnet_version']}; "
-             f"SharpVPN commit `{meta['git_commit']}`{' (working tree)' if meta['working_tree'] else ''}")
+             f"SharpVPN commit `{meta['git_commit']}`{' (working tree)' if meta['working_tree'] else ''}, "
+             f"{meta.get('sharpvpn_build', 'JIT (dotnet sharpvpn.dll)')} Release build")
     L.append(f"- Command: `{meta['command']}`")
     L.append("")
     base = results.get(BASELINE)
