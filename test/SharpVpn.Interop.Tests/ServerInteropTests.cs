@@ -415,6 +415,58 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
         output.WriteLine(string.Join('\n', results));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Case6_StatusFileHasTheSameShapeAsRealOpenVpns(int version)
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        OpenVpnVariant v = OpenVpnVariant.Modern with { ServerExtra = [$"status-version {version}"] };
+        var shapes = new List<string[]>();
+        foreach (bool ours in new[] { true, false })
+        {
+            if (ours)
+            {
+                await s.StartServerAsync(v);
+            }
+            else
+            {
+                s.UseRealOpenVpnServer(v);
+                await s.RestartServerAsync(real: true);
+            }
+
+            LabProcess client = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            string path = s.ServerConfig!.StatusPath;
+            string text = await WaitForAsync(() => File.Exists(path) ? File.ReadAllText(path) : string.Empty,
+                t => t.Contains("client", StringComparison.Ordinal) && t.EndsWith("END\n", StringComparison.Ordinal));
+            output.WriteLine($"--- {(ours ? "sharpvpn" : "openvpn")} status-version {version} ---\n{text}");
+            shapes.Add(text.Split('\n').Select(Shape).ToArray());
+            await client.StopAsync();
+            await s.Server!.StopAsync();
+        }
+
+        Assert.Equal(shapes[1], shapes[0]);
+
+        // Field count plus every field that is not a value (record types, headers); values become their kind.
+        static string Shape(string line)
+        {
+            char sep = line.Contains('\t') ? '\t' : ',';
+            string[] fields = line.Split(sep);
+            if (fields[0] is "TITLE")
+            {
+                return "TITLE";
+            }
+
+            return string.Join(sep, fields.Select(f =>
+                Regex.IsMatch(f, @"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$") ? "<time>"
+                : Regex.IsMatch(f, @"^\d+\.\d+\.\d+\.\d+:\d+$") ? "<ip:port>"
+                : Regex.IsMatch(f, @"^\d+$") ? "<n>"
+                : f));
+        }
+    }
+
     [Fact]
     public async Task Case6_ManagementStatusAndKill_StatusFileListsClient()
     {

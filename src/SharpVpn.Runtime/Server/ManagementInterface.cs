@@ -103,7 +103,7 @@ internal sealed class ManagementInterface : IDisposable
         Send($">CLIENT:ESTABLISHED,{client.Id.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,common_name={client.CommonName}\r\n>CLIENT:ENV,trusted_ip={client.Address.Endpoint.Address}\r\n>CLIENT:ENV,trusted_port={client.Address.Endpoint.Port.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,ifconfig_pool_remote_ip={ServerEngine.VirtualAddressText(client)}\r\n>CLIENT:ENV,END", onlyIfConnected: true);
 
     public void OnClientDisconnected(ServerClient client, string reason) =>
-        Send($">CLIENT:DISCONNECT,{client.Id.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,common_name={client.CommonName}\r\n>CLIENT:ENV,bytes_received={client.Pipe.LinkReadBytes.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,bytes_sent={client.Pipe.LinkWriteBytes.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,END", onlyIfConnected: true);
+        Send($">CLIENT:DISCONNECT,{client.Id.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,common_name={client.CommonName}\r\n>CLIENT:ENV,bytes_received={client.BytesIn.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,bytes_sent={client.BytesOut.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,END", onlyIfConnected: true);
 
     /// <summary>Control loop, about once a second: &gt;BYTECOUNT_CLI lines.</summary>
     public void RunTimers(long nowMs, IReadOnlyList<ClientStatus> clients)

@@ -92,6 +92,17 @@ internal sealed class ServerClient : IDisposable
 
     public long SendDrops => Interlocked.Read(ref _sendDrops);
 
+    /// <summary>Control-channel bytes received/sent (control loop only); OpenVPN's byte counters include them.</summary>
+    public long ControlBytesIn { get; set; }
+
+    public long ControlBytesOut { get; set; }
+
+    /// <summary>Link bytes in, as OpenVPN's status "Bytes Received" (data + control).</summary>
+    public long BytesIn => Pipe.LinkReadBytes + ControlBytesIn;
+
+    /// <summary>Link bytes out, as OpenVPN's status "Bytes Sent" (data + control).</summary>
+    public long BytesOut => Pipe.LinkWriteBytes + ControlBytesOut;
+
     /// <summary>"CN/IP:port" as OpenVPN prefixes per-client log lines (before authentication: "IP:port").</summary>
     public string LogPrefix => CommonName is null ? _address.ToString() : $"{CommonName}/{_address}";
 

@@ -97,6 +97,7 @@ public sealed partial class ServerEngine
                     case ControlWorkKind.Packet:
                         if (!work.Client!.Closing)
                         {
+                            work.Client.ControlBytesIn += work.Packet.Length;
                             work.Client.Session.ProcessControl(work.Packet, now);
                             ServiceClient(work.Client, now);
                         }
@@ -138,6 +139,7 @@ public sealed partial class ServerEngine
             if (existing.RemoteSessionId == gate.ClientSessionId)
             {
                 // A retransmitted third packet that raced the session's creation.
+                existing.ControlBytesIn += work.Packet.Length;
                 existing.Session.ProcessControl(work.Packet, now);
                 ServiceClient(existing, now);
                 (gate.Wrap as IDisposable)?.Dispose();
@@ -176,7 +178,7 @@ public sealed partial class ServerEngine
             ? TunnelSession.CreateServerFromCookie(options, gate.Cookie, gate.ClientSessionId, now)
             : TunnelSession.CreateServer(options, now);
         var pipe = new DataChannelPipe(session, _factory.Framing);
-        var client = new ServerClient(Interlocked.Increment(ref _nextClientId), peerId, session, pipe, address, _udp, work.Tcp?.Transport)
+        var client = new ServerClient(Interlocked.Increment(ref _nextClientId) - 1, peerId, session, pipe, address, _udp, work.Tcp?.Transport)
         {
             RemoteSessionId = gate.ClientSessionId,
         };
@@ -189,6 +191,7 @@ public sealed partial class ServerEngine
             LogWrite(LogLevel.Details, $"{address} MULTI: multi_create_instance called (peer-id {peerId.ToString(CultureInfo.InvariantCulture)})");
         }
 
+        client.ControlBytesIn += work.Packet.Length;
         session.ProcessControl(work.Packet, now);
         ServiceClient(client, now);
     }
@@ -268,6 +271,7 @@ public sealed partial class ServerEngine
     {
         while (client.Session.TryDequeueOutgoing(_controlWire, out int n))
         {
+            client.ControlBytesOut += n;
             client.Send(_controlWire.AsSpan(0, n));
         }
     }

@@ -51,8 +51,8 @@ public sealed partial class ServerEngine
         int established = 0;
         foreach (ServerClient c in _clients)
         {
-            bytesIn += c.Pipe.LinkReadBytes;
-            bytesOut += c.Pipe.LinkWriteBytes;
+            bytesIn += c.BytesIn;
+            bytesOut += c.BytesOut;
             established += c.Established ? 1 : 0;
         }
 

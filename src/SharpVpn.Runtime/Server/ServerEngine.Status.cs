@@ -44,7 +44,7 @@ public sealed partial class ServerEngine
             }
 
             list.Add(new ClientStatus(c.Id, c.CommonName ?? "UNDEF", c.Address.ToString(), VirtualAddressText(c),
-                c.Pipe.LinkReadBytes, c.Pipe.LinkWriteBytes, c.ConnectedSince, c.Username, c.PeerId, c.Session.DataCipher));
+                c.BytesIn, c.BytesOut, c.ConnectedSince, c.Username, c.PeerId, c.Session.DataCipher));
         }
 
         return list;
