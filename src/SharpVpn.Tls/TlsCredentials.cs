@@ -21,6 +21,13 @@ public static class TlsCredentials
             chain.Add(all[i]);
         }
         string leafPem = all[0].ExportCertificatePem();
+        // .NET cannot hold an EdDSA private key, so say that instead of "the key does not match".
+        string? keyAlgorithm = all[0].PublicKey.Oid.Value;
+        if (keyAlgorithm is "1.3.101.112" or "1.3.101.113")
+        {
+            throw new FormatException($"{source}: Ed25519/Ed448 private keys are not supported by SharpVPN's TLS engine " +
+                "(Ed25519 CAs and peers are); issue this certificate with --algo ec or rsa.");
+        }
         bool encrypted = keyPem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal);
         try
         {

@@ -108,7 +108,7 @@ public sealed class PkiEd25519InteropTests(ITestOutputHelper output)
             Assert.True(lines.Length == 1, r.ToString());
             Assert.StartsWith("sharpvpn: ", lines[0], StringComparison.Ordinal);
             Assert.Contains(config.ConfigPath, lines[0], StringComparison.Ordinal);
-            Assert.Contains("private key", lines[0], StringComparison.Ordinal);
+            Assert.Contains("Ed25519/Ed448 private keys are not supported", lines[0], StringComparison.Ordinal);
         }
     }
 
