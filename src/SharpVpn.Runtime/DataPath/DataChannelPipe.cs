@@ -51,6 +51,12 @@ public sealed class DataChannelPipe
         set => Volatile.Write(ref _framing, new CompressionFraming(value));
     }
 
+    /// <summary>
+    /// mssfix: TCP SYNs both ways get their MSS lowered to this (IPv6: 20 less) so segments fit one link packet
+    /// unfragmented; 0 = off. Defaults to OpenVPN 2.6's default; an engine sets the configured value.
+    /// </summary>
+    public int MaxSegmentSize { get; set; } = MssClamp.DefaultMaxSegmentSize;
+
     public long LastSentMs => Volatile.Read(ref _lastSentMs);
 
     public long LastReceivedMs => Volatile.Read(ref _lastReceivedMs);
@@ -83,6 +89,11 @@ public sealed class DataChannelPipe
         if (key is null || length <= 0)
         {
             return DropOutbound();
+        }
+
+        if (countTun)
+        {
+            MssClamp.Apply(plain.Slice(offset, length), MaxSegmentSize);
         }
 
         int peerId = _session.DataPeerId;
@@ -174,6 +185,7 @@ public sealed class DataChannelPipe
             }
         }
 
+        MssClamp.Apply(payload, MaxSegmentSize);
         _tunWriteBytes += payload.Length;
         packet = payload;
         return InboundData.TunPacket;
