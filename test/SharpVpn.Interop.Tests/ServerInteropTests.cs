@@ -468,6 +468,50 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Case5_CcdPushDisableAndCcdExclusive()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "bob", "carol"]);
+        string ccd = Path.Combine(s.Lab.WorkDir, "ccd");
+        Directory.CreateDirectory(ccd);
+        File.WriteAllText(Path.Combine(ccd, "client"), "push \"route 192.168.50.0 255.255.255.0\"\niroute 192.168.60.0 255.255.255.0\n");
+        File.WriteAllText(Path.Combine(ccd, "bob"), "disable\n");
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = [$"client-config-dir {ccd}", "ccd-exclusive"] });
+
+        LabProcess bob = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern, "bob"));
+        await s.Server!.WaitForOutputAsync("MULTI: client has been rejected due to 'disable' directive", StartTimeout);
+        await bob.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
+        await bob.StopAsync();
+        LabProcess carol = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern, "carol"));
+        await s.Server.WaitForOutputAsync("ccd-exclusive: no client-config-dir file for 'carol'", StartTimeout);
+        await carol.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
+        await carol.StopAsync();
+
+        LabProcess client = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await client.WaitForOutputAsync("route 192.168.50.0 255.255.255.0", StartTimeout);
+        await s.Server.WaitForOutputAsync("MULTI: internal route 192.168.60.0/24 -> client/", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+    }
+
+    [Fact]
+    public async Task Sighup_ReloadsWithoutDroppingConnectedClients()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = [$"crl-verify {s.Pki.Crl}"] });
+        LabProcess client = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        Task<PingResult> during = s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 15);
+        await Task.Delay(500);
+        int mark = s.Server!.LineCount;
+        (await s.Lab.RunAsync(s.Lab.Server, "kill", "-HUP", s.Server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))).EnsureSuccess();
+        await s.Server.WaitForOutputAsync("SIGHUP: reloading CRL and client-config-dir (connected clients stay)", StartTimeout, mark);
+        PingResult ping = await during;
+        Assert.True(ping.AllReceived, ping.ToString());
+        Assert.DoesNotContain(s.Server.Lines.Skip(mark), l => l.Contains("client-instance", StringComparison.Ordinal));
+        Assert.Equal(1, client.Lines.Count(l => l.Contains("Initialization Sequence Completed", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Case6_ManagementStatusAndKill_StatusFileListsClient()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
