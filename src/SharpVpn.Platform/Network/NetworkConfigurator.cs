@@ -305,9 +305,18 @@ public sealed class NetworkConfigurator : IDisposable
         }
         _netlinkTried = true;
         RtNetlink? socket = null;
-        int error = _runner.NetworkNamespace is string ns
-            ? NetworkNamespace.Run(ns, () => RtNetlink.TryOpen(out socket))
-            : RtNetlink.TryOpen(out socket);
+        int error;
+        try
+        {
+            error = _runner.NetworkNamespace is string ns
+                ? NetworkNamespace.Run(ns, () => RtNetlink.TryOpen(out socket))
+                : RtNetlink.TryOpen(out socket);
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException)
+        {
+            FallBack($"cannot open an rtnetlink socket in namespace {_runner.NetworkNamespace} ({ex.Message})");
+            return null;
+        }
         if (error != 0)
         {
             FallBack($"cannot open an rtnetlink socket ({Interop.LibC.StrError(error)})");
@@ -354,12 +363,16 @@ public sealed class NetworkConfigurator : IDisposable
 
     private PlatformCommandException Failure(List<string> args, CommandResult result)
     {
-        string commandLine = (_runner.NetworkNamespace is null ? "" : $"ip netns exec {_runner.NetworkNamespace} ") + "ip " + string.Join(' ', args);
-        string how;
+        bool netlink;
         lock (_netlinkLock)
         {
-            how = _netlink is null ? $"exited with {result.ExitCode}" : "(over rtnetlink) failed";
+            netlink = _netlink is not null;
         }
+        string ns = _runner.NetworkNamespace is null ? "" : $"ip netns exec {_runner.NetworkNamespace} ";
+        string commandLine = (netlink ? "" : ns) + "ip " + string.Join(' ', args);
+        string how = netlink
+            ? "failed over rtnetlink" + (_runner.NetworkNamespace is null ? "" : $" in namespace {_runner.NetworkNamespace}")
+            : $"exited with {result.ExitCode}";
         return new PlatformCommandException(
             $"Configuring {Device} failed: '{commandLine}' {how}: {result.StandardError.Trim()}", commandLine, result);
     }
