@@ -92,6 +92,33 @@ public sealed class NetworkConfiguratorNetlinkTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Ipv6AddressAndRoute_AreExactlyWhatIpWouldSet()
+    {
+        using var ns = new TestNamespace();
+        using TunDevice tun = ns.Run(() => TunDevice.Open("svn6%d"));
+        string dev = tun.Name;
+        ns.Ip("link", "set", "dev", dev, "up");
+        ns.Ip("addr", "add", "fd00:8::2/64", "dev", dev);
+        ns.Ip("route", "add", "fd01::/64", "via", "fd00:8::1", "dev", dev, "metric", "5");
+        string byIp = ns.Ip("-d", "-j", "-6", "route", "show", "dev", dev);
+        ns.Ip("route", "del", "fd01::/64", "via", "fd00:8::1", "dev", dev, "metric", "5");
+        ns.Ip("addr", "del", "fd00:8::2/64", "dev", dev);
+        Assert.DoesNotContain("fd01::", ns.Ip("-6", "route", "show"), StringComparison.Ordinal);
+
+        var log = new List<string>();
+        using var net = new NetworkConfigurator(dev, ns.Runner, log.Add);
+        net.SetAddress(IPAddress.Parse("fd00:8::2"), 64);
+        Assert.True(net.AddRoute(IPNetwork.Parse("fd01::/64"), IPAddress.Parse("fd00:8::1"), 5));
+        Assert.Equal(byIp, ns.Ip("-d", "-j", "-6", "route", "show", "dev", dev));
+        Assert.Contains("fd00:8::2/64", ns.Ip("-6", "addr", "show", "dev", dev), StringComparison.Ordinal);
+        Assert.Equal(IPAddress.Parse("fd00:8::1"), net.GetRoute(IPAddress.Parse("fd01::9")).Gateway);
+        net.Dispose();
+        Assert.DoesNotContain("fd00:8::2", ns.Ip("-6", "addr", "show", "dev", dev), StringComparison.Ordinal);
+        Assert.DoesNotContain("fd01::", ns.Ip("-6", "route", "show"), StringComparison.Ordinal);
+        Assert.Empty(log);
+    }
+
+    [Fact]
     public void ExistingRoute_IsReportedAsAlreadyExisting_AndRemoveRouteDeletesIt()
     {
         using var ns = new TestNamespace();
