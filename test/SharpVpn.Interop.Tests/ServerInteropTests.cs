@@ -494,6 +494,23 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task DuplicateCnOffByDefault_SecondLoginReplacesTheFirst()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern);
+        OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["route-nopull"] });
+        string second = Path.Combine(Path.GetDirectoryName(config.ConfigPath)!, "second.conf");
+        File.WriteAllText(second, File.ReadAllText(config.ConfigPath).Replace(config.LogPath, Path.ChangeExtension(second, ".log"), StringComparison.Ordinal));
+        LabProcess first = s.StartRealClient(config);
+        await first.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        int mark = s.Server!.LineCount;
+        LabProcess again = s.StartRealClient(new OpenVpnConfigFile(second, Path.ChangeExtension(second, ".log"), string.Empty));
+        await again.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.Server.WaitForOutputAsync("MULTI: new connection by client 'client' will cause previous active sessions by this client to be dropped.", StartTimeout, mark);
+        await s.Server.WaitForOutputAsync("SIGTERM[soft,duplicate-cn] client-instance exiting", StartTimeout, mark);
+    }
+
+    [Fact]
     public async Task Sighup_ReloadsWithoutDroppingConnectedClients()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
