@@ -29,6 +29,13 @@ public sealed class MssClampTests
         Assert.Equal(before, packet);
     }
 
+    [Theory]
+    [InlineData(null, 1400)] // no mssfix line: OpenVPN 2.6's default
+    [InlineData(0, 0)]       // mssfix 0: off
+    [InlineData(1450, 1386)] // mssfix 1450: without encapsulation, minus 24 (AEAD V2) and 40
+    public void ForConfig_FollowsOpenVpnsMssfixMeaning(int? mssfix, int expected) =>
+        Assert.Equal(expected, MssClamp.ForConfig(mssfix));
+
     [Fact]
     public void DataChannelPipe_ClampsSynsInBothDirections()
     {

@@ -60,7 +60,7 @@ public sealed partial class ClientEngine
             throw;
         }
 
-        var connection = new ClientConnection(link, endPoint, session, new DataChannelPipe(session, _factory.Framing));
+        var connection = new ClientConnection(link, endPoint, session, new DataChannelPipe(session, _factory.Framing) { MaxSegmentSize = MssClamp.ForConfig(_config.Tun.MssFix) });
         var handler = new ClientLinkHandler(this, connection, _pool.BufferBytes);
         connection.ReceiveLoop = new LinkReceiveLoop(link, _pool, handler, error =>
         {

@@ -23,6 +23,18 @@ public static class MssClamp
     /// </summary>
     public const int DefaultMaxSegmentSize = 1400;
 
+    /// <summary>
+    /// The MSS for a config's <c>mssfix</c> (TunSettings.MssFix): null = OpenVPN's default (counted with the
+    /// encapsulating IP/UDP headers, <see cref="DefaultMaxSegmentSize"/>), 0 = off, n = n without encapsulation
+    /// minus our AEAD P_DATA_V2 overhead (24) and the inner IPv4 + TCP headers (40), as mtu.c does for <c>mssfix n</c>.
+    /// </summary>
+    public static int ForConfig(int? mssfix) => mssfix switch
+    {
+        null => DefaultMaxSegmentSize,
+        <= 0 => 0,
+        int n => Math.Max(n - 24 - 40, 64),
+    };
+
     /// <summary>Clamps the MSS of <paramref name="ip"/> (an IPv4 or IPv6 packet) to <paramref name="maxMss"/> (IPv6: 20 less).</summary>
     public static void Apply(Span<byte> ip, int maxMss)
     {
