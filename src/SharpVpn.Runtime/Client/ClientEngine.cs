@@ -4,6 +4,7 @@ using SharpVpn.Config;
 using SharpVpn.Platform.Tun;
 using SharpVpn.Runtime.DataPath;
 using SharpVpn.Runtime.Logging;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Client;
 
@@ -97,7 +98,7 @@ public sealed partial class ClientEngine : IDisposable
         }
 
         LogStartup();
-        WritePidFile();
+        PidFile.Write(_config.Logging.WritePidFile);
         int unsuccessful = 0;
         int remoteIndex = 0;
         IReadOnlyList<RemoteEndpoint> remotes = OrderRemotes();
@@ -150,7 +151,7 @@ public sealed partial class ClientEngine : IDisposable
         {
             CloseTun();
             WriteStatus(force: true);
-            DeletePidFile();
+            PidFile.Delete(_config.Logging.WritePidFile, _log.Info);
             foreach (PosixSignalRegistration s in _signals)
             {
                 s.Dispose();
@@ -250,36 +251,6 @@ public sealed partial class ClientEngine : IDisposable
         if (_log.IsEnabled(LogLevel.Options))
         {
             _log.Write(LogLevel.Options, $"OCC options string: {_factory.OptionsString}");
-        }
-    }
-
-    private void WritePidFile()
-    {
-        if (_config.Logging.WritePidFile is { } path)
-        {
-            try
-            {
-                File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new IOException($"Cannot write the pid file '{path}' (writepid): {ex.Message}", ex);
-            }
-        }
-    }
-
-    private void DeletePidFile()
-    {
-        if (_config.Logging.WritePidFile is { } path)
-        {
-            try
-            {
-                File.Delete(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                _log.Info($"Cannot remove the pid file '{path}': {ex.Message}");
-            }
         }
     }
 

@@ -6,6 +6,7 @@ using SharpVpn.Protocol.Control;
 using SharpVpn.Protocol.Keys;
 using SharpVpn.Protocol.Session;
 using SharpVpn.Protocol.TlsWrap;
+using SharpVpn.Runtime.Shared;
 using SharpVpn.Tls;
 
 namespace SharpVpn.Runtime.Client;
@@ -26,7 +27,8 @@ internal sealed class ClientSessionFactory
     public ClientSessionFactory(ClientConfig config)
     {
         _config = config;
-        _tls = BuildTlsOptions(config);
+        _tls = TlsOptionsFactory.Build(config.Tls, config.SourceName, isServer: false,
+            TlsOptionsFactory.LoadRevocationLists(config.Tls, config.SourceName));
         _dataCiphers = config.DataChannel.DataCiphers;
         Framing = MapFraming(config.DataChannel.Compression);
         _optionsString = new OccOptionsString
@@ -128,48 +130,5 @@ internal sealed class ClientSessionFactory
         }
 
         return new NoControlWrap();
-    }
-
-    private static TlsEngineOptions BuildTlsOptions(ClientConfig config)
-    {
-        TlsSettings t = config.Tls;
-        if (t.CaPem is null)
-        {
-            throw new InvalidOperationException($"{config.SourceName}: 'ca' is missing; the client needs the CA certificate to check the server.");
-        }
-
-        if (t.CertPem is null || t.KeyPem is null)
-        {
-            throw new InvalidOperationException($"{config.SourceName}: 'cert' and 'key' are required (SharpVPN clients authenticate with a certificate).");
-        }
-
-        X509Certificate2 certificate = TlsCredentials.LoadCertificate(t.CertPem + (t.ExtraCertsPem ?? string.Empty), t.KeyPem,
-            t.PrivateKeyPassword, $"{config.SourceName}: cert/key", out X509Certificate2Collection chain);
-        X509Certificate2Collection ca = TlsCredentials.LoadCertificates(t.CaPem, $"{config.SourceName}: ca");
-        CertificateRole? role = t.RemoteCertTls ?? t.NsCertType;
-        return new TlsEngineOptions
-        {
-            IsServer = false,
-            Certificate = certificate,
-            CertificateChain = chain.Count > 0 ? chain : null,
-            TrustedCertificateAuthorities = ca,
-            MinimumVersion = t.TlsVersionMin == "1.3" ? TlsVersion.Tls13 : TlsVersion.Tls12,
-            MaximumVersion = t.TlsVersionMax == "1.2" ? TlsVersion.Tls12 : TlsVersion.Tls13,
-            RemoteCertTls = role switch
-            {
-                CertificateRole.Server => RemoteCertTls.Server,
-                CertificateRole.Client => RemoteCertTls.Client,
-                _ => RemoteCertTls.None,
-            },
-            VerifyX509Name = t.VerifyX509Name is { } v
-                ? new VerifyX509Name(v.Name, v.Type switch
-                {
-                    Config.X509NameType.Subject => X509NameMatch.Subject,
-                    Config.X509NameType.NamePrefix => X509NameMatch.NamePrefix,
-                    _ => X509NameMatch.Name,
-                })
-                : null,
-            RevocationLists = t.CrlPem is { } crl ? CertificateRevocationList.ParsePem(crl, $"{config.SourceName}: crl-verify") : [],
-        };
     }
 }

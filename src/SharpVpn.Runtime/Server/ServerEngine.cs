@@ -12,6 +12,7 @@ using SharpVpn.Platform.Transport;
 using SharpVpn.Platform.Tun;
 using SharpVpn.Runtime.DataPath;
 using SharpVpn.Runtime.Logging;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Server;
 
@@ -183,7 +184,7 @@ public sealed partial class ServerEngine : IDisposable
         }
 
         LogStartup();
-        WritePidFile();
+        PidFile.Write(_config.Logging.WritePidFile);
         try
         {
             OpenTun();
@@ -475,7 +476,7 @@ public sealed partial class ServerEngine : IDisposable
             }
 
             CloseTun();
-            DeletePidFile();
+            PidFile.Delete(_config.Logging.WritePidFile, LogInfo);
             foreach (PosixSignalRegistration s in _signals)
             {
                 s.Dispose();
@@ -495,36 +496,6 @@ public sealed partial class ServerEngine : IDisposable
             _tun = null;
             tun.Dispose();
             _tunLoop?.Join(TimeSpan.FromSeconds(5));
-        }
-    }
-
-    private void WritePidFile()
-    {
-        if (_config.Logging.WritePidFile is { } path)
-        {
-            try
-            {
-                File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new IOException($"Cannot write the pid file '{path}' (writepid): {ex.Message}", ex);
-            }
-        }
-    }
-
-    private void DeletePidFile()
-    {
-        if (_config.Logging.WritePidFile is { } path)
-        {
-            try
-            {
-                File.Delete(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                LogInfo($"Cannot remove the pid file '{path}': {ex.Message}");
-            }
         }
     }
 

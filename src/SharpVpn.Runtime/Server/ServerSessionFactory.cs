@@ -8,6 +8,7 @@ using SharpVpn.Protocol.Keys;
 using SharpVpn.Protocol.Session;
 using SharpVpn.Protocol.TlsWrap;
 using SharpVpn.Runtime.Client;
+using SharpVpn.Runtime.Shared;
 using SharpVpn.Tls;
 
 namespace SharpVpn.Runtime.Server;
@@ -181,49 +182,8 @@ internal sealed class ServerSessionFactory
     }
 
     private static IReadOnlyList<CertificateRevocationList> LoadCrl(ServerConfig config) =>
-        config.Tls.CrlPem is { } pem ? CertificateRevocationList.ParsePem(pem, $"{config.SourceName}: crl-verify") : [];
+        TlsOptionsFactory.LoadRevocationLists(config.Tls, config.SourceName);
 
-    private static TlsEngineOptions BuildTlsOptions(ServerConfig config, IReadOnlyList<CertificateRevocationList> crls)
-    {
-        TlsSettings t = config.Tls;
-        if (t.CaPem is null)
-        {
-            throw new InvalidOperationException($"{config.SourceName}: 'ca' is missing; the server needs the CA certificate to check clients.");
-        }
-
-        if (t.CertPem is null || t.KeyPem is null)
-        {
-            throw new InvalidOperationException($"{config.SourceName}: 'cert' and 'key' are required for a server.");
-        }
-
-        X509Certificate2 certificate = TlsCredentials.LoadCertificate(t.CertPem + (t.ExtraCertsPem ?? string.Empty), t.KeyPem,
-            t.PrivateKeyPassword, $"{config.SourceName}: cert/key", out X509Certificate2Collection chain);
-        X509Certificate2Collection ca = TlsCredentials.LoadCertificates(t.CaPem, $"{config.SourceName}: ca");
-        CertificateRole? role = t.RemoteCertTls ?? t.NsCertType;
-        return new TlsEngineOptions
-        {
-            IsServer = true,
-            Certificate = certificate,
-            CertificateChain = chain.Count > 0 ? chain : null,
-            TrustedCertificateAuthorities = ca,
-            MinimumVersion = t.TlsVersionMin == "1.3" ? TlsVersion.Tls13 : TlsVersion.Tls12,
-            MaximumVersion = t.TlsVersionMax == "1.2" ? TlsVersion.Tls12 : TlsVersion.Tls13,
-            RemoteCertTls = role switch
-            {
-                CertificateRole.Server => RemoteCertTls.Server,
-                CertificateRole.Client => RemoteCertTls.Client,
-                _ => RemoteCertTls.None,
-            },
-            VerifyX509Name = t.VerifyX509Name is { } v
-                ? new VerifyX509Name(v.Name, v.Type switch
-                {
-                    Config.X509NameType.Subject => X509NameMatch.Subject,
-                    Config.X509NameType.NamePrefix => X509NameMatch.NamePrefix,
-                    _ => X509NameMatch.Name,
-                })
-                : null,
-            RevocationLists = crls,
-            RequireClientCertificate = t.VerifyClientCert == VerifyClientCert.Require,
-        };
-    }
+    private static TlsEngineOptions BuildTlsOptions(ServerConfig config, IReadOnlyList<CertificateRevocationList> crls) =>
+        TlsOptionsFactory.Build(config.Tls, config.SourceName, isServer: true, crls);
 }

@@ -1,0 +1,64 @@
+using System.Security.Cryptography.X509Certificates;
+using SharpVpn.Config;
+using SharpVpn.Tls;
+
+namespace SharpVpn.Runtime.Shared;
+
+/// <summary>
+/// Builds the TLS engine options (our certificate and key, the trusted CA, the peer checks) from a config's
+/// TLS settings, the same way for the client and the server. Setup-time only: certificates load once.
+/// </summary>
+internal static class TlsOptionsFactory
+{
+    public static TlsEngineOptions Build(TlsSettings t, string sourceName, bool isServer,
+        IReadOnlyList<CertificateRevocationList> revocationLists)
+    {
+        string peer = isServer ? "clients" : "the server";
+        if (t.CaPem is null)
+        {
+            throw new InvalidOperationException($"{sourceName}: 'ca' is missing; the {(isServer ? "server" : "client")} needs the CA certificate to check {peer}.");
+        }
+
+        if (t.CertPem is null || t.KeyPem is null)
+        {
+            throw new InvalidOperationException(isServer
+                ? $"{sourceName}: 'cert' and 'key' are required for a server."
+                : $"{sourceName}: 'cert' and 'key' are required (SharpVPN clients authenticate with a certificate).");
+        }
+
+        X509Certificate2 certificate = TlsCredentials.LoadCertificate(t.CertPem + (t.ExtraCertsPem ?? string.Empty), t.KeyPem,
+            t.PrivateKeyPassword, $"{sourceName}: cert/key", out X509Certificate2Collection chain);
+        X509Certificate2Collection ca = TlsCredentials.LoadCertificates(t.CaPem, $"{sourceName}: ca");
+        CertificateRole? role = t.RemoteCertTls ?? t.NsCertType;
+        return new TlsEngineOptions
+        {
+            IsServer = isServer,
+            Certificate = certificate,
+            CertificateChain = chain.Count > 0 ? chain : null,
+            TrustedCertificateAuthorities = ca,
+            MinimumVersion = t.TlsVersionMin == "1.3" ? TlsVersion.Tls13 : TlsVersion.Tls12,
+            MaximumVersion = t.TlsVersionMax == "1.2" ? TlsVersion.Tls12 : TlsVersion.Tls13,
+            RemoteCertTls = role switch
+            {
+                CertificateRole.Server => RemoteCertTls.Server,
+                CertificateRole.Client => RemoteCertTls.Client,
+                _ => RemoteCertTls.None,
+            },
+            VerifyX509Name = t.VerifyX509Name is { } v
+                ? new VerifyX509Name(v.Name, v.Type switch
+                {
+                    Config.X509NameType.Subject => X509NameMatch.Subject,
+                    Config.X509NameType.NamePrefix => X509NameMatch.NamePrefix,
+                    _ => X509NameMatch.Name,
+                })
+                : null,
+            RevocationLists = revocationLists,
+            // Only a server asks for the peer's certificate; 'verify-client-cert require' is the default.
+            RequireClientCertificate = !isServer || t.VerifyClientCert == VerifyClientCert.Require,
+        };
+    }
+
+    /// <summary>The CRLs of 'crl-verify', or none.</summary>
+    public static IReadOnlyList<CertificateRevocationList> LoadRevocationLists(TlsSettings t, string sourceName) =>
+        t.CrlPem is { } pem ? CertificateRevocationList.ParsePem(pem, $"{sourceName}: crl-verify") : [];
+}
