@@ -270,7 +270,8 @@ def write_chart(path, meta, combos, results):
             cats.append((short[key], [s.get("up_mbps"), s.get("down_mbps")]))
         panels.append((f"{proto} {cipher}", cats))
     sub = (f"{meta['date']}  {meta['cpu_model']}, {meta['cores']} cores, kernel {meta['kernel']}, load "
-           f"{meta['load_start'][0]:.0f}-{meta['load_end'][0]:.0f}, commit {meta['git_commit']}")
+           f"{meta['load_start'][0]:.0f}-{meta['load_end'][0]:.0f}, commit {meta['git_commit']} "
+           f"{'AOT' if 'AOT' in meta.get('sharpvpn_build', '') else 'JIT'}")
     base = results.get(BASELINE, {}).get("summary", {})
     if base.get("up_mbps"):
         sub += f"  - no tunnel: {base['up_mbps']:.0f}/{base['down_mbps']:.0f} up/down"
