@@ -48,7 +48,7 @@ internal sealed class InMemoryDuplexStream : Stream
         }
     }
 
-    /// <summary>Adds peer ciphertext; completes a waiting read (its continuation may run inline on this thread).</summary>
+    /// <summary>Adds peer ciphertext; completes a waiting read, whose continuations (SslStream's work) run inline on this thread.</summary>
     public void Feed(ReadOnlySpan<byte> data)
     {
         TaskCompletionSource<int>? toComplete = null;
@@ -68,7 +68,10 @@ internal sealed class InMemoryDuplexStream : Stream
                 _pendingBuffer = default;
             }
         }
-        toComplete?.SetResult(n);
+        if (toComplete is not null)
+        {
+            InlineContinuations.Run(static state => state.Source.SetResult(state.Count), (Source: toComplete, Count: n));
+        }
     }
 
     /// <summary>Ends the stream: a waiting read returns 0 (EOF).</summary>
@@ -82,7 +85,10 @@ internal sealed class InMemoryDuplexStream : Stream
             _pendingRead = null;
             _pendingBuffer = default;
         }
-        toComplete?.TrySetResult(0);
+        if (toComplete is not null)
+        {
+            InlineContinuations.Run(static source => source.TrySetResult(0), toComplete);
+        }
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -102,7 +108,7 @@ internal sealed class InMemoryDuplexStream : Stream
             {
                 throw new InvalidOperationException("SslStream issued two concurrent reads on the in-memory stream.");
             }
-            // Continuations run synchronously inside Feed (on the caller's thread) where possible;
+            // Continuations run synchronously inside Feed (on the caller's thread, see InlineContinuations);
             // the engine still waits for quiescence in case the runtime schedules them elsewhere.
             _pendingRead = new TaskCompletionSource<int>();
             _pendingBuffer = buffer;

@@ -13,9 +13,10 @@ namespace SharpVpn.Tls;
 /// SslStream is async; this class makes it step-wise. One driver task runs the handshake and then a
 /// plaintext read loop; its only suspension point is a read from the in-memory stream. Every public
 /// call ends by waiting until the driver is "quiescent": it finished, or it waits for input that is
-/// not there. Continuations normally run inline inside <see cref="FeedCiphertext"/> (the pending read
-/// is completed synchronously), so the wait is usually just a check; if the runtime schedules them on
-/// the thread pool, the wait covers that too. Plaintext writes happen on the caller's thread with the
+/// not there. Continuations run inline inside <see cref="FeedCiphertext"/> (the pending read is completed
+/// synchronously with the caller's SynchronizationContext set aside, <see cref="InlineContinuations"/>), so
+/// the wait is just a check: a call never blocks for a thread-pool work item, which under load can take a
+/// second to get a thread. Should the runtime still schedule them elsewhere, the wait covers that. Plaintext writes happen on the caller's thread with the
 /// synchronous <see cref="SslStream.Write(byte[], int, int)"/> (one read and one write may overlap in SslStream).
 /// </remarks>
 public sealed class SslStreamTlsEngine : ITlsEngine
@@ -219,6 +220,12 @@ public sealed class SslStreamTlsEngine : ITlsEngine
         }
     }
 
+    /// <summary>
+    /// How often a call had to wait for SslStream work running on another thread (tests: should stay 0, since
+    /// <see cref="InlineContinuations"/> runs that work on the caller's thread). Guarded by _sync.
+    /// </summary>
+    internal int QuiescenceWaits { get; private set; }
+
     private void WaitQuiescent()
     {
         Task driver = _driver!;
@@ -234,6 +241,7 @@ public sealed class SslStreamTlsEngine : ITlsEngine
                     _failure ??= new AuthenticationException("The TLS engine did not settle in time (internal error).");
                     return;
                 }
+                QuiescenceWaits++;
                 Monitor.Wait(_sync, (int)Math.Min(remaining, 50));
             }
         }
