@@ -73,6 +73,25 @@ public class HandshakeLatencyTests(ITestOutputHelper output)
         Assert.Equal(0, waits);
     }
 
+    [Fact]
+    public async Task Handshake_UnderCustomTaskScheduler_RunsSslStreamWorkOnTheCallingThread()
+    {
+        TestPki pki = TestPki.Shared;
+        TlsEngineOptions client = new TlsEngineOptionsBuilder { IsServer = false, Certificate = pki.Client, Trust = pki.Trust(), RemoteCertTls = RemoteCertTls.Server }.Build();
+        TlsEngineOptions server = new TlsEngineOptionsBuilder { IsServer = true, Certificate = pki.Server, Trust = pki.Trust(), RemoteCertTls = RemoteCertTls.Client }.Build();
+        var pair = new ConcurrentExclusiveSchedulerPair();
+        int waits = 0;
+        await Task.Factory.StartNew(() =>
+        {
+            Assert.NotEqual(TaskScheduler.Default, TaskScheduler.Current);
+            for (int i = 0; i < 5; i++)
+            {
+                Measure(client, server, ref waits);
+            }
+        }, CancellationToken.None, TaskCreationOptions.None, pair.ExclusiveScheduler);
+        Assert.Equal(0, waits);
+    }
+
     private static double Measure(TlsEngineOptions clientOptions, TlsEngineOptions serverOptions, ref int waits)
     {
         long start = Stopwatch.GetTimestamp();
