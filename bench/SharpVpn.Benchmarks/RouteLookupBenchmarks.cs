@@ -33,18 +33,24 @@ public class RouteLookupBenchmarks
     public void Setup()
     {
         _routes = new ServerRoutes(Clients);
-        (uint Network, uint Mask)[][] iroutes =
+        (uint Network, uint Mask)[] iroutes =
         [
-            [(Ip(192, 168, 10, 0), 0xFFFF_FF00)],
-            [(Ip(192, 168, 20, 0), 0xFFFF_FF00)],
-            [(Ip(172, 16, 0, 0), 0xFFFF_0000)],
+            (Ip(192, 168, 10, 0), 0xFFFF_FF00),
+            (Ip(192, 168, 20, 0), 0xFFFF_FF00),
+            (Ip(172, 16, 0, 0), 0xFFFF_0000),
         ];
+        // iroute j belongs to client Clients-1-j (all three to the only client when there is one).
+        var perClient = new List<(uint Network, uint Mask)>[Clients];
+        for (int j = 0; j < iroutes.Length; j++)
+        {
+            int owner = Clients - 1 - (j % Clients);
+            (perClient[owner] ??= []).Add(iroutes[j]);
+        }
         for (int i = 0; i < Clients; i++)
         {
             uint address = Ip(10, 8, 0, 2) + (uint)i;
             var endpoint = new IPEndPoint(IPAddress.Parse("198.51.100.7"), 20000 + i);
-            ServerClient client = NewClient(_routes.AllocatePeerId(), address, endpoint,
-                i >= Clients - iroutes.Length ? iroutes[Clients - 1 - i] : []);
+            ServerClient client = NewClient(_routes.AllocatePeerId(), address, endpoint, perClient[i]?.ToArray() ?? []);
             _routes.Add(client);
             _routes.AddAddresses(client);
             _last = client;
@@ -52,7 +58,8 @@ public class RouteLookupBenchmarks
             _lastEndpoint = client.Address.Endpoint;
         }
         _withIroute = _routes.FindByVirtualAddress(Ip(192, 168, 10, 9)) ?? throw new InvalidOperationException("iroute setup");
-        if (_routes.FindByVirtualAddress(_lastAddress) != _last || _routes.FindByEndpoint(_lastEndpoint) != _last)
+        if (_routes.FindByVirtualAddress(_lastAddress) != _last || _routes.FindByEndpoint(_lastEndpoint) != _last
+            || HitIroute() is null || Miss() is not null || !SourceAllowed() || FindByPeerId() != _last)
         {
             throw new InvalidOperationException("route setup");
         }
