@@ -9,6 +9,7 @@ namespace SharpVpn.Protocol.Tests.TlsWrap;
 /// Interop the other way round: a client hard reset wrapped by our code is answered by a real openvpn 2.6 server
 /// (its stateless P_CONTROL_HARD_RESET_SERVER_V2), and we unwrap the answer. A wrong key gets no answer.
 /// </summary>
+[Trait("Category", "Interop")]
 public sealed class LiveOpenVpnServerTests : IDisposable
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(3);
