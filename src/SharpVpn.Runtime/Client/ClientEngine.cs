@@ -207,34 +207,14 @@ public sealed partial class ClientEngine : IDisposable
 
     private void RegisterSignals()
     {
-        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
-        {
-            ctx.Cancel = true;
-            RequestShutdown("SIGINT");
-        }));
-        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            RequestShutdown("SIGTERM");
-        }));
-        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
-        {
-            ctx.Cancel = true;
-            RequestRestart("SIGHUP");
-        }));
+        SignalHandlers.Add(_signals, PosixSignal.SIGINT, () => RequestShutdown("SIGINT"));
+        SignalHandlers.Add(_signals, PosixSignal.SIGTERM, () => RequestShutdown("SIGTERM"));
+        SignalHandlers.Add(_signals, PosixSignal.SIGHUP, () => RequestRestart("SIGHUP"));
         if (OperatingSystem.IsLinux())
         {
-            // Raw Linux numbers (PosixSignal has no names for them): SIGUSR1 = soft restart, SIGUSR2 = statistics to the log.
-            _signals.Add(PosixSignalRegistration.Create((PosixSignal)10, ctx =>
-            {
-                ctx.Cancel = true;
-                RequestRestart("SIGUSR1");
-            }));
-            _signals.Add(PosixSignalRegistration.Create((PosixSignal)12, ctx =>
-            {
-                ctx.Cancel = true;
-                LogStatistics();
-            }));
+            // SIGUSR1 = soft restart, SIGUSR2 = statistics to the log, as openvpn does.
+            SignalHandlers.Add(_signals, SignalHandlers.SigUsr1, () => RequestRestart("SIGUSR1"));
+            SignalHandlers.Add(_signals, SignalHandlers.SigUsr2, LogStatistics);
         }
     }
 

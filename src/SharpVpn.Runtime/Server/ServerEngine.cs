@@ -209,21 +209,9 @@ public sealed partial class ServerEngine : IDisposable
 
     private void RegisterSignals()
     {
-        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
-        {
-            ctx.Cancel = true;
-            RequestShutdown("SIGINT");
-        }));
-        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            RequestShutdown("SIGTERM");
-        }));
-        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
-        {
-            ctx.Cancel = true;
-            RequestReload();
-        }));
+        SignalHandlers.Add(_signals, PosixSignal.SIGINT, () => RequestShutdown("SIGINT"));
+        SignalHandlers.Add(_signals, PosixSignal.SIGTERM, () => RequestShutdown("SIGTERM"));
+        SignalHandlers.Add(_signals, PosixSignal.SIGHUP, RequestReload);
     }
 
     private void LogStartup()
