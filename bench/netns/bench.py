@@ -25,9 +25,11 @@ import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the repository
+LATPROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "latprobe.py")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (  # noqa: E402
-    BASELINE, CLK_TCK, EASYRSA, INTRANET_ADDR, PAIRS, REPO, SERVER_PUBLIC, PairFailure, log, median, percentile, run)
+    BASELINE, BASELINE_ADDR, CLK_TCK, EASYRSA, INTRANET_ADDR, PAIRS, REPO, RR_PORT, SERVER_PUBLIC, PairFailure, log,
+    median, percentile, run)
 from lab import Lab, cpu_ticks, loadavg, rss_kb, thread_ticks  # noqa: E402
 from report import summarize, update_readme, write_chart, write_markdown  # noqa: E402
 
@@ -239,6 +241,33 @@ class Bench:
         times = [float(m) for m in re.findall(r"time=([\d.]+) ms", r.stdout)]
         return times, count - len(times)
 
+    def latency(self, target):
+        """
+        Latency through the tunnel (to `target`) and without it (to BASELINE_ADDR: the same veths and server
+        forwarding + masquerade), alternating packet by packet in one latprobe.py process, so a slow phase of the
+        machine hits both: ICMP echoes `--ping-interval` apart (the path idles between them), then back-to-back UDP
+        request/response exchanges (the path stays busy). Tunnel minus no-tunnel is the latency the VPN adds.
+        """
+        a = self.args
+        out = {}
+        if a.pings > 0:
+            timeout = 2 * a.pings * (a.ping_interval + 0.01) + 30
+            r = self.lab.exec_(self.lab.ns_cli, [sys.executable, LATPROBE, "ping", target, BASELINE_ADDR, str(a.pings),
+                                                 str(a.ping_interval)], timeout=timeout)
+            try:
+                out.update(json.loads(r.stdout.strip().splitlines()[-1]))
+            except (json.JSONDecodeError, IndexError):
+                raise PairFailure(f"latprobe ping: {(r.stderr or r.stdout).strip()[-160:]}") from None
+        if a.rr_time > 0:
+            r = self.lab.exec_(self.lab.ns_cli, [sys.executable, LATPROBE, "rr", target, BASELINE_ADDR, str(RR_PORT),
+                                                 str(a.rr_time)], timeout=a.rr_time + 30)
+            try:
+                doc = json.loads(r.stdout.strip().splitlines()[-1])
+                out["rr"], out["base_rr"] = [doc["rr"]], [doc["base_rr"]]
+            except (json.JSONDecodeError, IndexError, KeyError):
+                raise PairFailure(f"latprobe rr: {(r.stderr or r.stdout).strip()[-160:]}") from None
+        return out
+
     def iperf(self, server_ns, target, reverse, procs):
         """One iperf3 run (one-off server); returns Mbit/s, retransmits and CPU seconds of procs over the run."""
         port = "5201"
@@ -302,12 +331,11 @@ class Bench:
             times, lost = self.ping(INTRANET_ADDR, 3, 0.2)
             if not times:
                 raise PairFailure("no ping reply from 192.168.1.1 through the tunnel")
-            times, lost = self.ping(INTRANET_ADDR, self.args.pings, 0.01)
-            res["ping_ms"] = times
-            res["ping_lost"] = lost
+            res.update(self.latency(INTRANET_ADDR))
             procs = {"server": server, "client": client}
-            res["up"] = self.iperf(self.lab.ns_int, INTRANET_ADDR, False, procs)
-            res["down"] = self.iperf(self.lab.ns_int, INTRANET_ADDR, True, procs)
+            if not self.args.no_iperf:
+                res["up"] = self.iperf(self.lab.ns_int, INTRANET_ADDR, False, procs)
+                res["down"] = self.iperf(self.lab.ns_int, INTRANET_ADDR, True, procs)
             res["server_rss_kb_1"] = rss_kb(server.pid)
             res["client_rss_kb"] = rss_kb(client.pid)
             # Second connection to the same, now warm, server (its TLS and handshake code already ran once).
@@ -356,16 +384,44 @@ class Bench:
 
     def measure_baseline(self):
         res = {"load1": loadavg()[0]}
-        times, lost = self.ping(SERVER_PUBLIC, self.args.pings, 0.01)
+        times, lost = self.ping(BASELINE_ADDR, 200, 0.01)
         res["ping_ms"] = times
         res["ping_lost"] = lost
-        res["up"] = self.iperf(self.lab.ns_srv, SERVER_PUBLIC, False, {})
-        res["down"] = self.iperf(self.lab.ns_srv, SERVER_PUBLIC, True, {})
+        if not self.args.no_iperf:
+            res["up"] = self.iperf(self.lab.ns_srv, SERVER_PUBLIC, False, {})
+            res["down"] = self.iperf(self.lab.ns_srv, SERVER_PUBLIC, True, {})
         return res
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Summaries and output
+
+
+def write_json(path, doc):
+    """Indented JSON, except that lists of numbers (the raw ping samples) stay on one line each."""
+    text = json.dumps(doc, indent=1)
+    text = re.sub(r"\[\s+(-?[\d.eE+-]+(?:,\s+-?[\d.eE+-]+)*)\s+\]",
+                  lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]", text)
+    with open(path, "w") as f:
+        f.write(text + "\n")
+
+
+def fmt_ms(v):
+    return "–" if v is None else f"{v:.3f}"
+
+
+def latency_note(r):
+    """One round's latency for the progress log: through the tunnel, and added over the no-tunnel path."""
+    p, b = percentile(r.get("ping_ms", []), 50), percentile(r.get("base_ping_ms", []), 50)
+    text = f"ping p50 {p:.3f} ms" if p is not None else "no ping"
+    if p is not None and b is not None:
+        text += f" (+{(p - b) * 1000:.0f} µs over no tunnel)"
+    rr = [x for x in r.get("rr", []) if x.get("n")]
+    brr = [x for x in r.get("base_rr", []) if x.get("n")]
+    if rr and brr:
+        text += (f", UDP RR p50 {median([x['p50_us'] for x in rr]):.0f} µs "
+                 f"(+{median([x['p50_us'] for x in rr]) - median([x['p50_us'] for x in brr]):.0f})")
+    return text
 
 
 def tool_version(cmd):
@@ -393,7 +449,10 @@ def machine_meta(args):
         "dotnet_version": tool_version(["dotnet", "--version"]),
         "git_commit": commit,
         "working_tree": bool(args.working_tree),
-        "sharpvpn_build": "Native AOT (linux-x64)" if args.aot else "JIT (dotnet sharpvpn.dll)",
+        "sharpvpn_build": ("Native AOT (linux-x64)" if args.aot or (args.sharpvpn_dll and not args.sharpvpn_dll.endswith(".dll"))
+                           else "JIT (dotnet sharpvpn.dll)"),
+        "latency_baseline": BASELINE_ADDR,
+        "ping_interval_s": args.ping_interval,
         "profile": "quick" if args.quick else ("full" if len(sys.argv) <= 3 else "custom"),
         "runs": args.runs,
         "time_s": args.time,
@@ -414,7 +473,15 @@ def parse_args():
                    help="pairs to run (default all): " + ", ".join(k for k, *_ in PAIRS))
     p.add_argument("--runs", type=int, default=5, help="rounds per transport x cipher (default 5)")
     p.add_argument("--time", type=int, default=10, help="seconds per iperf3 run (default 10)")
-    p.add_argument("--pings", type=int, default=200, help="pings at 10 ms per round (default 200)")
+    p.add_argument("--pings", type=int, default=1000,
+                   help="pings per pair and round through the tunnel, and as many without it, alternating (default 1000)")
+    p.add_argument("--ping-interval", type=float, default=0.0015,
+                   help="seconds between two pings (tunnel, no tunnel, tunnel, ...; default 0.0015, so each path is "
+                        "pinged every 3 ms)")
+    p.add_argument("--rr-time", type=float, default=1.0,
+                   help="seconds of back-to-back UDP request/response per pair and round, half through the tunnel "
+                        "and half without it, switching every 100 ms (default 1, 0 = skip)")
+    p.add_argument("--no-iperf", action="store_true", help="skip the throughput runs (latency, handshake, memory only)")
     p.add_argument("--clients", type=int, default=50, help="clients for the server memory figure (default 50, 0 = skip)")
     p.add_argument("--no-baseline", action="store_true", help="skip the no-tunnel baseline")
     p.add_argument("--nice", type=int, default=-10,
@@ -495,6 +562,7 @@ def main():
                 dll_error = str(e)
                 log(f"sharpvpn build failed, its pairs will be recorded as failed: {e}")
         lab.build()
+        lab.start(lab.ns_int, [sys.executable, LATPROBE, "server", str(RR_PORT)], os.path.join(workdir, "latprobe.log"))
         pki = make_pki(workdir)
         bench = Bench(args, lab, pki, dll, dll_error)
 
@@ -507,8 +575,11 @@ def main():
                     runs.append(bench.measure_baseline())
                 except PairFailure as e:
                     runs.append({"error": str(e)})
-                log(f"baseline run {i + 1}: " + (f"up {runs[-1]['up']['mbps']:.0f} down {runs[-1]['down']['mbps']:.0f} Mbit/s"
-                                                  if "error" not in runs[-1] else runs[-1]["error"]))
+                last = runs[-1]
+                log(f"baseline run {i + 1}: " + (last["error"] if "error" in last else
+                                                  (f"up {last['up']['mbps']:.0f} down {last['down']['mbps']:.0f} Mbit/s, "
+                                                   if "up" in last else "")
+                                                  + f"ping p50 {fmt_ms(percentile(last['ping_ms'], 50))} ms"))
             results[BASELINE] = {"runs": runs, "summary": summarize(runs)}
 
         for proto, cipher in combos:
@@ -526,9 +597,10 @@ def main():
                         r = bench.measure_pair(pair, proto, cipher, with_memory=(rnd == args.runs - 1))
                         loads.append(r["load1"])
                         log(f"{ck} round {rnd + 1} {key}: handshake {r['handshake_ms']:.0f} ms, "
-                            f"up {r['up']['mbps']:.0f} Mbit/s (cpu srv {r['up']['cpu_s']['server']:.1f} s, "
-                            f"cli {r['up']['cpu_s']['client']:.1f} s), down {r['down']['mbps']:.0f} Mbit/s, "
-                            f"ping p50 {percentile(r['ping_ms'], 50):.3f} ms"
+                            + (f"up {r['up']['mbps']:.0f} Mbit/s (cpu srv {r['up']['cpu_s']['server']:.1f} s, "
+                               f"cli {r['up']['cpu_s']['client']:.1f} s), down {r['down']['mbps']:.0f} Mbit/s, "
+                               if "up" in r else "")
+                            + latency_note(r)
                             + (f", server RSS {r['server_rss_kb_1']} kB → {r['server_rss_kb_n']} kB with "
                                f"{r['extra_clients_connected'] + 1} clients" if "server_rss_kb_n" in r else ""))
                     except PairFailure as e:
@@ -541,8 +613,8 @@ def main():
         meta["load_end"] = loadavg()
         meta["load_median"] = median(loads)
         os.makedirs(args.out, exist_ok=True)
-        with open(os.path.join(args.out, "latest.json"), "w") as f:
-            json.dump({"meta": meta, "combos": [f"{p}/{c}" for p, c in combos], "results": results}, f, indent=1)
+        write_json(os.path.join(args.out, "latest.json"),
+                   {"meta": meta, "combos": [f"{p}/{c}" for p, c in combos], "results": results})
         md = write_markdown(os.path.join(args.out, "latest.md"), meta, combos, results)
         write_chart(os.path.join(args.out, "throughput.png"), meta, combos, results)
         if args.update_readme:

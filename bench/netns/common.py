@@ -10,7 +10,13 @@ CLIENT_ADDR = "172.16.0.8"
 SERVER_PUBLIC = "172.16.1.254"
 SERVER_INTRANET = "192.168.1.254"
 INTRANET_ADDR = "192.168.1.1"
+# The no-tunnel path for latency: a second subnet on the same intranet veth pair, routed by the server namespace
+# (forwarding + masquerade, as tunnel traffic gets), so "tunnel minus this" is what the VPN adds.
+BASELINE_SERVER_ADDR = "192.168.2.254"
+BASELINE_ADDR = "192.168.2.1"
+RR_PORT = 5300  # latprobe.py's UDP echo server in the intranet namespace
 VPN_POOL = "10.0.1.0/24"
+CLIENT_NET = "172.16.0.0/16"
 EASYRSA = "/usr/share/easy-rsa/easyrsa"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 

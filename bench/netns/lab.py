@@ -5,7 +5,8 @@ import re
 import signal
 import subprocess
 
-from common import CLIENT_ADDR, INTRANET_ADDR, SERVER_INTRANET, SERVER_PUBLIC, VPN_POOL, run
+from common import (BASELINE_ADDR, BASELINE_SERVER_ADDR, CLIENT_ADDR, CLIENT_NET, INTRANET_ADDR, SERVER_INTRANET,
+                    SERVER_PUBLIC, VPN_POOL, run)
 
 
 class Lab:
@@ -39,6 +40,11 @@ class Lab:
                               (self.ns_int, self.if_int, f"{INTRANET_ADDR}/24")):
             run(["ip", "-n", ns, "addr", "add", cidr, "dev", itf])
             run(["ip", "-n", ns, "link", "set", itf, "up"])
+        # The no-tunnel twin of the tunnel's path (latency baseline): client -> server (forward + masquerade) ->
+        # intranet host, over the same veths, to a second subnet that the VPN's pushed route does not cover.
+        run(["ip", "-n", self.ns_srv, "addr", "add", f"{BASELINE_SERVER_ADDR}/24", "dev", self.if_srv_int])
+        run(["ip", "-n", self.ns_int, "addr", "add", f"{BASELINE_ADDR}/24", "dev", self.if_int])
+        run(["ip", "-n", self.ns_cli, "route", "add", BASELINE_ADDR.rsplit(".", 1)[0] + ".0/24", "via", SERVER_PUBLIC])
         run(["ip", "netns", "exec", self.ns_srv, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
         nft = os.path.join(self.workdir, "nat.nft")
         with open(nft, "w") as f:
@@ -46,6 +52,7 @@ class Lab:
     chain postrouting {{
         type nat hook postrouting priority srcnat; policy accept;
         ip saddr {VPN_POOL} oifname "{self.if_srv_int}" masquerade
+        ip saddr {CLIENT_NET} oifname "{self.if_srv_int}" masquerade
     }}
 }}
 """)
