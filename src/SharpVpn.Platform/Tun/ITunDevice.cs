@@ -32,6 +32,15 @@ public interface ITunDevice : IDisposable
     /// </summary>
     bool Write(ReadOnlySpan<byte> packet);
 
+    /// <summary>
+    /// True when the device was opened with IFF_VNET_HDR offloads: reads still return plain packets, and
+    /// <see cref="WriteOffloaded"/> takes TCP super-segments (see <see cref="TunWriteBatch"/>).
+    /// </summary>
+    bool OffloadEnabled { get; }
+
+    /// <summary>Writes one packet described by a virtio_net_hdr (GSO super-segment or partial checksum); needs <see cref="OffloadEnabled"/>.</summary>
+    bool WriteOffloaded(in TunOffload.VirtioNetHeader header, ReadOnlySpan<byte> packet);
+
     /// <summary>Writes <c>buffers[i][offset..offset+sizes[i]]</c> for each i; returns how many the kernel accepted.</summary>
     int Write(ReadOnlySpan<byte[]> buffers, ReadOnlySpan<int> sizes, int offset);
 }

@@ -69,6 +69,25 @@ public sealed unsafe class TunDevice : ITunDevice
         return OpenCore(requested, multiQueue, offload);
     }
 
+    /// <summary>
+    /// Opens with offload (TSO reads, merged writes through <see cref="TunWriteBatch"/>) where the kernel allows it,
+    /// else as <see cref="Open(string?, bool)"/>: an old kernel or a sandbox without IFF_VNET_HDR still gets a
+    /// working device. <paramref name="offloadError"/> says why offload is off (null when on).
+    /// </summary>
+    public static TunDevice OpenPreferOffload(string? name, out string? offloadError)
+    {
+        try
+        {
+            offloadError = null;
+            return Open(name, multiQueue: false, offload: true);
+        }
+        catch (IOException ex) when (ex.Message.Contains("offload", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("flags", StringComparison.Ordinal))
+        {
+            offloadError = ex.Message;
+            return Open(name, multiQueue: false, offload: false);
+        }
+    }
+
     /// <summary>Opens one more queue of this multi-queue interface (one per core, each read by its own thread).</summary>
     public TunDevice OpenQueue()
     {
@@ -234,7 +253,23 @@ public sealed unsafe class TunDevice : ITunDevice
         }
     }
 
-    public bool Write(ReadOnlySpan<byte> packet)
+    public bool Write(ReadOnlySpan<byte> packet) => WriteCore(default, packet);
+
+    /// <summary>
+    /// Hands the kernel one packet described by a virtio_net_hdr: a TCP super-segment (GSO, split by the kernel
+    /// only if it must leave through a device without TSO) or a packet whose L4 checksum is partial
+    /// (NEEDS_CSUM). Only for a device opened with offload; the result is as for <see cref="Write(ReadOnlySpan{byte})"/>.
+    /// </summary>
+    public bool WriteOffloaded(in TunOffload.VirtioNetHeader header, ReadOnlySpan<byte> packet)
+    {
+        if (_offload is null)
+        {
+            throw new InvalidOperationException($"TUN interface {Name} was opened without offload: it cannot take super-segments.");
+        }
+        return WriteCore(header, packet);
+    }
+
+    private bool WriteCore(in TunOffload.VirtioNetHeader header, ReadOnlySpan<byte> packet)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         bool added = false;
@@ -245,10 +280,9 @@ public sealed unsafe class TunDevice : ITunDevice
             {
                 // With IFF_VNET_HDR every write starts with a virtio_net_hdr; all zero = a plain packet.
                 LibC.IoVec* iov = stackalloc LibC.IoVec[2];
-                ulong* zero = stackalloc ulong[2];
-                zero[0] = 0;
-                zero[1] = 0;
-                iov[0] = new LibC.IoVec { Base = zero, Length = TunOffload.VirtioNetHeaderSize };
+                byte* virtio = stackalloc byte[16];
+                header.Write(new Span<byte>(virtio, TunOffload.VirtioNetHeaderSize));
+                iov[0] = new LibC.IoVec { Base = virtio, Length = TunOffload.VirtioNetHeaderSize };
                 iov[1] = new LibC.IoVec { Base = p, Length = (nuint)packet.Length };
                 while (true)
                 {

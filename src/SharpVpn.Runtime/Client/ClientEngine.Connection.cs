@@ -286,8 +286,12 @@ public sealed partial class ClientEngine
             return;
         }
 
-        TunDevice tun = TunDevice.Open(_config.Tun.Device);
+        TunDevice tun = TunDevice.OpenPreferOffload(_config.Tun.Device, out string? offloadError);
         _log.Info($"TUN/TAP device {tun.Name} opened");
+        if (offloadError is not null)
+        {
+            _log.Write(LogLevel.Details, $"TUN offload unavailable, packets are written one by one: {offloadError}");
+        }
         try
         {
             _network = ApplyNetwork(tun.Name, push, server, mtu);

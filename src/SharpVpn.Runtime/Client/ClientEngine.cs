@@ -271,6 +271,31 @@ public sealed partial class ClientEngine : IDisposable
         _log.Info("END");
     }
 
+    /// <summary>
+    /// Receive thread: adds a decrypted IP packet to the thread's TUN write batch (TCP segments of one flow are
+    /// merged into a super-segment when the TUN has offload); dropped while no TUN is open.
+    /// </summary>
+    internal void WriteToTun(TunWriteBatch batch, ReadOnlySpan<byte> packet)
+    {
+        if (_tun is { } tun)
+        {
+            _tunWriteDrops += batch.Add(tun, packet);
+        }
+        else
+        {
+            _tunWriteDrops++;
+        }
+    }
+
+    /// <summary>Receive thread, end of a batch: writes what <paramref name="batch"/> holds.</summary>
+    internal void FlushTun(TunWriteBatch batch)
+    {
+        if (batch.Pending > 0)
+        {
+            _tunWriteDrops += batch.Flush(_tun);
+        }
+    }
+
     /// <summary>Receive thread: hands a decrypted IP packet to the TUN (dropped while no TUN is open).</summary>
     internal void WriteToTun(ReadOnlySpan<byte> packet)
     {

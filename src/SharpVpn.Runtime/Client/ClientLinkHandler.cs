@@ -1,4 +1,5 @@
 using SharpVpn.DataChannel;
+using SharpVpn.Platform.Tun;
 using SharpVpn.Runtime.DataPath;
 
 namespace SharpVpn.Runtime.Client;
@@ -6,7 +7,8 @@ namespace SharpVpn.Runtime.Client;
 /// <summary>
 /// Stage 2 of the client's inbound path, on the LinkReceiveLoop thread:
 /// <code>
-///  P_DATA_V1/V2 -> DataChannelPipe.Open (key by key_id, decrypt, unframe) -> TUN write | ping (nothing) | OCC_EXIT
+///  P_DATA_V1/V2 -> DataChannelPipe.Open (key by key_id, decrypt, unframe) -> TUN write batch | ping (nothing) | OCC_EXIT
+///  end of batch -> one write per merged TCP super-segment (TunWriteBatch)
 ///  anything else -> the session under its lock (ProcessControl), replies sent at once, control loop woken
 /// </code>
 /// No allocation per packet: the plaintext and decompression buffers belong to this handler.
@@ -17,6 +19,7 @@ internal sealed class ClientLinkHandler : IPacketBatchHandler
     private readonly ClientConnection _connection;
     private readonly byte[] _plain;
     private readonly byte[] _decompress;
+    private readonly TunWriteBatch _tunBatch = new(DataPathLayout.BatchSize);
 
     public ClientLinkHandler(ClientEngine engine, ClientConnection connection, int bufferBytes)
     {
@@ -44,7 +47,7 @@ internal sealed class ClientLinkHandler : IPacketBatchHandler
                 switch (_connection.Pipe.Open(packet, _plain, _decompress, out Span<byte> ip))
                 {
                     case InboundData.TunPacket:
-                        _engine.WriteToTun(ip);
+                        _engine.WriteToTun(_tunBatch, ip);
                         break;
                     case InboundData.ExitNotify:
                         _engine.OnPeerExitNotify(_connection);
@@ -65,6 +68,7 @@ internal sealed class ClientLinkHandler : IPacketBatchHandler
             control = true;
         }
 
+        _engine.FlushTun(_tunBatch);
         if (control)
         {
             _engine.Wake();

@@ -154,6 +154,12 @@ public sealed partial class ServerEngine : IDisposable
 
     internal void TcpConnectionEnded() => Interlocked.Decrement(ref _tcpConnections);
 
+    /// <summary>The TUN once opened (receive threads write through their own <see cref="TunWriteBatch"/>).</summary>
+    internal ITunDevice? Tun => _tun;
+
+    /// <summary>Receive threads: packets their TUN write batch could not hand over.</summary>
+    internal void CountTunWriteDrops(int dropped) => Interlocked.Add(ref _tunWriteDrops, dropped);
+
     /// <summary>Receive threads: writes a decrypted packet to the TUN.</summary>
     internal void WriteToTun(ReadOnlySpan<byte> packet)
     {
@@ -237,9 +243,13 @@ public sealed partial class ServerEngine : IDisposable
 
     private void OpenTun()
     {
-        TunDevice tun = TunDevice.Open(_config.Tun.Device);
+        TunDevice tun = TunDevice.OpenPreferOffload(_config.Tun.Device, out string? offloadError);
         _tun = tun;
         LogInfo($"TUN/TAP device {tun.Name} opened");
+        if (offloadError is not null)
+        {
+            LogWrite(LogLevel.Details, $"TUN offload unavailable, packets are written one by one: {offloadError}");
+        }
         _network = new NetworkConfigurator(tun.Name, log: line => LogWrite(LogLevel.Details, line));
         _network.SetMtu(_config.Tun.TunMtu);
         _network.Up();

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using SharpVpn.Platform.Transport;
+using SharpVpn.Platform.Tun;
 using SharpVpn.Runtime.DataPath;
 
 namespace SharpVpn.Runtime.Server;
@@ -26,10 +27,16 @@ internal sealed class ServerInbound
     private readonly byte[] _decompress;
     private readonly byte[] _forward;
     private readonly byte[] _wire;
+    private readonly TunWriteBatch? _tunBatch;
 
-    public ServerInbound(ServerEngine engine, int bufferBytes)
+    /// <param name="batchTunWrites">
+    /// True on a thread that receives batches (UDP): packets for the TUN wait for <see cref="FlushTun"/>, and TCP
+    /// segments of one flow leave as one super-segment. False (TCP link, one packet per read): written at once.
+    /// </param>
+    public ServerInbound(ServerEngine engine, int bufferBytes, bool batchTunWrites = false)
     {
         _engine = engine;
+        _tunBatch = batchTunWrites ? new TunWriteBatch(DataPathLayout.BatchSize) : null;
         _plain = GC.AllocateUninitializedArray<byte>(bufferBytes, pinned: true);
         _decompress = GC.AllocateUninitializedArray<byte>(bufferBytes, pinned: true);
         _forward = GC.AllocateUninitializedArray<byte>(bufferBytes + DataPathLayout.Headroom, pinned: true);
@@ -92,7 +99,31 @@ internal sealed class ServerInbound
             }
         }
 
+        if (_tunBatch is not null && _engine.Tun is { } tun)
+        {
+            int dropped = _tunBatch.Add(tun, ip);
+            if (dropped > 0)
+            {
+                _engine.CountTunWriteDrops(dropped);
+            }
+
+            return;
+        }
+
         _engine.WriteToTun(ip);
+    }
+
+    /// <summary>Writes what the batch collected (end of a receive batch).</summary>
+    public void FlushTun()
+    {
+        if (_tunBatch is { Pending: > 0 } batch)
+        {
+            int dropped = batch.Flush(_engine.Tun);
+            if (dropped > 0)
+            {
+                _engine.CountTunWriteDrops(dropped);
+            }
+        }
     }
 
     private void Forward(ServerClient target, ReadOnlySpan<byte> ip)

@@ -33,7 +33,7 @@ internal sealed class ServerUdpReceiveLoop
         _udp = udp;
         _pool = pool;
         _gate = gate;
-        _inbound = new ServerInbound(engine, pool.BufferBytes);
+        _inbound = new ServerInbound(engine, pool.BufferBytes, batchTunWrites: true);
         _thread = new Thread(Run) { IsBackground = true, Name = "ServerUdpReceiveLoop" };
     }
 
@@ -79,6 +79,8 @@ internal sealed class ServerUdpReceiveLoop
                         _engine.OnPacketFault(ex);
                     }
                 }
+
+                _inbound.FlushTun();
             }
         }
         catch (ObjectDisposedException)
