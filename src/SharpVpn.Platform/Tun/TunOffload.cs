@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace SharpVpn.Platform.Tun;
 
@@ -159,29 +161,62 @@ public static class TunOffload
         return true;
     }
 
-    /// <summary>One's-complement sum of big-endian 16-bit words (RFC 1071), not yet folded.</summary>
+    /// <summary>
+    /// One's-complement sum of big-endian 16-bit words (RFC 1071), folded to 16 bits, plus <paramref name="initial"/>.
+    /// Adds 64-bit words in machine order with end-around carry (RFC 1071 §2: the sum is byte-order independent,
+    /// so one swap at the end gives the big-endian result): about 4x fewer operations than 16-bit words.
+    /// </summary>
     public static uint Sum(ReadOnlySpan<byte> data, uint initial)
     {
-        ulong sum = initial;
+        ulong sum = 0;
         int i = 0;
+        ref byte start = ref MemoryMarshal.GetReference(data);
+        for (; i + 32 <= data.Length; i += 32)
+        {
+            sum = AddWithCarry(sum, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i)));
+            sum = AddWithCarry(sum, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i + 8)));
+            sum = AddWithCarry(sum, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i + 16)));
+            sum = AddWithCarry(sum, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i + 24)));
+        }
         for (; i + 8 <= data.Length; i += 8)
         {
-            ulong w = BinaryPrimitives.ReadUInt64BigEndian(data[i..]);
-            sum += (w >> 48) + ((w >> 32) & 0xFFFF) + ((w >> 16) & 0xFFFF) + (w & 0xFFFF);
+            sum = AddWithCarry(sum, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i)));
         }
-        for (; i + 1 < data.Length; i += 2)
+        for (; i + 2 <= data.Length; i += 2)
         {
-            sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+            sum = AddWithCarry(sum, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, i)));
         }
         if (i < data.Length)
         {
-            sum += (uint)data[i] << 8;
+            // The odd last byte is the high byte of a big-endian word: in machine order, where it sits in memory.
+            sum = AddWithCarry(sum, BitConverter.IsLittleEndian ? data[i] : (ulong)data[i] << 8);
         }
-        while (sum >> 16 != 0)
+
+        // Fold 64 -> 16 bits, then into big-endian order.
+        sum = (sum & 0xFFFF_FFFF) + (sum >> 32);
+        sum = (sum & 0xFFFF_FFFF) + (sum >> 32);
+        sum = (sum & 0xFFFF) + (sum >> 16);
+        sum = (sum & 0xFFFF) + (sum >> 16);
+        sum = (sum & 0xFFFF) + (sum >> 16);
+        uint folded = (uint)sum;
+        if (BitConverter.IsLittleEndian)
         {
-            sum = (sum & 0xFFFF) + (sum >> 16);
+            folded = BinaryPrimitives.ReverseEndianness((ushort)folded);
         }
-        return (uint)sum;
+
+        ulong total = (ulong)folded + initial;
+        while (total >> 16 != 0)
+        {
+            total = (total & 0xFFFF) + (total >> 16);
+        }
+        return (uint)total;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong AddWithCarry(ulong sum, ulong value)
+    {
+        ulong result = sum + value;
+        return result + (result < value ? 1UL : 0UL);
     }
 
     /// <summary>Folds and inverts a sum into the checksum field value.</summary>
