@@ -192,4 +192,49 @@ public sealed class TcpTransportTests
         var ex = Assert.Throws<SocketException>(() => ns.Run(() => TcpTransport.Connect(new IPEndPoint(IPAddress.Loopback, port), TimeSpan.FromSeconds(5))));
         Assert.Contains($"127.0.0.1:{port}", ex.Message, StringComparison.Ordinal);
     }
+    [Fact]
+    public void ReceiveBatch_TakesEveryPacketAlreadyReceived_InOrder()
+    {
+        using var ns = new TestNamespace();
+        using var listener = ns.Run(() => new TcpListenerTransport(new IPEndPoint(IPAddress.Loopback, 0)));
+        using var client = ns.Run(() => TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5)));
+        using TcpTransport server = listener.Accept();
+        byte[][] bufs = [.. Enumerable.Range(0, 20).Select(i => { var b = new byte[1400]; b[0] = (byte)i; return b; })];
+        int[] sent = [.. Enumerable.Range(0, 20).Select(i => 200 + i)];
+        Assert.Equal(20, server.SendBatch(bufs, sent, 0));
+        Thread.Sleep(100); // all 20 are in the client's socket buffer: one recv brings them in
+
+        byte[][] into = [.. Enumerable.Range(0, 32).Select(_ => new byte[1500])];
+        int[] sizes = new int[32];
+        int total = 0;
+        int calls = 0;
+        while (total < 20)
+        {
+            int n = client.ReceiveBatch(into, sizes, 8);
+            calls++;
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(sent[total], sizes[i]);
+                Assert.Equal((byte)total, into[i][8]);
+                total++;
+            }
+        }
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public void Connect_ToAnAddressThatNeverAnswers_TimesOutNamingTheEndpoint()
+    {
+        using var ns = new TestNamespace();
+        // Inside the test namespace only: nobody answers ARP for 10.99.99.1 on this veth, so the SYN waits (about
+        // 3 s until the kernel gives up) and the 500 ms connect timeout must fire first.
+        ns.Ip("link", "add", "svtmo0", "type", "veth", "peer", "name", "svtmo1");
+        ns.Ip("addr", "add", "10.99.99.2/24", "dev", "svtmo0");
+        ns.Ip("link", "set", "svtmo0", "up");
+        ns.Ip("link", "set", "svtmo1", "up");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var ex = Assert.Throws<SocketException>(() => ns.Run(() => TcpTransport.Connect(new IPEndPoint(IPAddress.Parse("10.99.99.1"), 1194), TimeSpan.FromMilliseconds(500))));
+        Assert.Contains("10.99.99.1:1194 timed out", ex.Message, StringComparison.Ordinal);
+        Assert.InRange(clock.ElapsedMilliseconds, 400, 5000);
+    }
 }

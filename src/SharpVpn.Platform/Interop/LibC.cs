@@ -183,6 +183,26 @@ internal static unsafe partial class LibC
 
     public const int SHUT_RDWR = 2;
 
+    [LibraryImport(Lib, EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int socket, byte* address, uint length);
+
+    [LibraryImport(Lib, EntryPoint = "connect", SetLastError = true)]
+    public static partial int Connect(int socket, byte* address, uint length);
+
+    [LibraryImport(Lib, EntryPoint = "getsockopt", SetLastError = true)]
+    public static partial int GetSockOpt(int socket, int level, int name, void* value, uint* length);
+
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
+    public const int F_GETFL = 3;
+    public const int F_SETFL = 4;
+    public const int SOCK_STREAM = 1;
+    public const int SOCK_NONBLOCK = 0x800;
+    public const int IPPROTO_TCP = 6;
+    public const int SO_ERROR = 4;
+    public const int EINPROGRESS = 115;
+
     [LibraryImport(Lib, EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(int socket, int level, int name, void* value, uint length);
 

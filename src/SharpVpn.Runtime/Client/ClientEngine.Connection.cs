@@ -223,6 +223,11 @@ public sealed partial class ClientEngine
 
     private void OnConnected(ClientConnection connection, SessionEvent e)
     {
+        if (connection.Link is TcpTransport tcp)
+        {
+            tcp.AckImmediately = false;
+        }
+
         TunnelSession session = connection.Session;
         _log.Write(LogLevel.Handshake, $"Control Channel: {session.TlsDescription}, peer certificate: CN={session.PeerCommonName}");
         _log.Info($"[{session.PeerCommonName}] Peer Connection Initiated with {Format(connection.Remote)}");
@@ -506,6 +511,7 @@ public sealed partial class ClientEngine
         {
             _log.Info($"Attempting to establish TCP connection with {Format(endPoint)}");
             TcpTransport tcp = TcpTransport.Connect(endPoint, TimeSpan.FromSeconds(Math.Max(1, _config.ServerPollTimeoutSeconds)), local);
+            tcp.AckImmediately = true; // until connected: see TcpTransport.AckImmediately
             _log.Info($"TCP connection established with {Format(endPoint)}");
             _log.Info($"TCPv4_CLIENT link local: (not bound)");
             _log.Info($"TCPv4_CLIENT link remote: {Format(endPoint)}");

@@ -1,3 +1,4 @@
+using SharpVpn.Platform.Threading;
 using SharpVpn.Platform.Transport;
 
 namespace SharpVpn.Runtime.DataPath;
@@ -36,10 +37,11 @@ public sealed class LinkReceiveLoop
 
     private void Run()
     {
-        int batch = _link is UdpTransport ? DataPathLayout.BatchSize : 1;
+        int batch = _link is UdpTransport or TcpTransport ? DataPathLayout.BatchSize : 1;
         byte[][] buffers = _pool.RentBatch(batch);
         int[] sizes = new int[batch];
         Exception? failure = null;
+        SparseCoLocation.Member placement = SparseCoLocation.Process.Join();
         try
         {
             while (true)
@@ -48,6 +50,10 @@ public sealed class LinkReceiveLoop
                 if (_link is UdpTransport udp)
                 {
                     count = udp.ReceiveBatch(buffers, sizes, null, 0);
+                }
+                else if (_link is TcpTransport tcp)
+                {
+                    count = tcp.ReceiveBatch(buffers, sizes, 0);
                 }
                 else
                 {
@@ -61,6 +67,7 @@ public sealed class LinkReceiveLoop
                     return;
                 }
 
+                placement.OnBatch(count);
                 _handler.OnBatch(buffers, sizes, count, 0);
             }
         }

@@ -31,6 +31,9 @@ internal sealed class ServerTcpConnection
         _thread = new Thread(Run) { IsBackground = true, Name = "ServerTcpConnection" };
     }
 
+    /// <summary>Packets taken per receive once connected (their buffers cost memory per TCP client, so fewer than UDP's 32).</summary>
+    private const int TcpReceiveBatch = 16;
+
     public TcpTransport Transport => _tcp;
 
     public void Start() => _thread.Start();
@@ -45,7 +48,7 @@ internal sealed class ServerTcpConnection
     private void Run()
     {
         byte[] buffer = new byte[Math.Max(_pool.BufferBytes, Protocol.ProtocolConstants.MaxControlPacketBytes + Protocol.ProtocolConstants.TlsCryptV2MaxWrappedKeyBytes)];
-        var inbound = new ServerInbound(_engine, _pool.BufferBytes);
+        var inbound = new ServerInbound(_engine, _pool.BufferBytes, batchTunWrites: true);
         ServerClient? client = null;
         try
         {
@@ -72,26 +75,40 @@ internal sealed class ServerTcpConnection
 
             client = _client;
             _tcp.Socket.ReceiveTimeout = 0;
+            // Connected: take every whole packet each receive brought in, so the TUN writes of one receive merge.
+            byte[][] batch = new byte[TcpReceiveBatch][];
+            batch[0] = buffer;
+            for (int i = 1; i < batch.Length; i++)
+            {
+                batch[i] = GC.AllocateUninitializedArray<byte>(buffer.Length);
+            }
+            int[] sizes = new int[TcpReceiveBatch];
             while (true)
             {
-                n = _tcp.Receive(buffer);
-                if (n <= 0)
+                int count = _tcp.ReceiveBatch(batch, sizes, 0);
+                if (count <= 0)
                 {
                     break;
                 }
 
-                int opcode = buffer[0] >> DataPacketHeader.OpcodeShift;
-                if (opcode is DataPacketHeader.OpcodeDataV1 or DataPacketHeader.OpcodeDataV2)
+                for (int i = 0; i < count; i++)
                 {
-                    if (!client.Closing)
+                    ReadOnlySpan<byte> packet = batch[i].AsSpan(0, sizes[i]);
+                    int opcode = packet[0] >> DataPacketHeader.OpcodeShift;
+                    if (opcode is DataPacketHeader.OpcodeDataV1 or DataPacketHeader.OpcodeDataV2)
                     {
-                        inbound.OnData(client, buffer.AsSpan(0, n), null, default);
+                        if (!client.Closing)
+                        {
+                            inbound.OnData(client, packet, null, default);
+                        }
+                    }
+                    else
+                    {
+                        _engine.EnqueueControl(new ControlWork(ControlWorkKind.Packet, packet.ToArray(), client));
                     }
                 }
-                else
-                {
-                    _engine.EnqueueControl(new ControlWork(ControlWorkKind.Packet, buffer.AsSpan(0, n).ToArray(), client));
-                }
+
+                inbound.FlushTun();
             }
 
             _engine.EnqueueControl(new ControlWork(ControlWorkKind.LinkClosed, [], client, Reason: "Connection reset, restarting"));
