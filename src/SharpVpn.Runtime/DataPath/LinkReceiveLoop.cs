@@ -1,4 +1,3 @@
-using SharpVpn.Platform.Threading;
 using SharpVpn.Platform.Transport;
 
 namespace SharpVpn.Runtime.DataPath;
@@ -41,7 +40,6 @@ public sealed class LinkReceiveLoop
         byte[][] buffers = _pool.RentBatch(batch);
         int[] sizes = new int[batch];
         Exception? failure = null;
-        SparseCoLocation.Member placement = SparseCoLocation.Process.Join();
         try
         {
             while (true)
@@ -67,7 +65,6 @@ public sealed class LinkReceiveLoop
                     return;
                 }
 
-                placement.OnBatch(count);
                 _handler.OnBatch(buffers, sizes, count, 0);
             }
         }
