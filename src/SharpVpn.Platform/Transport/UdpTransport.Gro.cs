@@ -38,6 +38,12 @@ public sealed unsafe partial class UdpTransport
         GroState g = _groState!;
         while (g.Current >= g.Count)
         {
+            if (!block && !g.LastFillFull)
+            {
+                // The last recvmmsg took fewer messages than it had room for: the queue was empty then, so a
+                // non-blocking retry now would almost always be EAGAIN (one more system call per sparse packet).
+                return -2;
+            }
             int n = GroFill(g, block);
             if (n <= 0)
             {
@@ -86,6 +92,7 @@ public sealed unsafe partial class UdpTransport
             {
                 return -1;
             }
+            g.LastFillFull = n == GroMessages;
             if (n > 0)
             {
                 g.Count = 0;
@@ -200,6 +207,7 @@ public sealed unsafe partial class UdpTransport
         public int Count;
         public int Current;
         public int Offset;
+        public bool LastFillFull;
         private readonly byte[] _control = GC.AllocateArray<byte>(GroMessages * GroControlSpace, pinned: true);
         private readonly LibC.MMsgHdr[] _msgs = GC.AllocateArray<LibC.MMsgHdr>(GroMessages, pinned: true);
         private readonly LibC.IoVec[] _iov = GC.AllocateArray<LibC.IoVec>(GroMessages, pinned: true);

@@ -21,6 +21,11 @@ public sealed unsafe class TunDevice : ITunDevice
     private volatile bool _disposed;
     private long _dropped;
 
+    // The last batch read ended on EAGAIN: the queue was empty a moment ago, so the next batch read polls first
+    // instead of paying a read that fails (sparse traffic: poll, read, read = EAGAIN per packet, not one more read).
+    // Under load the batch fills before EAGAIN and reads go first. Only the one reading thread uses it.
+    private bool _pollFirst;
+
     private TunDevice(FileDescriptorHandle fd, FileDescriptorHandle wake, string name, bool multiQueue, bool offload)
     {
         _fd = fd;
@@ -217,6 +222,10 @@ public sealed unsafe class TunDevice : ITunDevice
         {
             return ReadOffloaded(state, buffers[..max], sizes, offset);
         }
+        if (_pollFirst && !WaitReadable())
+        {
+            return 0;
+        }
         int first = Read(buffers[0].AsSpan(offset));
         if (first == 0)
         {
@@ -241,6 +250,7 @@ public sealed unsafe class TunDevice : ITunDevice
                 }
                 if (n <= 0)
                 {
+                    _pollFirst = n < 0 && Marshal.GetLastPInvokeError() == LibC.EAGAIN;
                     break;
                 }
                 sizes[count++] = (int)n;
@@ -342,6 +352,14 @@ public sealed unsafe class TunDevice : ITunDevice
         }
         try
         {
+            if (_pollFirst && state.Next >= state.Count)
+            {
+                if (!WaitUntil(LibC.POLLIN))
+                {
+                    return 0;
+                }
+                _pollFirst = false;
+            }
             int produced = 0;
             while (produced < buffers.Length)
             {
@@ -371,6 +389,7 @@ public sealed unsafe class TunDevice : ITunDevice
                     {
                         if (produced > 0)
                         {
+                            _pollFirst = true;
                             break;
                         }
                         if (!WaitUntil(LibC.POLLIN))
@@ -455,6 +474,24 @@ public sealed unsafe class TunDevice : ITunDevice
     }
 
     public override string ToString() => Name;
+
+    /// <summary>Blocks until the fd is readable (as <see cref="WaitUntil"/>, holding the fd); false when disposed.</summary>
+    private bool WaitReadable()
+    {
+        if (_disposed || !TryAddRef())
+        {
+            return false;
+        }
+        try
+        {
+            _pollFirst = false;
+            return WaitUntil(LibC.POLLIN);
+        }
+        finally
+        {
+            Release();
+        }
+    }
 
     /// <summary>Polls the fd and the wake eventfd; false when woken for dispose.</summary>
     private bool WaitUntil(short events)

@@ -1,3 +1,4 @@
+using SharpVpn.Platform.Threading;
 using SharpVpn.Platform.Tun;
 
 namespace SharpVpn.Runtime.DataPath;
@@ -39,6 +40,7 @@ public sealed class TunReadLoop
         int[] sizes = new int[DataPathLayout.BatchSize];
         // Leave one spare byte after the packet (the swap framing moves a byte there).
         int maxRead = _pool.BufferBytes - DataPathLayout.Headroom - 1;
+        SparseCoLocation.Member placement = SparseCoLocation.Process.Join();
         try
         {
             while (true)
@@ -48,6 +50,8 @@ public sealed class TunReadLoop
                 {
                     return;
                 }
+
+                placement.OnBatch(count);
 
                 for (int i = 0; i < count; i++)
                 {

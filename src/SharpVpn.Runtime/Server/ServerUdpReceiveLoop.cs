@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using SharpVpn.DataChannel;
+using SharpVpn.Platform.Threading;
 using SharpVpn.Platform.Transport;
 using SharpVpn.Protocol.Wire;
 using SharpVpn.Runtime.DataPath;
@@ -52,6 +53,7 @@ internal sealed class ServerUdpReceiveLoop
             from[i] = _udp.CreateSocketAddress();
         }
 
+        SparseCoLocation.Member placement = SparseCoLocation.Process.Join();
         try
         {
             while (true)
@@ -61,6 +63,8 @@ internal sealed class ServerUdpReceiveLoop
                 {
                     return;
                 }
+
+                placement.OnBatch(count);
 
                 for (int i = 0; i < count; i++)
                 {
