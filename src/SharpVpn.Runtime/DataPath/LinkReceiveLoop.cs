@@ -1,3 +1,4 @@
+using SharpVpn.Platform.Threading;
 using SharpVpn.Platform.Transport;
 
 namespace SharpVpn.Runtime.DataPath;
@@ -40,6 +41,7 @@ public sealed class LinkReceiveLoop
         byte[][] buffers = _pool.RentBatch(batch);
         int[] sizes = new int[batch];
         Exception? failure = null;
+        SparseCoLocation.Member placement = SparseCoLocation.Process.Join();
         try
         {
             while (true)
@@ -65,6 +67,7 @@ public sealed class LinkReceiveLoop
                     return;
                 }
 
+                placement.OnBatch(count);
                 _handler.OnBatch(buffers, sizes, count, 0);
             }
         }
