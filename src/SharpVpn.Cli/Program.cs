@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using SharpVpn.Cli.Commands;
+using SharpVpn.Tls;
 
 namespace SharpVpn.Cli;
 
@@ -16,7 +17,19 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        RootCommand root = BuildRootCommand();
+        RootCommand root;
+        if (args is ["client" or "server", ..])
+        {
+            // A tunnel's start is on the clock (issue 7, handshake time): OpenSSL loads meanwhile, and only the one
+            // command is built (parsing and help of 'sharpvpn client|server ...' are the same either way).
+            OpenSslWarmup.Start();
+            root = BuildRootCommand(args[0] == "client" ? ClientCommand.Create() : ServerCommand.Create());
+        }
+        else
+        {
+            root = BuildRootCommand();
+        }
+
         ParseResult parse = root.Parse(args);
         bool verbose = parse.GetValue(GlobalOptions.Verbose);
 
@@ -51,11 +64,7 @@ public static class Program
 
     public static RootCommand BuildRootCommand()
     {
-        var root = new RootCommand(
-            "SharpVPN: an OpenVPN-compatible VPN server, client and PKI. " +
-            "Start with 'sharpvpn quickstart' on the server, or 'sharpvpn demo' to see the whole tutorial run in namespaces.");
-        root.Options.Add(GlobalOptions.Verbose);
-        root.Subcommands.Add(PkiCommands.Create());
+        RootCommand root = BuildRootCommand(PkiCommands.Create());
         root.Subcommands.Add(GenkeyCommand.Create());
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(ClientCommand.Create());
@@ -63,6 +72,17 @@ public static class Program
         root.Subcommands.Add(QuickstartCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ServiceCommands.Create());
+        return root;
+    }
+
+    /// <summary>The root command with its global options and <paramref name="first"/> as its only subcommand so far.</summary>
+    private static RootCommand BuildRootCommand(Command first)
+    {
+        var root = new RootCommand(
+            "SharpVPN: an OpenVPN-compatible VPN server, client and PKI. " +
+            "Start with 'sharpvpn quickstart' on the server, or 'sharpvpn demo' to see the whole tutorial run in namespaces.");
+        root.Options.Add(GlobalOptions.Verbose);
+        root.Subcommands.Add(first);
         return root;
     }
 

@@ -41,8 +41,9 @@ public static class TlsCredentials
             }
             return X509Certificate2.CreateFromPem(leafPem, keyPem);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
+            // ArgumentException: a readable key of another pair ("does not match the public key for this certificate").
             string why = encrypted ? "wrong passphrase or unreadable key" : "the key does not match the certificate or is not a supported PEM key";
             throw new FormatException($"{source}: cannot load the private key ({why}: {ex.Message}).", ex);
         }
@@ -73,8 +74,7 @@ public static class TlsCredentials
         {
             throw new FormatException($"{source}: no '-----BEGIN CERTIFICATE-----' block found.");
         }
-        // A private copy: the caller may dispose what we return while the warm-up still uses it.
-        ChainWarmup.Start(X509CertificateLoader.LoadCertificate(result[0].RawDataMemory.Span));
+        ChainWarmup.Run(result[0]);
         return result;
     }
 }

@@ -63,21 +63,24 @@ public sealed class TlsEngineOptions
     }
 
     /// <summary>
-    /// Builds the shared certificate context on a thread-pool thread now, so the first handshake does not wait for
-    /// it (the first chain build of a process also loads OpenSSL's system store: tens of milliseconds cold).
-    /// Optional; errors surface again at the first handshake.
+    /// Builds the shared certificate context now, on the calling thread, so the first handshake does not wait for it
+    /// (a chain build; the first one of a process also loads OpenSSL's X509 code). Optional: errors are left for the
+    /// first handshake, which builds the context again and reports them.
     /// </summary>
-    public void Prewarm() => ThreadPool.UnsafeQueueUserWorkItem(static o =>
+    public void PrepareCertificateContext()
     {
         try
         {
-            _ = o.CertificateContext;
+            _ = CertificateContext;
         }
         catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException or NotSupportedException)
         {
-            // Reported by the first handshake, which builds the context again.
+            // Reported by the first handshake.
         }
-    }, this, preferLocal: false);
+    }
+
+    /// <summary><see cref="PrepareCertificateContext"/> on a thread-pool thread.</summary>
+    public void Prewarm() => ThreadPool.UnsafeQueueUserWorkItem(static o => o.PrepareCertificateContext(), this, preferLocal: false);
 
     /// <summary>How long one engine call may wait for SslStream to settle before it fails (a safety net, not a protocol timer).</summary>
     public TimeSpan PumpTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -1,5 +1,6 @@
 using SharpVpn.Config;
 using SharpVpn.DataChannel;
+using SharpVpn.Protocol.Session;
 using SharpVpn.Protocol.TlsWrap;
 using SharpVpn.Runtime.Client;
 using SharpVpn.Runtime.DataPath;
@@ -76,6 +77,47 @@ public sealed class ClientSessionFactoryTests
     [InlineData(CompressionMode.Lz4V2, CompressionFramingMode.Lz4V2)]
     public void CompressionOptions_MapToFramingWithoutEverCompressing(CompressionMode mode, CompressionFramingMode framing) =>
         Assert.Equal(framing, ClientSessionFactory.MapFraming(mode));
+
+    [Fact]
+    public void Credentials_LoadWhenFirstNeeded_AndAKeyThatDoesNotMatchFailsThenWithTheSameMessage()
+    {
+        TestCertificates pki = TestCertificates.Shared;
+        // The server's key with the client's certificate: parsing the config succeeds, loading the pair cannot.
+        ClientConfig config = Parse($"""
+            client
+            dev tun
+            remote 172.16.1.254 1194
+            <ca>
+            {TestCertificates.CertificatePem(pki.Ca)}
+            </ca>
+            <cert>
+            {TestCertificates.CertificatePem(pki.Client)}
+            </cert>
+            <key>
+            {TestCertificates.KeyPem(pki.Server)}
+            </key>
+            """);
+        var factory = new ClientSessionFactory(config); // no OpenSSL work yet: the first reset need not wait for it
+        TunnelSessionOptions options = factory.CreateSessionOptions();
+        var first = Assert.Throws<FormatException>(() => options.TlsEngineFactory());
+        Assert.Contains("cannot load the private key (the key does not match the certificate", first.Message, StringComparison.Ordinal);
+        Assert.Same(first, Assert.Throws<FormatException>(() => factory.TlsOptions));
+    }
+
+    [Fact]
+    public void Credentials_Valid_LoadOnceForAllSessions()
+    {
+        ClientConfig config = Parse($"""
+            client
+            dev tun
+            remote 172.16.1.254 1194
+            {Inline()}
+            """);
+        var factory = new ClientSessionFactory(config);
+        Assert.Same(factory.TlsOptions, factory.TlsOptions);
+        Assert.Equal("CN=client", factory.TlsOptions.Certificate.Subject);
+        Assert.True(factory.TlsOptions.Certificate.HasPrivateKey);
+    }
 
     [Fact]
     public void StatusFile_HasTheClientFormat()

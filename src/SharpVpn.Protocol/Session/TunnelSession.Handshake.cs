@@ -40,7 +40,7 @@ public sealed partial class TunnelSession
                     }
                     break;
                 case Opcode.ControlV1 or Opcode.ControlWkcV1:
-                    if (ks.Tls is null)
+                    if (ks.Tls is null || !ks.PeerResetReceived)
                     {
                         // Only possible if the peer skipped its reset; OpenVPN would not get here either.
                         Close(OpenVpnError.ProtocolViolation, "Peer sent TLS data before its reset.");
@@ -64,6 +64,20 @@ public sealed partial class TunnelSession
             PeerCertificate = ks.Tls.PeerCertificate;
         }
         ReadPlaintext(ks, nowMs);
+    }
+
+    /// <summary>
+    /// Client, first key: starts TLS now instead of when the server's reset arrives, so building the ClientHello
+    /// (and the engine's one-time set-up) overlaps the reset's round trip. The hello stays in the engine until the
+    /// server's reset arrived (<see cref="FlushKeyState"/>), so the packets on the wire do not change. Call after
+    /// sending the reset; throws what <see cref="TunnelSessionOptions.TlsEngineFactory"/> throws.
+    /// </summary>
+    public void PrestartTls()
+    {
+        if (!IsServer && !_closed && _primary.KeyId == 0 && _primary.Tls is null)
+        {
+            StartTls(_primary);
+        }
     }
 
     private void StartTls(KeyState ks)

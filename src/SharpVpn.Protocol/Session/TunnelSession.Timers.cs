@@ -153,7 +153,8 @@ public sealed partial class TunnelSession
 
     private void FlushKeyState(KeyState ks, long nowMs)
     {
-        if (ks.Tls is { } tls)
+        // TLS data goes out only after the peer's reset (a client may have started TLS before, PrestartTls).
+        if (ks.Tls is { } tls && ks.PeerResetReceived)
         {
             Span<byte> chunk = stackalloc byte[2048];
             while (tls.PendingCiphertextBytes > 0 && ks.Send.CanEnqueue)

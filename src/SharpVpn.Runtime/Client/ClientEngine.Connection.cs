@@ -76,6 +76,8 @@ public sealed partial class ClientEngine
             lock (connection.SessionLock)
             {
                 connection.DrainOutgoing();
+                // While the reset is in flight: load our credentials and have the ClientHello ready.
+                session.PrestartTls();
             }
 
             return DriveSession(connection, ref connected);

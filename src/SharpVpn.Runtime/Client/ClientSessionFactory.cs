@@ -13,13 +13,14 @@ namespace SharpVpn.Runtime.Client;
 
 /// <summary>
 /// Turns a parsed <see cref="ClientConfig"/> into what one client session needs: the TLS engine options
-/// (loaded once: certificates, CA, checks), a fresh control-channel wrap per session (it holds replay state),
-/// the OCC options string and peer-info, and the compression framing. Setup-time only.
+/// (certificates, CA, checks; loaded once, when the first session starts TLS, so the first reset need not wait for
+/// them), a fresh control-channel wrap per session (it holds replay state), the OCC options string and peer-info,
+/// and the compression framing. Setup-time only.
 /// </summary>
 internal sealed class ClientSessionFactory
 {
     private readonly ClientConfig _config;
-    private readonly TlsEngineOptions _tls;
+    private readonly DeferredTlsOptions _tls;
     private readonly string _optionsString;
     private readonly string _peerInfo;
     private readonly IReadOnlyList<string> _dataCiphers;
@@ -27,8 +28,7 @@ internal sealed class ClientSessionFactory
     public ClientSessionFactory(ClientConfig config)
     {
         _config = config;
-        _tls = TlsOptionsFactory.Build(config.Tls, config.SourceName, isServer: false,
-            TlsOptionsFactory.LoadRevocationLists(config.Tls, config.SourceName));
+        _tls = TlsOptionsFactory.BuildDeferred(config.Tls, config.SourceName, isServer: false);
         _dataCiphers = config.DataChannel.DataCiphers;
         Framing = MapFraming(config.DataChannel.Compression);
         _optionsString = new OccOptionsString
@@ -48,6 +48,12 @@ internal sealed class ClientSessionFactory
         _peerInfo = PeerInfo.BuildClient(_dataCiphers, proto);
     }
 
+    /// <summary>
+    /// Our certificate, the CA and the checks, loaded on first use; throws what loading them threw (a certificate or
+    /// key that cannot be read, a key that does not match), on every call.
+    /// </summary>
+    public TlsEngineOptions TlsOptions => _tls.Value;
+
     /// <summary>Transport of the first remote (every remote may name its own; see <see cref="RemoteEndpoint.Protocol"/>).</summary>
     public TransportProtocol Protocol => _config.Remotes.Count > 0 ? _config.Remotes[0].Protocol : TransportProtocol.Udp;
 
@@ -64,7 +70,7 @@ internal sealed class ClientSessionFactory
         return new TunnelSessionOptions
         {
             IsServer = false,
-            TlsEngineFactory = () => new SslStreamTlsEngine(_tls),
+            TlsEngineFactory = () => new SslStreamTlsEngine(_tls.Value),
             Wrap = CreateWrap(_config),
             OptionsString = _optionsString,
             DataCiphers = _dataCiphers,

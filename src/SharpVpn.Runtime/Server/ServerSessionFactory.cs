@@ -70,6 +70,8 @@ internal sealed class ServerSessionFactory
             IsServer = true,
         }.Build();
         _tls = BuildTlsOptions(config, LoadCrl(config));
+        // The first client's handshake should not carry the process's one-time TLS set-up (issue 7, handshake time).
+        ServerHandshakeWarmup.Run(_tls);
         StatelessWrap = TlsCryptV2ServerKey is null ? CreateWrap() : null;
     }
 

@@ -13,22 +13,10 @@ internal static class TlsOptionsFactory
     public static TlsEngineOptions Build(TlsSettings t, string sourceName, bool isServer,
         IReadOnlyList<CertificateRevocationList> revocationLists)
     {
-        string peer = isServer ? "clients" : "the server";
-        if (t.CaPem is null)
-        {
-            throw new InvalidOperationException($"{sourceName}: 'ca' is missing; the {(isServer ? "server" : "client")} needs the CA certificate to check {peer}.");
-        }
-
-        if (t.CertPem is null || t.KeyPem is null)
-        {
-            throw new InvalidOperationException(isServer
-                ? $"{sourceName}: 'cert' and 'key' are required for a server."
-                : $"{sourceName}: 'cert' and 'key' are required (SharpVPN clients authenticate with a certificate).");
-        }
-
-        X509Certificate2 certificate = TlsCredentials.LoadCertificate(t.CertPem + (t.ExtraCertsPem ?? string.Empty), t.KeyPem,
+        RequireCredentials(t, sourceName, isServer);
+        X509Certificate2 certificate = TlsCredentials.LoadCertificate(t.CertPem! + (t.ExtraCertsPem ?? string.Empty), t.KeyPem!,
             t.PrivateKeyPassword, $"{sourceName}: cert/key", out X509Certificate2Collection chain);
-        X509Certificate2Collection ca = TlsCredentials.LoadCertificates(t.CaPem, $"{sourceName}: ca");
+        X509Certificate2Collection ca = TlsCredentials.LoadCertificates(t.CaPem!, $"{sourceName}: ca");
         CertificateRole? role = t.RemoteCertTls ?? t.NsCertType;
         return new TlsEngineOptions
         {
@@ -56,6 +44,32 @@ internal static class TlsOptionsFactory
             // Only a server asks for the peer's certificate; 'verify-client-cert require' is the default.
             RequireClientCertificate = !isServer || t.VerifyClientCert == VerifyClientCert.Require,
         };
+    }
+
+    /// <summary>
+    /// <see cref="Build"/> (with the CRLs of 'crl-verify') when first needed. Missing 'ca'/'cert'/'key' still throw
+    /// here; errors of loading them (unreadable PEM, key does not match) are thrown by <see cref="DeferredTlsOptions.Value"/>.
+    /// </summary>
+    public static DeferredTlsOptions BuildDeferred(TlsSettings t, string sourceName, bool isServer)
+    {
+        RequireCredentials(t, sourceName, isServer);
+        return new DeferredTlsOptions(() => Build(t, sourceName, isServer, LoadRevocationLists(t, sourceName)));
+    }
+
+    private static void RequireCredentials(TlsSettings t, string sourceName, bool isServer)
+    {
+        string peer = isServer ? "clients" : "the server";
+        if (t.CaPem is null)
+        {
+            throw new InvalidOperationException($"{sourceName}: 'ca' is missing; the {(isServer ? "server" : "client")} needs the CA certificate to check {peer}.");
+        }
+
+        if (t.CertPem is null || t.KeyPem is null)
+        {
+            throw new InvalidOperationException(isServer
+                ? $"{sourceName}: 'cert' and 'key' are required for a server."
+                : $"{sourceName}: 'cert' and 'key' are required (SharpVPN clients authenticate with a certificate).");
+        }
     }
 
     /// <summary>The CRLs of 'crl-verify', or none.</summary>

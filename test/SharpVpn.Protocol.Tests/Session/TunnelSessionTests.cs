@@ -191,4 +191,37 @@ public class TunnelSessionTests
         RenegotiateMs = ms,
         RenegotiatePackets = packets,
     };
+
+    [Theory]
+    [InlineData("tls-crypt")]
+    [InlineData("tls-auth")]
+    public void PrestartTls_HelloWaitsForTheServerReset_ThenTheHandshakeCompletes(string mode)
+    {
+        using var h = new SessionHarness(mode: mode);
+        h.Client.PrestartTls();
+        h.Client.PrestartTls(); // idempotent
+        h.Client.PollTimers(h.Now);
+        // The opcode byte leads every packet in the clear (tls-auth and tls-crypt alike): only our reset may leave
+        // before the server's reset arrived, although the engine holds a ClientHello by now.
+        var buffer = new byte[4096];
+        var opcodes = new List<int>();
+        while (h.Client.TryDequeueOutgoing(buffer, out int _))
+        {
+            opcodes.Add(buffer[0] >> 3);
+        }
+        Assert.Equal([(int)SharpVpn.Protocol.Wire.Opcode.ControlHardResetClientV2], opcodes);
+
+        // The reset taken above is lost on the wire: its retransmission starts the exchange, TLS data follows the reply.
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }), string.Join("; ", h.ClientEvents.Concat(h.ServerEvents)));
+        Assert.Equal("server", h.Client.PeerCommonName);
+        Assert.Equal(0, h.Server!.DroppedPackets);
+    }
+
+    [Fact]
+    public void PrestartTls_OnALossyWire_StillConnects()
+    {
+        using var h = new SessionHarness(new WireNoise(Drop: 0.2, Duplicate: 0.1, MaxDelayMs: 30), seed: 7, mode: "tls-crypt");
+        h.Client.PrestartTls();
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }), string.Join("; ", h.ClientEvents.Concat(h.ServerEvents)));
+    }
 }
