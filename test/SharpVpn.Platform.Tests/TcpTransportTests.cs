@@ -36,6 +36,39 @@ public sealed class TcpFrameReaderTests
     }
 
     [Fact]
+    public void StartsSmall_AndGrowsForAFrameLargerThanItsBuffer()
+    {
+        var reader = new TcpFrameReader(16384);
+        Assert.Equal(TcpFrameReader.InitialSize, reader.Capacity); // an idle TCP client costs 4 KB here, not 64 KB
+        var frame = new byte[2 + 10_000];
+        frame[0] = 10_000 >> 8;
+        frame[1] = 10_000 & 0xFF;
+        frame[^1] = 0x5A;
+        reader.Feed(frame);
+        Assert.True(reader.Capacity >= 10_002);
+        var dest = new byte[16384];
+        Assert.True(reader.TryReadPacket(dest, out int n));
+        Assert.Equal(10_000, n);
+        Assert.Equal(0x5A, dest[n - 1]);
+    }
+
+    [Fact]
+    public void TryTakePacket_ReturnsEachWholeFrameInPlace_ThenWaitsForMore()
+    {
+        var reader = new TcpFrameReader(1500);
+        reader.Feed([0x00, 0x02, 0xAA, 0xBB, 0x00, 0x01, 0xCC, 0x00, 0x03, 0xDD]);
+        Assert.True(reader.TryTakePacket(out ReadOnlySpan<byte> first));
+        Assert.Equal(new byte[] { 0xAA, 0xBB }, first.ToArray());
+        Assert.True(reader.TryTakePacket(out ReadOnlySpan<byte> second));
+        Assert.Equal(new byte[] { 0xCC }, second.ToArray());
+        Assert.False(reader.TryTakePacket(out _)); // 1 of 3 bytes of the third frame
+        reader.Feed([0xEE, 0xFF]);
+        Assert.True(reader.TryTakePacket(out ReadOnlySpan<byte> third));
+        Assert.Equal(new byte[] { 0xDD, 0xEE, 0xFF }, third.ToArray());
+        Assert.Equal(0, reader.Buffered);
+    }
+
+    [Fact]
     public void PacketLargerThanTheCallersBuffer_IsRejectedAsBadData()
     {
         var reader = new TcpFrameReader(1500);
@@ -200,7 +233,7 @@ public sealed class TcpTransportTests
         using var client = ns.Run(() => TcpTransport.Connect(listener.LocalEndPoint, TimeSpan.FromSeconds(5)));
         using TcpTransport server = listener.Accept();
         byte[][] bufs = [.. Enumerable.Range(0, 20).Select(i => { var b = new byte[1400]; b[0] = (byte)i; return b; })];
-        int[] sent = [.. Enumerable.Range(0, 20).Select(i => 200 + i)];
+        int[] sent = [.. Enumerable.Range(0, 20).Select(i => 100 + i)]; // 2.3 KB: within the reader's initial 4 KB
         Assert.Equal(20, server.SendBatch(bufs, sent, 0));
         Thread.Sleep(100); // all 20 are in the client's socket buffer: one recv brings them in
 

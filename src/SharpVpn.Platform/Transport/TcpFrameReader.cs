@@ -11,7 +11,7 @@ namespace SharpVpn.Platform.Transport;
 /// </summary>
 public sealed class TcpFrameReader
 {
-    private readonly byte[] _buffer;
+    private byte[] _buffer;
     private int _start;
     private int _end;
 
@@ -22,9 +22,19 @@ public sealed class TcpFrameReader
             throw new ArgumentOutOfRangeException(nameof(maxPacketSize), maxPacketSize, "The maximum TCP packet size must be 1..65535 (a 2-byte length).");
         }
         MaxPacketSize = maxPacketSize;
-        // Room for several frames so one receive call can bring in many small packets.
-        _buffer = new byte[Math.Max(64 * 1024, 2 * (maxPacketSize + 2))];
+        // Room for several frames so one receive call can bring in many packets, but only once the link is busy:
+        // a server holds one reader per TCP client, and most clients are idle most of the time.
+        _fullSize = Math.Max(64 * 1024, 2 * (maxPacketSize + 2));
+        _buffer = new byte[Math.Min(_fullSize, InitialSize)];
     }
+
+    /// <summary>Buffer size until a receive fills it or a frame needs more (then <c>max(64 KB, 2 frames)</c>).</summary>
+    public const int InitialSize = 4096;
+
+    private readonly int _fullSize;
+
+    /// <summary>Current buffer size (grows once, under load or for a large frame).</summary>
+    public int Capacity => _buffer.Length;
 
     public int MaxPacketSize { get; }
 
@@ -52,6 +62,10 @@ public sealed class TcpFrameReader
             throw new ArgumentOutOfRangeException(nameof(count));
         }
         _end += count;
+        if (_end == _buffer.Length && _buffer.Length < _fullSize)
+        {
+            Grow(); // the receive filled the buffer: the link is busy, take more per call from now on
+        }
     }
 
     /// <summary>Appends bytes (tests and in-memory use).</summary>
@@ -117,15 +131,65 @@ public sealed class TcpFrameReader
         BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)length);
     }
 
+    /// <summary>
+    /// Takes the next whole packet in place (no copy), or returns false when more bytes are needed. The span is valid
+    /// until the next receive into this reader.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stream announced a length of 0 or more than <see cref="MaxPacketSize"/>.</exception>
+    public bool TryTakePacket(out ReadOnlySpan<byte> packet)
+    {
+        packet = default;
+        if (_end - _start < 2)
+        {
+            return false;
+        }
+        int announced = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start));
+        if (announced == 0 || announced > MaxPacketSize)
+        {
+            ThrowBadLength(announced, MaxPacketSize);
+        }
+        if (_end - _start - 2 < announced)
+        {
+            return false;
+        }
+        packet = _buffer.AsSpan(_start + 2, announced);
+        _start += 2 + announced;
+        return true;
+    }
+
     private void Compact()
     {
-        // Keep at least a maximal frame of free space at the end.
-        if (_start > 0 && _buffer.Length - _end < MaxPacketSize + 2)
+        // Keep at least a maximal frame of free space at the end (the small initial buffer: any space).
+        if (_start > 0 && (_start == _end || _buffer.Length - _end < MaxPacketSize + 2))
         {
             _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
             _end -= _start;
             _start = 0;
         }
+        if (_buffer.Length < _fullSize && (_end == _buffer.Length || PendingFrameLength() > _buffer.Length - _start))
+        {
+            Grow(); // no room left, or the frame being received cannot fit
+        }
+    }
+
+    /// <summary>Header plus payload of the partly received frame (0 while its length is not in yet or is invalid).</summary>
+    private int PendingFrameLength()
+    {
+        if (_end - _start < 2)
+        {
+            return 0;
+        }
+        int announced = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start));
+        return announced <= MaxPacketSize ? announced + 2 : 0;
+    }
+
+    private void Grow()
+    {
+        byte[] larger = new byte[_fullSize];
+        _buffer.AsSpan(_start, _end - _start).CopyTo(larger);
+        _end -= _start;
+        _start = 0;
+        _buffer = larger;
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]

@@ -18,7 +18,7 @@ public sealed class TcpTransport : IPacketLink
 
     private readonly Socket _socket;
     private readonly TcpFrameReader _reader;
-    private readonly byte[] _sendBuffer;
+    private byte[]? _sendBuffer; // for batches; allocated on the first one (idle connections never need it)
     private readonly Lock _sendLock = new();
     private volatile bool _disposed;
 
@@ -28,7 +28,6 @@ public sealed class TcpTransport : IPacketLink
         _socket = connected;
         _socket.NoDelay = true;
         _reader = new TcpFrameReader(maxPacketSize);
-        _sendBuffer = new byte[Math.Max(64 * 1024, maxPacketSize + 2)];
         RemoteEndPoint = (IPEndPoint)connected.RemoteEndPoint!;
         LocalEndPoint = (IPEndPoint)connected.LocalEndPoint!;
     }
@@ -295,9 +294,10 @@ public sealed class TcpTransport : IPacketLink
         }
         lock (_sendLock)
         {
-            TcpFrameReader.WriteHeader(_sendBuffer, packet.Length);
-            packet.CopyTo(_sendBuffer.AsSpan(2));
-            return SendAll(_sendBuffer.AsSpan(0, packet.Length + 2));
+            Span<byte> frame = packet.Length + 2 <= SmallFrame ? stackalloc byte[SmallFrame] : SendBuffer;
+            TcpFrameReader.WriteHeader(frame, packet.Length);
+            packet.CopyTo(frame[2..]);
+            return SendAll(frame[..(packet.Length + 2)]);
         }
     }
 
@@ -307,6 +307,7 @@ public sealed class TcpTransport : IPacketLink
         int count = Math.Min(buffers.Length, sizes.Length);
         lock (_sendLock)
         {
+            byte[] sendBuffer = SendBuffer;
             int used = 0;
             for (int i = 0; i < count; i++)
             {
@@ -315,21 +316,32 @@ public sealed class TcpTransport : IPacketLink
                 {
                     throw new ArgumentException($"Packet of {size} bytes exceeds the TCP maximum of {MaxPacketSize}.", nameof(sizes));
                 }
-                if (used + size + 2 > _sendBuffer.Length)
+                if (used + size + 2 > sendBuffer.Length)
                 {
-                    if (!SendAll(_sendBuffer.AsSpan(0, used)))
+                    if (!SendAll(sendBuffer.AsSpan(0, used)))
                     {
                         return i;
                     }
                     used = 0;
                 }
-                TcpFrameReader.WriteHeader(_sendBuffer.AsSpan(used), size);
-                buffers[i].AsSpan(offset, size).CopyTo(_sendBuffer.AsSpan(used + 2));
+                TcpFrameReader.WriteHeader(sendBuffer.AsSpan(used), size);
+                buffers[i].AsSpan(offset, size).CopyTo(sendBuffer.AsSpan(used + 2));
                 used += size + 2;
             }
-            return used == 0 || SendAll(_sendBuffer.AsSpan(0, used)) ? count : 0;
+            return used == 0 || SendAll(sendBuffer.AsSpan(0, used)) ? count : 0;
         }
     }
+
+    private const int SmallFrame = 2048; // one control or data packet with its header: built on the stack
+
+    private byte[] SendBuffer => _sendBuffer ??= new byte[Math.Max(64 * 1024, MaxPacketSize + 2)];
+
+    /// <summary>
+    /// The next whole packet already received, in place (no copy, no system call), or false. The span is valid until the
+    /// next receive on this transport. With <see cref="Receive"/> this lets a server connection take every packet one
+    /// receive brought in without holding a buffer per packet.
+    /// </summary>
+    public bool TryTakeReceived(out ReadOnlySpan<byte> packet) => _reader.TryTakePacket(out packet);
 
     /// <summary>Closes the connection; a blocked <see cref="Receive"/> returns 0.</summary>
     public void Dispose()

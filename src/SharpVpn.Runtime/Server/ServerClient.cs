@@ -146,22 +146,25 @@ internal sealed class ServerClient : IDisposable
         }
     }
 
-    /// <summary>Sends a run of whole packets (<c>buffers[i][0..sizes[i]]</c>) to the client: one sendmmsg over UDP.</summary>
+    /// <summary>Sends a run of whole packets (<c>buffers[i][0..sizes[i]]</c>) to the client: one sendmmsg over UDP, one framed write over TCP.</summary>
     public void SendBatch(ReadOnlySpan<byte[]> buffers, ReadOnlySpan<int> sizes)
     {
-        if (Tcp is not null)
-        {
-            for (int i = 0; i < buffers.Length; i++)
-            {
-                Send(buffers[i].AsSpan(0, sizes[i]));
-            }
-
-            return;
-        }
-
         try
         {
-            int sent = _udp!.SendBatch(buffers, sizes, 0, _address.SocketAddress);
+            int sent;
+            if (Tcp is { } tcp)
+            {
+                // One framed write for the run (TcpTransport.SendBatch), not a send call per packet.
+                lock (_tcpSendLock)
+                {
+                    sent = tcp.SendBatch(buffers, sizes, 0);
+                }
+            }
+            else
+            {
+                sent = _udp!.SendBatch(buffers, sizes, 0, _address.SocketAddress);
+            }
+
             if (sent < buffers.Length)
             {
                 Interlocked.Add(ref _sendDrops, buffers.Length - sent);
@@ -171,9 +174,9 @@ internal sealed class ServerClient : IDisposable
         {
             Interlocked.Add(ref _sendDrops, buffers.Length); // the socket closed at shutdown
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or IOException)
         {
-            Interlocked.Add(ref _sendDrops, buffers.Length);
+            Interlocked.Add(ref _sendDrops, buffers.Length); // TCP peer gone; the receive side notices and ends the client
         }
     }
 

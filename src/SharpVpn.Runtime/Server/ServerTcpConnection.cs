@@ -31,9 +31,6 @@ internal sealed class ServerTcpConnection
         _thread = new Thread(Run) { IsBackground = true, Name = "ServerTcpConnection" };
     }
 
-    /// <summary>Packets taken per receive once connected (their buffers cost memory per TCP client, so fewer than UDP's 32).</summary>
-    private const int TcpReceiveBatch = 16;
-
     public TcpTransport Transport => _tcp;
 
     public void Start() => _thread.Start();
@@ -75,37 +72,20 @@ internal sealed class ServerTcpConnection
 
             client = _client;
             _tcp.Socket.ReceiveTimeout = 0;
-            // Connected: take every whole packet each receive brought in, so the TUN writes of one receive merge.
-            byte[][] batch = new byte[TcpReceiveBatch][];
-            batch[0] = buffer;
-            for (int i = 1; i < batch.Length; i++)
-            {
-                batch[i] = GC.AllocateUninitializedArray<byte>(buffer.Length);
-            }
-            int[] sizes = new int[TcpReceiveBatch];
+            // Connected: handle every whole packet one receive brought in (the rest in place, without a copy), then
+            // write the TUN batch, so the packets of one receive merge into super-segments.
             while (true)
             {
-                int count = _tcp.ReceiveBatch(batch, sizes, 0);
-                if (count <= 0)
+                n = _tcp.Receive(buffer);
+                if (n <= 0)
                 {
                     break;
                 }
 
-                for (int i = 0; i < count; i++)
+                Handle(inbound, client, buffer.AsSpan(0, n));
+                while (_tcp.TryTakeReceived(out ReadOnlySpan<byte> packet))
                 {
-                    ReadOnlySpan<byte> packet = batch[i].AsSpan(0, sizes[i]);
-                    int opcode = packet[0] >> DataPacketHeader.OpcodeShift;
-                    if (opcode is DataPacketHeader.OpcodeDataV1 or DataPacketHeader.OpcodeDataV2)
-                    {
-                        if (!client.Closing)
-                        {
-                            inbound.OnData(client, packet, null, default);
-                        }
-                    }
-                    else
-                    {
-                        _engine.EnqueueControl(new ControlWork(ControlWorkKind.Packet, packet.ToArray(), client));
-                    }
+                    Handle(inbound, client, packet);
                 }
 
                 inbound.FlushTun();
@@ -132,6 +112,22 @@ internal sealed class ServerTcpConnection
             {
                 _engine.TcpConnectionEnded();
             }
+        }
+    }
+
+    private void Handle(ServerInbound inbound, ServerClient client, ReadOnlySpan<byte> packet)
+    {
+        int opcode = packet[0] >> DataPacketHeader.OpcodeShift;
+        if (opcode is DataPacketHeader.OpcodeDataV1 or DataPacketHeader.OpcodeDataV2)
+        {
+            if (!client.Closing)
+            {
+                inbound.OnData(client, packet, null, default);
+            }
+        }
+        else
+        {
+            _engine.EnqueueControl(new ControlWork(ControlWorkKind.Packet, packet.ToArray(), client));
         }
     }
 }
