@@ -479,8 +479,8 @@ def parse_args():
                    help="seconds between two pings (tunnel, no tunnel, tunnel, ...; default 0.0015, so each path is "
                         "pinged every 3 ms)")
     p.add_argument("--rr-time", type=float, default=1.0,
-                   help="seconds of back-to-back UDP request/response per pair and round, half through the tunnel "
-                        "and half without it, switching every 100 ms (default 1, 0 = skip)")
+                   help="seconds of back-to-back UDP request/response per pair and round, through the tunnel and "
+                        "without it in turn (default 1, 0 = skip)")
     p.add_argument("--no-iperf", action="store_true", help="skip the throughput runs (latency, handshake, memory only)")
     p.add_argument("--clients", type=int, default=50, help="clients for the server memory figure (default 50, 0 = skip)")
     p.add_argument("--no-baseline", action="store_true", help="skip the no-tunnel baseline")
