@@ -104,6 +104,26 @@ public sealed class TunWriteBatchTests
     }
 
     [Fact]
+    public void ASegmentWithAWrongChecksum_IsNeverMerged_SoTheKernelStillDropsIt()
+    {
+        var tun = new RecordingTun();
+        var batch = new TunWriteBatch();
+        byte[] a = Segment(seq: 0, payload: Mss, id: 1);
+        byte[] corrupt = Segment(seq: Mss, payload: Mss, id: 2);
+        corrupt[100] ^= 0x01; // payload changed after the sender computed its checksum
+        byte[] c = Segment(seq: 2 * Mss, payload: Mss, id: 3);
+
+        foreach (byte[] p in new[] { a, corrupt, c })
+        {
+            batch.Add(tun, p);
+        }
+        batch.Flush(tun);
+
+        Assert.Equal([a, corrupt, c], tun.Writes.Select(w => w.Bytes).ToArray()); // each as it came, nothing merged
+        Assert.Equal(0, batch.SuperSegments);
+    }
+
+    [Fact]
     public void WithoutOffload_EveryPacketIsWrittenAtOnce()
     {
         var tun = new RecordingTun { OffloadEnabled = false };

@@ -12,7 +12,7 @@ namespace SharpVpn.Platform.Tun;
 /// packet instead of 40: that per-packet work, not the crypto, is what limits a VPN's throughput.
 /// <code>
 ///  merge only when (as tcp_gro_receive): IPv4 without options, not a fragment, flags ACK or ACK|PSH,
-///  payload &gt; 0, same addresses/ports/TOS/TTL/DF/ack/TCP options, seq = previous end, payload ≤ the
+///  TCP checksum valid, payload &gt; 0, same addresses/ports/TOS/TTL/DF/ack/TCP options, seq = previous end, payload ≤ the
 ///  first segment's (only the last may be shorter), nothing after a PSH, total ≤ 65535 bytes
 /// </code>
 /// Anything else (ICMP, UDP, SYN/FIN/RST, IPv6, ...) is written unchanged, in arrival order relative to its
@@ -212,7 +212,7 @@ public sealed class TunWriteBatch
 
         byte flags = p[Ipv4HeaderLength + 13];
         int payload = p.Length - Ipv4HeaderLength - tcpHeader;
-        bool mergeable = payload > 0 && (flags & ~TcpPsh) == TcpAck;
+        bool mergeable = payload > 0 && (flags & ~TcpPsh) == TcpAck && TcpChecksumValid(p);
         segment = new Segment(
             tcpHeader,
             payload,
@@ -220,6 +220,16 @@ public sealed class TunWriteBatch
             (flags & TcpPsh) != 0,
             mergeable);
         return true;
+    }
+
+    /// <summary>
+    /// As GRO does (a NIC's verified checksum or tcp4_gro_receive's check): a segment with a wrong checksum is never
+    /// merged, because the merged segment gets a fresh checksum and the error would be hidden; alone, the kernel drops it.
+    /// </summary>
+    private static bool TcpChecksumValid(ReadOnlySpan<byte> p)
+    {
+        uint pseudo = TunOffload.Sum(p.Slice(12, 8), 0) + ProtocolTcp + (uint)(p.Length - Ipv4HeaderLength);
+        return TunOffload.Finish(TunOffload.Sum(p[Ipv4HeaderLength..], pseudo)) == 0;
     }
 
     private readonly record struct Segment(int TcpHeaderLength, int PayloadLength, uint Sequence, bool Push, bool Mergeable);
