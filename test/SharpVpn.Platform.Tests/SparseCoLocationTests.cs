@@ -49,6 +49,40 @@ public sealed partial class SparseCoLocationTests
     }
 
     [Fact]
+    public void Release_GivesTheThreadAllCpusUntilItsNextBatch_AndThreadsItStartsInheritThem()
+    {
+        using var a = new StepThread();
+        int[] all = a.Run(SparseCoLocation.CurrentThreadCpus);
+        var colocation = a.Run(() => new SparseCoLocation());
+        if (!colocation.Enabled)
+        {
+            return;
+        }
+        SparseCoLocation.Member member = a.Run(colocation.Join);
+        a.Run(() => member.OnBatch(1));
+        Assert.Equal([colocation.HomeCpu], a.Run(SparseCoLocation.CurrentThreadCpus));
+
+        // Under Native AOT a new thread (a thread-pool worker too) gets its creator's affinity (CoreCLR gives it the
+        // main thread's): after Release, what this thread starts may use every CPU.
+        a.Run(member.Release);
+        Assert.Equal(all, a.Run(SparseCoLocation.CurrentThreadCpus));
+        Assert.Equal(all, a.Run(CpusOfANewThread));
+        Assert.False(colocation.Spread);
+
+        a.Run(() => member.OnBatch(1));
+        Assert.Equal([colocation.HomeCpu], a.Run(SparseCoLocation.CurrentThreadCpus));
+    }
+
+    private static int[] CpusOfANewThread()
+    {
+        int[] cpus = [];
+        var t = new Thread(() => cpus = SparseCoLocation.CurrentThreadCpus());
+        t.Start();
+        t.Join();
+        return cpus;
+    }
+
+    [Fact]
     public void ManySmallBatchesInOneWindow_CountAsBusy()
     {
         using var a = new StepThread();

@@ -17,7 +17,9 @@ namespace SharpVpn.Platform.Threading;
 ///  gather : after QuietMilliseconds without a busy batch; all members go to the lowest CPU the process may use
 /// </code>
 /// Each member applies a change itself (sched_setaffinity on its own thread) at its next batch. Off when the
-/// process may use only one CPU or the kernel refuses the affinity call (then nothing is pinned).
+/// process may use only one CPU or the kernel refuses the affinity call (then nothing is pinned). Under Native AOT a
+/// new thread, a thread-pool worker too, inherits the affinity of the thread that creates it, so a member about to
+/// run work that may start threads (TLS) calls <see cref="Member.Release"/> first.
 /// </summary>
 public sealed unsafe class SparseCoLocation
 {
@@ -173,6 +175,20 @@ public sealed unsafe class SparseCoLocation
             _packets += count;
             busy |= _packets >= BusyPackets;
             _owner.Report(busy, now, ref _applied);
+        }
+
+        /// <summary>
+        /// Gives this thread the process's full CPU set back until its next <see cref="OnBatch"/>: call it before
+        /// work that is not the data path (a TLS handshake step, say), because a thread created meanwhile (a
+        /// thread-pool worker) would inherit a one-CPU affinity for good.
+        /// </summary>
+        public void Release()
+        {
+            if (_applied >= 0 && (_applied & 1) == 0)
+            {
+                _ = SetAffinity(_owner._all);
+            }
+            _applied = -1;
         }
     }
 }

@@ -1,3 +1,4 @@
+using SharpVpn.DataChannel;
 using SharpVpn.Platform.Threading;
 using SharpVpn.Platform.Transport;
 
@@ -35,6 +36,23 @@ public sealed class LinkReceiveLoop
 
     public bool Join(TimeSpan timeout) => _thread.Join(timeout);
 
+    private static bool HasControlPacket(byte[][] buffers, int[] sizes, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (sizes[i] <= 0)
+            {
+                continue;
+            }
+            int opcode = buffers[i][0] >> DataPacketHeader.OpcodeShift;
+            if (opcode is not DataPacketHeader.OpcodeDataV1 and not DataPacketHeader.OpcodeDataV2)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void Run()
     {
         int batch = _link is UdpTransport or TcpTransport ? DataPathLayout.BatchSize : 1;
@@ -67,7 +85,15 @@ public sealed class LinkReceiveLoop
                     return;
                 }
 
-                placement.OnBatch(count);
+                if (HasControlPacket(buffers, sizes, count))
+                {
+                    placement.Release(); // the handler runs TLS on this thread: whatever it starts must not inherit one CPU
+                }
+                else
+                {
+                    placement.OnBatch(count);
+                }
+
                 _handler.OnBatch(buffers, sizes, count, 0);
             }
         }
