@@ -237,6 +237,18 @@ public sealed class InternetChecksumTests
         }
     }
 
+    [Theory]
+    [InlineData(65535, 0xFF)]
+    [InlineData(65534, 0xFF)]
+    [InlineData(60001, 0xA5)]
+    public void Sum_OfSuperSegmentSizes_EqualsTheDefinition(int length, byte fill)
+    {
+        byte[] data = new byte[length];
+        Array.Fill(data, fill);
+        data[7] = 0x01;
+        Assert.Equal(Reference(data, 0x1FFFE), TunOffload.Sum(data, 0x1FFFE));
+    }
+
     private static uint Reference(ReadOnlySpan<byte> data, uint initial)
     {
         ulong sum = initial;
