@@ -38,10 +38,12 @@ public sealed unsafe partial class UdpTransport
         GroState g = _groState!;
         while (g.Current >= g.Count)
         {
-            if (!block && !g.LastFillFull)
+            if (!block && g.LastFillSingle)
             {
-                // The last recvmmsg took fewer messages than it had room for: the queue was empty then, so a
-                // non-blocking retry now would almost always be EAGAIN (one more system call per sparse packet).
+                // Sparse traffic: the last recvmmsg found one plain datagram and fewer messages than it had room
+                // for, so the queue was empty then and a non-blocking retry now would almost always be EAGAIN (one
+                // system call more per packet). Under load (several messages or coalesced ones) the retry often
+                // finds more, and larger batches merge better on the TUN side: it stays.
                 return -2;
             }
             int n = GroFill(g, block);
@@ -92,7 +94,7 @@ public sealed unsafe partial class UdpTransport
             {
                 return -1;
             }
-            g.LastFillFull = n == GroMessages;
+            g.LastFillSingle = false;
             if (n > 0)
             {
                 g.Count = 0;
@@ -121,6 +123,7 @@ public sealed unsafe partial class UdpTransport
                 }
                 if (g.Count > 0)
                 {
+                    g.LastFillSingle = g.Count == 1 && n < GroMessages && g.Lengths[0] <= g.SegmentSizes[0];
                     return g.Count;
                 }
                 continue;
@@ -207,7 +210,7 @@ public sealed unsafe partial class UdpTransport
         public int Count;
         public int Current;
         public int Offset;
-        public bool LastFillFull;
+        public bool LastFillSingle;
         private readonly byte[] _control = GC.AllocateArray<byte>(GroMessages * GroControlSpace, pinned: true);
         private readonly LibC.MMsgHdr[] _msgs = GC.AllocateArray<LibC.MMsgHdr>(GroMessages, pinned: true);
         private readonly LibC.IoVec[] _iov = GC.AllocateArray<LibC.IoVec>(GroMessages, pinned: true);

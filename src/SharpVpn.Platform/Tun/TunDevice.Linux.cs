@@ -21,9 +21,9 @@ public sealed unsafe class TunDevice : ITunDevice
     private volatile bool _disposed;
     private long _dropped;
 
-    // The last batch read ended on EAGAIN: the queue was empty a moment ago, so the next batch read polls first
-    // instead of paying a read that fails (sparse traffic: poll, read, read = EAGAIN per packet, not one more read).
-    // Under load the batch fills before EAGAIN and reads go first. Only the one reading thread uses it.
+    // The last batch read was one packet and then EAGAIN: traffic is sparse and the queue was empty a moment ago, so
+    // the next batch read polls first instead of paying a read that fails (poll, read, read = EAGAIN per packet, not
+    // one read more). After a larger batch reads go first, as data is likely queued. Only the reading thread uses it.
     private bool _pollFirst;
 
     private TunDevice(FileDescriptorHandle fd, FileDescriptorHandle wake, string name, bool multiQueue, bool offload)
@@ -250,7 +250,7 @@ public sealed unsafe class TunDevice : ITunDevice
                 }
                 if (n <= 0)
                 {
-                    _pollFirst = n < 0 && Marshal.GetLastPInvokeError() == LibC.EAGAIN;
+                    _pollFirst = count == 1 && n < 0 && Marshal.GetLastPInvokeError() == LibC.EAGAIN;
                     break;
                 }
                 sizes[count++] = (int)n;
@@ -389,7 +389,7 @@ public sealed unsafe class TunDevice : ITunDevice
                     {
                         if (produced > 0)
                         {
-                            _pollFirst = true;
+                            _pollFirst = produced == 1;
                             break;
                         }
                         if (!WaitUntil(LibC.POLLIN))
