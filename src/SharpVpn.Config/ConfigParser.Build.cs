@@ -412,6 +412,7 @@ public static partial class ConfigParser
             TopologyConfigured = s.Topology is not null,
             TunMtu = s.TunMtu,
             MssFix = s.MssFix,
+            MssFixMode = s.MssFixMode,
             TxQueueLength = s.TxQueueLength,
             Ifconfig = ifconfig,
             Routes = [.. extraRoutes, .. s.Routes],

@@ -126,6 +126,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     // --- network (Options/NetworkOptions.cs)
     public int TunMtu = 1500;
     public int? MssFix;
+    public MssFixMode MssFixMode;
     public int? TxQueueLength;
     public List<Route> Routes = [];
     public System.Net.IPAddress? RouteGateway;

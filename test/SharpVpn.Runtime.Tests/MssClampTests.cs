@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SharpVpn.Config;
 using SharpVpn.Runtime.DataPath;
 
 namespace SharpVpn.Runtime.Tests;
@@ -35,6 +36,22 @@ public sealed class MssClampTests
     [InlineData(1450, 1386)] // mssfix 1450: without encapsulation, minus 24 (AEAD V2) and 40
     public void ForConfig_FollowsOpenVpnsMssfixMeaning(int? mssfix, int expected) =>
         Assert.Equal(expected, MssClamp.ForConfig(mssfix));
+
+    [Theory]
+    [InlineData("mssfix", 1400)]            // bare: OpenVPN's default, 1492 mtu
+    [InlineData("mssfix 1492 mtu", 1400)]   // the default written out
+    [InlineData("mssfix 1450", 1386)]       // encrypted payload size
+    [InlineData("mssfix 1450 mtu", 1358)]   // also minus outer IPv4 + UDP
+    [InlineData("mssfix 1400 fixed", 1360)] // inner packet size: only minus IPv4 + TCP
+    [InlineData("mssfix 0", 0)]
+    public void ConfigLine_GivesTheMss(string line, int expected)
+    {
+        const string Cert = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUCA==\n-----END CERTIFICATE-----";
+        const string Key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEG\n-----END PRIVATE KEY-----";
+        string text = $"client\ndev tun\nremote 192.0.2.1\n<ca>\n{Cert}\n</ca>\n<cert>\n{Cert}\n</cert>\n<key>\n{Key}\n</key>\n{line}\n";
+        ClientConfig config = ConfigParser.ParseClientFromText(text, "client.conf", "/tmp");
+        Assert.Equal(expected, MssClamp.ForConfig(config.Tun.MssFix, config.Tun.MssFixMode));
+    }
 
     [Fact]
     public void DataChannelPipe_ClampsSynsInBothDirections()

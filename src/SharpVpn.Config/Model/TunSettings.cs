@@ -18,8 +18,11 @@ public sealed record TunSettings
 
     public int TunMtu { get; init; } = 1500;
 
-    /// <summary><c>mssfix [n]</c>; null = default (1492 in OpenVPN 2.6), 0 = off.</summary>
+    /// <summary><c>mssfix [n [mtu|fixed]]</c>; null = default (<c>mssfix 1492 mtu</c> in OpenVPN 2.6; a bare <c>mssfix</c> too), 0 = off.</summary>
     public int? MssFix { get; init; }
+
+    /// <summary>What <see cref="MssFix"/> counts (its second argument).</summary>
+    public MssFixMode MssFixMode { get; init; }
 
     public int? TxQueueLength { get; init; }
 

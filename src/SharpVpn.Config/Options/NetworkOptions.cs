@@ -33,12 +33,15 @@ internal static class NetworkOptions
         new("tun-mtu", 1, 1, static (s, l) => s.TunMtu = ParseState.Int(l, 0, 576, 65535), "tun-mtu N (default 1500)"),
         new("mssfix", 0, 2, static (s, l) =>
             {
-                s.MssFix = l.ArgCount > 0 ? ParseState.Int(l, 0, 0, 65535) : 1492;
-                if (l.ArgCount > 1 && l.Arg(1) != "mtu" && l.Arg(1) != "fixed")
+                // A bare "mssfix" means OpenVPN's default (options.c: mssfix_default), i.e. "mssfix 1492 mtu".
+                s.MssFix = l.ArgCount > 0 ? ParseState.Int(l, 0, 0, 65535) : null;
+                s.MssFixMode = l.ArgCount < 2 ? MssFixMode.Payload : l.Arg(1) switch
                 {
-                    throw l.Error($"'{l.Arg(1)}' is not mtu|fixed");
-                }
-            }, "mssfix [N]: clamp TCP MSS (default 1492, 0 = off)"),
+                    "mtu" => MssFixMode.Mtu,
+                    "fixed" => MssFixMode.Fixed,
+                    _ => throw l.Error($"'{l.Arg(1)}' is not mtu|fixed"),
+                };
+            }, "mssfix [N [mtu|fixed]]: clamp TCP MSS (default 1492 mtu, 0 = off)"),
         new("txqueuelen", 1, 1, static (s, l) => s.TxQueueLength = ParseState.Int(l, 0, 1, 1_000_000), "txqueuelen N: tun transmit queue length"),
         new("sndbuf", 1, 1, static (s, l) => s.SocketSendBuffer = ParseState.Int(l, 0, 0, 64 * 1024 * 1024), "sndbuf BYTES: socket send buffer"),
         new("rcvbuf", 1, 1, static (s, l) => s.SocketReceiveBuffer = ParseState.Int(l, 0, 0, 64 * 1024 * 1024), "rcvbuf BYTES: socket receive buffer"),

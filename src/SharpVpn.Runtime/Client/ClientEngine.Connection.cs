@@ -60,7 +60,7 @@ public sealed partial class ClientEngine
             throw;
         }
 
-        var connection = new ClientConnection(link, endPoint, session, new DataChannelPipe(session, _factory.Framing) { MaxSegmentSize = MssClamp.ForConfig(_config.Tun.MssFix) });
+        var connection = new ClientConnection(link, endPoint, session, new DataChannelPipe(session, _factory.Framing) { MaxSegmentSize = MssClamp.ForConfig(_config.Tun.MssFix, _config.Tun.MssFixMode) });
         var handler = new ClientLinkHandler(this, connection, _pool.BufferBytes);
         connection.ReceiveLoop = new LinkReceiveLoop(link, _pool, handler, error =>
         {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SharpVpn.Config;
 
 namespace SharpVpn.Runtime.DataPath;
 
@@ -26,13 +27,19 @@ public static class MssClamp
     /// <summary>
     /// The MSS for a config's <c>mssfix</c> (TunSettings.MssFix): null = OpenVPN's default (counted with the
     /// encapsulating IP/UDP headers, <see cref="DefaultMaxSegmentSize"/>), 0 = off, n = n without encapsulation
-    /// minus our AEAD P_DATA_V2 overhead (24) and the inner IPv4 + TCP headers (40), as mtu.c does for <c>mssfix n</c>.
+    /// minus our AEAD P_DATA_V2 overhead (24) and the inner IPv4 + TCP headers (40), as mtu.c does for <c>mssfix n</c>;
+    /// <c>mssfix n mtu</c> subtracts the outer IPv4 + UDP headers (28) too, <c>mssfix n fixed</c> only the inner 40.
     /// </summary>
-    public static int ForConfig(int? mssfix) => mssfix switch
+    public static int ForConfig(int? mssfix, MssFixMode mode = MssFixMode.Payload) => mssfix switch
     {
         null => DefaultMaxSegmentSize,
         <= 0 => 0,
-        int n => Math.Max(n - 24 - 40, 64),
+        int n => Math.Max(mode switch
+        {
+            MssFixMode.Mtu => n - 28 - 24 - 40,   // also the encapsulating IPv4 + UDP headers
+            MssFixMode.Fixed => n - 40,           // the inner packet size as given
+            _ => n - 24 - 40,
+        }, 64),
     };
 
     /// <summary>Clamps the MSS of <paramref name="ip"/> (an IPv4 or IPv6 packet) to <paramref name="maxMss"/> (IPv6: 20 less).</summary>

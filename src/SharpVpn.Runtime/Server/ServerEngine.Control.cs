@@ -177,7 +177,7 @@ public sealed partial class ServerEngine
         TunnelSession session = gate.Verdict == GateVerdict.CreateFromCookie
             ? TunnelSession.CreateServerFromCookie(options, gate.Cookie, gate.ClientSessionId, now)
             : TunnelSession.CreateServer(options, now);
-        var pipe = new DataChannelPipe(session, _factory.Framing) { MaxSegmentSize = MssClamp.ForConfig(_config.Tun.MssFix) };
+        var pipe = new DataChannelPipe(session, _factory.Framing) { MaxSegmentSize = MssClamp.ForConfig(_config.Tun.MssFix, _config.Tun.MssFixMode) };
         var client = new ServerClient(Interlocked.Increment(ref _nextClientId) - 1, peerId, session, pipe, address, _udp, work.Tcp?.Transport)
         {
             RemoteSessionId = gate.ClientSessionId,
