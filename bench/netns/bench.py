@@ -183,7 +183,8 @@ class Bench:
                 raise PairFailure(f"{what} exited with code {proc.returncode}: {self.last_line(logfile)}")
             if time.monotonic() - t0 > timeout:
                 raise PairFailure(f"{what} not ready after {timeout:.0f} s: {self.last_line(logfile)}")
-            time.sleep(0.005)
+            # 1 ms: the handshake is 10-25 ms, so a coarser poll would round it to steps of the poll interval.
+            time.sleep(0.001)
 
     @staticmethod
     def last_line(logfile):
