@@ -40,6 +40,11 @@ public sealed unsafe class SparseCoLocation
     /// <summary>Reads the calling thread's CPU set (the process's, for a thread that never changed it).</summary>
     public SparseCoLocation()
     {
+        // Escape hatch for hosts where CPU placement is managed otherwise (cpusets, tuned IRQ affinity, ...).
+        if (Environment.GetEnvironmentVariable(DisableVariable) is "1" or "true")
+        {
+            return;
+        }
         fixed (ulong* all = _all)
         {
             if (LibC.SchedGetAffinity(0, (nuint)(MaskWords * sizeof(ulong)), all) != 0)
@@ -66,6 +71,9 @@ public sealed unsafe class SparseCoLocation
         HomeCpu = first;
         _enabled = true;
     }
+
+    /// <summary>Set to 1 to leave every thread where the scheduler puts it (no pinning at all).</summary>
+    public const string DisableVariable = "SHARPVPN_NO_CPU_COLOCATION";
 
     /// <summary>One instance per process: every data-path loop joins it.</summary>
     public static SparseCoLocation Process { get; } = new();
