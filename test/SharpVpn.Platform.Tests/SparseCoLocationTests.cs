@@ -83,6 +83,23 @@ public sealed partial class SparseCoLocationTests
     }
 
     [Fact]
+    public void TheEnvironmentSwitch_TurnsItOff()
+    {
+        string? before = Environment.GetEnvironmentVariable(SparseCoLocation.DisableVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(SparseCoLocation.DisableVariable, "1");
+            var off = new SparseCoLocation();
+            Assert.False(off.Enabled);
+            Assert.Equal(-1, off.HomeCpu);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(SparseCoLocation.DisableVariable, before);
+        }
+    }
+
+    [Fact]
     public void ManySmallBatchesInOneWindow_CountAsBusy()
     {
         using var a = new StepThread();
