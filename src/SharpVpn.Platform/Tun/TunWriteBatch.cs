@@ -17,7 +17,7 @@ namespace SharpVpn.Platform.Tun;
 /// </code>
 /// Anything else (ICMP, UDP, SYN/FIN/RST, IPv6, ...) is written unchanged, in arrival order relative to its
 /// own flow. On a device without offload every packet is written as it came. One instance per writing
-/// thread; no allocation after construction.
+/// thread; no allocation in the steady state (an item grows to 64 KB once, the first time a segment merges into it).
 /// </summary>
 public sealed class TunWriteBatch
 {
@@ -25,6 +25,7 @@ public sealed class TunWriteBatch
     public const int MaxSuperSegment = 65535;
 
     private const int Ipv4HeaderLength = 20;
+    private const int InitialItemBytes = 2048;
     private const byte TcpAck = 0x10;
     private const byte TcpPsh = 0x08;
     private const int ProtocolTcp = 6;
@@ -237,7 +238,9 @@ public sealed class TunWriteBatch
     /// <summary>One pending write: a packet as it came, or a TCP segment with more appended.</summary>
     private sealed class Item
     {
-        private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(MaxSuperSegment, pinned: true);
+        // One packet's worth until a segment is merged into it: a receive thread keeps its items, and a batch of
+        // many small flows must not leave 64 KB per item behind (a server has such a thread per TCP client).
+        private byte[] _buffer = new byte[InitialItemBytes];
         private int _length;
         private int _tcpHeaderLength;
         private int _gsoSize;
@@ -253,6 +256,10 @@ public sealed class TunWriteBatch
 
         public void Start(ReadOnlySpan<byte> packet, in Segment segment)
         {
+            if (packet.Length > _buffer.Length)
+            {
+                _buffer = new byte[Math.Max(packet.Length, MaxSuperSegment)];
+            }
             packet.CopyTo(_buffer);
             _length = packet.Length;
             Segments = 1;
@@ -286,6 +293,12 @@ public sealed class TunWriteBatch
 
         public void Append(ReadOnlySpan<byte> p, in Segment s)
         {
+            if (_length + s.PayloadLength > _buffer.Length)
+            {
+                byte[] larger = new byte[MaxSuperSegment]; // once per item: merging happens, the flow is busy
+                _buffer.AsSpan(0, _length).CopyTo(larger);
+                _buffer = larger;
+            }
             p[(Ipv4HeaderLength + _tcpHeaderLength)..].CopyTo(_buffer.AsSpan(_length));
             _length += s.PayloadLength;
             _nextSequence += (uint)s.PayloadLength;
