@@ -93,27 +93,17 @@ public sealed class TcpFrameReader
     public bool TryReadPacket(Span<byte> destination, out int length)
     {
         length = 0;
-        if (_end - _start < 2)
-        {
-            return false;
-        }
-        int announced = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start));
-        if (announced == 0 || announced > MaxPacketSize)
-        {
-            ThrowBadLength(announced, MaxPacketSize);
-        }
-        if (_end - _start - 2 < announced)
-        {
-            return false;
-        }
-        if (destination.Length < announced)
+        if (_end - _start >= 2 && PendingFrameLength() - 2 > destination.Length)
         {
             // The peer decides the length, so this ends the connection like any other bad length.
-            throw new InvalidDataException($"TCP stream announced a {announced}-byte packet, larger than the {destination.Length}-byte receive buffer; the connection cannot continue.");
+            throw new InvalidDataException($"TCP stream announced a {PendingFrameLength() - 2}-byte packet, larger than the {destination.Length}-byte receive buffer; the connection cannot continue.");
         }
-        _buffer.AsSpan(_start + 2, announced).CopyTo(destination);
-        _start += 2 + announced;
-        length = announced;
+        if (!TryTakePacket(out ReadOnlySpan<byte> packet))
+        {
+            return false;
+        }
+        packet.CopyTo(destination);
+        length = packet.Length;
         if (_start == _end)
         {
             _start = _end = 0;

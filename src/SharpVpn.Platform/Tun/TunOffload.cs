@@ -233,7 +233,8 @@ public static class TunOffload
         return (ushort)~sum;
     }
 
-    private static uint PseudoHeaderSum(ReadOnlySpan<byte> ip, bool v4, int l4, int l4Length)
+    /// <summary>The TCP pseudo-header's sum (addresses, protocol, TCP length), unfolded: the initial value for <see cref="Sum"/>.</summary>
+    internal static uint PseudoHeaderSum(ReadOnlySpan<byte> ip, bool v4, int l4, int l4Length)
     {
         uint sum = v4 ? Sum(ip.Slice(12, 8), 0) : Sum(ip.Slice(8, 32), 0);
         sum += 6; // protocol TCP

@@ -229,7 +229,7 @@ public sealed class TunWriteBatch
     /// </summary>
     private static bool TcpChecksumValid(ReadOnlySpan<byte> p)
     {
-        uint pseudo = TunOffload.Sum(p.Slice(12, 8), 0) + ProtocolTcp + (uint)(p.Length - Ipv4HeaderLength);
+        uint pseudo = TunOffload.PseudoHeaderSum(p, v4: true, Ipv4HeaderLength, p.Length - Ipv4HeaderLength);
         return TunOffload.Finish(TunOffload.Sum(p[Ipv4HeaderLength..], pseudo)) == 0;
     }
 
@@ -327,12 +327,8 @@ public sealed class TunWriteBatch
             p[11] = 0;
             BinaryPrimitives.WriteUInt16BigEndian(p[10..], TunOffload.Finish(TunOffload.Sum(p[..Ipv4HeaderLength], 0)));
 
-            uint pseudo = TunOffload.Sum(p.Slice(12, 8), 0) + ProtocolTcp + (uint)(_length - Ipv4HeaderLength);
-            while (pseudo >> 16 != 0)
-            {
-                pseudo = (pseudo & 0xFFFF) + (pseudo >> 16);
-            }
-            BinaryPrimitives.WriteUInt16BigEndian(p[(Ipv4HeaderLength + 16)..], (ushort)pseudo);
+            uint pseudo = TunOffload.PseudoHeaderSum(p, v4: true, Ipv4HeaderLength, _length - Ipv4HeaderLength);
+            BinaryPrimitives.WriteUInt16BigEndian(p[(Ipv4HeaderLength + 16)..], (ushort)~TunOffload.Finish(pseudo)); // folded, not inverted
 
             return new TunOffload.VirtioNetHeader(
                 TunOffload.NeedsChecksum,

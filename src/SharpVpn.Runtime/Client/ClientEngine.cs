@@ -296,29 +296,6 @@ public sealed partial class ClientEngine : IDisposable
         }
     }
 
-    /// <summary>Receive thread: hands a decrypted IP packet to the TUN (dropped while no TUN is open).</summary>
-    internal void WriteToTun(ReadOnlySpan<byte> packet)
-    {
-        ITunDevice? tun = _tun;
-        if (tun is null)
-        {
-            _tunWriteDrops++;
-            return;
-        }
-
-        try
-        {
-            if (!tun.Write(packet))
-            {
-                _tunWriteDrops++;
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            _tunWriteDrops++; // Closed by a restart without persist-tun or by shutdown.
-        }
-    }
-
     private void OnTunFault(Exception ex)
     {
         _tunFault = ex;

@@ -160,23 +160,6 @@ public sealed partial class ServerEngine : IDisposable
     /// <summary>Receive threads: packets their TUN write batch could not hand over.</summary>
     internal void CountTunWriteDrops(int dropped) => Interlocked.Add(ref _tunWriteDrops, dropped);
 
-    /// <summary>Receive threads: writes a decrypted packet to the TUN.</summary>
-    internal void WriteToTun(ReadOnlySpan<byte> packet)
-    {
-        ITunDevice? tun = _tun;
-        try
-        {
-            if (tun is null || !tun.Write(packet))
-            {
-                Interlocked.Increment(ref _tunWriteDrops);
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            Interlocked.Increment(ref _tunWriteDrops); // closed by shutdown
-        }
-    }
-
     /// <summary>
     /// Runs the server until SIGINT/SIGTERM (or <paramref name="cancellationToken"/>): returns 0 after a clean shutdown.
     /// Everything it set up (TUN, NAT/firewall table, pid file) is removed either way.

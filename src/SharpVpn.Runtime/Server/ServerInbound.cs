@@ -27,16 +27,13 @@ internal sealed class ServerInbound
     private readonly byte[] _decompress;
     private readonly byte[] _forward;
     private readonly byte[] _wire;
-    private readonly TunWriteBatch? _tunBatch;
+    // Packets for the TUN wait for FlushTun (the end of the receive thread's batch), so the TCP segments of one
+    // flow leave as one super-segment.
+    private readonly TunWriteBatch _tunBatch = new(DataPathLayout.BatchSize);
 
-    /// <param name="batchTunWrites">
-    /// True on a thread that receives batches (UDP): packets for the TUN wait for <see cref="FlushTun"/>, and TCP
-    /// segments of one flow leave as one super-segment. False (TCP link, one packet per read): written at once.
-    /// </param>
-    public ServerInbound(ServerEngine engine, int bufferBytes, bool batchTunWrites = false)
+    public ServerInbound(ServerEngine engine, int bufferBytes)
     {
         _engine = engine;
-        _tunBatch = batchTunWrites ? new TunWriteBatch(DataPathLayout.BatchSize) : null;
         _plain = GC.AllocateUninitializedArray<byte>(bufferBytes, pinned: true);
         _decompress = GC.AllocateUninitializedArray<byte>(bufferBytes, pinned: true);
         _forward = GC.AllocateUninitializedArray<byte>(bufferBytes + DataPathLayout.Headroom, pinned: true);
@@ -99,26 +96,19 @@ internal sealed class ServerInbound
             }
         }
 
-        if (_tunBatch is not null && _engine.Tun is { } tun)
+        int dropped = _engine.Tun is { } tun ? _tunBatch.Add(tun, ip) : 1;
+        if (dropped > 0)
         {
-            int dropped = _tunBatch.Add(tun, ip);
-            if (dropped > 0)
-            {
-                _engine.CountTunWriteDrops(dropped);
-            }
-
-            return;
+            _engine.CountTunWriteDrops(dropped);
         }
-
-        _engine.WriteToTun(ip);
     }
 
     /// <summary>Writes what the batch collected (end of a receive batch).</summary>
     public void FlushTun()
     {
-        if (_tunBatch is { Pending: > 0 } batch)
+        if (_tunBatch.Pending > 0)
         {
-            int dropped = batch.Flush(_engine.Tun);
+            int dropped = _tunBatch.Flush(_engine.Tun);
             if (dropped > 0)
             {
                 _engine.CountTunWriteDrops(dropped);

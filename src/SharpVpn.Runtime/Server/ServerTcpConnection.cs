@@ -45,7 +45,7 @@ internal sealed class ServerTcpConnection
     private void Run()
     {
         byte[] buffer = new byte[Math.Max(_pool.BufferBytes, Protocol.ProtocolConstants.MaxControlPacketBytes + Protocol.ProtocolConstants.TlsCryptV2MaxWrappedKeyBytes)];
-        var inbound = new ServerInbound(_engine, _pool.BufferBytes, batchTunWrites: true);
+        var inbound = new ServerInbound(_engine, _pool.BufferBytes);
         ServerClient? client = null;
         try
         {

@@ -34,7 +34,7 @@ internal sealed class ServerUdpReceiveLoop
         _udp = udp;
         _pool = pool;
         _gate = gate;
-        _inbound = new ServerInbound(engine, pool.BufferBytes, batchTunWrites: true);
+        _inbound = new ServerInbound(engine, pool.BufferBytes);
         _thread = new Thread(Run) { IsBackground = true, Name = "ServerUdpReceiveLoop" };
     }
 
