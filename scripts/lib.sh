@@ -20,6 +20,7 @@ declare -A SHARPVPN_PACKAGES=(
   [iproute2]=/usr/sbin/ip
   [iputils-ping]=/usr/bin/ping
   [openssl]=/usr/bin/openssl
+  [gcc]=/usr/bin/gcc
 )
 
 install_prerequisites() {
@@ -29,7 +30,7 @@ install_prerequisites() {
     [ -e "${SHARPVPN_PACKAGES[$pkg]}" ] || missing+=("$pkg")
   done
   if [ "${#missing[@]}" -eq 0 ]; then
-    echo "sharpvpn setup: prerequisites present (openvpn easy-rsa iperf3 nftables iproute2 iputils-ping openssl)"
+    echo "sharpvpn setup: prerequisites present (openvpn easy-rsa iperf3 nftables iproute2 iputils-ping openssl gcc)"
     return
   fi
   command -v apt-get >/dev/null || fail "missing packages ${missing[*]} and no apt-get to install them"

@@ -22,6 +22,11 @@ public static class Program
         {
             // A tunnel's start is on the clock (issue 7, handshake time): OpenSSL loads meanwhile, and only the one
             // command is built (parsing and help of 'sharpvpn client|server ...' are the same either way).
+            if (args[0] == "client")
+            {
+                // The client loads its credentials on a side thread (FirstTlsEngine): set this up while single-threaded.
+                ChainWarmup.HideSystemStore();
+            }
             OpenSslWarmup.Start();
             root = BuildRootCommand(args[0] == "client" ? ClientCommand.Create() : ServerCommand.Create());
         }

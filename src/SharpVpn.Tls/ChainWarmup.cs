@@ -15,13 +15,29 @@ namespace SharpVpn.Tls;
 /// load, and children we start see the environment they would have seen anyway. It runs on the loading thread
 /// (~0.2 ms): a client loads its credentials while its reset is in flight, and handing the build to the thread pool
 /// cost more than that (the pool's first thread is created by the caller, ~0.5 ms).
+/// Adding a variable to the environment may move libc's environment array, which a getenv on another thread could be
+/// reading; a client that loads its credentials on a side thread therefore calls <see cref="HideSystemStore"/> first,
+/// while it has only one thread, and the restore after the build only replaces or removes entries in place.
 /// </summary>
-internal static partial class ChainWarmup
+public static partial class ChainWarmup
 {
     private const string FileVariable = "SSL_CERT_FILE";
     private const string DirectoryVariable = "SSL_CERT_DIR";
 
     private static int s_started;
+    private static (string? File, string? Directory)? s_hidden;
+
+    /// <summary>
+    /// Points OpenSSL's default store at nothing now, until the first chain build (<see cref="Run"/>) puts the
+    /// variables back. Call while the process has a single thread; does nothing off Linux or after the first build.
+    /// </summary>
+    public static void HideSystemStore()
+    {
+        if (OperatingSystem.IsLinux() && Volatile.Read(ref s_started) == 0 && s_hidden is null)
+        {
+            s_hidden = SetTemporaryStore();
+        }
+    }
 
     /// <summary>The process's first chain build, with the system store out of reach; later calls do nothing.</summary>
     public static void Run(X509Certificate2 certificate)
@@ -30,17 +46,8 @@ internal static partial class ChainWarmup
         {
             return;
         }
-        (string? File, string? Directory)? saved = null;
-        if (OperatingSystem.IsLinux())
-        {
-            // .NET's own copy of the environment (what Process.Start hands to children) is filled from libc's on
-            // first enumeration: take it now so the temporary values below never reach it.
-            _ = Environment.GetEnvironmentVariables();
-            saved = (Environment.GetEnvironmentVariable(FileVariable), Environment.GetEnvironmentVariable(DirectoryVariable));
-            // Read by the native crypto shim with getenv: a path that is not a regular file, and no directories.
-            _ = SetEnv(FileVariable, "/dev/null", 1);
-            _ = SetEnv(DirectoryVariable, string.Empty, 1);
-        }
+        (string? File, string? Directory)? saved = s_hidden ?? (OperatingSystem.IsLinux() ? SetTemporaryStore() : null);
+        s_hidden = null;
         try
         {
             using var chain = new X509Chain();
@@ -61,6 +68,18 @@ internal static partial class ChainWarmup
                 Restore(DirectoryVariable, original.Directory);
             }
         }
+    }
+
+    private static (string? File, string? Directory) SetTemporaryStore()
+    {
+        // .NET's own copy of the environment (what Process.Start hands to children) is filled from libc's on
+        // first enumeration: take it now so the temporary values below never reach it.
+        _ = Environment.GetEnvironmentVariables();
+        (string? File, string? Directory) saved = (Environment.GetEnvironmentVariable(FileVariable), Environment.GetEnvironmentVariable(DirectoryVariable));
+        // Read by the native crypto shim with getenv: a path that is not a regular file, and no directories.
+        _ = SetEnv(FileVariable, "/dev/null", 1);
+        _ = SetEnv(DirectoryVariable, string.Empty, 1);
+        return saved;
     }
 
     private static void Restore(string name, string? value)

@@ -18,7 +18,10 @@ public interface ITlsEngine : IDisposable
     /// <summary>True for the TLS server role.</summary>
     bool IsServer { get; }
 
-    /// <summary>Starts the handshake; a client queues its ClientHello as ciphertext. Call once.</summary>
+    /// <summary>
+    /// Starts the handshake; a client queues its ClientHello as ciphertext. Later calls do nothing (an engine may be
+    /// handed over already started, see the client's first engine).
+    /// </summary>
     void Start();
 
     /// <summary>Feeds ciphertext received from the peer (in order; any slicing).</summary>

@@ -85,7 +85,7 @@ public sealed class SslStreamTlsEngine : ITlsEngine
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_driver is not null)
         {
-            throw new InvalidOperationException("The TLS engine was already started.");
+            return; // Started ahead of time (a client's first engine is prepared early).
         }
         _driver = RunAsync();
         _ = _driver.ContinueWith(OnDriverFinished, CancellationToken.None,

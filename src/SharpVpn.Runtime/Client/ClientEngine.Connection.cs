@@ -72,11 +72,17 @@ public sealed partial class ClientEngine
         bool connected = false;
         try
         {
-            connection.ReceiveLoop.Start();
             lock (connection.SessionLock)
             {
                 connection.DrainOutgoing();
-                // While the reset is in flight: load our credentials and have the ClientHello ready.
+            }
+
+            // Started after the reset went out: starting a thread can take a millisecond on a busy machine, and the
+            // server's answer waits in the socket meanwhile.
+            connection.ReceiveLoop.Start();
+            lock (connection.SessionLock)
+            {
+                // While the reset is in flight: take the first TLS engine (made since Run started) with its ClientHello.
                 session.PrestartTls();
             }
 

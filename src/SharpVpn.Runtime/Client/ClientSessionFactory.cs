@@ -24,11 +24,13 @@ internal sealed class ClientSessionFactory
     private readonly string _optionsString;
     private readonly string _peerInfo;
     private readonly IReadOnlyList<string> _dataCiphers;
+    private readonly FirstTlsEngine _firstTls;
 
     public ClientSessionFactory(ClientConfig config)
     {
         _config = config;
         _tls = TlsOptionsFactory.BuildDeferred(config.Tls, config.SourceName, isServer: false);
+        _firstTls = new FirstTlsEngine(() => new SslStreamTlsEngine(_tls.Value));
         _dataCiphers = config.DataChannel.DataCiphers;
         Framing = MapFraming(config.DataChannel.Compression);
         _optionsString = new OccOptionsString
@@ -54,6 +56,15 @@ internal sealed class ClientSessionFactory
     /// </summary>
     public TlsEngineOptions TlsOptions => _tls.Value;
 
+    /// <summary>
+    /// Starts loading the credentials and building the first session's ClientHello on a thread of its own (see
+    /// <see cref="FirstTlsEngine"/>); the first session's engine factory then takes that engine.
+    /// </summary>
+    public void PrepareFirstTls() => _firstTls.BeginPrepare();
+
+    /// <summary>Releases a prepared engine no session took.</summary>
+    public void ReleasePreparedTls() => _firstTls.Dispose();
+
     /// <summary>Transport of the first remote (every remote may name its own; see <see cref="RemoteEndpoint.Protocol"/>).</summary>
     public TransportProtocol Protocol => _config.Remotes.Count > 0 ? _config.Remotes[0].Protocol : TransportProtocol.Udp;
 
@@ -70,7 +81,7 @@ internal sealed class ClientSessionFactory
         return new TunnelSessionOptions
         {
             IsServer = false,
-            TlsEngineFactory = () => new SslStreamTlsEngine(_tls.Value),
+            TlsEngineFactory = _firstTls.Take,
             Wrap = CreateWrap(_config),
             OptionsString = _optionsString,
             DataCiphers = _dataCiphers,
