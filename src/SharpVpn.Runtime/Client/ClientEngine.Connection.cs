@@ -78,8 +78,9 @@ public sealed partial class ClientEngine
             }
 
             // Started after the reset went out: starting a thread can take a millisecond on a busy machine, and the
-            // server's answer waits in the socket meanwhile.
+            // server's answer waits in the socket meanwhile. Likewise the signal handlers.
             connection.ReceiveLoop.Start();
+            EnsureSignalHandlers();
             lock (connection.SessionLock)
             {
                 // While the reset is in flight: take the first TLS engine (made since Run started) with its ClientHello.

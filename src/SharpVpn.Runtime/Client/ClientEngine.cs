@@ -94,11 +94,6 @@ public sealed partial class ClientEngine : IDisposable
         // Credentials and the ClientHello get ready meanwhile (about 2 ms of OpenSSL work off the handshake's path).
         _factory.PrepareFirstTls();
         using CancellationTokenRegistration registration = cancellationToken.Register(() => RequestShutdown("SIGTERM"));
-        if (_options.HandleSignals)
-        {
-            RegisterSignals();
-        }
-
         LogStartup();
         PidFile.Write(_config.Logging.WritePidFile);
         int unsuccessful = 0;
@@ -116,6 +111,7 @@ public sealed partial class ClientEngine : IDisposable
                 }
 
                 ConnectionOutcome outcome = RunConnection(remotes[remoteIndex % remotes.Count]);
+                EnsureSignalHandlers(); // RunConnection registers them once its reset is out; not if it ended before
                 if (outcome.End == ConnectionEnd.Shutdown)
                 {
                     _log.Info($"{outcome.Reason}[hard,] received, process exiting");
@@ -204,6 +200,19 @@ public sealed partial class ClientEngine : IDisposable
             }
 
             _wake.WaitOne((int)Math.Min(left, 1000));
+        }
+    }
+
+    /// <summary>
+    /// Installs the signal handlers once. Not at start but after the first reset went out (issue 7, handshake time):
+    /// the first registration sets up the runtime's signal handling (~0.5-1 ms), and until then a signal does what
+    /// it does to any process, which is also all there is to do before a connection (nothing to tear down yet).
+    /// </summary>
+    private void EnsureSignalHandlers()
+    {
+        if (_options.HandleSignals && _signals.Count == 0)
+        {
+            RegisterSignals();
         }
     }
 
