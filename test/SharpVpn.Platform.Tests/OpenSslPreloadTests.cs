@@ -29,8 +29,17 @@ public sealed class OpenSslPreloadTests : IDisposable
             closedir(d);
             return n;
         }
+        // Runs at exit after any exit handler registered later, e.g. OpenSSL's cleanup had the preload's init asked
+        // for one (it must not: runtime threads may still use OpenSSL while the process exits).
+        static void fetch_at_exit(void) {
+            void *crypto = dlopen("libcrypto.so.3", RTLD_LAZY | RTLD_NOLOAD);
+            void *(*fetch)(void *, const char *, const char *) =
+                crypto == NULL ? NULL : (void *(*)(void *, const char *, const char *))dlsym(crypto, "EVP_MD_fetch");
+            printf(" fetch_at_exit=%d\n", fetch != NULL && fetch(NULL, "SHA256", NULL) != NULL);
+        }
         int main(int argc, char **argv) {
             (void)argc; (void)argv;
+            atexit(fetch_at_exit);
             int threads_at_main = tasks();
             long registrations = syscall(SYS_membarrier, 1 << 9 /* MEMBARRIER_CMD_GET_REGISTRATIONS */, 0);
             int wait_ms = atoi(getenv("PROBE_WAIT_MS"));
@@ -39,7 +48,8 @@ public sealed class OpenSslPreloadTests : IDisposable
                 ssl = dlopen("libssl.so.3", RTLD_LAZY | RTLD_NOLOAD);
                 if (ssl == NULL) usleep(1000);
             }
-            printf("loaded=%d threads_at_main=%d registrations=%ld\n", ssl != NULL, threads_at_main, registrations);
+            for (int i = 0; i <= wait_ms && ssl != NULL && tasks() > 1; i++) usleep(1000); // the preload's end
+            printf("loaded=%d threads_at_main=%d registrations=%ld", ssl != NULL, threads_at_main, registrations);
             return 0;
         }
         """;
@@ -65,6 +75,7 @@ public sealed class OpenSslPreloadTests : IDisposable
     {
         Probe result = RunProbe(command, waitMs: 5000, noPreload: null);
         Assert.True(result.Loaded, "libssl.so.3 was not loaded by the constructor's thread");
+        Assert.True(result.UsableAtExit, "OpenSSL was cleaned up by an exit handler: the preload's init lacks OPENSSL_INIT_NO_ATEXIT");
         Assert.True(result.ThreadsAtMain >= 1);
         if (result.Registrations >= 0)
         {
@@ -93,8 +104,8 @@ public sealed class OpenSslPreloadTests : IDisposable
         var env = new Dictionary<string, string?> { ["PROBE_WAIT_MS"] = waitMs.ToString(System.Globalization.CultureInfo.InvariantCulture), ["SHARPVPN_NO_OPENSSL_PRELOAD"] = noPreload };
         (int exit, string output) = Run(_probe, [command], env);
         Assert.True(exit == 0, $"probe failed: {output}");
-        var fields = output.Trim().Split(' ').Select(f => f.Split('=')).ToDictionary(kv => kv[0], kv => long.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture));
-        return new Probe(fields["loaded"] == 1, (int)fields["threads_at_main"], fields["registrations"]);
+        var fields = output.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(f => f.Split('=')).ToDictionary(kv => kv[0], kv => long.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture));
+        return new Probe(fields["loaded"] == 1, (int)fields["threads_at_main"], fields["registrations"], fields["fetch_at_exit"] == 1);
     }
 
     private static (int Exit, string Output) Run(string file, string[] args, Dictionary<string, string?>? env)
@@ -117,5 +128,5 @@ public sealed class OpenSslPreloadTests : IDisposable
     private static string PreloadSource([CallerFilePath] string thisFile = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "src", "SharpVpn.Cli", "Native", "openssl_preload.c"));
 
-    private readonly record struct Probe(bool Loaded, int ThreadsAtMain, long Registrations);
+    private readonly record struct Probe(bool Loaded, int ThreadsAtMain, long Registrations, bool UsableAtExit);
 }

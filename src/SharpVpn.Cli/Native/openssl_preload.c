@@ -15,11 +15,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-// openssl/crypto.h and openssl/ssl.h (OpenSSL 1.1 and 3): the flags .NET's shim passes to OPENSSL_init_ssl.
+// openssl/crypto.h and openssl/ssl.h (OpenSSL 1.1.1 and 3): the flags .NET's shim passes to OPENSSL_init_ssl.
+// NO_ATEXIT matters most: the first init decides whether OpenSSL frees its state in an exit handler, which would
+// pull it from under runtime threads still running at exit (.NET passes it for that reason).
 #define SV_INIT_LOAD_CRYPTO_STRINGS 0x00000002UL
 #define SV_INIT_ADD_ALL_CIPHERS 0x00000004UL
 #define SV_INIT_ADD_ALL_DIGESTS 0x00000008UL
 #define SV_INIT_LOAD_CONFIG 0x00000040UL
+#define SV_INIT_NO_ATEXIT 0x00080000UL
 #define SV_INIT_LOAD_SSL_STRINGS 0x00200000UL
 
 // linux/membarrier.h
@@ -61,7 +64,7 @@ static void *preload(void *unused)
     {
         return NULL;
     }
-    (void)init_ssl(SV_INIT_ADD_ALL_CIPHERS | SV_INIT_ADD_ALL_DIGESTS | SV_INIT_LOAD_CONFIG |
+    (void)init_ssl(SV_INIT_ADD_ALL_CIPHERS | SV_INIT_ADD_ALL_DIGESTS | SV_INIT_LOAD_CONFIG | SV_INIT_NO_ATEXIT |
                    SV_INIT_LOAD_CRYPTO_STRINGS | SV_INIT_LOAD_SSL_STRINGS, NULL);
 
     // The first SSL_CTX loads the cipher, group and signature tables; the first fetches fill the method caches.
