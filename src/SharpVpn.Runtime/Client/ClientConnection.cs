@@ -4,6 +4,8 @@ using SharpVpn.Protocol;
 using SharpVpn.Protocol.Session;
 using SharpVpn.Runtime.DataPath;
 
+using SharpVpn.Platform.Tun;
+
 namespace SharpVpn.Runtime.Client;
 
 /// <summary>
@@ -39,6 +41,9 @@ internal sealed class ClientConnection : IDisposable
     public Lock SessionLock { get; } = new();
 
     public LinkReceiveLoop? ReceiveLoop { get; set; }
+
+    /// <summary>The receive thread's TUN write batch (its merge counters feed the SIGUSR2 statistics).</summary>
+    public TunWriteBatch? TunBatch { get; set; }
 
     /// <summary>Set by the receive loop when the link closed (TCP reset/EOF) or failed.</summary>
     public bool LinkEnded => _linkEnded;

@@ -62,6 +62,7 @@ public sealed partial class ClientEngine
 
         var connection = new ClientConnection(link, endPoint, session, new DataChannelPipe(session, _factory.Framing) { MaxSegmentSize = MssClamp.ForConfig(_config.Tun.MssFix, _config.Tun.MssFixMode) });
         var handler = new ClientLinkHandler(this, connection, _pool.BufferBytes);
+        connection.TunBatch = handler.TunBatch;
         connection.ReceiveLoop = new LinkReceiveLoop(link, _pool, handler, error =>
         {
             connection.MarkLinkEnded(error);

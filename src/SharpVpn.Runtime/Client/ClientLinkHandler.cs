@@ -21,6 +21,8 @@ internal sealed class ClientLinkHandler : IPacketBatchHandler
     private readonly byte[] _decompress;
     private readonly TunWriteBatch _tunBatch = new(DataPathLayout.BatchSize);
 
+    internal TunWriteBatch TunBatch => _tunBatch;
+
     public ClientLinkHandler(ClientEngine engine, ClientConnection connection, int bufferBytes)
     {
         _engine = engine;
