@@ -38,6 +38,35 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task BulkTcpBothWays_WithRealClient_GoesThroughTunOffloads_Sigusr2ShowsIt()
+    {
+        // Issue 7: the server's TUN fast path in use with a real openvpn 2.6 client. Client -> intranet traffic leaves
+        // the server's TUN merged into super-segments; intranet -> client traffic comes in as TSO super-segments.
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        await s.StartServerAsync(OpenVpnVariant.Modern);
+        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess iperf = s.Lab.StartProcess(s.Lab.Intranet, "iperf3", ["-s", "--forceflush"]);
+        await iperf.WaitForOutputAsync("Server listening", TimeSpan.FromSeconds(10));
+        foreach (string[] direction in new[] { Array.Empty<string>(), ["-R"] })
+        {
+            (await s.Lab.RunAsync(s.Lab.Client, TimeSpan.FromSeconds(30), "iperf3", ["-c", ScenarioLab.IntranetAddress, "-t", "3", .. direction])).EnsureSuccess();
+        }
+
+        int mark = s.Server!.LineCount;
+        (await s.Lab.RunAsync(s.Lab.Server, "kill", "-USR2", s.Server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))).EnsureSuccess();
+        string line = await s.Server.WaitForOutputAsync("TUN offload:", StartTimeout, mark);
+        output.WriteLine(line);
+        Assert.Contains(s.Server.Lines.Skip(mark), l => l.Contains("CLIENT_LIST", StringComparison.Ordinal) || l.Contains("Common Name,Real Address", StringComparison.Ordinal));
+        Match m = Regex.Match(line, @"TUN offload: on, TSO super-segments read (\d+), merged super-segments written (\d+) \(of (\d+) packets");
+        Assert.True(m.Success, $"TUN offload not on: {line}");
+        Assert.True(long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, $"no TSO super-segment was read: {line}");
+        long merged = long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        long packets = long.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(merged > 0 && packets > 2 * merged, $"decrypted TCP segments were not merged into super-segments: {line}");
+    }
+
+    [Fact]
     public async Task NatMasqueradeAndFirewallOpen_DoTheTutorialSteps8To10_AndAreRemovedOnShutdown()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);

@@ -280,28 +280,11 @@ public sealed partial class ClientEngine : IDisposable
         _log.Info($"TCP/UDP read bytes,{(_doneLinkRead + (pipe?.LinkReadBytes ?? 0)).ToString(CultureInfo.InvariantCulture)}");
         _log.Info($"TCP/UDP write bytes,{(_doneLinkWrite + (pipe?.LinkWriteBytes ?? 0)).ToString(CultureInfo.InvariantCulture)}");
         _log.Info("END");
-        _log.Info(DescribeTunOffload(_tun, _connection?.TunBatch));
+        // SharpVPN's own line after OpenVPN's block: is the TUN fast path in use.
+        TunWriteBatch? batch = _connection?.TunBatch;
+        _log.Info(TunOffloadReport.Describe(_tun, batch?.SuperSegments ?? 0, batch?.Written ?? 0));
     }
 
-    /// <summary>
-    /// SharpVPN's own statistics line after OpenVPN's block: whether the TUN offloads work (issue 7), i.e. how many
-    /// TCP super-segments the kernel handed over (TSO) and how many the current connection wrote back merged.
-    /// </summary>
-    internal static string DescribeTunOffload(ITunDevice? tun, TunWriteBatch? batch)
-    {
-        if (tun is null)
-        {
-            return "TUN offload: no TUN open";
-        }
-        if (!tun.OffloadEnabled)
-        {
-            return "TUN offload: off (packets are read and written one by one)";
-        }
-        string read = tun is TunDevice device ? device.SuperPacketsRead.ToString(CultureInfo.InvariantCulture) : "?";
-        long merged = batch?.SuperSegments ?? 0;
-        long packets = batch?.Written ?? 0;
-        return $"TUN offload: on, TSO super-segments read {read}, merged super-segments written {merged.ToString(CultureInfo.InvariantCulture)} (of {packets.ToString(CultureInfo.InvariantCulture)} packets written)";
-    }
 
     /// <summary>
     /// Receive thread: adds a decrypted IP packet to the thread's TUN write batch (TCP segments of one flow are

@@ -49,6 +49,12 @@ public sealed partial class ServerEngine
                 Reload("SIGHUP");
             }
 
+            if (_statisticsRequested)
+            {
+                _statisticsRequested = false;
+                LogStatistics();
+            }
+
             if (now >= _nextCrlCheckMs)
             {
                 _nextCrlCheckMs = now + 1000;

@@ -55,6 +55,19 @@ public sealed partial class ServerEngine
         string.Create(CultureInfo.InvariantCulture,
             $"clients={_clients.Count},created={ClientsCreated},gate_replies={_gate?.Replies ?? 0},gate_drops={_gate?.Dropped ?? 0},gate_rate_limited={_gate?.RateLimited ?? 0},data_drops={Interlocked.Read(ref _dropped)},bad_source={Interlocked.Read(ref _badSource)},no_route={Interlocked.Read(ref _noRoute)},queue_drops={Interlocked.Read(ref _queueDrops)},packet_faults={Interlocked.Read(ref _packetFaults)},managed_memory={GC.GetTotalMemory(false)}");
 
+    /// <summary>
+    /// SIGUSR2, as openvpn does: the status report (version 1) into the log, then SharpVPN's TUN offload line.
+    /// </summary>
+    private void LogStatistics()
+    {
+        string report = ServerStatusFile.Format(1, SnapshotClients(), DateTimeOffset.Now, Title);
+        foreach (string line in report.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            LogInfo(line);
+        }
+        LogInfo(TunOffloadReport.Describe(_tun, Interlocked.Read(ref _tunSuperSegmentsWritten), Interlocked.Read(ref _tunPacketsWritten)));
+    }
+
     private void WriteStatus(bool force)
     {
         if (_config.Logging.StatusFile is not { } path)

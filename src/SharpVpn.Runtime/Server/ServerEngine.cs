@@ -56,6 +56,9 @@ public sealed partial class ServerEngine : IDisposable
     private ManagementInterface? _management;
     private volatile string? _shutdownSignal;
     private volatile bool _reloadRequested;
+    private volatile bool _statisticsRequested;
+    private long _tunSuperSegmentsWritten;
+    private long _tunPacketsWritten;
     private volatile Exception? _fatal;
     private int _tcpConnections;
 
@@ -160,6 +163,23 @@ public sealed partial class ServerEngine : IDisposable
     /// <summary>Receive threads: packets their TUN write batch could not hand over.</summary>
     internal void CountTunWriteDrops(int dropped) => Interlocked.Add(ref _tunWriteDrops, dropped);
 
+    /// <summary>Receive threads, once per flush: merged super-segments and packets their batch wrote since the last.</summary>
+    internal void CountTunWrites(long superSegments, long packets)
+    {
+        if (superSegments != 0)
+        {
+            Interlocked.Add(ref _tunSuperSegmentsWritten, superSegments);
+        }
+        Interlocked.Add(ref _tunPacketsWritten, packets);
+    }
+
+    /// <summary>Asks the control loop to log the status and statistics (OpenVPN's SIGUSR2). Thread-safe.</summary>
+    public void RequestStatistics()
+    {
+        _statisticsRequested = true;
+        Wake();
+    }
+
     /// <summary>
     /// Runs the server until SIGINT/SIGTERM (or <paramref name="cancellationToken"/>): returns 0 after a clean shutdown.
     /// Everything it set up (TUN, NAT/firewall table, pid file) is removed either way.
@@ -201,6 +221,10 @@ public sealed partial class ServerEngine : IDisposable
         SignalHandlers.Add(_signals, PosixSignal.SIGINT, () => RequestShutdown("SIGINT"));
         SignalHandlers.Add(_signals, PosixSignal.SIGTERM, () => RequestShutdown("SIGTERM"));
         SignalHandlers.Add(_signals, PosixSignal.SIGHUP, RequestReload);
+        if (OperatingSystem.IsLinux())
+        {
+            SignalHandlers.Add(_signals, SignalHandlers.SigUsr2, RequestStatistics);
+        }
     }
 
     private void LogStartup()

@@ -30,6 +30,8 @@ internal sealed class ServerInbound
     // Packets for the TUN wait for FlushTun (the end of the receive thread's batch), so the TCP segments of one
     // flow leave as one super-segment.
     private readonly TunWriteBatch _tunBatch = new(DataPathLayout.BatchSize);
+    private long _reportedSuperSegments;
+    private long _reportedWritten;
 
     public ServerInbound(ServerEngine engine, int bufferBytes)
     {
@@ -113,6 +115,12 @@ internal sealed class ServerInbound
             {
                 _engine.CountTunWriteDrops(dropped);
             }
+            // The engine's totals (SIGUSR2 statistics) get what this batch wrote since the last flush.
+            long superSegments = _tunBatch.SuperSegments;
+            long written = _tunBatch.Written;
+            _engine.CountTunWrites(superSegments - _reportedSuperSegments, written - _reportedWritten);
+            _reportedSuperSegments = superSegments;
+            _reportedWritten = written;
         }
     }
 
