@@ -595,6 +595,9 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
         IReadOnlyList<string> after = await WaitForAsync(() => m.CommandAsync("status 2", multiLine: true).Result,
             lines => lines.Any(l => l.StartsWith("CLIENT_LIST,client,", StringComparison.Ordinal)));
         Assert.Single(after, l => l.StartsWith("CLIENT_LIST,", StringComparison.Ordinal));
+        mark = s.Server.LineCount;
+        Assert.StartsWith("SUCCESS: signal SIGUSR2 thrown", (await m.CommandAsync("signal SIGUSR2"))[0], StringComparison.Ordinal);
+        await s.Server.WaitForOutputAsync("TUN offload:", StartTimeout, mark); // the statistics, as the real SIGUSR2 logs them
         Assert.StartsWith("SUCCESS: signal SIGTERM thrown", (await m.CommandAsync("signal SIGTERM"))[0], StringComparison.Ordinal);
         await s.Server.WaitForOutputAsync("process exiting", StartTimeout);
     }

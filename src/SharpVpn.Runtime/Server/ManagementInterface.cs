@@ -282,6 +282,7 @@ internal sealed class ManagementInterface : IDisposable
                         _engine.RequestReload();
                         return $"SUCCESS: signal {arg} thrown";
                     case "SIGUSR2":
+                        _engine.RequestStatistics();
                         return $"SUCCESS: signal {arg} thrown";
                     default:
                         return $"ERROR: signal '{arg}' is not a known signal type";
