@@ -285,7 +285,6 @@ public sealed partial class ClientEngine : IDisposable
         _log.Info(TunOffloadReport.Describe(_tun, batch?.SuperSegments ?? 0, batch?.Written ?? 0));
     }
 
-
     /// <summary>
     /// Receive thread: adds a decrypted IP packet to the thread's TUN write batch (TCP segments of one flow are
     /// merged into a super-segment when the TUN has offload); dropped while no TUN is open.
