@@ -535,6 +535,30 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RevokedThenReconnectingAtOnce_MeetsTheNewCrl_BeforeTheOnceASecondCheck()
+    {
+        // openvpn re-reads a changed crl-verify file for each new TLS session; we check it every second and, since
+        // a revoke can race a reconnect, also when a client's session is created: the client that reconnects a few
+        // milliseconds after its revocation must be refused, not let in until the next check.
+        await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "gone"]);
+        Func<string, string> goneFiles = KeepCopies(s, "gone");
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = [$"crl-verify {s.Pki.Crl}"] });
+        OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern, "gone", goneFiles);
+        LabProcess first = s.StartRealClient(config);
+        await first.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await first.StopAsync();
+
+        int mark = s.Server!.LineCount;
+        await s.Pki.RevokeAsync("gone");
+        LabProcess again = s.StartRealClient(config);
+        await s.Server.WaitForOutputAsync(new Regex("TLS Error: .*revoked", RegexOptions.IgnoreCase), StartTimeout, mark);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // past the next periodic check: nothing changes
+        await again.StopAsync();
+        Assert.DoesNotContain("Initialization Sequence Completed", again.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(s.Server.Lines.Skip(mark), l => l.Contains("Peer Connection Initiated", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Sighup_ReloadsWithoutDroppingConnectedClients()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);

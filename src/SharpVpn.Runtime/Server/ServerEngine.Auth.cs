@@ -23,6 +23,14 @@ public sealed partial class ServerEngine
             return;
         }
 
+        // The CRL may have been reloaded while this client's TLS handshake ran against the previous one (a revoke
+        // racing a reconnect): the lists loaded now decide.
+        if (session.PeerCertificate is { } certificate && IsRevokedByCurrentCrl(certificate))
+        {
+            Reject(client, $"certificate of '{cn}' (serial {certificate.SerialNumber}) is revoked by the reloaded CRL", now);
+            return;
+        }
+
         client.CommonName = cn;
         client.Username = session.PeerUsername;
         LogWrite(LogLevel.Handshake, $"{client.Address} VERIFY OK: depth=0, CN={cn}");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using SharpVpn.Platform.Systemd;
 using SharpVpn.Protocol;
 using SharpVpn.Protocol.Session;
@@ -178,6 +179,9 @@ public sealed partial class ServerEngine
             return;
         }
 
+        // As openvpn re-reads a changed crl-verify file for each new TLS session: a client revoked a moment ago
+        // (profile revoke) and reconnecting before the once-a-second check must meet the new CRL.
+        CheckCrlFile();
         IControlChannelWrap wrap = gate.Wrap ?? _factory.CreateWrap();
         TunnelSessionOptions options = _factory.CreateSessionOptions(wrap, peerId, NetTime);
         TunnelSession session = gate.Verdict == GateVerdict.CreateFromCookie
@@ -453,6 +457,10 @@ public sealed partial class ServerEngine
         }
     }
 
+    /// <summary>True if the CRLs loaded now (not necessarily those of the client's handshake) revoke <paramref name="certificate"/>.</summary>
+    private bool IsRevokedByCurrentCrl(X509Certificate2 certificate) =>
+        _factory.RevocationLists.Any(l => l.CoversIssuerOf(certificate) && l.IsRevoked(certificate));
+
     private DateTime CrlWriteTime() =>
         _config.Tls.CrlPath is { } path && File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
 
@@ -479,9 +487,7 @@ public sealed partial class ServerEngine
         if (_factory.ReloadCrl(out string? error))
         {
             _crlWriteTime = CrlWriteTime();
-            var crls = _factory.RevocationLists;
-            int killed = KillClients(c => c.Session.PeerCertificate is { } cert && crls.Any(l => l.CoversIssuerOf(cert) && l.IsRevoked(cert)),
-                "certificate revoked");
+            int killed = KillClients(c => c.Session.PeerCertificate is { } cert && IsRevokedByCurrentCrl(cert), "certificate revoked");
             if (killed > 0)
             {
                 LogInfo($"CRL: disconnected {killed.ToString(CultureInfo.InvariantCulture)} client(s) whose certificate is now revoked");
