@@ -43,7 +43,9 @@ public sealed partial class DemoTests(ITestOutputHelper output)
     public async Task Demo_InterruptedBySigint_RemovesEverything(string interruptAfter)
     {
         Prerequisites.EnsureLabCanRun();
-        using var demo = new DemoChild(output, "demo");
+        // --pause holds the demo after each step, so the interrupt lands mid-run even when this test reads the demo's
+        // output late (a busy machine) and the remaining steps would otherwise finish first.
+        using var demo = new DemoChild(output, "demo", "--pause", "3");
         Assert.True(await demo.WaitForOutputAsync(interruptAfter, TimeSpan.FromSeconds(90)), demo.Output);
         Assert.Equal(0, Kill(demo.Pid, 2));
 

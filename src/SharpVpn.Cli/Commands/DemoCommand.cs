@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace SharpVpn.Cli.Commands;
 
 /// <summary>
-/// <c>sharpvpn demo [--client sharpvpn|openvpn]</c>: the whole tutorial on this machine in network namespaces,
+/// <c>sharpvpn demo [--client sharpvpn|openvpn] [--pause SECONDS]</c>: the whole tutorial on this machine in network namespaces,
 /// shown step by step; everything is removed at the end, on failure and on Ctrl-C.
 /// </summary>
 internal static class DemoCommand
@@ -20,15 +20,28 @@ internal static class DemoCommand
             DefaultValueFactory = _ => "sharpvpn",
         };
         client.AcceptOnlyFromAmong("sharpvpn", "openvpn");
+        var pause = new Option<double>("--pause")
+        {
+            Description = "Seconds to pause after each step, to follow along (e.g. in a presentation); Ctrl-C still stops and cleans up",
+            DefaultValueFactory = _ => 0,
+        };
+        pause.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is < 0 or > 600)
+            {
+                r.AddError("--pause must be between 0 and 600 seconds.");
+            }
+        });
         var command = new Command("demo", "Run the whole tutorial on this machine in network namespaces: server, intranet host, client, ping")
         {
-            client,
+            client, pause,
         };
-        command.SetAction(int (ParseResult r) => Run(r.GetValue(client) == "openvpn" ? DemoClientKind.OpenVpn : DemoClientKind.SharpVpn));
+        command.SetAction(int (ParseResult r) => Run(r.GetValue(client) == "openvpn" ? DemoClientKind.OpenVpn : DemoClientKind.SharpVpn,
+            TimeSpan.FromSeconds(r.GetValue(pause))));
         return command;
     }
 
-    private static int Run(DemoClientKind client)
+    private static int Run(DemoClientKind client, TimeSpan pause)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -41,7 +54,7 @@ internal static class DemoCommand
         }
 
         var observer = new SpectreDemoObserver();
-        using var runner = new DemoRunner(new DemoOptions { Client = client }, observer);
+        using var runner = new DemoRunner(new DemoOptions { Client = client, StepPause = pause }, observer);
         using var cts = new CancellationTokenSource();
         var signals = new List<PosixSignalRegistration>();
         foreach (PosixSignal signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })

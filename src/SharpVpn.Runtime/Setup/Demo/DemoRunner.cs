@@ -56,14 +56,14 @@ public sealed partial class DemoRunner : IDisposable
                 return $"client {DemoNetwork.ClientAddress}/16 ({_network.Client}), VPN server {DemoNetwork.ServerPublicAddress}/16 + "
                     + $"{DemoNetwork.ServerIntranetAddress}/24 ({_network.Server}), intranet host {DemoNetwork.IntranetAddress}/24 without a gateway ({_network.Intranet})";
             });
-            cancellationToken.ThrowIfCancellationRequested();
+            await NextStepAsync(cancellationToken);
 
             string before = $"Client pings the intranet host {DemoNetwork.IntranetAddress} (no tunnel yet)";
             _observer.StepStarted(before);
             bool pingBefore = await PingAsync(2, cancellationToken);
             _observer.StepFinished(before, pingBefore ? DemoStepOutcome.Failed : DemoStepOutcome.FailedAsExpected,
                 pingBefore ? "it answered: the lab is not isolated" : "no answer, as in the tutorial: the client has no route to 192.168.1.0/24");
-            cancellationToken.ThrowIfCancellationRequested();
+            await NextStepAsync(cancellationToken);
 
             string dataDir = Path.Combine(_workDir, "sharpvpn");
             string quickstart = "sharpvpn quickstart on the VPN server";
@@ -83,7 +83,7 @@ public sealed partial class DemoRunner : IDisposable
             }
 
             _observer.StepFinished(quickstart, DemoStepOutcome.Succeeded, $"PKI, tls-crypt key, server.conf and a profile in {dataDir}");
-            cancellationToken.ThrowIfCancellationRequested();
+            await NextStepAsync(cancellationToken);
 
             string serverStep = "Starting the VPN server (sharpvpn server)";
             _observer.StepStarted(serverStep);
@@ -94,7 +94,7 @@ public sealed partial class DemoRunner : IDisposable
             }
 
             _observer.StepFinished(serverStep, DemoStepOutcome.Succeeded, $"listening on udp {DemoNetwork.ServerPublicAddress}:1194, NAT onto 192.168.1.0/24");
-            cancellationToken.ThrowIfCancellationRequested();
+            await NextStepAsync(cancellationToken);
 
             string profile = Path.Combine(dataDir, "clients", "client1.ovpn");
             string clientName = _options.Client == DemoClientKind.OpenVpn ? "openvpn" : "sharpvpn client";
@@ -110,25 +110,25 @@ public sealed partial class DemoRunner : IDisposable
             }
 
             _observer.StepFinished(connect, DemoStepOutcome.Succeeded, "certificates checked both ways, keys agreed, address and routes pushed");
-            cancellationToken.ThrowIfCancellationRequested();
+            await NextStepAsync(cancellationToken);
 
             string? address = TunnelAddress();
             _observer.StepStarted("Client's tunnel address");
             _observer.StepFinished("Client's tunnel address", address is null ? DemoStepOutcome.Failed : DemoStepOutcome.Succeeded, address ?? "no tun address found");
-            cancellationToken.ThrowIfCancellationRequested();
+            await NextStepAsync(cancellationToken);
 
             string after = $"Client pings the intranet host {DemoNetwork.IntranetAddress} through the tunnel";
             _observer.StepStarted(after);
             bool pingAfter = await PingAsync(3, cancellationToken);
             _observer.StepFinished(after, pingAfter ? DemoStepOutcome.Succeeded : DemoStepOutcome.Failed,
                 pingAfter ? "answered: encrypted to the server, NATed to 192.168.1.254, and back" : "no answer");
-            cancellationToken.ThrowIfCancellationRequested();
+            await NextStepAsync(cancellationToken);
 
             _observer.StepStarted("Server status");
             IReadOnlyList<ConnectedClient> status = await StatusAsync(dataDir, cancellationToken);
             _observer.StepFinished("Server status", status.Count > 0 ? DemoStepOutcome.Succeeded : DemoStepOutcome.Failed,
                 status.Count > 0 ? $"{status.Count} client(s) connected" : "no client in the status");
-            cancellationToken.ThrowIfCancellationRequested();
+            await NextStepAsync(cancellationToken);
             _observer.ServerStatus(address ?? "", status);
             return new DemoResult { PingBeforeFailed = !pingBefore, PingAfterSucceeded = pingAfter, ClientAddress = address, ServerStatus = status };
         }
@@ -181,6 +181,16 @@ public sealed partial class DemoRunner : IDisposable
         foreach (DemoProcess p in _processes)
         {
             p.Dispose();
+        }
+    }
+
+    /// <summary>Between steps: stop if interrupted, else the optional pause (interruptible too).</summary>
+    private async Task NextStepAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_options.StepPause > TimeSpan.Zero)
+        {
+            await Task.Delay(_options.StepPause, cancellationToken);
         }
     }
 
