@@ -146,11 +146,7 @@ public sealed class ClientSessionFactoryTests
         return ConfigParser.ParseClientFromText(text.Replace("\r", "", StringComparison.Ordinal), "test.ovpn", dir);
     }
 
-    private static string Inline()
-    {
-        TestCertificates pki = TestCertificates.Shared;
-        return $"<ca>\n{TestCertificates.CertificatePem(pki.Ca)}\n</ca>\n<cert>\n{TestCertificates.CertificatePem(pki.Client)}\n</cert>\n<key>\n{TestCertificates.KeyPem(pki.Client)}\n</key>";
-    }
+    private static string Inline() => TestCertificates.InlineClientCredentials();
 
     private static string MakeStaticKey()
     {

@@ -13,15 +13,11 @@ public sealed class FirstTlsEngineTests
     [Fact]
     public void PreparedEngine_ComesStartedFromAnotherThread_OnceThenEnginesAreNew()
     {
-        int? madeOn = null;
-        using var first = new FirstTlsEngine(() =>
-        {
-            madeOn = Environment.CurrentManagedThreadId;
-            return NewClientEngine();
-        });
+        var maker = new RecordingMaker();
+        using var first = new FirstTlsEngine(maker.Make);
         first.BeginPrepare();
         using ITlsEngine prepared = first.Take();
-        Assert.NotEqual(Environment.CurrentManagedThreadId, madeOn);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, maker.MadeOn);
         Assert.True(prepared.PendingCiphertextBytes > 0, "the prepared engine should hold its ClientHello already");
         int hello = prepared.PendingCiphertextBytes;
         prepared.Start(); // what the session does next: must not start a second handshake
@@ -31,20 +27,16 @@ public sealed class FirstTlsEngineTests
         using ITlsEngine later = first.Take();
         Assert.NotSame(prepared, later);
         Assert.Equal(0, later.PendingCiphertextBytes); // made on demand, not started
-        Assert.Equal(Environment.CurrentManagedThreadId, madeOn);
+        Assert.Equal(Environment.CurrentManagedThreadId, maker.MadeOn);
     }
 
     [Fact]
     public void WithoutPreparation_TakeMakesANewEngineOnTheCallersThread()
     {
-        int? madeOn = null;
-        using var first = new FirstTlsEngine(() =>
-        {
-            madeOn = Environment.CurrentManagedThreadId;
-            return NewClientEngine();
-        });
+        var maker = new RecordingMaker();
+        using var first = new FirstTlsEngine(maker.Make);
         using ITlsEngine engine = first.Take();
-        Assert.Equal(Environment.CurrentManagedThreadId, madeOn);
+        Assert.Equal(Environment.CurrentManagedThreadId, maker.MadeOn);
         Assert.Equal(0, engine.PendingCiphertextBytes);
     }
 
@@ -52,20 +44,11 @@ public sealed class FirstTlsEngineTests
     public void LoadError_IsRethrownWhenTheSessionTakesTheEngine()
     {
         // A key of another pair: loading fails on the preparing thread; the session's factory call reports it.
-        TestCertificates pki = TestCertificates.Shared;
         ClientConfig config = ConfigParser.ParseClientFromText($"""
             client
             dev tun
             remote 192.0.2.1 1194
-            <ca>
-            {TestCertificates.CertificatePem(pki.Ca)}
-            </ca>
-            <cert>
-            {TestCertificates.CertificatePem(pki.Client)}
-            </cert>
-            <key>
-            {TestCertificates.KeyPem(pki.Server)}
-            </key>
+            {TestCertificates.InlineClientCredentials(keyOf: TestCertificates.Shared.Server)}
             """.Replace("\r", "", StringComparison.Ordinal), "mismatch.conf", Path.GetTempPath());
         var factory = new ClientSessionFactory(config);
         factory.PrepareFirstTls();
@@ -85,6 +68,18 @@ public sealed class FirstTlsEngineTests
         first.Dispose();
         Assert.NotNull(made);
         Assert.Throws<ObjectDisposedException>(() => made.WritePlaintext([1]));
+    }
+
+    /// <summary>Makes client engines and remembers the thread that made the last one.</summary>
+    private sealed class RecordingMaker
+    {
+        public int? MadeOn { get; private set; }
+
+        public ITlsEngine Make()
+        {
+            MadeOn = Environment.CurrentManagedThreadId;
+            return NewClientEngine();
+        }
     }
 
     private static SslStreamTlsEngine NewClientEngine()

@@ -32,6 +32,13 @@ internal sealed class TestCertificates
 
     public static string KeyPem(X509Certificate2 c) => c.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem();
 
+    /// <summary>Inline &lt;ca&gt;, &lt;cert&gt; and &lt;key&gt; blocks of a client config; <paramref name="keyOf"/> (default: the client) owns the key.</summary>
+    public static string InlineClientCredentials(X509Certificate2? keyOf = null)
+    {
+        TestCertificates pki = Shared;
+        return $"<ca>\n{CertificatePem(pki.Ca)}\n</ca>\n<cert>\n{CertificatePem(pki.Client)}\n</cert>\n<key>\n{KeyPem(keyOf ?? pki.Client)}\n</key>";
+    }
+
     private X509Certificate2 Issue(string subject, string eku, byte serial)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

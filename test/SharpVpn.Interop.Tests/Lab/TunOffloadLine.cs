@@ -9,6 +9,19 @@ namespace SharpVpn.Interop.Tests.Lab;
 /// </summary>
 internal static partial class TunOffloadLine
 {
+    /// <summary>
+    /// Sends SIGUSR2 to <paramref name="process"/> (ours, in <paramref name="host"/>), waits for the line it logs and
+    /// asserts bulk traffic used the offloads; returns the line.
+    /// </summary>
+    public static async Task<string> SignalAndAssertAsync(ScenarioLab lab, LabHost host, LabProcess process, TimeSpan timeout)
+    {
+        int mark = process.LineCount;
+        (await lab.RunAsync(host, "kill", "-USR2", process.Pid.ToString(CultureInfo.InvariantCulture))).EnsureSuccess();
+        string line = await process.WaitForOutputAsync("TUN offload:", timeout, mark);
+        AssertBulkTrafficUsedOffloads(line);
+        return line;
+    }
+
     public static void AssertBulkTrafficUsedOffloads(string line)
     {
         Match m = Pattern().Match(line);
