@@ -289,11 +289,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"auth-user-pass-verify {script} via-file"] });
         LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = [$"auth-user-pass {credentials}"] }));
 
-        DateTime until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!ours.HasExited && DateTime.UtcNow < until)
-        {
-            await Task.Delay(200);
-        }
+        await ours.WaitForExitAsync(TimeSpan.FromSeconds(60)); // then its last stderr line is in Lines too
 
         Assert.True(ours.HasExited, ours.Tail());
         Assert.Equal(2, ours.ExitCode);
@@ -307,11 +303,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     private static async Task AssertFailsClearlyAsync(ClientScenario s, OpenVpnConfigFile config)
     {
         LabProcess ours = s.StartOurClient(config);
-        DateTime until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (!ours.HasExited && DateTime.UtcNow < until)
-        {
-            await Task.Delay(200);
-        }
+        await ours.WaitForExitAsync(TimeSpan.FromSeconds(90)); // then its last stderr line is in Lines too
 
         Assert.True(ours.HasExited, "the client kept running with a certificate the server refuses:\n" + ours.Tail());
         Assert.Equal(2, ours.ExitCode);

@@ -222,6 +222,24 @@ public sealed class LabProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the process exits by itself (true) or <paramref name="timeout"/> passes (false); once it exited,
+    /// its last output (a final error line on stderr, say) is in <see cref="Lines"/> too.
+    /// </summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        if (!await WaitUntilExitedAsync(timeout))
+        {
+            return false;
+        }
+        if (!_stopped)
+        {
+            DrainOutput();
+            await StopFollowingAsync();
+        }
+        return true;
+    }
+
     // Polls HasExited rather than WaitForExitAsync, which also waits for EOF on stdout/stderr:
     // a child the process left behind (still in the namespace) can hold those pipes open for minutes.
     private async Task<bool> WaitUntilExitedAsync(TimeSpan timeout)
