@@ -270,7 +270,32 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern, edit: text => text
             .Replace($"cert {s.Pki.CertificateOf("client")}", $"cert {cert}", StringComparison.Ordinal)
             .Replace($"key {s.Pki.KeyOf("client")}", $"key {key}", StringComparison.Ordinal));
-        await AssertFailsClearlyAsync(s, config);
+        LabProcess ours = s.StartOurClient(config);
+
+        // TLS completes on our side (the server's certificate is good), so the client opens its TUN device ahead of
+        // the push reply (issue 7); the server then drops us silently, and the failed attempt must close it again.
+        string opened = await WaitForTunDevicesAsync(s, d => d.Length > 0, TimeSpan.FromSeconds(30));
+        Assert.True(opened.Length > 0, "no TUN device was opened ahead during the first attempt:\n" + ours.Tail());
+        await ours.WaitForOutputAsync("process restarting", TimeSpan.FromSeconds(30));
+        // The next attempt starts after connect-retry (1 s): until then no device may be left over.
+        Assert.Equal(string.Empty, await WaitForTunDevicesAsync(s, d => d.Length == 0, TimeSpan.FromMilliseconds(300)));
+        await AssertFailedClearlyAsync(s, ours);
+    }
+
+    /// <summary>The TUN devices in the client's namespace (one 'ip -o link' line each), polled until <paramref name="done"/> or the timeout.</summary>
+    private static async Task<string> WaitForTunDevicesAsync(ClientScenario s, Func<string, bool> done, TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            CommandResult links = await s.Lab.RunAsync(s.Lab.Client, "ip", "-o", "link", "show", "type", "tun");
+            string devices = links.StdOut.Trim();
+            if (done(devices) || clock.Elapsed > timeout)
+            {
+                return devices;
+            }
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
@@ -300,9 +325,11 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         Assert.DoesNotContain("tun0", links.StdOut, StringComparison.Ordinal);
     }
 
-    private static async Task AssertFailsClearlyAsync(ClientScenario s, OpenVpnConfigFile config)
+    private static Task AssertFailsClearlyAsync(ClientScenario s, OpenVpnConfigFile config) =>
+        AssertFailedClearlyAsync(s, s.StartOurClient(config));
+
+    private static async Task AssertFailedClearlyAsync(ClientScenario s, LabProcess ours)
     {
-        LabProcess ours = s.StartOurClient(config);
         await ours.WaitForExitAsync(TimeSpan.FromSeconds(90)); // then its last stderr line is in Lines too
 
         Assert.True(ours.HasExited, "the client kept running with a certificate the server refuses:\n" + ours.Tail());

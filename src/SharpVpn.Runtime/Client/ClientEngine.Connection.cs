@@ -8,6 +8,7 @@ using SharpVpn.Protocol;
 using SharpVpn.Protocol.Session;
 using SharpVpn.Runtime.DataPath;
 using SharpVpn.Runtime.Logging;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Client;
 
@@ -70,6 +71,8 @@ public sealed partial class ClientEngine
         });
         _peerExitNotified = false;
         _connection = connection;
+        // The first TUN is opened ahead once the server has proven itself (BeginTunAhead), not after its push reply.
+        _tunAhead = _tun is null ? new MadeAhead<OpenedTun>(OpenTun, OpenTun) : null;
         bool connected = false;
         try
         {
@@ -93,6 +96,8 @@ public sealed partial class ClientEngine
         finally
         {
             _connection = null;
+            _tunAhead?.Dispose(); // Opened but not used (the attempt failed before the push reply): closed again.
+            _tunAhead = null;
             DataChannelPipe pipe = connection.Pipe;
             _doneTunRead += pipe.TunReadBytes;
             _doneTunWrite += pipe.TunWriteBytes;
@@ -301,7 +306,7 @@ public sealed partial class ClientEngine
             return;
         }
 
-        TunDevice tun = TunDevice.OpenPreferOffload(_config.Tun.Device, out string? offloadError);
+        (TunDevice tun, string? offloadError) = _tunAhead?.Take() ?? OpenTun();
         _log.Info($"TUN/TAP device {tun.Name} opened");
         if (offloadError is not null)
         {
@@ -322,6 +327,17 @@ public sealed partial class ClientEngine
         _tunLoop = new TunReadLoop(tun, _pool, _tunHandler, OnTunFault);
         _tunLoop.Start();
     }
+
+    /// <summary>
+    /// Receive thread, on the control packet that completed TLS with a verified server certificate: starts opening
+    /// the TUN device on a thread of its own. Creating the interface is ~0.5 ms of kernel work (TUNSETIFF registers
+    /// a network device) that otherwise followed the push reply; now it overlaps the server's work on our last
+    /// flight and the key exchange. Only the device is made early: addresses, routes and MTU still come from the push
+    /// reply (EnsureTun), and an attempt that fails before it closes the device again.
+    /// </summary>
+    internal void BeginTunAhead() => _tunAhead?.BeginPrepare();
+
+    private OpenedTun OpenTun() => OpenedTun.Open(_config.Tun.Device);
 
     private TunnelNetwork ApplyNetwork(string device, PushReplyOptions push, IPAddress server, int mtu)
     {

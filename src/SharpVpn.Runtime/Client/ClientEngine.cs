@@ -34,6 +34,7 @@ public sealed partial class ClientEngine : IDisposable
 
     private volatile ClientConnection? _connection;
     private volatile ITunDevice? _tun;
+    private MadeAhead<OpenedTun>? _tunAhead;
     private TunReadLoop? _tunLoop;
     private ClientTunHandler? _tunHandler;
     private TunnelNetwork? _network;

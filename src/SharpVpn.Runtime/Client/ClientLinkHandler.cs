@@ -9,7 +9,8 @@ namespace SharpVpn.Runtime.Client;
 /// <code>
 ///  P_DATA_V1/V2 -> DataChannelPipe.Open (key by key_id, decrypt, unframe) -> TUN write batch | ping (nothing) | OCC_EXIT
 ///  end of batch -> one write per merged TCP super-segment (TunWriteBatch)
-///  anything else -> the session under its lock (ProcessControl), replies sent at once, control loop woken
+///  anything else -> the session under its lock (ProcessControl), replies sent at once, control loop woken;
+///                   once TLS is done, the TUN device starts opening ahead (ClientEngine.BeginTunAhead)
 /// </code>
 /// No allocation per packet: the plaintext and decompression buffers belong to this handler.
 /// </summary>
@@ -65,6 +66,10 @@ internal sealed class ClientLinkHandler : IPacketBatchHandler
             {
                 _connection.Session.ProcessControl(packet, now);
                 _connection.DrainOutgoing();
+                if (_connection.Session.PeerCertificate is not null)
+                {
+                    _engine.BeginTunAhead(); // once TLS is done with a verified server (only the first call counts)
+                }
             }
 
             control = true;

@@ -1,4 +1,4 @@
-using System.Runtime.ExceptionServices;
+using SharpVpn.Runtime.Shared;
 using SharpVpn.Tls;
 
 namespace SharpVpn.Runtime.Client;
@@ -13,84 +13,34 @@ namespace SharpVpn.Runtime.Client;
 /// </summary>
 internal sealed class FirstTlsEngine : IDisposable
 {
-    private const int Idle = 0;
-    private const int Preparing = 1;
-    private const int Taken = 2;
-
-    private readonly Func<ITlsEngine> _create;
-    private readonly ManualResetEventSlim _ready = new(false);
-    private int _state = Idle;
-    private ITlsEngine? _engine;
-    private ExceptionDispatchInfo? _error;
+    private readonly MadeAhead<ITlsEngine> _engine;
 
     /// <param name="create">Makes a new engine (loads the credentials on first use).</param>
-    public FirstTlsEngine(Func<ITlsEngine> create) => _create = create;
+    public FirstTlsEngine(Func<ITlsEngine> create) => _engine = new MadeAhead<ITlsEngine>(() => CreateStarted(create), create);
 
     /// <summary>Starts making and starting the engine on a thread of its own; once, and only if none was taken yet.</summary>
-    public void BeginPrepare()
-    {
-        if (Interlocked.CompareExchange(ref _state, Preparing, Idle) != Idle)
-        {
-            return;
-        }
-        if (!EarlyThread.TryStart(Prepare))
-        {
-            // No thread: the session makes its engine inline, as without preparation.
-            Volatile.Write(ref _state, Idle);
-        }
-    }
+    public void BeginPrepare() => _engine.BeginPrepare();
 
     /// <summary>
     /// The prepared engine (already started: its ClientHello is queued) the first time after <see cref="BeginPrepare"/>,
     /// waiting for it if need be; otherwise a new engine from the factory. Rethrows what preparing it threw.
     /// </summary>
-    public ITlsEngine Take()
-    {
-        if (Interlocked.CompareExchange(ref _state, Taken, Preparing) != Preparing)
-        {
-            return _create();
-        }
-        _ready.Wait();
-        _error?.Throw();
-        ITlsEngine engine = _engine!;
-        _engine = null;
-        return engine;
-    }
+    public ITlsEngine Take() => _engine.Take();
 
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _state, Taken) == Preparing)
-        {
-            // Prepared but never taken (the client stopped first): wait for the thread, then release what it made.
-            _ready.Wait(TimeSpan.FromSeconds(10));
-            _engine?.Dispose();
-            _engine = null;
-        }
-    }
+    public void Dispose() => _engine.Dispose();
 
-    private void Prepare()
+    private static ITlsEngine CreateStarted(Func<ITlsEngine> create)
     {
+        ITlsEngine engine = create();
         try
         {
-            ITlsEngine engine = _create();
-            try
-            {
-                engine.Start();
-            }
-            catch
-            {
-                engine.Dispose();
-                throw;
-            }
-            _engine = engine;
+            engine.Start();
         }
-        catch (Exception ex)
+        catch
         {
-            _error = ExceptionDispatchInfo.Capture(ex);
+            engine.Dispose();
+            throw;
         }
-        finally
-        {
-            _ready.Set();
-        }
+        return engine;
     }
 }
