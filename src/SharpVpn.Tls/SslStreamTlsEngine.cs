@@ -294,7 +294,7 @@ public sealed class SslStreamTlsEngine : ITlsEngine
                 presented.Add(element.Certificate);
             }
         }
-        string? problem = _validator.Validate(peer, presented);
+        string? problem = _validator.Validate(peer, presented, chain);
         if (problem is not null)
         {
             _rejectReason = problem;
@@ -328,20 +328,11 @@ public sealed class SslStreamTlsEngine : ITlsEngine
     };
 
     /// <summary>
-    /// The policy of SslStream's own chain build for the peer: our CAs only, offline. Its verdict is ignored
-    /// (<see cref="ValidatePeer"/> decides), so this only keeps it from evaluating system roots or fetching anything.
+    /// The policy of SslStream's own chain build for the peer: OpenVPN's (our CAs only, offline), so it never evaluates
+    /// system roots or fetches anything, and <see cref="ValidatePeer"/> can judge the chain it built instead of
+    /// building it again. SslStream's own verdict is ignored (it also asks for a TLS extended key usage).
     /// </summary>
-    private X509ChainPolicy PeerChainPolicy()
-    {
-        var policy = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            RevocationMode = X509RevocationMode.NoCheck,
-            DisableCertificateDownloads = true,
-        };
-        policy.CustomTrustStore.AddRange(_options.TrustedCertificateAuthorities);
-        return policy;
-    }
+    private X509ChainPolicy PeerChainPolicy() => PeerCertificateValidator.PeerChainPolicy(_options);
 
     private SslProtocols Protocols()
     {
