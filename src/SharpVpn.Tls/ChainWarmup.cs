@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace SharpVpn.Tls;
 
@@ -10,11 +8,12 @@ namespace SharpVpn.Tls;
 /// /etc/ssl/certs/ca-certificates.crt and /etc/ssl/certs, even for a custom-root chain; measured 50 ms idle and
 /// 200-500 ms on a loaded machine, between the server's reset and our ClientHello. OpenVPN, and so SharpVPN
 /// (<see cref="PeerCertificateValidator"/>), trusts only the configured CA, so that store never decides anything.
-/// When credentials load we therefore run the process's first chain build with OpenSSL's default store pointed at
-/// nothing (SSL_CERT_FILE, SSL_CERT_DIR), then put both variables back: .NET fixes the store paths at that first
-/// load, and children we start see the environment they would have seen anyway. It runs on the loading thread
-/// (~0.2 ms): a client loads its credentials while its reset is in flight, and handing the build to the thread pool
-/// cost more than that (the pool's first thread is created by the caller, ~0.5 ms).
+/// When credentials load we therefore run the process's first chain build (the one for our own certificate's
+/// context, which SslStream needs anyway) with OpenSSL's default store pointed at nothing (SSL_CERT_FILE,
+/// SSL_CERT_DIR), then put both variables back: .NET fixes the store paths at that first load, and children we start
+/// see the environment they would have seen anyway. It runs on the loading thread: a client loads its credentials
+/// while its reset is in flight, and handing the build to the thread pool cost more (the pool's first thread is
+/// created by the caller, ~0.5 ms).
 /// Adding a variable to the environment may move libc's environment array, which a getenv on another thread could be
 /// reading; a client that loads its credentials on a side thread therefore calls <see cref="HideSystemStore"/> first,
 /// while it has only one thread, and the restore after the build only replaces or removes entries in place.
@@ -39,26 +38,23 @@ public static partial class ChainWarmup
         }
     }
 
-    /// <summary>The process's first chain build, with the system store out of reach; later calls do nothing.</summary>
-    public static void Run(X509Certificate2 certificate)
+    /// <summary>
+    /// Runs <paramref name="firstChainBuild"/>; if it is the process's first chain build, with the system store out of
+    /// reach (later calls just run it). What it throws is the caller's to handle.
+    /// </summary>
+    public static void Run(Action firstChainBuild)
     {
+        ArgumentNullException.ThrowIfNull(firstChainBuild);
         if (Interlocked.Exchange(ref s_started, 1) != 0)
         {
+            firstChainBuild();
             return;
         }
         (string? File, string? Directory)? saved = s_hidden ?? (OperatingSystem.IsLinux() ? SetTemporaryStore() : null);
         s_hidden = null;
         try
         {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            chain.ChainPolicy.DisableCertificateDownloads = true;
-            _ = chain.Build(certificate);
-        }
-        catch (CryptographicException)
-        {
-            // Only a warm-up: the real chain builds report their own errors.
+            firstChainBuild();
         }
         finally
         {

@@ -20,9 +20,9 @@ public static class TlsCredentials
         {
             chain.Add(all[i]);
         }
-        string leafPem = all[0].ExportCertificatePem();
+        X509Certificate2 leaf = all[0];
         // .NET cannot hold an EdDSA private key, so say that instead of "the key does not match".
-        string? keyAlgorithm = all[0].PublicKey.Oid.Value;
+        string? keyAlgorithm = leaf.PublicKey.Oid.Value;
         if (keyAlgorithm is "1.3.101.112" or "1.3.101.113")
         {
             throw new FormatException($"{source}: Ed25519/Ed448 private keys are not supported by SharpVPN's TLS engine " +
@@ -31,15 +31,11 @@ public static class TlsCredentials
         bool encrypted = keyPem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal);
         try
         {
-            if (encrypted)
+            if (encrypted && passphrase is null)
             {
-                if (passphrase is null)
-                {
-                    throw new FormatException($"{source}: the private key is encrypted and no passphrase was given (askpass).");
-                }
-                return X509Certificate2.CreateFromEncryptedPem(leafPem, keyPem, passphrase);
+                throw new FormatException($"{source}: the private key is encrypted and no passphrase was given (askpass).");
             }
-            return X509Certificate2.CreateFromPem(leafPem, keyPem);
+            return WithPrivateKey(leaf, keyAlgorithm, keyPem, encrypted ? passphrase : null);
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
@@ -48,6 +44,50 @@ public static class TlsCredentials
             throw new FormatException($"{source}: cannot load the private key ({why}: {ex.Message}).", ex);
         }
     }
+
+    /// <summary>
+    /// The parsed certificate with its key, as X509Certificate2.CreateFromPem makes it (key import, then
+    /// CopyWithPrivateKey, which checks the pair) without parsing the certificate a second time: the client loads
+    /// its credentials while its first packets are in flight (issue 7).
+    /// </summary>
+    private static X509Certificate2 WithPrivateKey(X509Certificate2 leaf, string? keyAlgorithm, string keyPem, string? passphrase)
+    {
+        switch (keyAlgorithm)
+        {
+            case RsaKeyOid:
+                using (RSA rsa = RSA.Create())
+                {
+                    Import(rsa, keyPem, passphrase);
+                    return leaf.CopyWithPrivateKey(rsa);
+                }
+            case EcKeyOid:
+                using (ECDsa ecdsa = ECDsa.Create())
+                {
+                    Import(ecdsa, keyPem, passphrase);
+                    return leaf.CopyWithPrivateKey(ecdsa);
+                }
+            default:
+                string leafPem = leaf.ExportCertificatePem();
+                return passphrase is null
+                    ? X509Certificate2.CreateFromPem(leafPem, keyPem)
+                    : X509Certificate2.CreateFromEncryptedPem(leafPem, keyPem, passphrase);
+        }
+
+        static void Import(AsymmetricAlgorithm key, string pem, string? password)
+        {
+            if (password is null)
+            {
+                key.ImportFromPem(pem);
+            }
+            else
+            {
+                key.ImportFromEncryptedPem(pem, password);
+            }
+        }
+    }
+
+    private const string RsaKeyOid = "1.2.840.113549.1.1.1";
+    private const string EcKeyOid = "1.2.840.10045.2.1";
 
     /// <summary>All CERTIFICATE blocks of a PEM text (a <c>ca</c> bundle or a chain); text around blocks is ignored.</summary>
     public static X509Certificate2Collection LoadCertificates(string pem, string source)
@@ -74,7 +114,6 @@ public static class TlsCredentials
         {
             throw new FormatException($"{source}: no '-----BEGIN CERTIFICATE-----' block found.");
         }
-        ChainWarmup.Run(result[0]);
         return result;
     }
 }

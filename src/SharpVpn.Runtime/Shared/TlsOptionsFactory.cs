@@ -18,7 +18,7 @@ internal static class TlsOptionsFactory
             t.PrivateKeyPassword, $"{sourceName}: cert/key", out X509Certificate2Collection chain);
         X509Certificate2Collection ca = TlsCredentials.LoadCertificates(t.CaPem!, $"{sourceName}: ca");
         CertificateRole? role = t.RemoteCertTls ?? t.NsCertType;
-        return new TlsEngineOptions
+        var options = new TlsEngineOptions
         {
             IsServer = isServer,
             Certificate = certificate,
@@ -44,6 +44,9 @@ internal static class TlsOptionsFactory
             // Only a server asks for the peer's certificate; 'verify-client-cert require' is the default.
             RequireClientCertificate = !isServer || t.VerifyClientCert == VerifyClientCert.Require,
         };
+        // Our certificate's context (a chain build SslStream needs) made now, as the process's first chain build.
+        ChainWarmup.Run(options.PrepareCertificateContext);
+        return options;
     }
 
     /// <summary>
