@@ -79,9 +79,6 @@ public sealed class TlsEngineOptions
         }
     }
 
-    /// <summary><see cref="PrepareCertificateContext"/> on a thread-pool thread.</summary>
-    public void Prewarm() => ThreadPool.UnsafeQueueUserWorkItem(static o => o.PrepareCertificateContext(), this, preferLocal: false);
-
     /// <summary>How long one engine call may wait for SslStream to settle before it fails (a safety net, not a protocol timer).</summary>
     public TimeSpan PumpTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -93,8 +93,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["reneg-sec 10"] });
-        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess ours = await s.ConnectOurClientAsync();
         int serverLinesBefore = s.Server!.LineCount;
 
         // 225 echoes 0.2 s apart = 45 s of continuous traffic through the renegotiations.
@@ -161,8 +160,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["explicit-exit-notify 1"] });
-        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess ours = await s.ConnectOurClientAsync();
         s.Lab.StartProcess(s.Lab.Intranet, "iperf3", ["-s", "-1"]);
         await Task.Delay(500);
 
@@ -185,8 +183,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         await s.StartServerAsync(OpenVpnVariant.Modern);
-        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess ours = await s.ConnectOurClientAsync();
         await s.AssertIntranetReachableAsync();
         string pid = ours.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -209,8 +206,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         {
             ServerExtra = ["push \"redirect-gateway def1\"", "push \"dhcp-option DNS 10.0.1.1\""],
         });
-        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess ours = await s.ConnectOurClientAsync();
 
         string routes = (await s.Lab.RunAsync(s.Lab.Client, "ip", "-4", "route", "show")).StdOut;
         Assert.Contains("0.0.0.0/1 via 10.0.1.1 dev tun0", routes, StringComparison.Ordinal);
@@ -234,8 +230,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         // No exit notice at all (SIGKILL): the client notices through the pushed ping-restart.
         await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["keepalive 1 5"] });
-        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess ours = await s.ConnectOurClientAsync();
         int mark = ours.LineCount;
         (await s.Lab.RunAsync(s.Lab.Server, "kill", "-9", s.Server!.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))).EnsureSuccess();
         await s.RestartServerAsync();

@@ -89,6 +89,14 @@ internal sealed class ClientScenario : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Starts our client with the Modern config and waits until it is connected.</summary>
+    public async Task<LabProcess> ConnectOurClientAsync()
+    {
+        LabProcess client = StartOurClient(WriteClientConfig(OpenVpnVariant.Modern));
+        await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        return client;
+    }
+
     /// <summary>Starts the real openvpn client with the same config (for side-by-side measurements).</summary>
     public LabProcess StartRealClient(OpenVpnConfigFile config)
     {

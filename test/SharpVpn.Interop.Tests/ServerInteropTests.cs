@@ -44,8 +44,7 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
         // the server's TUN merged into super-segments; intranet -> client traffic comes in as TSO super-segments.
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         await s.StartServerAsync(OpenVpnVariant.Modern);
-        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.ConnectRealClientAsync();
         LabProcess iperf = s.Lab.StartProcess(s.Lab.Intranet, "iperf3", ["-s", "--forceflush"]);
         await iperf.WaitForOutputAsync("Server listening", TimeSpan.FromSeconds(10));
         foreach (string[] direction in new[] { Array.Empty<string>(), ["-R"] })
@@ -70,8 +69,7 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
         }, applyNat: false);
         CommandResult tables = await s.Lab.RunAsync(s.Lab.Server, "nft", "list", "tables");
         Assert.Contains("table ip sharpvpn", tables.StdOut, StringComparison.Ordinal);
-        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.ConnectRealClientAsync();
         await s.AssertIntranetReachableAsync();
 
         await s.Server!.StopAsync();
@@ -275,8 +273,7 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["reneg-sec 10"] });
-        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.ConnectRealClientAsync();
         PingResult ping = await s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 175, timeout: TimeSpan.FromSeconds(45));
         int keyChanges = s.Server!.Lines.Count(l => l.Contains("TLS: soft reset complete", StringComparison.Ordinal));
         output.WriteLine($"ping: {ping}; key changes: {keyChanges}");
@@ -289,8 +286,7 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["management 127.0.0.1 7505"] });
-        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.ConnectRealClientAsync();
         string script = Path.Combine(s.Lab.WorkDir, "mgmt.py");
         File.WriteAllText(script, """
             import socket, sys, time
@@ -353,8 +349,7 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         await s.StartServerAsync(OpenVpnVariant.Modern);
-        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess real = await s.ConnectRealClientAsync();
         await s.AssertIntranetReachableAsync();
         (await s.Lab.RunAsync(s.Lab.Client, "ip", "addr", "add", "172.16.0.9/16", "dev", s.Lab.ClientInterface)).EnsureSuccess();
 
@@ -396,8 +391,7 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "bob"]);
         await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["max-clients 1"] });
-        LabProcess first = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await first.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.ConnectRealClientAsync();
         LabProcess second = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["route-nopull"] }, "bob"));
         await s.Server!.WaitForOutputAsync("MULTI: new incoming connection would exceed maximum number of clients (1)", StartTimeout);
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -457,8 +451,7 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
                 await s.RestartServerAsync(real: true);
             }
 
-            LabProcess client = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            LabProcess client = await s.ConnectRealClientAsync();
             string path = s.ServerConfig!.StatusPath;
             string text = await WaitForAsync(() => File.Exists(path) ? File.ReadAllText(path) : string.Empty,
                 t => t.Contains("client", StringComparison.Ordinal) && t.EndsWith("END\n", StringComparison.Ordinal));
@@ -507,8 +500,7 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
         await carol.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
         await carol.StopAsync();
 
-        LabProcess client = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess client = await s.ConnectRealClientAsync();
         await client.WaitForOutputAsync("route 192.168.50.0 255.255.255.0", StartTimeout);
         await s.Server.WaitForOutputAsync("MULTI: internal route 192.168.60.0/24 -> client/", StartTimeout);
         await s.AssertIntranetReachableAsync();
@@ -560,8 +552,7 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = [$"crl-verify {s.Pki.Crl}"] });
-        LabProcess client = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess client = await s.ConnectRealClientAsync();
         Task<PingResult> during = s.Lab.PingAsync(s.Lab.Client, ScenarioLab.IntranetAddress, count: 15);
         await Task.Delay(500);
         int mark = s.Server!.LineCount;
@@ -581,8 +572,7 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
         string passwordFile = Path.Combine(s.Lab.WorkDir, "mgmt.pw");
         File.WriteAllText(passwordFile, "s3cret\n");
         await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = [$"management {socket} unix {passwordFile}"] });
-        LabProcess real = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
-        await real.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess real = await s.ConnectRealClientAsync();
         await s.AssertIntranetReachableAsync();
 
         // The status file (status FILE 1, version 1) lists the client as OpenVPN writes it.

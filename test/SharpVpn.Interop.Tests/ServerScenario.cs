@@ -110,6 +110,14 @@ internal sealed class ServerScenario : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Starts a REAL openvpn client with the Modern config and waits until it is connected.</summary>
+    public async Task<LabProcess> ConnectRealClientAsync()
+    {
+        LabProcess client = StartRealClient(WriteClientConfig(OpenVpnVariant.Modern));
+        await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        return client;
+    }
+
     /// <summary>Starts OUR client in the client namespace.</summary>
     public LabProcess StartOurClient(OpenVpnConfigFile config)
     {
