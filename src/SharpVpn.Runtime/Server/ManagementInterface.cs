@@ -203,12 +203,14 @@ internal sealed class ManagementInterface : IDisposable
                 return;
             }
 
-            Send(Execute(words));
+            Send(Execute(words, out Action? afterReply));
+            afterReply?.Invoke(); // after the reply is written: a shutdown closes this connection
         }
     }
 
-    private string Execute(string[] words)
+    private string Execute(string[] words, out Action? afterReply)
     {
+        afterReply = null;
         string arg = words.Length > 1 ? words[1] : string.Empty;
         switch (words[0])
         {
@@ -276,7 +278,7 @@ internal sealed class ManagementInterface : IDisposable
                 switch (arg)
                 {
                     case "SIGTERM" or "SIGINT":
-                        _engine.RequestShutdown(arg);
+                        afterReply = () => _engine.RequestShutdown(arg);
                         return $"SUCCESS: signal {arg} thrown";
                     case "SIGHUP" or "SIGUSR1":
                         _engine.RequestReload();
