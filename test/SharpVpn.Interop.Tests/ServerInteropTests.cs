@@ -604,6 +604,19 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
         mark = s.Server.LineCount;
         Assert.StartsWith("SUCCESS: signal SIGUSR2 thrown", (await m.CommandAsync("signal SIGUSR2"))[0], StringComparison.Ordinal);
         await s.Server.WaitForOutputAsync("TUN offload:", StartTimeout, mark); // the statistics, as the real SIGUSR2 logs them
+
+        // client-kill by the client ID of 'status 2' (column "Client ID"), with a HALT message: the real client exits
+        // instead of reconnecting, as OpenVPN's own server makes it.
+        string clientId = after.Single(l => l.StartsWith("CLIENT_LIST,", StringComparison.Ordinal)).Split(',')[10];
+        Assert.Equal("ERROR: cannot parse CID", (await m.CommandAsync("client-kill x1"))[0]);
+        Assert.Equal("ERROR: client-kill command failed", (await m.CommandAsync("client-kill 999999"))[0]);
+        mark = s.Server.LineCount;
+        int clientMark = real.LineCount;
+        Assert.Equal("SUCCESS: client-kill command succeeded", (await m.CommandAsync($"client-kill {clientId} HALT"))[0]);
+        await s.Server.WaitForOutputAsync("client-instance exiting", StartTimeout, mark);
+        await real.WaitForOutputAsync("Halt command was pushed by server", StartTimeout, clientMark);
+        Assert.True(await real.WaitForExitAsync(StartTimeout), "the real client should exit after HALT");
+
         Assert.StartsWith("SUCCESS: signal SIGTERM thrown", (await m.CommandAsync("signal SIGTERM"))[0], StringComparison.Ordinal);
         await s.Server.WaitForOutputAsync("process exiting", StartTimeout);
     }

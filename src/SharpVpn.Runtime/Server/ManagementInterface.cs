@@ -10,7 +10,8 @@ namespace SharpVpn.Runtime.Server;
 /// <summary>
 /// The OpenVPN management interface, server side (openvpn-protocol.md §16; OpenVPN manage.c): a line protocol on a
 /// TCP loopback port or a unix socket, one client at a time, optional password. Commands: help, version, pid,
-/// status [1|2|3], state [on|off|all|N], log [on|off|all|N], bytecount N, kill CN|IP:port, signal SIG..., load-stats,
+/// status [1|2|3], state [on|off|all|N], log [on|off|all|N], bytecount N, kill CN|IP:port, client-kill CID [MSG],
+/// signal SIG..., load-stats,
 /// quit/exit. Commands that read or change clients run on the server's control loop; real-time notifications
 /// (&gt;LOG, &gt;STATE, &gt;BYTECOUNT_CLI, &gt;CLIENT) are written under the connection's lock.
 /// </summary>
@@ -219,6 +220,7 @@ internal sealed class ManagementInterface : IDisposable
                     "Management Interface for SharpVPN (OpenVPN 2.6 compatible)",
                     "Commands:",
                     "bytecount n           : Show bytes in/out, update every n secs (0=off).",
+                    "client-kill CID [msg] : Kill client instance CID with message msg (default RESTART).",
                     "exit|quit             : Close management session.",
                     "help                  : Print this message.",
                     "kill cn               : Kill the client instance(s) having common name cn.",
@@ -274,6 +276,14 @@ internal sealed class ManagementInterface : IDisposable
                 }
 
                 return _engine.RunOnControl(() => _engine.ManagementKill(arg));
+            case "client-kill":
+                if (!long.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out long clientId))
+                {
+                    return "ERROR: cannot parse CID";
+                }
+
+                string? killMessage = words.Length > 2 ? string.Join(' ', words.AsSpan(2)).Trim('"') : null;
+                return _engine.RunOnControl(() => _engine.ManagementKillById(clientId, killMessage));
             case "signal":
                 switch (arg)
                 {

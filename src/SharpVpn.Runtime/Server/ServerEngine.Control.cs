@@ -239,7 +239,7 @@ public sealed partial class ServerEngine
 
         if (client.KillReason is { } kill)
         {
-            session.SendControlMessage("RESTART", now);
+            session.SendControlMessage(client.KillMessage, now);
             DrainOutgoing(client);
             Teardown(client, kill, "SIGTERM[soft,kill] client-instance exiting");
             return long.MaxValue;
@@ -390,7 +390,7 @@ public sealed partial class ServerEngine
     }
 
     /// <summary>Marks the matching clients to be killed (management 'kill', CRL). Control loop.</summary>
-    internal int KillClients(Func<ServerClient, bool> match, string reason)
+    internal int KillClients(Func<ServerClient, bool> match, string reason, string message = "RESTART")
     {
         int killed = 0;
         foreach (ServerClient client in _clients.ToArray())
@@ -398,6 +398,7 @@ public sealed partial class ServerEngine
             if (!client.Closing && match(client))
             {
                 client.KillReason = reason;
+                client.KillMessage = message;
                 ServiceClient(client, MonotonicClock.NowMs);
                 killed++;
             }

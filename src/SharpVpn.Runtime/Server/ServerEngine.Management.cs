@@ -81,6 +81,18 @@ public sealed partial class ServerEngine
             : $"ERROR: common name '{target}' not found";
     }
 
+    /// <summary>
+    /// Management <c>client-kill CID [MSG]</c>: ends the client with that client ID (the CID of <c>status 2</c> and
+    /// &gt;CLIENT notifications), sending it MSG (default RESTART, so it reconnects; HALT makes it exit), with
+    /// OpenVPN's reply texts.
+    /// </summary>
+    internal string ManagementKillById(long clientId, string? message)
+    {
+        string reason = "killed by management (client-kill)";
+        int killed = KillClients(c => c.Id == clientId, reason, message ?? "RESTART");
+        return killed > 0 ? "SUCCESS: client-kill command succeeded" : "ERROR: client-kill command failed";
+    }
+
     private void RunManagementTimers()
     {
         if (_management is { } m)
