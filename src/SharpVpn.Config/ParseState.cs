@@ -156,7 +156,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public ManagementSettings? Management;
 
     // --- SharpVPN's own (Options/SharpVpnOptions.cs)
-    public string? NatMasquerade;
+    public List<string>? NatMasquerade;
     public FirewallMode Firewall = FirewallMode.Off;
 
     public void Warn(ConfigLine line, string detail) => Warnings.Add(line.Warning(detail));

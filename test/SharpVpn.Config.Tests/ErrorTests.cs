@@ -37,6 +37,9 @@ public sealed class ErrorTests
     [InlineData("client", "server.conf:7: option 'client': this is a client config; run it with 'sharpvpn client --config'")]
     [InlineData("status-version 4", "server.conf:7: option 'status-version': '4' is not a number between 1 and 3")]
     [InlineData("push \"a,b\"", "server.conf:7: option 'push': 'a,b' contains a comma, which would split it into two pushed options")]
+    [InlineData("nat-masquerade auto eth1", "server.conf:7: option 'nat-masquerade': 'auto' stands alone (it means the default route's interface)")]
+    [InlineData("nat-masquerade eth1 eth1", "server.conf:7: option 'nat-masquerade': interface 'eth1' is named twice")]
+    [InlineData("nat-masquerade eth1 eth2;", "server.conf:7: option 'nat-masquerade': 'eth2;' is not an interface name or 'auto'")]
     public void ServerConf_BadLine_NamesFileLineAndOption(string badLine, string expected)
     {
         using var dir = new TempConfigDir().WithScenarioFiles();

@@ -72,7 +72,7 @@ public sealed class ModernConfigTests
         Assert.Equal(10, c.Logging.StatusIntervalSeconds);
         Assert.Equal(2, c.Logging.StatusVersion);
         Assert.Equal(new ManagementSettings("127.0.0.1", 7505, null, null, null), c.Logging.Management);
-        Assert.Equal("auto", c.NatMasquerade);
+        Assert.Equal(["auto"], c.NatMasquerade);
         Assert.Equal(FirewallMode.Open, c.Firewall);
         Assert.Equal(50, c.MaxClients);
         Assert.Equal(new ConnectFrequency(5, 10), c.ConnectFrequency);
@@ -81,6 +81,15 @@ public sealed class ModernConfigTests
         Assert.Equal(CertificateRole.Client, c.Tls.RemoteCertTls);
         Assert.True(c.Process.DisableDco);
         Assert.Empty(c.Warnings);
+    }
+
+    [Fact]
+    public void NatMasquerade_NamesSeveralInterfaces()
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        ServerConfig c = ConfigParser.ParseServerFromText(
+            ScenarioConfigTests.ScenarioServerConf + "\nnat-masquerade eth1 ens4.20 lan2\n", "server.conf", dir.DirectoryPath);
+        Assert.Equal(["eth1", "ens4.20", "lan2"], c.NatMasquerade);
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed class QuickstartFilesTests : IDisposable
 
         ServerConfig server = ConfigParser.ParseServer(result.Directory.ServerConfig);
         Assert.Equal(TransportProtocol.Tcp, server.Protocol);
-        Assert.Equal("auto", server.NatMasquerade);
+        Assert.Equal(["auto"], server.NatMasquerade);
         Assert.Contains(server.Pushes, p => p.StartsWith("redirect-gateway def1", StringComparison.Ordinal));
         Assert.Equal(IPAddress.Parse("10.99.0.0"), server.ServerNetwork);
         Assert.Equal(2, result.ProfilePaths.Count);

@@ -46,6 +46,25 @@ public sealed class QuickstartTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Quickstart_OnAServerWithTwoIntranets_PushesBothAndMasqueradesOntoBoth()
+    {
+        await using var s = await QuickstartScenario.CreateAsync(output);
+        // A second intranet on the server (in the lab's namespace, removed with it): 172.20.0.0/24 on its own interface
+        // (a veth pair: this kernel has no dummy devices).
+        (await s.Lab.RunAsync(s.Lab.Server, "ip", "link", "add", "lan2", "type", "veth", "peer", "name", "lan2p")).EnsureSuccess();
+        (await s.Lab.RunAsync(s.Lab.Server, "ip", "link", "set", "lan2p", "up")).EnsureSuccess();
+        (await s.Lab.RunAsync(s.Lab.Server, "ip", "addr", "add", "172.20.0.254/24", "dev", "lan2")).EnsureSuccess();
+        (await s.Lab.RunAsync(s.Lab.Server, "ip", "link", "set", "lan2", "up")).EnsureSuccess();
+
+        CommandResult qs = await s.QuickstartAsync();
+        Assert.Contains("172.20.0.0 255.255.255.0", qs.StdOut, StringComparison.Ordinal);
+        ServerConfig server = ConfigParser.ParseServer(Path.Combine(s.Dir, "server.conf"));
+        Assert.Contains("route 192.168.1.0 255.255.255.0", server.Pushes);
+        Assert.Contains("route 172.20.0.0 255.255.255.0", server.Pushes);
+        Assert.Equal([s.Lab.ServerIntranetInterface, "lan2"], server.NatMasquerade);
+    }
+
+    [Fact]
     public async Task ProfileZip_RealOpenVpnWithTheZipsFiles_PingsIntranet_AndFilesAreCrlf()
     {
         await using var s = await QuickstartScenario.CreateAsync(output);

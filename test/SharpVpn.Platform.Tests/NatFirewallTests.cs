@@ -31,12 +31,12 @@ public sealed class NatFirewallTests
         Assert.Equal("0", Sysctl(ns));
 
         var logs = new List<string>();
-        var options = new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterface = "auto", Port = 1194, Protocol = "udp" };
+        var options = new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterfaces = ["auto"], Port = 1194, Protocol = "udp" };
         using (var firewall = new NatFirewall(options, ns.Runner, logs.Add))
         {
             firewall.Apply();
             firewall.Apply();
-            Assert.Equal("eth9", firewall.OutInterface);
+            Assert.Equal(["eth9"], firewall.OutInterfaces);
             string table = ns.Runner.RunChecked("nft", ["list", "table", "ip", "sharpvpn"]);
             Assert.Single(Regex.Matches(table, "masquerade"));
             Assert.Contains("ip saddr 10.8.0.0/24 oifname \"eth9\" masquerade", table, StringComparison.Ordinal);
@@ -59,7 +59,7 @@ public sealed class NatFirewallTests
     {
         using var ns = new TestNamespace();
         ns.Runner.RunChecked("sysctl", ["-q", "-w", "net.ipv4.ip_forward=1"]);
-        using (var firewall = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.9.0.0/24"), OutInterface = "lo" }, ns.Runner))
+        using (var firewall = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.9.0.0/24"), OutInterfaces = ["lo"] }, ns.Runner))
         {
             firewall.Apply();
         }
@@ -70,8 +70,8 @@ public sealed class NatFirewallTests
     public void TwoInstances_HaveTheirOwnTables_AndForwardingStaysOnWhileOneRemains()
     {
         using var ns = new TestNamespace();
-        var a = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterface = "lo", Instance = "udp" }, ns.Runner);
-        var b = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.9.0.0/24"), OutInterface = "lo", Instance = "tcp-443" }, ns.Runner);
+        var a = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterfaces = ["lo"], Instance = "udp" }, ns.Runner);
+        var b = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.9.0.0/24"), OutInterfaces = ["lo"], Instance = "tcp-443" }, ns.Runner);
         Assert.Equal("sharpvpn_udp", a.TableName);
         Assert.Equal("sharpvpn_tcp_443", b.TableName);
         a.Apply();
@@ -89,7 +89,7 @@ public sealed class NatFirewallTests
     public void AfterACrash_TheNextRunStillRestoresTheOriginalForwardingValue()
     {
         using var ns = new TestNamespace();
-        var options = new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterface = "lo" };
+        var options = new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterfaces = ["lo"] };
         new NatFirewall(options, ns.Runner).Apply(); // "crashes": never removed
         Assert.Equal("1", Sysctl(ns));
         using (var restarted = new NatFirewall(options, ns.Runner))
@@ -120,13 +120,60 @@ public sealed class NatFirewallTests
         intranet.Ip("link", "set", "i0", "up");
 
         Assert.False(Ping(client, "192.168.1.1"), "ping must fail before forwarding and NAT");
-        using (var firewall = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterface = "auto" }, server.Runner))
+        using (var firewall = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterfaces = ["auto"] }, server.Runner))
         {
             firewall.Apply();
-            Assert.Equal("s1", firewall.OutInterface);
+            Assert.Equal(["s1"], firewall.OutInterfaces);
             Assert.True(Ping(client, "192.168.1.1"), "ping must pass through forwarding and masquerade");
         }
         Assert.False(Ping(client, "192.168.1.1"), "ping must fail again once the setup is removed");
+    }
+
+    [Fact]
+    public void Nat_WithTwoIntranetInterfaces_LetsAPoolAddressReachHostsOnBoth()
+    {
+        // client ns (10.8.0.6) --veth-- server ns --s1-- intranet A (192.168.1.1) and --s2-- intranet B (172.20.0.1);
+        // neither intranet host has a route back to the pool, and the server's default route is elsewhere (s1).
+        using var server = new TestNamespace();
+        using var client = new TestNamespace();
+        using var intranetA = new TestNamespace();
+        using var intranetB = new TestNamespace();
+        client.Ip("link", "add", "c0", "type", "veth", "peer", "name", "s0", "netns", server.Name);
+        server.Ip("link", "add", "s1", "type", "veth", "peer", "name", "i0", "netns", intranetA.Name);
+        server.Ip("link", "add", "s2", "type", "veth", "peer", "name", "i0", "netns", intranetB.Name);
+        client.Ip("addr", "add", "10.8.0.6/24", "dev", "c0");
+        client.Ip("link", "set", "c0", "up");
+        client.Ip("route", "add", "default", "via", "10.8.0.1");
+        server.Ip("addr", "add", "10.8.0.1/24", "dev", "s0");
+        server.Ip("addr", "add", "192.168.1.254/24", "dev", "s1");
+        server.Ip("addr", "add", "172.20.0.254/24", "dev", "s2");
+        foreach (string dev in new[] { "s0", "s1", "s2" })
+        {
+            server.Ip("link", "set", dev, "up");
+        }
+        server.Ip("route", "add", "default", "via", "192.168.1.1");
+        intranetA.Ip("addr", "add", "192.168.1.1/24", "dev", "i0");
+        intranetA.Ip("link", "set", "i0", "up");
+        intranetB.Ip("addr", "add", "172.20.0.1/24", "dev", "i0");
+        intranetB.Ip("link", "set", "i0", "up");
+
+        using (var onlyA = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterfaces = ["s1"] }, server.Runner))
+        {
+            onlyA.Apply();
+            Assert.True(Ping(client, "192.168.1.1"), "intranet A is masqueraded");
+            Assert.False(Ping(client, "172.20.0.1"), "intranet B is not: its host cannot answer the pool");
+        }
+
+        using (var both = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterfaces = ["s1", "s2"] }, server.Runner))
+        {
+            both.Apply();
+            Assert.Equal(["s1", "s2"], both.OutInterfaces);
+            string table = server.Runner.RunChecked("nft", ["list", "table", "ip", "sharpvpn"]);
+            Assert.Single(Regex.Matches(table, "masquerade"));
+            Assert.Contains("oifname { \"s1\", \"s2\" } masquerade", table, StringComparison.Ordinal);
+            Assert.True(Ping(client, "192.168.1.1"), "intranet A through masquerade on s1");
+            Assert.True(Ping(client, "172.20.0.1"), "intranet B through masquerade on s2");
+        }
     }
 
     [Fact]
@@ -134,7 +181,7 @@ public sealed class NatFirewallTests
     {
         Assert.Contains("udp or tcp", Assert.Throws<ArgumentException>(() =>
             new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), Protocol = "icmp" })).Message, StringComparison.Ordinal);
-        var fw = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterface = "eth0\" accept; drop" },
+        var fw = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterfaces = ["eth0\" accept; drop"] },
             new CommandRunner("sv-none"));
         Assert.Contains("not a valid interface name", Assert.Throws<ArgumentException>(fw.Apply).Message, StringComparison.Ordinal);
     }

@@ -73,8 +73,11 @@ public sealed record ServerConfig
     /// <summary>Server side: 1 when <c>explicit-exit-notify</c> is given (tell clients on shutdown/restart), 0 = off.</summary>
     public int ExplicitExitNotify { get; init; }
 
-    /// <summary>Our <c>nat-masquerade IFACE|auto</c>: outgoing interface name or "auto"; null = no NAT setup.</summary>
-    public string? NatMasquerade { get; init; }
+    /// <summary>
+    /// Our <c>nat-masquerade IFACE [IFACE...]|auto</c>: the outgoing interfaces, or the single entry "auto" (the default
+    /// route's interface); null = no NAT setup.
+    /// </summary>
+    public IReadOnlyList<string>? NatMasquerade { get; init; }
 
     /// <summary>Our <c>firewall open|off</c> (default off: leave the firewall alone).</summary>
     public FirewallMode Firewall { get; init; } = FirewallMode.Off;

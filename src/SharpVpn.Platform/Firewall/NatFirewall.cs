@@ -58,8 +58,8 @@ public sealed partial class NatFirewall : IDisposable
     /// <summary>Our table's name in family ip.</summary>
     public string TableName { get; }
 
-    /// <summary>The interface masqueraded out of, once <see cref="Apply"/> resolved it.</summary>
-    public string? OutInterface { get; private set; }
+    /// <summary>The interfaces masqueraded out of, once <see cref="Apply"/> resolved them; empty before.</summary>
+    public IReadOnlyList<string> OutInterfaces { get; private set; } = [];
 
     /// <summary>"sharpvpn" or "sharpvpn_&lt;instance&gt;" (instance reduced to letters, digits and '_').</summary>
     public static string TableNameFor(string? instance)
@@ -81,7 +81,7 @@ public sealed partial class NatFirewall : IDisposable
     {
         if (_options.Masquerade)
         {
-            OutInterface = ResolveOutInterface();
+            OutInterfaces = ResolveOutInterfaces();
         }
         if (_options.EnableForwarding)
         {
@@ -104,7 +104,7 @@ public sealed partial class NatFirewall : IDisposable
         _runner.RunChecked("nft", ["-f", "-"], BuildScript());
         _applied = true;
         _log($"nftables table ip {TableName} installed" +
-            (_options.Masquerade ? $": masquerading {_options.Pool} out of {OutInterface}" : "") +
+            (_options.Masquerade ? $": masquerading {_options.Pool} out of {string.Join(", ", OutInterfaces)}" : "") +
             (_options.Port is int p ? $", accepting {_options.Protocol} port {p}" : "") + ".");
     }
 
@@ -164,7 +164,10 @@ public sealed partial class NatFirewall : IDisposable
         if (_options.Masquerade)
         {
             sb.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
-            sb.Append("\t\tip saddr ").Append(pool).Append(" oifname \"").Append(OutInterface).Append("\" masquerade\n\t}\n");
+            string oifname = OutInterfaces.Count == 1
+                ? $"\"{OutInterfaces[0]}\""
+                : "{ " + string.Join(", ", OutInterfaces.Select(i => $"\"{i}\"")) + " }";
+            sb.Append("\t\tip saddr ").Append(pool).Append(" oifname ").Append(oifname).Append(" masquerade\n\t}\n");
         }
         if (_options.Port is int port)
         {
@@ -193,12 +196,12 @@ public sealed partial class NatFirewall : IDisposable
         throw new InvalidOperationException("nat-masquerade auto: there is no IPv4 default route to take the outgoing interface from; name the interface instead (e.g. nat-masquerade eth0).");
     }
 
-    private string ResolveOutInterface()
+    private List<string> ResolveOutInterfaces()
     {
-        string? configured = _options.OutInterface;
-        return string.IsNullOrEmpty(configured) || configured == "auto"
-            ? DefaultRouteInterface(_runner)
-            : InterfaceName.Validate(configured, "NAT outgoing interface");
+        IReadOnlyList<string>? configured = _options.OutInterfaces;
+        return configured is null || configured.Count == 0 || configured is ["auto"]
+            ? [DefaultRouteInterface(_runner)]
+            : [.. configured.Select(i => InterfaceName.Validate(i, "NAT outgoing interface"))];
     }
 
     private string ReadForwarding() => _runner.RunChecked("sysctl", ["-n", ForwardSysctl]).Trim();

@@ -11,11 +11,14 @@ public sealed record NatFirewallOptions
     /// <summary>Distinguishes server instances: table "sharpvpn" when null/empty, else "sharpvpn_&lt;instance&gt;".</summary>
     public string? Instance { get; init; }
 
-    /// <summary>Masquerade the pool out of <see cref="OutInterface"/> (<c>nat-masquerade</c>).</summary>
+    /// <summary>Masquerade the pool out of <see cref="OutInterfaces"/> (<c>nat-masquerade</c>).</summary>
     public bool Masquerade { get; init; } = true;
 
-    /// <summary>The interface towards the intranet/internet; null or "auto" = the default route's interface.</summary>
-    public string? OutInterface { get; init; }
+    /// <summary>
+    /// The interfaces towards the intranet(s)/internet; null, empty or the single entry "auto" = the default route's
+    /// interface.
+    /// </summary>
+    public IReadOnlyList<string>? OutInterfaces { get; init; }
 
     /// <summary>Accept the VPN port in an input chain (<c>firewall open</c>); null = no input rule.</summary>
     public int? Port { get; init; }

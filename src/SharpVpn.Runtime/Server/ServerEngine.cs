@@ -372,13 +372,13 @@ public sealed partial class ServerEngine : IDisposable
         {
             Pool = new IPNetwork(Ipv4.ToAddress(Ipv4.ToUInt32(network.BaseAddress) & Ipv4.MaskFromPrefix(network.PrefixLength)), network.PrefixLength),
             Masquerade = _config.NatMasquerade is not null,
-            OutInterface = _config.NatMasquerade is "auto" ? null : _config.NatMasquerade,
+            OutInterfaces = _config.NatMasquerade,
             Port = _config.Firewall == FirewallMode.Open ? BoundPort : null,
             Protocol = _config.Protocol == TransportProtocol.Tcp ? "tcp" : "udp",
             TunInterface = _tun?.Name,
         }, log: line => LogInfo(line));
         _firewall.Apply();
-        LogInfo($"Network setup: forwarding on, table '{_firewall.TableName}'{(_config.NatMasquerade is null ? string.Empty : $", masquerade {network} out of {_firewall.OutInterface ?? "the default route's interface"}")}{(_config.Firewall == FirewallMode.Open ? $", {(_config.Protocol == TransportProtocol.Tcp ? "tcp" : "udp")} port {BoundPort.ToString(CultureInfo.InvariantCulture)} open" : string.Empty)}");
+        LogInfo($"Network setup: forwarding on, table '{_firewall.TableName}'{(_config.NatMasquerade is null ? string.Empty : $", masquerade {network} out of {string.Join(", ", _firewall.OutInterfaces)}")}{(_config.Firewall == FirewallMode.Open ? $", {(_config.Protocol == TransportProtocol.Tcp ? "tcp" : "udp")} port {BoundPort.ToString(CultureInfo.InvariantCulture)} open" : string.Empty)}");
     }
 
     private void DropPrivileges()

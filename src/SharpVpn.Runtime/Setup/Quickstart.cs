@@ -162,11 +162,12 @@ public sealed class Quickstart
         publicIp ??= options.PublicAddress is null ? host.DefaultRouteSource : null;
 
         IReadOnlyList<IPNetwork> routes = options.PushRoutes ?? [.. host.PrivateNetworks(publicIp, options.Pool).Select(a => a.Network)];
-        string nat = "auto";
-        if (!options.FullTunnel && routes.Count > 0 && host.InterfaceFor(routes[0]) is { } iface)
+        // Masquerade where the intranets are (the tutorial's 192.168.1.254 side; one interface per pushed network
+        // this host reaches directly), not out of the default route.
+        List<string> nat = options.FullTunnel ? [] : [.. routes.Select(host.InterfaceFor).OfType<string>().Distinct()];
+        if (nat.Count == 0)
         {
-            // Masquerade where the intranet is (the tutorial's 192.168.1.254 side), not out of the default route.
-            nat = iface;
+            nat.Add("auto");
         }
 
         if (!options.FullTunnel && routes.Count == 0)
@@ -183,7 +184,7 @@ public sealed class Quickstart
             PushRoutes = routes,
             Dns = options.Dns,
             FullTunnel = options.FullTunnel,
-            NatInterface = nat,
+            NatInterfaces = nat,
         };
         string text = ServerConfigTemplate.Render(dir, settings, Time.GetUtcNow());
         // Parse before writing: a config the server would refuse is never left behind.

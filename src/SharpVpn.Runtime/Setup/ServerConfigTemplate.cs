@@ -82,10 +82,10 @@ public static class ServerConfigTemplate
 
         L();
         L("# --- Forwarding, source NAT and firewall (SharpVPN directives; remove them for stock OpenVPN) ---");
-        L("# Turns on IP forwarding and rewrites the source of tunnelled packets leaving on this interface to");
+        L("# Turns on IP forwarding and rewrites the source of tunnelled packets leaving on these interfaces to");
         L("# the server's own address there, so hosts without a route back to the pool can answer ('auto': the");
         L("# default route's interface). SharpVPN keeps these rules in its own nftables table and removes them on exit.");
-        L($"nat-masquerade {s.NatInterface}");
+        L($"nat-masquerade {string.Join(' ', s.NatInterfaces)}");
         L($"# Accepts {s.Protocol} port {s.Port.ToString(CultureInfo.InvariantCulture)} in that table (your own firewall rules still apply).");
         L("firewall open");
         L();

@@ -20,8 +20,8 @@ public sealed record ServerSettings
 
     public bool FullTunnel { get; init; }
 
-    /// <summary>The interface the pool is masqueraded out of, or "auto" (the default route's).</summary>
-    public string NatInterface { get; init; } = "auto";
+    /// <summary>The interfaces the pool is masqueraded out of (one per intranet), or just "auto" (the default route's).</summary>
+    public IReadOnlyList<string> NatInterfaces { get; init; } = ["auto"];
 
     public IReadOnlyList<string> DataCiphers { get; init; } = ["AES-256-GCM", "CHACHA20-POLY1305"];
 }
