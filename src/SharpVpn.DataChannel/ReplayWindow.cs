@@ -60,6 +60,15 @@ public sealed class ReplayWindow
     /// <summary>Highest packet id accepted so far (0 before the first).</summary>
     public uint HighestPacketId => _highest;
 
+    /// <summary>Forgets every id, as if new (the control channel's long form restarts the window when the time moves on).</summary>
+    public void Reset()
+    {
+        _head = 0;
+        _count = 0;
+        _highest = 0;
+        _lastReapMs = long.MinValue / 2;
+    }
+
     /// <summary>True if <paramref name="packetId"/> would be accepted now (may reap expired slots).</summary>
     public bool Check(uint packetId, long nowMs)
     {

@@ -32,7 +32,7 @@ public sealed partial class TunnelSession
             return Drop(DropReason.BadOpcode);
         }
         byte[] plain = SessionScratch.Plain;
-        if (!_wrap.TryUnwrap(datagram, plain, out int plainLength, out DropReason reason))
+        if (!_wrap.TryUnwrap(datagram, plain, nowMs, out int plainLength, out DropReason reason))
         {
             return Drop(reason);
         }

@@ -25,6 +25,13 @@ public interface IControlChannelWrap
     bool TryUnwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, out int plainLength, out DropReason reason);
 
     /// <summary>
+    /// As <see cref="TryUnwrap(ReadOnlySpan{byte}, Span{byte}, out int, out DropReason)"/> for a packet received at
+    /// <paramref name="nowMs"/> (monotonic ms): replay ids left unseen for longer than --replay-window's 15 s expire,
+    /// as in OpenVPN. Sessions call this one.
+    /// </summary>
+    bool TryUnwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, long nowMs, out int plainLength, out DropReason reason);
+
+    /// <summary>
     /// As <see cref="TryUnwrap"/> but neither checks nor updates the replay window: the server's stateless check of
     /// packets from unknown addresses (ssl_pkt.c tls_pre_decrypt_lite).
     /// </summary>

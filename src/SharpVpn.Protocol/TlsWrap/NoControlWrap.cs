@@ -14,6 +14,10 @@ public sealed class NoControlWrap : IControlChannelWrap
         TryUnwrapStateless(packet, plainOut, out plainLength, out reason);
 
     /// <inheritdoc />
+    public bool TryUnwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, long nowMs, out int plainLength, out DropReason reason) =>
+        TryUnwrapStateless(packet, plainOut, out plainLength, out reason);
+
+    /// <inheritdoc />
     public bool TryUnwrapStateless(ReadOnlySpan<byte> packet, Span<byte> plainOut, out int plainLength, out DropReason reason)
     {
         plainLength = 0;

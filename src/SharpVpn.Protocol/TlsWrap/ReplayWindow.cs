@@ -2,20 +2,21 @@ namespace SharpVpn.Protocol.TlsWrap;
 
 /// <summary>
 /// Receive-side replay check for the long-form (packet-id, time) pair of tls-auth / tls-crypt
-/// (openvpn-protocol.md §4.3; packet_id.c packet_id_test / packet_id_add): a newer time resets the window,
-/// an older time is rejected, within one time the id must be new and less than 64 behind the highest.
-/// OpenVPN also expires window entries after --replay-window's 15 s using its clock; we do not (no clock here).
+/// (openvpn-protocol.md §4.3; packet_id.c packet_id_test / packet_id_add / packet_id_reap): a newer time restarts the
+/// window, an older time is rejected; within one time the id must be new, less than 64 behind the highest, and not
+/// expired: an id left unseen for the default 15 s of --replay-window (reaped every 5 s) can no longer be accepted,
+/// as in OpenVPN. The id part is the data channel's window (same rules, same reaping).
 /// </summary>
 internal sealed class ReplayWindow
 {
-    private const int WindowPackets = ProtocolConstants.DefaultReplayWindowPackets;
+    /// <summary>Pass as the receive time when there is no clock (tests, tools): nothing expires.</summary>
+    public const long NoClock = long.MinValue;
 
+    private readonly DataChannel.ReplayWindow _ids = new(ProtocolConstants.DefaultReplayWindowPackets, DataChannel.ReplayWindow.DefaultWindowSeconds);
     private bool _any;
     private uint _time;
-    private uint _highest;
-    private ulong _seen; // bit i set: id (_highest - i) seen
 
-    public bool Check(uint id, uint time)
+    public bool Check(uint id, uint time, long nowMs = NoClock)
     {
         if (id == 0)
         {
@@ -29,33 +30,18 @@ internal sealed class ReplayWindow
         {
             return false;
         }
-        if (id > _highest)
-        {
-            return true;
-        }
-        uint behind = _highest - id;
-        return behind < WindowPackets && (_seen & (1UL << (int)behind)) == 0;
+        return _ids.Check(id, nowMs);
     }
 
-    /// <summary>Records a packet that passed <see cref="Check"/>.</summary>
-    public void Add(uint id, uint time)
+    /// <summary>Records a packet that passed <see cref="Check"/> (authenticated), received at <paramref name="nowMs"/>.</summary>
+    public void Add(uint id, uint time, long nowMs = NoClock)
     {
         if (!_any || time > _time)
         {
             _any = true;
             _time = time;
-            _highest = id;
-            _seen = 1;
+            _ids.Reset();
         }
-        else if (id > _highest)
-        {
-            uint shift = id - _highest;
-            _seen = shift >= WindowPackets ? 1 : (_seen << (int)shift) | 1;
-            _highest = id;
-        }
-        else
-        {
-            _seen |= 1UL << (int)(_highest - id);
-        }
+        _ids.Update(id, nowMs);
     }
 }

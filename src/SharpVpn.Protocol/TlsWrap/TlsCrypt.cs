@@ -44,13 +44,17 @@ public sealed class TlsCrypt : IControlChannelWrap, IDisposable
 
     /// <inheritdoc />
     public bool TryUnwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, out int plainLength, out DropReason reason) =>
-        Unwrap(packet, plainOut, checkReplay: true, out plainLength, out reason);
+        Unwrap(packet, plainOut, checkReplay: true, ReplayWindow.NoClock, out plainLength, out reason);
+
+    /// <inheritdoc />
+    public bool TryUnwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, long nowMs, out int plainLength, out DropReason reason) =>
+        Unwrap(packet, plainOut, checkReplay: true, nowMs, out plainLength, out reason);
 
     /// <inheritdoc />
     public bool TryUnwrapStateless(ReadOnlySpan<byte> packet, Span<byte> plainOut, out int plainLength, out DropReason reason) =>
-        Unwrap(packet, plainOut, checkReplay: false, out plainLength, out reason);
+        Unwrap(packet, plainOut, checkReplay: false, ReplayWindow.NoClock, out plainLength, out reason);
 
-    private bool Unwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, bool checkReplay, out int plainLength, out DropReason reason)
+    private bool Unwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, bool checkReplay, long nowMs, out int plainLength, out DropReason reason)
     {
         plainLength = 0;
         if (packet.Length < TotalHeaderBytes)
@@ -72,7 +76,7 @@ public sealed class TlsCrypt : IControlChannelWrap, IDisposable
         }
         uint id = BinaryPrimitives.ReadUInt32BigEndian(packet[PrefixBytes..]);
         uint time = BinaryPrimitives.ReadUInt32BigEndian(packet[(PrefixBytes + 4)..]);
-        if (id == 0 || (checkReplay && !_replay.Check(id, time)))
+        if (id == 0 || (checkReplay && !_replay.Check(id, time, nowMs)))
         {
             plainOut[..length].Clear();
             reason = DropReason.Replay;
@@ -80,7 +84,7 @@ public sealed class TlsCrypt : IControlChannelWrap, IDisposable
         }
         if (checkReplay)
         {
-            _replay.Add(id, time);
+            _replay.Add(id, time, nowMs);
         }
         LastReceivedReplayId = id;
         packet[..PrefixBytes].CopyTo(plainOut);

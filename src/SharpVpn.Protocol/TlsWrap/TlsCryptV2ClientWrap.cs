@@ -40,6 +40,10 @@ public sealed class TlsCryptV2ClientWrap : IControlChannelWrap, IDisposable
         _crypt.TryUnwrap(packet, plainOut, out plainLength, out reason);
 
     /// <inheritdoc />
+    public bool TryUnwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, long nowMs, out int plainLength, out DropReason reason) =>
+        _crypt.TryUnwrap(packet, plainOut, nowMs, out plainLength, out reason);
+
+    /// <inheritdoc />
     public bool TryUnwrapStateless(ReadOnlySpan<byte> packet, Span<byte> plainOut, out int plainLength, out DropReason reason) =>
         _crypt.TryUnwrapStateless(packet, plainOut, out plainLength, out reason);
 

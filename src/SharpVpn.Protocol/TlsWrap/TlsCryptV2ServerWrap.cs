@@ -66,14 +66,18 @@ public sealed class TlsCryptV2ServerWrap : IControlChannelWrap, IDisposable
         (LastReceivedReplayId & ProtocolConstants.EarlyNegotiationMask) == ProtocolConstants.EarlyNegotiationStart;
 
     /// <inheritdoc />
-    public bool TryUnwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, out int plainLength, out DropReason reason)
+    public bool TryUnwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, out int plainLength, out DropReason reason) =>
+        TryUnwrap(packet, plainOut, ReplayWindow.NoClock, out plainLength, out reason);
+
+    /// <inheritdoc />
+    public bool TryUnwrap(ReadOnlySpan<byte> packet, Span<byte> plainOut, long nowMs, out int plainLength, out DropReason reason)
     {
         if (!TryStripKey(ref packet, out reason))
         {
             plainLength = 0;
             return false;
         }
-        return _crypt.TryUnwrap(packet, plainOut, out plainLength, out reason);
+        return _crypt.TryUnwrap(packet, plainOut, nowMs, out plainLength, out reason);
     }
 
     /// <inheritdoc />

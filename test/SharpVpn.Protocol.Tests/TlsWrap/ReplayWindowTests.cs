@@ -34,4 +34,18 @@ public class ReplayWindowTests
             }
         }
     }
+
+    [Fact]
+    public void UnseenIds_ExpireAfterFifteenSeconds_AndANewTimeStartsAfresh()
+    {
+        var w = new ReplayWindow();
+        w.Add(5, 10, nowMs: 1_000);
+        Assert.True(w.Check(4, 10, nowMs: 15_000));   // 14 s after id 5: still within the time window
+        Assert.True(w.Check(4, 10, nowMs: 17_000));   // 16 s, but the window is reaped every 5 s (as OpenVPN's)
+        Assert.False(w.Check(4, 10, nowMs: 20_000));  // reaped: older than 15 s
+        Assert.True(w.Check(6, 10, nowMs: 20_000));   // newer ids are unaffected
+        w.Add(1, 11, nowMs: 20_000);                  // the peer's time moved on: a new window
+        Assert.True(w.Check(2, 11, nowMs: 20_500));
+        Assert.False(w.Check(1, 11, nowMs: 20_500));
+    }
 }

@@ -109,4 +109,26 @@ public class TlsCryptTests
         Assert.False(server.TryUnwrap(wire.AsSpan(0, n), new byte[256], out _, out var reason));
         Assert.Equal(DropReason.Replay, reason);
     }
+
+    [Fact]
+    public void Unwrap_HeldBackPacket_IsAcceptedWithinFifteenSeconds_ThenExpires()
+    {
+        // The client sends ids 1, 2, 3; id 1 and 2 are held back (an attacker, or a slow path) while 3 arrives. OpenVPN
+        // (packet_id_reap) still takes a late id within --replay-window's 15 s, and never after.
+        var key = StaticKey.Generate();
+        using var client = new TlsCrypt(key, isServer: false);
+        using var server = new TlsCrypt(key, isServer: true);
+        byte[][] wire = new byte[3][];
+        for (int i = 0; i < 3; i++)
+        {
+            wire[i] = new byte[256];
+            int n = client.Wrap(UpstreamVectors.ClientResetV2None, wire[i], 77);
+            wire[i] = wire[i][..n];
+        }
+        byte[] plain = new byte[256];
+        Assert.True(server.TryUnwrap(wire[2], plain, nowMs: 100_000, out _, out _));
+        Assert.True(server.TryUnwrap(wire[1], plain, nowMs: 110_000, out _, out _));       // 10 s late: accepted
+        Assert.False(server.TryUnwrap(wire[0], plain, nowMs: 121_000, out _, out var reason)); // 21 s: expired
+        Assert.Equal(DropReason.Replay, reason);
+    }
 }
