@@ -204,9 +204,11 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         await s.StartServerAsync(OpenVpnVariant.Modern with
         {
-            ServerExtra = ["push \"redirect-gateway def1\"", "push \"dhcp-option DNS 10.0.1.1\""],
+            ServerExtra = ["push \"redirect-gateway def1\"", "push \"dhcp-option DNS 10.0.1.1\"", "push \"block-ipv6\""],
         });
         LabProcess ours = await s.ConnectOurClientAsync();
+        // IPv4 only: a pushed block-ipv6 cannot be honoured, and the user is told so rather than left believing it is.
+        Assert.Contains(ours.Lines, l => l.Contains("WARNING: the server pushed 'block-ipv6'", StringComparison.Ordinal));
 
         string routes = (await s.Lab.RunAsync(s.Lab.Client, "ip", "-4", "route", "show")).StdOut;
         Assert.Contains("0.0.0.0/1 via 10.0.1.1 dev tun0", routes, StringComparison.Ordinal);

@@ -260,6 +260,12 @@ public sealed partial class ClientEngine
             _log.Write(LogLevel.Details, note);
         }
 
+        if (push.BlockIpv6)
+        {
+            // The server asked for IPv6 to be kept off the local network; say plainly that it is not (an IPv6 leak).
+            _log.Info("WARNING: the server pushed 'block-ipv6', but SharpVPN tunnels carry IPv4 only: this client's IPv6 traffic is neither tunnelled nor blocked");
+        }
+
         foreach (string filtered in push.FilteredOut)
         {
             _log.Write(LogLevel.Details, $"Pushed option removed by filter: '{filtered}'");
