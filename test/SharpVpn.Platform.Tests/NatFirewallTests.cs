@@ -106,18 +106,9 @@ public sealed class NatFirewallTests
         using var server = new TestNamespace();
         using var client = new TestNamespace();
         using var intranet = new TestNamespace();
-        client.Ip("link", "add", "c0", "type", "veth", "peer", "name", "s0", "netns", server.Name);
-        server.Ip("link", "add", "s1", "type", "veth", "peer", "name", "i0", "netns", intranet.Name);
-        client.Ip("addr", "add", "10.8.0.6/24", "dev", "c0");
-        client.Ip("link", "set", "c0", "up");
-        client.Ip("route", "add", "default", "via", "10.8.0.1");
-        server.Ip("addr", "add", "10.8.0.1/24", "dev", "s0");
-        server.Ip("addr", "add", "192.168.1.254/24", "dev", "s1");
-        server.Ip("link", "set", "s0", "up");
-        server.Ip("link", "set", "s1", "up");
+        ConnectPoolClient(client, server);
+        ConnectIntranet(server, "s1", "192.168.1.254/24", intranet, "192.168.1.1/24");
         server.Ip("route", "add", "default", "via", "192.168.1.1");
-        intranet.Ip("addr", "add", "192.168.1.1/24", "dev", "i0");
-        intranet.Ip("link", "set", "i0", "up");
 
         Assert.False(Ping(client, "192.168.1.1"), "ping must fail before forwarding and NAT");
         using (var firewall = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterfaces = ["auto"] }, server.Runner))
@@ -138,24 +129,10 @@ public sealed class NatFirewallTests
         using var client = new TestNamespace();
         using var intranetA = new TestNamespace();
         using var intranetB = new TestNamespace();
-        client.Ip("link", "add", "c0", "type", "veth", "peer", "name", "s0", "netns", server.Name);
-        server.Ip("link", "add", "s1", "type", "veth", "peer", "name", "i0", "netns", intranetA.Name);
-        server.Ip("link", "add", "s2", "type", "veth", "peer", "name", "i0", "netns", intranetB.Name);
-        client.Ip("addr", "add", "10.8.0.6/24", "dev", "c0");
-        client.Ip("link", "set", "c0", "up");
-        client.Ip("route", "add", "default", "via", "10.8.0.1");
-        server.Ip("addr", "add", "10.8.0.1/24", "dev", "s0");
-        server.Ip("addr", "add", "192.168.1.254/24", "dev", "s1");
-        server.Ip("addr", "add", "172.20.0.254/24", "dev", "s2");
-        foreach (string dev in new[] { "s0", "s1", "s2" })
-        {
-            server.Ip("link", "set", dev, "up");
-        }
+        ConnectPoolClient(client, server);
+        ConnectIntranet(server, "s1", "192.168.1.254/24", intranetA, "192.168.1.1/24");
+        ConnectIntranet(server, "s2", "172.20.0.254/24", intranetB, "172.20.0.1/24");
         server.Ip("route", "add", "default", "via", "192.168.1.1");
-        intranetA.Ip("addr", "add", "192.168.1.1/24", "dev", "i0");
-        intranetA.Ip("link", "set", "i0", "up");
-        intranetB.Ip("addr", "add", "172.20.0.1/24", "dev", "i0");
-        intranetB.Ip("link", "set", "i0", "up");
 
         using (var onlyA = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterfaces = ["s1"] }, server.Runner))
         {
@@ -184,6 +161,27 @@ public sealed class NatFirewallTests
         var fw = new NatFirewall(new NatFirewallOptions { Pool = IPNetwork.Parse("10.8.0.0/24"), OutInterfaces = ["eth0\" accept; drop"] },
             new CommandRunner("sv-none"));
         Assert.Contains("not a valid interface name", Assert.Throws<ArgumentException>(fw.Apply).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>client c0 (10.8.0.6, a pool address; default route via the server) -- server s0 (10.8.0.1).</summary>
+    private static void ConnectPoolClient(TestNamespace client, TestNamespace server)
+    {
+        client.Ip("link", "add", "c0", "type", "veth", "peer", "name", "s0", "netns", server.Name);
+        client.Ip("addr", "add", "10.8.0.6/24", "dev", "c0");
+        client.Ip("link", "set", "c0", "up");
+        client.Ip("route", "add", "default", "via", "10.8.0.1");
+        server.Ip("addr", "add", "10.8.0.1/24", "dev", "s0");
+        server.Ip("link", "set", "s0", "up");
+    }
+
+    /// <summary>server <paramref name="serverDevice"/> -- intranet host i0, which has no route back to the pool.</summary>
+    private static void ConnectIntranet(TestNamespace server, string serverDevice, string serverAddress, TestNamespace host, string hostAddress)
+    {
+        server.Ip("link", "add", serverDevice, "type", "veth", "peer", "name", "i0", "netns", host.Name);
+        server.Ip("addr", "add", serverAddress, "dev", serverDevice);
+        server.Ip("link", "set", serverDevice, "up");
+        host.Ip("addr", "add", hostAddress, "dev", "i0");
+        host.Ip("link", "set", "i0", "up");
     }
 
     private static string Sysctl(TestNamespace ns) => ns.Runner.RunChecked("sysctl", ["-n", "net.ipv4.ip_forward"]).Trim();

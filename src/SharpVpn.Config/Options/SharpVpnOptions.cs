@@ -14,9 +14,14 @@ internal static class SharpVpnOptions
                 for (int i = 0; i < l.ArgCount; i++)
                 {
                     string iface = l.Arg(i);
-                    if (iface == "auto" ? l.ArgCount > 1 : iface.Length > 15 || !iface.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@'))
+                    if (iface == "auto" && l.ArgCount > 1)
                     {
-                        throw l.Error(iface == "auto" ? "'auto' stands alone (it means the default route's interface)" : $"'{iface}' is not an interface name or 'auto'");
+                        throw l.Error("'auto' stands alone (it means the default route's interface)");
+                    }
+
+                    if (iface != "auto" && !IsInterfaceName(iface))
+                    {
+                        throw l.Error($"'{iface}' is not an interface name or 'auto'");
                     }
 
                     if (interfaces.Contains(iface))
@@ -35,4 +40,8 @@ internal static class SharpVpnOptions
                 ["off"] = FirewallMode.Off,
             }), "firewall open|off: open the VPN port in SharpVPN's own nftables table", OptionScope.Server),
     ];
+
+    /// <summary>A Linux interface name: at most 15 characters, no spaces, quotes or other shell/nft syntax.</summary>
+    private static bool IsInterfaceName(string name) =>
+        name.Length is > 0 and <= 15 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@');
 }

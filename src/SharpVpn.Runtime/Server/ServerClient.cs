@@ -90,8 +90,8 @@ internal sealed class ServerClient : IDisposable
     /// <summary>Why the control loop should end this client (kill, CRL, duplicate CN), or null.</summary>
     public string? KillReason { get; set; }
 
-    /// <summary>The control message the killed client is sent (management 'client-kill CID MSG'; OpenVPN's default RESTART).</summary>
-    public string KillMessage { get; set; } = "RESTART";
+    /// <summary>The control message the killed client is sent (management 'client-kill CID MSG'); null: RESTART.</summary>
+    public string? KillMessage { get; set; }
 
     public long SendDrops => Interlocked.Read(ref _sendDrops);
 

@@ -239,7 +239,7 @@ public sealed partial class ServerEngine
 
         if (client.KillReason is { } kill)
         {
-            session.SendControlMessage(client.KillMessage, now);
+            session.SendControlMessage(client.KillMessage ?? "RESTART", now);
             DrainOutgoing(client);
             Teardown(client, kill, "SIGTERM[soft,kill] client-instance exiting");
             return long.MaxValue;
@@ -390,7 +390,7 @@ public sealed partial class ServerEngine
     }
 
     /// <summary>Marks the matching clients to be killed (management 'kill', CRL). Control loop.</summary>
-    internal int KillClients(Func<ServerClient, bool> match, string reason, string message = "RESTART")
+    internal int KillClients(Func<ServerClient, bool> match, string reason, string? message = null)
     {
         int killed = 0;
         foreach (ServerClient client in _clients.ToArray())

@@ -88,8 +88,7 @@ public sealed partial class ServerEngine
     /// </summary>
     internal string ManagementKillById(long clientId, string? message)
     {
-        string reason = "killed by management (client-kill)";
-        int killed = KillClients(c => c.Id == clientId, reason, message ?? "RESTART");
+        int killed = KillClients(c => c.Id == clientId, "killed by management (client-kill)", message);
         return killed > 0 ? "SUCCESS: client-kill command succeeded" : "ERROR: client-kill command failed";
     }
 
