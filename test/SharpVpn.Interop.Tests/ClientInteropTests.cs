@@ -43,6 +43,32 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         Assert.False(File.Exists(pidFile), "writepid file left behind");
     }
 
+    /// <summary>
+    /// writepid: a SIGTERM sent the moment the pid file appears (what an init script's stop right after start does)
+    /// ends the client cleanly, removing the file. No server runs: the signal races the client's start-up.
+    /// </summary>
+    [Fact]
+    public async Task WritePid_SigtermTheMomentThePidFileAppears_RemovesIt()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        for (int run = 0; run < 3; run++)
+        {
+            string pidFile = Path.Combine(s.Lab.WorkDir, $"early-{run}.pid");
+            LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = [$"writepid {pidFile}"] }));
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(pidFile) && !ours.HasExited && waited.Elapsed < StartTimeout)
+            {
+                Thread.SpinWait(20);
+            }
+            Assert.True(File.Exists(pidFile), ours.Tail());
+            Assert.Equal(0, Native.Kill(ours.Pid, Native.SigTerm));
+            Assert.True(await ours.WaitForExitAsync(TimeSpan.FromSeconds(10)), ours.Tail());
+            output.WriteLine($"run {run}: exit {ours.ExitCode}; {ours.Tail(2)}");
+            Assert.Equal(0, ours.ExitCode);
+            Assert.False(File.Exists(pidFile), $"run {run}: the writepid file outlived the client");
+        }
+    }
+
     [Fact]
     public async Task ClientRenegSec10_ClientInitiatedSoftResetsKeepThePingFlowing()
     {

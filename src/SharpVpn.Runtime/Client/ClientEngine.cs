@@ -96,6 +96,12 @@ public sealed partial class ClientEngine : IDisposable
         _factory.PrepareFirstTls();
         using CancellationTokenRegistration registration = cancellationToken.Register(() => RequestShutdown("SIGTERM"));
         LogStartup();
+        if (_config.Logging.WritePidFile is not null)
+        {
+            // The pid file must not outlive us: once it exists (an init script may signal at once), SIGTERM has to
+            // reach our handler, not the default action. Costs ~1 ms before the first reset, only with writepid.
+            EnsureSignalHandlers();
+        }
         PidFile.Write(_config.Logging.WritePidFile);
         int unsuccessful = 0;
         int remoteIndex = 0;
@@ -207,7 +213,8 @@ public sealed partial class ClientEngine : IDisposable
     /// <summary>
     /// Installs the signal handlers once. Not at start but after the first reset went out (issue 7, handshake time):
     /// the first registration sets up the runtime's signal handling (~0.5-1 ms), and until then a signal does what
-    /// it does to any process, which is also all there is to do before a connection (nothing to tear down yet).
+    /// it does to any process, which is also all there is to do before a connection (nothing to tear down yet),
+    /// unless a writepid file was written: then they are installed before it.
     /// </summary>
     private void EnsureSignalHandlers()
     {
