@@ -292,11 +292,57 @@ public sealed class UdpTransportTests
         Assert.True(t.SendBufferSize >= 4 << 20, $"SO_SNDBUF is {t.SendBufferSize}");
     }
 
+    [Fact]
+    public void Bind_PortInUse_ThrowsSocketExceptionNamingTheAddress()
+    {
+        using var ns = new TestNamespace();
+        ns.Run(() =>
+        {
+            using var first = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+            var error = Assert.Throws<SocketException>(() => new UdpTransport(first.LocalEndPoint));
+            Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+            Assert.Contains($"Cannot bind UDP {first.LocalEndPoint}", error.Message, StringComparison.Ordinal);
+            return 0;
+        });
+    }
+
+    [Fact]
+    public void ForClient_IPv4RemoteOnDualStackWildcard_ConnectsAndOnlyHearsTheServer()
+    {
+        using var ns = new TestNamespace();
+        ns.Run(() =>
+        {
+            using var server = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+            using var stranger = new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
+            using UdpTransport client = UdpTransport.ForClient(server.LocalEndPoint, new IPEndPoint(IPAddress.IPv6Any, 0));
+            Assert.Equal(AddressFamily.InterNetworkV6, client.AddressFamily);
+            Assert.NotEqual(0, client.LocalEndPoint.Port);
+            Assert.Equal(server.LocalEndPoint, client.RemoteEndPoint);
+
+            Assert.True(client.SendTo("hi"u8, server.LocalEndPoint.Serialize()));
+            var buffer = new byte[64];
+            SocketAddress from = server.CreateSocketAddress();
+            Assert.Equal(2, server.ReceiveFrom(buffer, from));
+            Assert.True(PeerEndpoint.TryFrom(from, out PeerEndpoint peer));
+            Assert.Equal(client.LocalEndPoint.Port, peer.ToIPEndPoint().Port);
+
+            // Connected: a datagram from another address is not delivered, the server's is.
+            SocketAddress clientAddress = peer.ToSocketAddress(AddressFamily.InterNetwork);
+            Assert.True(stranger.SendTo("no"u8, clientAddress));
+            Assert.True(server.SendTo("ok"u8, clientAddress));
+            Assert.True(client.WaitReadable(2000));
+            int n = client.ReceiveFrom(buffer, client.CreateSocketAddress());
+            Assert.Equal("ok", System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+            Assert.False(client.WaitReadable(100));
+            return 0;
+        });
+    }
+
     private static int CountUntilQuiet(UdpTransport server, byte[][] bufs, int[] sizes, SocketAddress[] from, int offset)
     {
         int total = 0;
         var deadline = DateTime.UtcNow.AddSeconds(2);
-        while (DateTime.UtcNow < deadline && server.Socket.Poll(200_000, SelectMode.SelectRead))
+        while (DateTime.UtcNow < deadline && server.WaitReadable(200))
         {
             total += server.ReceiveBatch(bufs, sizes, from, offset);
         }

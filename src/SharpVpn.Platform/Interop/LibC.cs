@@ -189,6 +189,16 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "connect", SetLastError = true)]
     public static partial int Connect(int socket, byte* address, uint length);
 
+    [LibraryImport(Lib, EntryPoint = "getsockname", SetLastError = true)]
+    public static partial int GetSockName(int socket, byte* address, uint* length);
+
+    public const int AF_INET = 2;
+    public const int AF_INET6 = 10;
+    public const int SOCK_DGRAM = 2;
+    public const int IPPROTO_UDP = 17;
+    public const int IPPROTO_IPV6 = 41;
+    public const int IPV6_V6ONLY = 26;
+
     [LibraryImport(Lib, EntryPoint = "getsockopt", SetLastError = true)]
     public static partial int GetSockOpt(int socket, int level, int name, void* value, uint* length);
 

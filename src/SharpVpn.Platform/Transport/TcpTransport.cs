@@ -142,17 +142,7 @@ public sealed class TcpTransport : IPacketLink
     }
 
     /// <summary>The errno values a connect reports, as .NET's SocketError (the rest: SocketError.SocketError).</summary>
-    private static int ToSocketError(int errno) => (int)(errno switch
-    {
-        LibC.ECONNREFUSED => SocketError.ConnectionRefused,
-        LibC.ENETUNREACH => SocketError.NetworkUnreachable,
-        LibC.EHOSTUNREACH or LibC.EHOSTDOWN => SocketError.HostUnreachable,
-        LibC.ENETDOWN => SocketError.NetworkDown,
-        LibC.EADDRNOTAVAIL => SocketError.AddressNotAvailable,
-        LibC.EACCES or LibC.EPERM => SocketError.AccessDenied,
-        98 => SocketError.AddressAlreadyInUse, // EADDRINUSE
-        _ => SocketError.SocketError,
-    });
+    private static int ToSocketError(int errno) => SocketErrors.FromErrno(errno);
 
     /// <summary>
     /// While true (a client's handshake), whatever a receive brought in is acknowledged at once (TCP_QUICKACK) instead

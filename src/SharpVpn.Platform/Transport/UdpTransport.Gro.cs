@@ -26,7 +26,7 @@ public sealed unsafe partial class UdpTransport
     private void EnableGro()
     {
         int one = 1;
-        if (LibC.SetSockOpt((int)_socket.Handle, LibC.SOL_UDP, LibC.UDP_GRO, &one, sizeof(int)) == 0)
+        if (LibC.SetSockOpt(Fd, LibC.SOL_UDP, LibC.UDP_GRO, &one, sizeof(int)) == 0)
         {
             _groState = new GroState();
         }

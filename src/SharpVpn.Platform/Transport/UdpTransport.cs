@@ -6,9 +6,10 @@ using SharpVpn.Platform.Interop;
 namespace SharpVpn.Platform.Transport;
 
 /// <summary>
-/// A UDP socket for OpenVPN packets. The .NET <see cref="System.Net.Sockets.Socket"/> does the setup
-/// (bind, options); the per-packet calls go straight to recvfrom/sendto/recvmmsg/sendmmsg so they
-/// neither allocate nor throw on a single bad datagram. The fd stays blocking, so a receive is one
+/// A UDP socket for OpenVPN packets, made and set up with socket(2), bind(2) and setsockopt(2) directly: a .NET
+/// <see cref="System.Net.Sockets.Socket"/> would start .NET's epoll engine thread on creation, which the first
+/// packet of a client then waited for (issue 7, handshake time), and nothing here uses it. The per-packet calls go
+/// straight to recvfrom/sendto/recvmmsg/sendmmsg so they neither allocate nor throw on a single bad datagram. The fd stays blocking, so a receive is one
 /// system call whether or not a datagram is already queued; Dispose wakes a blocked reader with
 /// shutdown(2), which Linux honours even on unconnected UDP sockets (inet_shutdown wakes the waiters).
 /// Receive on one thread and send on one thread (the batch calls reuse per-instance scratch memory).
@@ -20,8 +21,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
     private const int MaxGsoBytes = 65000;   // below the 65507-byte UDP payload limit
     private static readonly int ControlSpace = (sizeof(nuint) + 8 + sizeof(ushort) + 7) & ~7; // CMSG_SPACE(2)
 
-    private readonly Socket _socket;
-    private readonly SafeHandle _handle;
+    private readonly FileDescriptorHandle _handle;
     private readonly int _addressSize;
     private readonly LibC.MMsgHdr* _recvMsgs;
     private readonly LibC.IoVec* _recvIov;
@@ -41,26 +41,34 @@ public sealed unsafe partial class UdpTransport : IPacketLink
     public UdpTransport(IPEndPoint localEndPoint, UdpTransportOptions? options = null)
     {
         options ??= new UdpTransportOptions();
-        _socket = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        AddressFamily = localEndPoint.AddressFamily;
+        int fd = LibC.Socket(AddressFamily == AddressFamily.InterNetworkV6 ? LibC.AF_INET6 : LibC.AF_INET,
+            LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, LibC.IPPROTO_UDP);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new SocketException(SocketErrors.FromErrno(errno), $"Cannot create a UDP socket for {localEndPoint}: {LibC.StrError(errno)}.");
+        }
+        _handle = new FileDescriptorHandle(fd);
         try
         {
-            if (localEndPoint.AddressFamily == AddressFamily.InterNetworkV6 && localEndPoint.Address.Equals(IPAddress.IPv6Any))
+            if (AddressFamily == AddressFamily.InterNetworkV6 && localEndPoint.Address.Equals(IPAddress.IPv6Any))
             {
-                _socket.DualMode = options.DualMode;
+                int v6Only = options.DualMode ? 0 : 1;
+                _ = LibC.SetSockOpt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, &v6Only, sizeof(int));
             }
-            try
+            SocketAddress bindAddress = localEndPoint.Serialize();
+            fixed (byte* a = bindAddress.Buffer.Span)
             {
-                _socket.Bind(localEndPoint);
+                if (LibC.Bind(fd, a, (uint)bindAddress.Size) < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    throw new SocketException(SocketErrors.FromErrno(errno), $"Cannot bind UDP {localEndPoint}: {LibC.StrError(errno)}");
+                }
             }
-            catch (SocketException ex)
-            {
-                throw new SocketException((int)ex.SocketErrorCode, $"Cannot bind UDP {localEndPoint}: {ex.Message}");
-            }
-            _handle = _socket.SafeHandle;
-            ReceiveBufferSize = SetBuffer(LibC.SO_RCVBUF, LibC.SO_RCVBUFFORCE, options.ReceiveBufferSize, SocketOptionName.ReceiveBuffer);
-            SendBufferSize = SetBuffer(LibC.SO_SNDBUF, LibC.SO_SNDBUFFORCE, options.SendBufferSize, SocketOptionName.SendBuffer);
-            LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-            AddressFamily = localEndPoint.AddressFamily;
+            ReceiveBufferSize = SetBuffer(LibC.SO_RCVBUF, LibC.SO_RCVBUFFORCE, options.ReceiveBufferSize);
+            SendBufferSize = SetBuffer(LibC.SO_SNDBUF, LibC.SO_SNDBUFFORCE, options.SendBufferSize);
+            LocalEndPoint = QueryLocalEndPoint(fd, localEndPoint);
             _addressSize = AddressFamily == AddressFamily.InterNetworkV6 ? 28 : 16;
             // Pinned (POH) so the kernel-facing headers never move; the GC frees them with the transport.
             _recvMsgs = PinnedScratch<LibC.MMsgHdr>(out _recvMsgsArray);
@@ -77,7 +85,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
         }
         catch
         {
-            _socket.Dispose();
+            _handle.Dispose();
             throw;
         }
     }
@@ -95,7 +103,15 @@ public sealed unsafe partial class UdpTransport : IPacketLink
             IPEndPoint target = remote.AddressFamily == AddressFamily.InterNetwork && transport.AddressFamily == AddressFamily.InterNetworkV6
                 ? new IPEndPoint(remote.Address.MapToIPv6(), remote.Port)
                 : remote;
-            transport._socket.Connect(target);
+            SocketAddress address = target.Serialize();
+            fixed (byte* a = address.Buffer.Span)
+            {
+                if (LibC.Connect(transport.Fd, a, (uint)address.Size) < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    throw new SocketException(SocketErrors.FromErrno(errno), $"Cannot connect the UDP socket to {target}: {LibC.StrError(errno)}");
+                }
+            }
             transport.RemoteEndPoint = remote;
             return transport;
         }
@@ -106,8 +122,12 @@ public sealed unsafe partial class UdpTransport : IPacketLink
         }
     }
 
-    /// <summary>The underlying socket, for setup-time options only.</summary>
-    public Socket Socket => _socket;
+    /// <summary>Blocks until a datagram is waiting or <paramref name="timeoutMs"/> passes (tests and setup; not the data path).</summary>
+    public bool WaitReadable(int timeoutMs)
+    {
+        var poll = new LibC.PollFd { Fd = Fd, Events = LibC.POLLIN };
+        return LibC.Poll(&poll, 1, timeoutMs) > 0 && (poll.Revents & LibC.POLLIN) != 0;
+    }
 
     public IPEndPoint LocalEndPoint { get; }
 
@@ -532,7 +552,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
                 _handle.DangerousRelease();
             }
         }
-        _socket.Dispose();
+        _handle.Dispose();
     }
 
     private static T* PinnedScratch<T>(out T[] array) where T : unmanaged
@@ -601,18 +621,37 @@ public sealed unsafe partial class UdpTransport : IPacketLink
 
     private void Release() => _handle.DangerousRelease();
 
-    private int SetBuffer(int option, int forceOption, int wanted, SocketOptionName name)
+    private int SetBuffer(int option, int forceOption, int wanted)
     {
+        int fd = Fd;
         if (wanted > 0)
         {
             int value = wanted;
             // SO_*BUFFORCE ignores net.core.[rw]mem_max but needs CAP_NET_ADMIN; fall back to the capped option.
-            if (LibC.SetSockOpt((int)_socket.Handle, LibC.SOL_SOCKET, forceOption, &value, sizeof(int)) != 0)
+            if (LibC.SetSockOpt(fd, LibC.SOL_SOCKET, forceOption, &value, sizeof(int)) != 0)
             {
-                _ = LibC.SetSockOpt((int)_socket.Handle, LibC.SOL_SOCKET, option, &value, sizeof(int));
+                _ = LibC.SetSockOpt(fd, LibC.SOL_SOCKET, option, &value, sizeof(int));
             }
         }
-        return (int)_socket.GetSocketOption(SocketOptionLevel.Socket, name)!;
+        int granted = 0;
+        uint length = sizeof(int);
+        return LibC.GetSockOpt(fd, LibC.SOL_SOCKET, option, &granted, &length) == 0 ? granted : 0;
+    }
+
+    /// <summary>The address the kernel bound (the ephemeral port filled in).</summary>
+    private static IPEndPoint QueryLocalEndPoint(int fd, IPEndPoint requested)
+    {
+        var address = new SocketAddress(requested.AddressFamily);
+        uint length = (uint)address.Size;
+        fixed (byte* a = address.Buffer.Span)
+        {
+            if (LibC.GetSockName(fd, a, &length) < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new SocketException(SocketErrors.FromErrno(errno), $"getsockname on the UDP socket for {requested} failed: {LibC.StrError(errno)}");
+            }
+        }
+        return (IPEndPoint)requested.Create(address);
     }
 
     /// <summary>Pins up to a batch of arrays for one system call without allocating.</summary>

@@ -82,14 +82,15 @@ public sealed partial class ClientEngine
             }
 
             // Started after the reset went out: starting a thread can take a millisecond on a busy machine, and the
-            // server's answer waits in the socket meanwhile. Likewise the signal handlers.
+            // server's answer waits in the socket meanwhile. Likewise the signal handlers, which come last: their
+            // first registration starts the runtime's signal thread (~0.5 ms), and the hello must not wait for it.
             connection.ReceiveLoop.Start();
-            EnsureSignalHandlers();
             lock (connection.SessionLock)
             {
                 // While the reset is in flight: take the first TLS engine (made since Run started) with its ClientHello.
                 session.PrestartTls();
             }
+            EnsureSignalHandlers();
 
             return DriveSession(connection, ref connected);
         }
