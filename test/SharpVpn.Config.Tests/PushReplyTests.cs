@@ -148,12 +148,35 @@ public sealed class PushReplyTests
     }
 
     [Fact]
-    public void Ipv6AndWindowsOptions_AreAcceptedWithANote()
+    public void Ipv6Options_AreParsed_AndWindowsOptionsAcceptedWithANote()
     {
-        PushReplyOptions p = PushedOptionParser.Parse("PUSH_REPLY,route-ipv6 2001:db8::/64,ifconfig-ipv6 2001:db8::1000/64 2001:db8::1,tun-ipv6,block-outside-dns,register-dns");
+        PushReplyOptions p = PushedOptionParser.Parse("PUSH_REPLY,route-ipv6 2001:db8::/64,ifconfig-ipv6 2001:db8::1000/64 2001:db8::1,"
+            + "route-ipv6 2001:db8:2::/48 2001:db8::1 7,tun-ipv6,block-outside-dns,register-dns");
         Assert.Empty(p.Dropped);
-        Assert.Equal(5, p.Notes.Count);
+        Assert.Equal(new IfconfigIpv6Settings(IPAddress.Parse("2001:db8::1000"), 64, IPAddress.Parse("2001:db8::1")), p.IfconfigIpv6);
+        Assert.Equal([new RouteIpv6(IPNetwork.Parse("2001:db8::/64"), null, null),
+            new RouteIpv6(IPNetwork.Parse("2001:db8:2::/48"), IPAddress.Parse("2001:db8::1"), 7)], p.RoutesIpv6);
+        Assert.Equal(3, p.Notes.Count); // tun-ipv6, block-outside-dns, register-dns
         Assert.True(p.BlockOutsideDns);
+    }
+
+    [Theory]
+    [InlineData("ifconfig-ipv6 2001:db8::1000 2001:db8::1", "is not an IPv6 address with a prefix length")]
+    [InlineData("ifconfig-ipv6 10.0.0.1/24 2001:db8::1", "is not an IPv6 address with a prefix length")]
+    [InlineData("ifconfig-ipv6 2001:db8::1000/64 10.0.0.1", "is not an IPv6 address")]
+    [InlineData("ifconfig-ipv6 ff02::1/64 2001:db8::1", "is not a usable tunnel address")]
+    [InlineData("ifconfig-ipv6 2001:db8::1000/48 2001:db8::1", "is not a usable tunnel address")]
+    [InlineData("route-ipv6 2001:db8::1/64", "is not an IPv6 network")]
+    [InlineData("route-ipv6 192.168.0.0/24", "is not an IPv6 network")]
+    [InlineData("route-ipv6 2001:db8::/64 10.0.0.1", "is not an IPv6 gateway")]
+    public void Ipv6Options_Invalid_AreDroppedWithTheReason(string option, string reason)
+    {
+        PushReplyOptions p = PushedOptionParser.Parse("PUSH_REPLY," + option);
+        RejectedPushOption dropped = Assert.Single(p.Dropped);
+        Assert.Equal(option, dropped.Option);
+        Assert.Contains(reason, dropped.Reason, StringComparison.Ordinal);
+        Assert.Null(p.IfconfigIpv6);
+        Assert.Empty(p.RoutesIpv6);
     }
 
     [Fact]

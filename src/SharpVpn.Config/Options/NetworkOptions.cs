@@ -46,10 +46,10 @@ internal static class NetworkOptions
         new("sndbuf", 1, 1, static (s, l) => s.SocketSendBuffer = ParseState.Int(l, 0, 0, 64 * 1024 * 1024), "sndbuf BYTES: socket send buffer"),
         new("rcvbuf", 1, 1, static (s, l) => s.SocketReceiveBuffer = ParseState.Int(l, 0, 0, 64 * 1024 * 1024), "rcvbuf BYTES: socket receive buffer"),
         new("tun-ipv6", 0, 0, static (s, l) => s.Warn(l, "is obsolete and ignored"), "tun-ipv6 (obsolete)"),
-        new("route-ipv6", 1, 3, static (s, l) => s.Warn(l, "is not supported yet by SharpVPN (IPv4 tunnels only) and is ignored"), "route-ipv6 (ignored)"),
-        new("ifconfig-ipv6", 2, 2, static (s, l) => s.Warn(l, "is not supported yet by SharpVPN (IPv4 tunnels only) and is ignored"), "ifconfig-ipv6 (ignored)"),
-        new("server-ipv6", 1, 1, static (s, l) => s.Warn(l, "is not supported yet by SharpVPN (IPv4 tunnels only) and is ignored"), "server-ipv6 (ignored)", OptionScope.Server),
-        new("ifconfig-ipv6-pool", 1, 1, static (s, l) => s.Warn(l, "is not supported yet by SharpVPN (IPv4 tunnels only) and is ignored"), "ifconfig-ipv6-pool (ignored)", OptionScope.Server),
+        new("route-ipv6", 1, 3, static (s, l) => s.Warn(l, "is not supported yet in a config file and is ignored (the client applies route-ipv6 pushed by a dual-stack server)"), "route-ipv6 (ignored)"),
+        new("ifconfig-ipv6", 2, 2, static (s, l) => s.Warn(l, "is not supported yet in a config file and is ignored (the client applies ifconfig-ipv6 pushed by a dual-stack server)"), "ifconfig-ipv6 (ignored)"),
+        new("server-ipv6", 1, 1, static (s, l) => s.Warn(l, "is not supported yet by SharpVPN's server (IPv4 tunnels only) and is ignored"), "server-ipv6 (ignored)", OptionScope.Server),
+        new("ifconfig-ipv6-pool", 1, 1, static (s, l) => s.Warn(l, "is not supported yet by SharpVPN's server (IPv4 tunnels only) and is ignored"), "ifconfig-ipv6-pool (ignored)", OptionScope.Server),
     ];
 
     internal static Route ParseRoute(ConfigLine line)

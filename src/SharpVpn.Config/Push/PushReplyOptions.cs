@@ -61,6 +61,12 @@ public sealed record PushReplyOptions
 
     public bool BlockIpv6 { get; init; }
 
+    /// <summary><c>ifconfig-ipv6</c>: the tunnel's IPv6 address (a server with <c>server-ipv6</c>); null for IPv4-only tunnels.</summary>
+    public IfconfigIpv6Settings? IfconfigIpv6 { get; init; }
+
+    /// <summary><c>route-ipv6</c> lines, in push order.</summary>
+    public IReadOnlyList<RouteIpv6> RoutesIpv6 { get; init; } = [];
+
     /// <summary>Windows-only; recorded, has no effect on Linux.</summary>
     public bool BlockOutsideDns { get; init; }
 

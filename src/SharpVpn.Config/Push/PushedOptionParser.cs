@@ -28,7 +28,7 @@ public static class PushedOptionParser
 
     private static readonly HashSet<string> NotedOptions = new(StringComparer.Ordinal)
     {
-        "route-ipv6", "ifconfig-ipv6", "tun-ipv6", "register-dns", "dns", "setenv", "setenv-safe", "echo", "inactive",
+        "tun-ipv6", "register-dns", "dns", "setenv", "setenv-safe", "echo", "inactive",
         "route-delay", "sndbuf", "rcvbuf", "socket-flags", "ping-timer-rem", "persist-tun", "persist-key", "dhcp-renew", "dhcp-release",
     };
 
@@ -206,6 +206,17 @@ public static class PushedOptionParser
                 Args(l, 0, 0);
                 b.BlockIpv6 = true;
                 return null;
+            case "ifconfig-ipv6":
+                Args(l, 2, 2);
+                return ParseIfconfigIpv6(b, l);
+            case "route-ipv6":
+                Args(l, 1, 3);
+                if (b.RoutesIpv6.Count >= MaxRoutes)
+                {
+                    return $"more than {MaxRoutes} IPv6 routes pushed";
+                }
+
+                return ParseRouteIpv6(b, l);
             case "ping":
                 Args(l, 1, 1);
                 b.Ping = ParseState.Int(l, 0, 0, 86400);
@@ -337,6 +348,55 @@ public static class PushedOptionParser
         }
     }
 
+    private static string? ParseIfconfigIpv6(Builder b, ConfigLine l)
+    {
+        if (!TryParseIpv6WithPrefix(l.Arg(0), out IPAddress? local, out int prefix))
+        {
+            return $"'{l.Arg(0)}' is not an IPv6 address with a prefix length (ADDR/BITS)";
+        }
+        if (!IPAddress.TryParse(l.Arg(1), out IPAddress? remote) || remote.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return $"'{l.Arg(1)}' is not an IPv6 address";
+        }
+        if (local.IsIPv6Multicast || local.Equals(IPAddress.IPv6Any) || local.Equals(IPAddress.IPv6Loopback) || prefix is < 64 or > 128)
+        {
+            return $"'{l.Arg(0)}' is not a usable tunnel address (unicast, prefix /64 to /128)";
+        }
+        b.IfconfigIpv6 = new IfconfigIpv6Settings(local, prefix, remote);
+        return null;
+    }
+
+    private static string? ParseRouteIpv6(Builder b, ConfigLine l)
+    {
+        if (!TryParseIpv6WithPrefix(l.Arg(0), out IPAddress? address, out int bits) || bits > 128
+            || !IPNetwork.TryParse(l.Arg(0), out IPNetwork network) || !network.BaseAddress.Equals(address))
+        {
+            return $"'{l.Arg(0)}' is not an IPv6 network (NET/BITS, host bits zero)";
+        }
+        IPAddress? gateway = null;
+        if (l.Args.Count > 1 && l.Arg(1) != "default")
+        {
+            if (!IPAddress.TryParse(l.Arg(1), out gateway) || gateway.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            {
+                return $"'{l.Arg(1)}' is not an IPv6 gateway";
+            }
+        }
+        int? metric = l.Args.Count > 2 ? ParseState.Int(l, 2, 0, 65535) : null;
+        b.RoutesIpv6.Add(new RouteIpv6(network, gateway, metric));
+        return null;
+    }
+
+    private static bool TryParseIpv6WithPrefix(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address, out int prefix)
+    {
+        address = null;
+        prefix = 0;
+        int slash = text.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0
+            && IPAddress.TryParse(text.AsSpan(0, slash), out address)
+            && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            && int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix);
+    }
+
     private static bool IsUsableHost(uint a) =>
         a != 0 && a != uint.MaxValue && (a >> 24) != 127 && (a >> 28) != 0xE && (a >> 24) != 0;
 
@@ -363,6 +423,8 @@ public static class PushedOptionParser
         public string? AuthToken;
         public string? AuthTokenUser;
         public bool BlockIpv6;
+        public IfconfigIpv6Settings? IfconfigIpv6;
+        public List<RouteIpv6> RoutesIpv6 { get; } = [];
         public bool BlockOutsideDns;
         public int? PushContinuation;
         public List<RejectedPushOption> Dropped { get; } = [];
@@ -405,6 +467,8 @@ public static class PushedOptionParser
                 AuthToken = AuthToken,
                 AuthTokenUser = AuthTokenUser,
                 BlockIpv6 = BlockIpv6,
+                IfconfigIpv6 = IfconfigIpv6,
+                RoutesIpv6 = RoutesIpv6,
                 BlockOutsideDns = BlockOutsideDns,
                 PushContinuation = PushContinuation,
                 Dropped = Dropped,

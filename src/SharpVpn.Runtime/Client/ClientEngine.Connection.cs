@@ -264,7 +264,7 @@ public sealed partial class ClientEngine
         if (push.BlockIpv6)
         {
             // The server asked for IPv6 to be kept off the local network; say plainly that it is not (an IPv6 leak).
-            _log.Info("WARNING: the server pushed 'block-ipv6', but SharpVPN tunnels carry IPv4 only: this client's IPv6 traffic is neither tunnelled nor blocked");
+            _log.Info("WARNING: the server pushed 'block-ipv6', which SharpVPN does not honour: IPv6 traffic that does not go through the tunnel is not blocked");
         }
 
         foreach (string filtered in push.FilteredOut)

@@ -92,6 +92,8 @@ internal sealed class TunnelNetwork : IDisposable
                 $"net_route_v4_add: {network} via {(gateway?.ToString() ?? "(on-link)")} dev {dev} metric {(route.Metric ?? metric ?? -1).ToString(CultureInfo.InvariantCulture)}");
         }
 
+        ApplyIpv6(push, redirect, serverAddress, metric);
+
         IReadOnlyList<DhcpOption> dhcp = push.DhcpOptions.Count > 0 ? push.DhcpOptions : config.Tun.DhcpOptions;
         var dns = new List<IPAddress>();
         var domains = new List<string>();
@@ -115,13 +117,61 @@ internal sealed class TunnelNetwork : IDisposable
         Signature = SignatureOf(config, push);
     }
 
+    /// <summary>
+    /// A dual-stack server's <c>ifconfig-ipv6</c> and <c>route-ipv6</c>: the address with its prefix on the device and
+    /// each route on the device, as OpenVPN does for a tun device on Linux (a gateway is not needed on a
+    /// point-to-point link; a pushed one is logged and not used). IPv6 routes without an IPv6 address are skipped: the
+    /// kernel would have no source address for them. <c>redirect-gateway ipv6</c> adds OpenVPN's four routes that cover
+    /// all global and unique-local IPv6 (init.c: ::/3, 2000::/4, 3000::/4, fc00::/7) and, for an IPv6 server, keeps
+    /// the server itself on its current route.
+    /// </summary>
+    private void ApplyIpv6(PushReplyOptions push, RedirectGateway? redirect, IPAddress serverAddress, int? metric)
+    {
+        string dev = _net.Device;
+        if (push.IfconfigIpv6 is not { } v6)
+        {
+            if (push.RoutesIpv6.Count > 0)
+            {
+                _log.Write(LogLevel.Info, $"WARNING: the server pushed {push.RoutesIpv6.Count.ToString(CultureInfo.InvariantCulture)} 'route-ipv6' line(s) but no 'ifconfig-ipv6': IPv6 routes not installed");
+            }
+            return;
+        }
+
+        _net.SetAddress(v6.Local, v6.PrefixLength);
+        _log.Write(LogLevel.Details, $"net_addr_v6_add: {v6.Local}/{v6.PrefixLength.ToString(CultureInfo.InvariantCulture)} dev {dev}");
+        foreach (RouteIpv6 route in push.RoutesIpv6)
+        {
+            _net.AddRoute(route.Network, null, route.Metric ?? metric);
+            _log.Write(LogLevel.Details,
+                $"net_route_v6_add: {route.Network} dev {dev} metric {(route.Metric ?? metric ?? -1).ToString(CultureInfo.InvariantCulture)}"
+                + (route.Gateway is { } gw ? $" (gateway {gw} not needed on a tun device)" : string.Empty));
+        }
+
+        if (redirect is { Ipv6: true, IsPrivate: false })
+        {
+            if (serverAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+            {
+                RouteInfo current = _net.GetRoute(serverAddress);
+                _net.AddRouteOn(new IPNetwork(serverAddress, 128), current.Gateway, current.Device);
+            }
+            foreach (string prefix in RedirectIpv6Prefixes)
+            {
+                _net.AddRoute(IPNetwork.Parse(prefix), null, metric);
+            }
+            _log.Write(LogLevel.Details, $"redirect-gateway ipv6: {string.Join(", ", RedirectIpv6Prefixes)} dev {dev}");
+        }
+    }
+
+    private static readonly string[] RedirectIpv6Prefixes = ["::/3", "2000::/4", "3000::/4", "fc00::/7"];
+
     /// <summary>What identifies a tunnel configuration: same signature after a reconnect = keep the TUN as it is.</summary>
     public static string SignatureOf(ClientConfig config, PushReplyOptions push)
     {
         IfconfigSettings? ifconfig = push.Ifconfig ?? config.Tun.Ifconfig;
         return $"{push.Topology ?? config.Tun.Topology}|{ifconfig?.Local}|{ifconfig?.RemoteOrNetmask}|"
             + $"{string.Join(';', push.Routes.Select(r => r.ToOptionString()))}|{push.RouteGateway}|"
-            + $"{(push.RedirectGateway ?? config.Tun.RedirectGateway)?.Def1}|{push.TunMtu}";
+            + $"{(push.RedirectGateway ?? config.Tun.RedirectGateway)?.Def1}|{push.TunMtu}|"
+            + $"{push.IfconfigIpv6}|{string.Join(';', push.RoutesIpv6)}";
     }
 
     private static IPAddress? ResolveGateway(string? gateway, IPAddress? defaultGateway) => gateway switch
