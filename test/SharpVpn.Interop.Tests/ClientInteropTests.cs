@@ -244,7 +244,8 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         Assert.True((await lab.PingAsync(lab.Server, "fd00:2::1", count: 1, timeout: TimeSpan.FromSeconds(8))).AllReceived);
         await s.StartServerAsync(OpenVpnVariant.Modern with
         {
-            ServerExtra = ["server-ipv6 fd00:1::/64", "push \"route-ipv6 fd00:2::/64\"", "push \"redirect-gateway ipv6 !ipv4\""],
+            ServerExtra = ["server-ipv6 fd00:1::/64", "push \"route-ipv6 fd00:2::/64\"", "push \"redirect-gateway ipv6 !ipv4\"",
+                "push \"dhcp-option DNS6 fd00:1::1\""],
         });
         LabProcess ours = await s.ConnectOurClientAsync();
 
@@ -257,6 +258,9 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
             Assert.Contains($"{prefix} dev tun0", routes, StringComparison.Ordinal); // redirect-gateway ipv6, as openvpn
         }
         Assert.DoesNotContain("0.0.0.0/1", (await lab.RunAsync(lab.Client, "ip", "-4", "route", "show")).StdOut, StringComparison.Ordinal); // !ipv4
+        // The IPv6 name server goes to the resolver like an IPv4 one (applied, or the log says why not on this host).
+        Assert.Contains(ours.Lines, l => l.Contains("DNS fd00:1::1 applied", StringComparison.Ordinal)
+            || l.Contains("DNS servers pushed by the server (fd00:1::1)", StringComparison.Ordinal));
 
         PingResult ping = await lab.PingAsync(lab.Client, "fd00:2::1", count: 5);
         Assert.True(ping.AllReceived, ping.ToString());

@@ -103,6 +103,18 @@ internal sealed class TunnelNetwork : IDisposable
             {
                 dns.Add(server);
             }
+            else if (option.Type is "DNS6" && IPAddress.TryParse(option.Value, out IPAddress? server6))
+            {
+                // An IPv6 name server is reached through the tunnel only when the tunnel carries IPv6.
+                if (push.IfconfigIpv6 is not null)
+                {
+                    dns.Add(server6);
+                }
+                else
+                {
+                    _log.Write(LogLevel.Info, $"dhcp-option DNS6 {server6} not applied: the server pushed no 'ifconfig-ipv6', so the tunnel carries no IPv6");
+                }
+            }
             else if (option.Type is "DOMAIN" or "DOMAIN-SEARCH" && option.Value is { Length: > 0 } domain)
             {
                 domains.Add(domain);
