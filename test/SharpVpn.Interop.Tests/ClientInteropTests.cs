@@ -234,14 +234,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         ScenarioLab lab = s.Lab;
-        // The intranet gets an IPv6 prefix too; the server forwards IPv6 and the intranet host routes the VPN's back.
-        (await lab.RunAsync(lab.Server, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1")).EnsureSuccess();
-        (await lab.RunAsync(lab.Server, "ip", "-6", "addr", "add", "fd00:2::254/64", "dev", lab.ServerIntranetInterface, "nodad")).EnsureSuccess();
-        (await lab.RunAsync(lab.Intranet, "ip", "-6", "addr", "add", "fd00:2::1/64", "dev", lab.IntranetInterface, "nodad")).EnsureSuccess();
-        (await lab.RunAsync(lab.Intranet, "ip", "-6", "route", "add", "fd00:1::/64", "via", "fd00:2::254")).EnsureSuccess();
-        // Neighbour discovery on the fresh veths waits for their link-local addresses' DAD (~1-2 s): done before the
-        // tunnel is timed, so the pings below measure the tunnel, not the lab's set-up.
-        Assert.True((await lab.PingAsync(lab.Server, "fd00:2::1", count: 1, timeout: TimeSpan.FromSeconds(8))).AllReceived);
+        await AddIpv6IntranetAsync(lab);
         await s.StartServerAsync(OpenVpnVariant.Modern with
         {
             ServerExtra = ["server-ipv6 fd00:1::/64", "push \"route-ipv6 fd00:2::/64\"", "push \"redirect-gateway ipv6 !ipv4\"",
@@ -273,6 +266,54 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         string after = (await lab.RunAsync(lab.Client, "ip", "-6", "route", "show")).StdOut;
         Assert.DoesNotContain("fd00:2::/64", after, StringComparison.Ordinal);
         Assert.DoesNotContain("2000::/4", after, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The same dual-stack server reached over IPv6 (proto udp6): redirect-gateway ipv6 covers the server's own
+    /// address (fd00::/8 is in fc00::/7), so the client keeps it on its current route, or the tunnel would carry
+    /// itself. The host route goes with the client.
+    /// </summary>
+    [Fact]
+    public async Task DualStackServerOverIPv6_RedirectGatewayIpv6_KeepsTheServerOutsideTheTunnel()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        ScenarioLab lab = s.Lab;
+        await AddIpv6IntranetAsync(lab);
+        (await lab.RunAsync(lab.Client, "ip", "-6", "addr", "add", "fd00:16::8/64", "dev", lab.ClientInterface, "nodad")).EnsureSuccess();
+        (await lab.RunAsync(lab.Server, "ip", "-6", "addr", "add", "fd00:16::254/64", "dev", lab.ServerPublicInterface, "nodad")).EnsureSuccess();
+        Assert.True((await lab.PingAsync(lab.Client, "fd00:16::254", count: 1, timeout: TimeSpan.FromSeconds(8))).AllReceived);
+        await s.StartServerAsync(OpenVpnVariant.Modern with
+        {
+            Proto = "udp6",
+            ServerExtra = ["server-ipv6 fd00:1::/64", "push \"route-ipv6 fd00:2::/64\"", "push \"redirect-gateway ipv6 !ipv4\""],
+        });
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern,
+            edit: text => text.Replace($"remote {ScenarioLab.ServerPublicAddress} ", "remote fd00:16::254 ", StringComparison.Ordinal)));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+
+        string routes = (await lab.RunAsync(lab.Client, "ip", "-6", "route", "show")).StdOut;
+        Assert.Contains($"fd00:16::254 dev {lab.ClientInterface}", routes, StringComparison.Ordinal);
+        Assert.Contains("fc00::/7 dev tun0", routes, StringComparison.Ordinal);
+        PingResult ping = await lab.PingAsync(lab.Client, "fd00:2::1", count: 5);
+        Assert.True(ping.AllReceived, ping.ToString());
+
+        await ours.StopAsync();
+        Assert.DoesNotContain("fd00:16::254 dev", (await lab.RunAsync(lab.Client, "ip", "-6", "route", "show")).StdOut, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// An IPv6 prefix on the lab's intranet (fd00:2::/64, host fd00:2::1): the server namespace forwards IPv6 and the
+    /// intranet host routes the VPN's IPv6 pool (fd00:1::/64) back through it.
+    /// </summary>
+    private static async Task AddIpv6IntranetAsync(ScenarioLab lab)
+    {
+        (await lab.RunAsync(lab.Server, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1")).EnsureSuccess();
+        (await lab.RunAsync(lab.Server, "ip", "-6", "addr", "add", "fd00:2::254/64", "dev", lab.ServerIntranetInterface, "nodad")).EnsureSuccess();
+        (await lab.RunAsync(lab.Intranet, "ip", "-6", "addr", "add", "fd00:2::1/64", "dev", lab.IntranetInterface, "nodad")).EnsureSuccess();
+        (await lab.RunAsync(lab.Intranet, "ip", "-6", "route", "add", "fd00:1::/64", "via", "fd00:2::254")).EnsureSuccess();
+        // Neighbour discovery on the fresh veths waits for their link-local addresses' DAD (~1-2 s): done before the
+        // tunnel is timed, so the pings through it measure the tunnel, not the lab's set-up.
+        Assert.True((await lab.PingAsync(lab.Server, "fd00:2::1", count: 1, timeout: TimeSpan.FromSeconds(8))).AllReceived);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace SharpVpn.Config;
@@ -354,7 +355,7 @@ public static class PushedOptionParser
         {
             return $"'{l.Arg(0)}' is not an IPv6 address with a prefix length (ADDR/BITS)";
         }
-        if (!IPAddress.TryParse(l.Arg(1), out IPAddress? remote) || remote.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        if (!IPAddress.TryParse(l.Arg(1), out IPAddress? remote) || remote.AddressFamily != AddressFamily.InterNetworkV6)
         {
             return $"'{l.Arg(1)}' is not an IPv6 address";
         }
@@ -376,7 +377,7 @@ public static class PushedOptionParser
         IPAddress? gateway = null;
         if (l.Args.Count > 1 && l.Arg(1) != "default")
         {
-            if (!IPAddress.TryParse(l.Arg(1), out gateway) || gateway.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            if (!IPAddress.TryParse(l.Arg(1), out gateway) || gateway.AddressFamily != AddressFamily.InterNetworkV6)
             {
                 return $"'{l.Arg(1)}' is not an IPv6 gateway";
             }
@@ -393,7 +394,7 @@ public static class PushedOptionParser
         int slash = text.IndexOf('/', StringComparison.Ordinal);
         return slash > 0
             && IPAddress.TryParse(text.AsSpan(0, slash), out address)
-            && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            && address.AddressFamily == AddressFamily.InterNetworkV6
             && int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix);
     }
 

@@ -240,7 +240,7 @@ internal sealed class NetlinkIp(RtNetlink socket)
         LibC.StrError(errno) + (string.IsNullOrEmpty(kernelMessage) ? "" : $" ({kernelMessage.TrimEnd('.')})");
 
     private static byte Family(IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetworkV6 ? (byte)10 : (byte)2;
+        (byte)Transport.SocketCalls.Family(address.AddressFamily);
 
     /// <summary>The "key value" pairs (and lone flags such as "up") after the first <paramref name="skip"/> words.</summary>
     private static Dictionary<string, string> Options(IReadOnlyList<string> args, int skip)

@@ -167,6 +167,34 @@ public sealed class NetworkConfigurator : IDisposable
         {
             vpnServer = vpnServer.MapToIPv4();
         }
+        KeepOutsideTunnel(vpnServer);
+        AddRoute(IPNetwork.Parse("0.0.0.0/1"), tunnelGateway);
+        AddRoute(IPNetwork.Parse("128.0.0.0/1"), tunnelGateway);
+    }
+
+    /// <summary>
+    /// <c>redirect-gateway ipv6</c>: OpenVPN's four routes into the tunnel that cover all global and unique-local IPv6
+    /// (init.c: ::/3, 2000::/4, 3000::/4, fc00::/7), an IPv6 VPN server first kept on its current route as for IPv4.
+    /// Call after the tunnel has its IPv6 address. Everything is removed on dispose.
+    /// </summary>
+    public void RedirectGatewayIpv6(IPAddress vpnServer, int? metric = null)
+    {
+        if (vpnServer.AddressFamily == AddressFamily.InterNetworkV6 && !vpnServer.IsIPv4MappedToIPv6)
+        {
+            KeepOutsideTunnel(vpnServer);
+        }
+        foreach (string prefix in RedirectIpv6Prefixes)
+        {
+            AddRoute(IPNetwork.Parse(prefix), null, metric);
+        }
+    }
+
+    /// <summary>The prefixes <see cref="RedirectGatewayIpv6"/> routes into the tunnel.</summary>
+    public static IReadOnlyList<string> RedirectIpv6Prefixes { get; } = ["::/3", "2000::/4", "3000::/4", "fc00::/7"];
+
+    /// <summary>A host route for the VPN server through its current route, so the tunnel's own packets stay out of it.</summary>
+    private void KeepOutsideTunnel(IPAddress vpnServer)
+    {
         RouteInfo current = GetRoute(vpnServer);
         if (current.IsLocal || IPAddress.IsLoopback(vpnServer))
         {
@@ -182,8 +210,6 @@ public sealed class NetworkConfigurator : IDisposable
             int hostBits = vpnServer.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
             AddRouteOn(new IPNetwork(vpnServer, hostBits), current.Gateway, current.Device);
         }
-        AddRoute(IPNetwork.Parse("0.0.0.0/1"), tunnelGateway);
-        AddRoute(IPNetwork.Parse("128.0.0.0/1"), tunnelGateway);
     }
 
     /// <summary>

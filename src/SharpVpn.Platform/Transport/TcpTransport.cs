@@ -56,8 +56,7 @@ public sealed class TcpTransport : IPacketLink
     /// </summary>
     private static unsafe Socket ConnectBlockingSocket(IPEndPoint remote, TimeSpan timeout, IPEndPoint? local)
     {
-        int family = remote.AddressFamily == AddressFamily.InterNetworkV6 ? 10 : 2; // AF_INET6 / AF_INET on Linux
-        int fd = LibC.Socket(family, LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, LibC.IPPROTO_TCP);
+        int fd = LibC.Socket(SocketCalls.Family(remote.AddressFamily), LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, LibC.IPPROTO_TCP);
         if (fd < 0)
         {
             throw new SocketException(Marshal.GetLastPInvokeError(), $"Cannot create a TCP socket for {remote}: {LibC.StrError(Marshal.GetLastPInvokeError())}.");
@@ -65,31 +64,17 @@ public sealed class TcpTransport : IPacketLink
         var handle = new SafeSocketHandle(fd, ownsHandle: true);
         try
         {
-            if (local is not null)
+            if (local is not null && SocketCalls.Bind(fd, local) is int bindError and not 0)
             {
-                SocketAddress bindAddress = local.Serialize();
-                fixed (byte* a = bindAddress.Buffer.Span)
-                {
-                    if (LibC.Bind(fd, a, (uint)bindAddress.Size) < 0)
-                    {
-                        int errno = Marshal.GetLastPInvokeError();
-                        throw new SocketException(ToSocketError(errno), $"Cannot bind the TCP socket to {local}: {LibC.StrError(errno)}.");
-                    }
-                }
+                throw new SocketException(SocketCalls.FromErrno(bindError), $"Cannot bind the TCP socket to {local}: {LibC.StrError(bindError)}.");
             }
 
-            SocketAddress address = remote.Serialize();
-            int result;
-            fixed (byte* a = address.Buffer.Span)
+            int connectError = SocketCalls.Connect(fd, remote);
+            if (connectError != 0)
             {
-                result = LibC.Connect(fd, a, (uint)address.Size);
-            }
-            if (result < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != LibC.EINPROGRESS)
+                if (connectError != LibC.EINPROGRESS)
                 {
-                    throw new SocketException(ToSocketError(errno), $"TCP connect to {remote} failed: {LibC.StrError(errno)}.");
+                    throw new SocketException(SocketCalls.FromErrno(connectError), $"TCP connect to {remote} failed: {LibC.StrError(connectError)}.");
                 }
                 WaitConnected(fd, remote, timeout);
             }
@@ -137,12 +122,9 @@ public sealed class TcpTransport : IPacketLink
         }
         if (error != 0)
         {
-            throw new SocketException(ToSocketError(error), $"TCP connect to {remote} failed: {LibC.StrError(error)}.");
+            throw new SocketException(SocketCalls.FromErrno(error), $"TCP connect to {remote} failed: {LibC.StrError(error)}.");
         }
     }
-
-    /// <summary>The errno values a connect reports, as .NET's SocketError (the rest: SocketError.SocketError).</summary>
-    private static int ToSocketError(int errno) => SocketErrors.FromErrno(errno);
 
     /// <summary>
     /// While true (a client's handshake), whatever a receive brought in is acknowledged at once (TCP_QUICKACK) instead

@@ -9,8 +9,8 @@ namespace SharpVpn.Platform.Transport;
 /// A UDP socket for OpenVPN packets, made and set up with socket(2), bind(2) and setsockopt(2) directly: a .NET
 /// <see cref="System.Net.Sockets.Socket"/> would start .NET's epoll engine thread on creation, which the first
 /// packet of a client then waited for (issue 7, handshake time), and nothing here uses it. The per-packet calls go
-/// straight to recvfrom/sendto/recvmmsg/sendmmsg so they neither allocate nor throw on a single bad datagram. The fd stays blocking, so a receive is one
-/// system call whether or not a datagram is already queued; Dispose wakes a blocked reader with
+/// straight to recvfrom/sendto/recvmmsg/sendmmsg so they neither allocate nor throw on a single bad datagram. The
+/// fd stays blocking, so a receive is one system call whether or not a datagram is already queued; Dispose wakes a blocked reader with
 /// shutdown(2), which Linux honours even on unconnected UDP sockets (inet_shutdown wakes the waiters).
 /// Receive on one thread and send on one thread (the batch calls reuse per-instance scratch memory).
 /// </summary>
@@ -42,12 +42,11 @@ public sealed unsafe partial class UdpTransport : IPacketLink
     {
         options ??= new UdpTransportOptions();
         AddressFamily = localEndPoint.AddressFamily;
-        int fd = LibC.Socket(AddressFamily == AddressFamily.InterNetworkV6 ? LibC.AF_INET6 : LibC.AF_INET,
-            LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, LibC.IPPROTO_UDP);
+        int fd = LibC.Socket(SocketCalls.Family(AddressFamily), LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, LibC.IPPROTO_UDP);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            throw new SocketException(SocketErrors.FromErrno(errno), $"Cannot create a UDP socket for {localEndPoint}: {LibC.StrError(errno)}.");
+            throw new SocketException(SocketCalls.FromErrno(errno), $"Cannot create a UDP socket for {localEndPoint}: {LibC.StrError(errno)}.");
         }
         _handle = new FileDescriptorHandle(fd);
         try
@@ -57,14 +56,9 @@ public sealed unsafe partial class UdpTransport : IPacketLink
                 int v6Only = options.DualMode ? 0 : 1;
                 _ = LibC.SetSockOpt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, &v6Only, sizeof(int));
             }
-            SocketAddress bindAddress = localEndPoint.Serialize();
-            fixed (byte* a = bindAddress.Buffer.Span)
+            if (SocketCalls.Bind(fd, localEndPoint) is int bindError and not 0)
             {
-                if (LibC.Bind(fd, a, (uint)bindAddress.Size) < 0)
-                {
-                    int errno = Marshal.GetLastPInvokeError();
-                    throw new SocketException(SocketErrors.FromErrno(errno), $"Cannot bind UDP {localEndPoint}: {LibC.StrError(errno)}");
-                }
+                throw new SocketException(SocketCalls.FromErrno(bindError), $"Cannot bind UDP {localEndPoint}: {LibC.StrError(bindError)}");
             }
             ReceiveBufferSize = SetBuffer(LibC.SO_RCVBUF, LibC.SO_RCVBUFFORCE, options.ReceiveBufferSize);
             SendBufferSize = SetBuffer(LibC.SO_SNDBUF, LibC.SO_SNDBUFFORCE, options.SendBufferSize);
@@ -103,14 +97,9 @@ public sealed unsafe partial class UdpTransport : IPacketLink
             IPEndPoint target = remote.AddressFamily == AddressFamily.InterNetwork && transport.AddressFamily == AddressFamily.InterNetworkV6
                 ? new IPEndPoint(remote.Address.MapToIPv6(), remote.Port)
                 : remote;
-            SocketAddress address = target.Serialize();
-            fixed (byte* a = address.Buffer.Span)
+            if (SocketCalls.Connect(transport.Fd, target) is int connectError and not 0)
             {
-                if (LibC.Connect(transport.Fd, a, (uint)address.Size) < 0)
-                {
-                    int errno = Marshal.GetLastPInvokeError();
-                    throw new SocketException(SocketErrors.FromErrno(errno), $"Cannot connect the UDP socket to {target}: {LibC.StrError(errno)}");
-                }
+                throw new SocketException(SocketCalls.FromErrno(connectError), $"Cannot connect the UDP socket to {target}: {LibC.StrError(connectError)}");
             }
             transport.RemoteEndPoint = remote;
             return transport;
@@ -648,7 +637,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
             if (LibC.GetSockName(fd, a, &length) < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                throw new SocketException(SocketErrors.FromErrno(errno), $"getsockname on the UDP socket for {requested} failed: {LibC.StrError(errno)}");
+                throw new SocketException(SocketCalls.FromErrno(errno), $"getsockname on the UDP socket for {requested} failed: {LibC.StrError(errno)}");
             }
         }
         return (IPEndPoint)requested.Create(address);

@@ -133,9 +133,8 @@ internal sealed class TunnelNetwork : IDisposable
     /// A dual-stack server's <c>ifconfig-ipv6</c> and <c>route-ipv6</c>: the address with its prefix on the device and
     /// each route on the device, as OpenVPN does for a tun device on Linux (a gateway is not needed on a
     /// point-to-point link; a pushed one is logged and not used). IPv6 routes without an IPv6 address are skipped: the
-    /// kernel would have no source address for them. <c>redirect-gateway ipv6</c> adds OpenVPN's four routes that cover
-    /// all global and unique-local IPv6 (init.c: ::/3, 2000::/4, 3000::/4, fc00::/7) and, for an IPv6 server, keeps
-    /// the server itself on its current route.
+    /// kernel would have no source address for them. <c>redirect-gateway ipv6</c>: see
+    /// <see cref="NetworkConfigurator.RedirectGatewayIpv6"/>.
     /// </summary>
     private void ApplyIpv6(PushReplyOptions push, RedirectGateway? redirect, IPAddress serverAddress, int? metric)
     {
@@ -161,20 +160,10 @@ internal sealed class TunnelNetwork : IDisposable
 
         if (redirect is { Ipv6: true, IsPrivate: false })
         {
-            if (serverAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
-            {
-                RouteInfo current = _net.GetRoute(serverAddress);
-                _net.AddRouteOn(new IPNetwork(serverAddress, 128), current.Gateway, current.Device);
-            }
-            foreach (string prefix in RedirectIpv6Prefixes)
-            {
-                _net.AddRoute(IPNetwork.Parse(prefix), null, metric);
-            }
-            _log.Write(LogLevel.Details, $"redirect-gateway ipv6: {string.Join(", ", RedirectIpv6Prefixes)} dev {dev}");
+            _net.RedirectGatewayIpv6(serverAddress, metric);
+            _log.Write(LogLevel.Details, $"redirect-gateway ipv6: {string.Join(", ", NetworkConfigurator.RedirectIpv6Prefixes)} dev {dev}");
         }
     }
-
-    private static readonly string[] RedirectIpv6Prefixes = ["::/3", "2000::/4", "3000::/4", "fc00::/7"];
 
     /// <summary>What identifies a tunnel configuration: same signature after a reconnect = keep the TUN as it is.</summary>
     public static string SignatureOf(ClientConfig config, PushReplyOptions push)
