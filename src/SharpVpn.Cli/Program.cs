@@ -20,14 +20,21 @@ public static class Program
         RootCommand root;
         if (args is ["client" or "server", ..])
         {
-            // A tunnel's start is on the clock (issue 7, handshake time): OpenSSL loads meanwhile, and only the one
-            // command is built (parsing and help of 'sharpvpn client|server ...' are the same either way).
+            // A tunnel's start is on the clock (issue 7, handshake time): OpenSSL loads meanwhile, the usual command
+            // line skips the general parser, and otherwise only the one command is built (parsing and help of
+            // 'sharpvpn client|server ...' are the same either way).
             if (args[0] == "client")
             {
                 // The client loads its credentials on a side thread (FirstTlsEngine): set this up while single-threaded.
                 ChainWarmup.HideSystemStore();
             }
             OpenSslWarmup.Start();
+            if (TunnelCommandLine.TryParse(args, out TunnelCommandLine? tunnel))
+            {
+                return Execute(() => tunnel.Command == "client"
+                    ? ClientCommand.Run(tunnel.ConfigPath, tunnel.Verb)
+                    : ServerCommand.Run(tunnel.ConfigPath, tunnel.Verb), tunnel.Verbose);
+            }
             root = BuildRootCommand(args[0] == "client" ? ClientCommand.Create() : ServerCommand.Create());
         }
         else
@@ -36,8 +43,6 @@ public static class Program
         }
 
         ParseResult parse = root.Parse(args);
-        bool verbose = parse.GetValue(GlobalOptions.Verbose);
-
         if (parse.Errors.Count > 0)
         {
             // An unknown word explains more than the "required command" complaint it triggers.
@@ -47,9 +52,16 @@ public static class Program
             return ExitUsage;
         }
 
+        return Execute(() => parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }),
+            parse.GetValue(GlobalOptions.Verbose));
+    }
+
+    /// <summary>Runs a command: usage errors exit 1, failures exit 2, each as one sentence on stderr.</summary>
+    private static int Execute(Func<int> command, bool verbose)
+    {
         try
         {
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return command();
         }
         catch (UsageException ex)
         {

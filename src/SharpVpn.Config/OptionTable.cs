@@ -1,13 +1,15 @@
-using System.Collections.Frozen;
-
 namespace SharpVpn.Config;
 
 /// <summary>All options SharpVPN knows, assembled from the group files in Options/. Each name appears once.</summary>
 internal static class OptionTable
 {
-    public static readonly FrozenDictionary<string, OptionDefinition> All = Build();
+    /// <summary>
+    /// A plain dictionary: a config file looks up a few dozen names, and a FrozenDictionary's construction (it
+    /// analyses the keys for the fastest lookup) cost more than all those lookups, on every client's start (issue 7).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, OptionDefinition> All = Build();
 
-    private static FrozenDictionary<string, OptionDefinition> Build()
+    private static Dictionary<string, OptionDefinition> Build()
     {
         var all = new Dictionary<string, OptionDefinition>(StringComparer.Ordinal);
         IEnumerable<OptionDefinition>[] groups =
@@ -32,7 +34,7 @@ internal static class OptionTable
             }
         }
 
-        return all.ToFrozenDictionary(StringComparer.Ordinal);
+        return all;
     }
 
     /// <summary>Shorthand used by the group files.</summary>

@@ -24,7 +24,7 @@ internal static class ClientCommand
         return command;
     }
 
-    private static int Run(string configPath, int? verbOverride)
+    internal static int Run(string configPath, int? verbOverride)
     {
         if (verbOverride is < 0 or > 11)
         {
