@@ -41,6 +41,9 @@ public sealed record ServerConfig
 
     public System.Net.IPAddress? ServerNetmask { get; init; }
 
+    /// <summary><c>server-ipv6 NET/BITS</c>: IPv6 inside the tunnel (tun address and a pool beside the IPv4 one); null for IPv4 only.</summary>
+    public ServerIpv6Settings? Ipv6 { get; init; }
+
     /// <summary>
     /// The global push list in OpenVPN 2.6 order: the file's own <c>push "..."</c> lines, then what
     /// <c>server</c> adds (net30: "route SERVER_TUN_IP" — or "route NET MASK" with client-to-client — then

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace SharpVpn.Config;
 
 /// <summary>
@@ -17,6 +19,12 @@ public sealed record ClientConfigDirEntry
 
     /// <summary><c>iroute</c>: networks behind this client, routed to it by the server.</summary>
     public IReadOnlyList<Route> IRoutes { get; init; } = [];
+
+    /// <summary><c>ifconfig-ipv6-push ADDR/BITS [REMOTE]</c>: the client's fixed IPv6 address (instead of the IPv6 pool's).</summary>
+    public IfconfigIpv6Push? IfconfigIpv6Push { get; init; }
+
+    /// <summary><c>iroute-ipv6 NET/BITS</c>: IPv6 networks behind this client, routed to it by the server.</summary>
+    public IReadOnlyList<IPNetwork> IRoutesIpv6 { get; init; } = [];
 
     /// <summary>Extra options pushed to this client, after the global list (or instead of it with <see cref="PushReset"/>).</summary>
     public IReadOnlyList<string> Pushes { get; init; } = [];
