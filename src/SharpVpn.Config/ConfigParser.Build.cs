@@ -93,6 +93,12 @@ public static partial class ConfigParser
 
     private static ServerConfig BuildServer(ParseState s)
     {
+        if (s.ServerIpv6 is { } v6Only && s.Server is null && s.IfconfigPool is null)
+        {
+            // OpenVPN accepts server-ipv6 alone (IPv6-only tunnels); our pool hands out IPv6 addresses by IPv4 pool index.
+            throw v6Only.Line.Error("server-ipv6 needs 'server NET MASK' as well: SharpVPN's server runs dual-stack tunnels, not IPv6-only ones");
+        }
+
         if (s.Server is null && !(s.ModeServer && s.TlsServer))
         {
             throw new ConfigException(s.SourceName, 0, "server", "this is not a server config (add 'server NETWORK NETMASK')");
@@ -143,6 +149,20 @@ public static partial class ConfigParser
             }
         }
 
+        // server-ipv6 (helper.c): the tun's IPv6 address and a pool indexed like the IPv4 one. Nothing is added to
+        // the global push list; the runtime pushes each client's "ifconfig-ipv6 ADDR/BITS NET+1" itself.
+        ServerIpv6Settings? ipv6 = null;
+        if (s.ServerIpv6 is { } v6)
+        {
+            if (pool is null)
+            {
+                // helper.c: "--server-ipv6 is incompatible with 'nopool' option".
+                throw v6.Line.Error("server-ipv6 needs an IPv4 pool as well ('server NET MASK' without nopool): SharpVPN's server runs dual-stack tunnels, not IPv6-only ones");
+            }
+
+            ipv6 = new ServerIpv6Settings(v6.Network);
+        }
+
         // helper_keepalive: server side waits twice as long; the pair is pushed to clients.
         if (s.Keepalive is { } ka && (s.Ping is not null || s.PingRestart is not null || s.PingExit is not null))
         {
@@ -183,6 +203,7 @@ public static partial class ConfigParser
             Pool = pool,
             ServerNetwork = s.Server is { } sv ? Ipv4.ToAddress(sv.Network) : null,
             ServerNetmask = s.Server is { } sm ? Ipv4.ToAddress(sm.Netmask) : null,
+            Ipv6 = ipv6,
             Pushes = pushes,
             ClientConfigDir = s.ClientConfigDir,
             CcdExclusive = s.CcdExclusive,

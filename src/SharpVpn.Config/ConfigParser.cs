@@ -125,6 +125,12 @@ public static partial class ConfigParser
                 throw line.Error("this is a server config; run it with 'sharpvpn server --config'");
             }
 
+            if (line.Name == "server-ipv6")
+            {
+                // helper.c: "--server-ipv6 and --client cannot be used together".
+                throw line.Error("cannot be used in a client config (OpenVPN refuses server-ipv6 with client); it belongs in the server's config");
+            }
+
             state.Warn(line, "only applies to servers and is ignored in a client config");
             return;
         }

@@ -52,6 +52,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public (uint Network, uint Netmask, bool NoPool, ConfigLine Line)? Server;
     public (uint Start, uint End, uint? Netmask, ConfigLine Line)? IfconfigPool;
     public (uint Local, uint RemoteOrNetmask, ConfigLine Line)? Ifconfig;
+    public (System.Net.IPNetwork Network, ConfigLine Line)? ServerIpv6;
 
     // --- crypto (Options/CryptoOptions.cs)
     public string? CaPem;
@@ -216,6 +217,58 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
         }
 
         return value;
+    }
+
+    /// <summary>An IPv6 address without a prefix (e.g. the REMOTE of ifconfig-ipv6-push).</summary>
+    public static System.Net.IPAddress Ipv6Address(ConfigLine line, int index)
+    {
+        string text = line.Arg(index);
+        if (!System.Net.IPAddress.TryParse(text, out System.Net.IPAddress? address)
+            || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || text.Contains('/', StringComparison.Ordinal))
+        {
+            throw line.Error($"'{text}' is not an IPv6 address");
+        }
+
+        return address;
+    }
+
+    /// <summary>
+    /// "ADDR/BITS" with an IPv6 address and a prefix length of 0..128. The prefix length is required: OpenVPN
+    /// would quietly assume /64, we would rather have the admin say so.
+    /// </summary>
+    public static (System.Net.IPAddress Address, int PrefixLength) Ipv6WithPrefix(ConfigLine line, int index, string noun, string form)
+    {
+        string text = line.Arg(index);
+        int slash = text.IndexOf('/', StringComparison.Ordinal);
+        string addressText = slash < 0 ? text : text[..slash];
+        if (!System.Net.IPAddress.TryParse(addressText, out System.Net.IPAddress? address)
+            || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || addressText.Contains('%', StringComparison.Ordinal))
+        {
+            throw line.Error($"'{text}' is not an IPv6 {noun} ({form})");
+        }
+
+        if (slash < 0)
+        {
+            throw line.Error($"'{text}' has no prefix length: write {form}, e.g. '{text}/64' (which OpenVPN would assume)");
+        }
+
+        string bitsText = text[(slash + 1)..];
+        if (!int.TryParse(bitsText, NumberStyles.None, CultureInfo.InvariantCulture, out int bits) || bits > 128)
+        {
+            throw line.Error($"'{text}' has an invalid prefix length '/{bitsText}' (0 to 128)");
+        }
+
+        return (address, bits);
+    }
+
+    /// <summary>"NET/BITS" as an IPv6 network, host bits masked off (<paramref name="masked"/> says whether there were any).</summary>
+    public static System.Net.IPNetwork Ipv6Network(ConfigLine line, int index, out bool masked)
+    {
+        (System.Net.IPAddress address, int bits) = Ipv6WithPrefix(line, index, "network", "NET/BITS");
+        UInt128 value = Ipv6.ToUInt128(address);
+        UInt128 network = value & Ipv6.Mask(bits);
+        masked = network != value;
+        return new System.Net.IPNetwork(Ipv6.ToAddress(network), bits);
     }
 
     public static T Keyword<T>(ConfigLine line, int index, IReadOnlyDictionary<string, T> choices)

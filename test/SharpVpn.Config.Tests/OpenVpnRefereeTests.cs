@@ -68,6 +68,30 @@ public sealed class OpenVpnRefereeTests
         Assert.Equal(theirs.One("proto"), ours.Protocol == TransportProtocol.Udp ? "udp" : "tcp-server");
     }
 
+    public static TheoryData<string> DualStackServerConfigs => new()
+    {
+        "dev tun\ndh none\nca ca.crt\ncert server.crt\nkey server.key\ntopology subnet\nserver 10.8.0.0 255.255.255.0\nserver-ipv6 fd00:8::/64\npush \"route-ipv6 2001:db8:5::/48\"\n",
+        "dev tun\ndh none\nca ca.crt\ncert server.crt\nkey server.key\nserver 10.9.0.0 255.255.255.0\nserver-ipv6 fd00:9::100/120\nkeepalive 10 60\n",
+    };
+
+    /// <summary>server-ipv6: the same tun address and pool base as openvpn; the push list is openvpn's without "tun-ipv6".</summary>
+    [Theory]
+    [MemberData(nameof(DualStackServerConfigs))]
+    public void DualStackServerConfig_AgreesWithOpenVpn(string text)
+    {
+        using TempConfigDir dir = JunkCertDir();
+        string path = dir.Write("server.conf", text);
+
+        ServerConfig ours = ConfigParser.ParseServer(path);
+        IReadOnlyList<KeyValuePair<string, string>> theirs = OpenVpnReferee.Settings(path);
+
+        Assert.Equal(theirs.One("ifconfig_ipv6_local"), ours.Ipv6!.ServerAddress.ToString());
+        Assert.Equal(theirs.One("ifconfig_ipv6_netbits"), ours.Ipv6.Network.PrefixLength.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(theirs.One("ifconfig_ipv6_pool_base"), ours.Ipv6.PoolBase.ToString());
+        Assert.Equal(theirs.One("ifconfig_ipv6_pool_netbits"), ours.Ipv6.Network.PrefixLength.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(theirs.All("push_entry").Where(p => p != "tun-ipv6"), ours.Pushes);
+    }
+
     public static TheoryData<string, string> ClientConfigs => new()
     {
         { "scenario", ScenarioConfigTests.ScenarioClientConf },

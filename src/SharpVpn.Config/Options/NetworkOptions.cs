@@ -48,9 +48,31 @@ internal static class NetworkOptions
         new("tun-ipv6", 0, 0, static (s, l) => s.Warn(l, "is obsolete and ignored"), "tun-ipv6 (obsolete)"),
         new("route-ipv6", 1, 3, static (s, l) => s.Warn(l, "is not supported yet in a config file and is ignored (the client applies route-ipv6 pushed by a dual-stack server)"), "route-ipv6 (ignored)"),
         new("ifconfig-ipv6", 2, 2, static (s, l) => s.Warn(l, "is not supported yet in a config file and is ignored (the client applies ifconfig-ipv6 pushed by a dual-stack server)"), "ifconfig-ipv6 (ignored)"),
-        new("server-ipv6", 1, 1, static (s, l) => s.Warn(l, "is not supported yet by SharpVPN's server (IPv4 tunnels only) and is ignored"), "server-ipv6 (ignored)", OptionScope.Server),
-        new("ifconfig-ipv6-pool", 1, 1, static (s, l) => s.Warn(l, "is not supported yet by SharpVPN's server (IPv4 tunnels only) and is ignored"), "ifconfig-ipv6-pool (ignored)", OptionScope.Server),
+        new("server-ipv6", 1, 1, static (s, l) => s.ServerIpv6 = (ParseServerIpv6(s, l), l),
+            "server-ipv6 NET/BITS: IPv6 inside the tunnel, /64 to /124, beside 'server' (server tun NET+1, client i of the pool gets NET+0x1000+i, or NET+2+i from /112)",
+            OptionScope.Server),
+        new("ifconfig-ipv6-pool", 1, 1, static (s, l) => s.Warn(l, "is ignored: SharpVPN's server takes its IPv6 pool from server-ipv6 only"), "ifconfig-ipv6-pool (ignored; use server-ipv6)", OptionScope.Server),
     ];
+
+    /// <summary>
+    /// <c>server-ipv6 NET/BITS</c> (options.c): an IPv6 network of /64 to /124. Host bits are masked off (with a
+    /// warning) so the server and pool addresses are counted from the network's start.
+    /// </summary>
+    internal static IPNetwork ParseServerIpv6(ParseState s, ConfigLine line)
+    {
+        IPNetwork network = ParseState.Ipv6Network(line, 0, out bool masked);
+        if (network.PrefixLength is < 64 or > 124)
+        {
+            throw line.Error($"'{line.Arg(0)}': only /64 to /124 supported (not /{network.PrefixLength})");
+        }
+
+        if (masked)
+        {
+            s.Warn(line, $"'{line.Arg(0)}' has host bits set; using the network {network}");
+        }
+
+        return network;
+    }
 
     internal static Route ParseRoute(ConfigLine line)
     {

@@ -6,7 +6,8 @@ namespace SharpVpn.Config;
 /// One <c>client-config-dir</c> file (named after the client certificate's CN), as OpenVPN reads it
 /// at connect time (multi.c <c>multi_client_connect_source_ccd</c>): <c>ifconfig-push CLIENT_IP
 /// PEER_OR_NETMASK</c>, <c>iroute NETWORK [NETMASK]</c>, <c>push "..."</c>, <c>push-reset</c>,
-/// <c>push-remove TEXT</c>, <c>disable</c>. Same tokenizer and error format as the main config.
+/// <c>push-remove TEXT</c>, <c>disable</c>, and for IPv6 <c>ifconfig-ipv6-push ADDR/BITS [REMOTE]</c> and
+/// <c>iroute-ipv6 NET/BITS</c>. Same tokenizer and error format as the main config.
 /// </summary>
 public sealed record ClientConfigDirEntry
 {
@@ -42,6 +43,13 @@ public sealed record ClientConfigDirEntry
 
     /// <summary><c>push-remove ifconfig</c>: do not push the per-client ifconfig (push.c <c>push_remove_option</c>).</summary>
     public bool IfconfigPushBlocked { get; init; }
+
+    /// <summary>
+    /// <c>push-remove ifconfig-ipv6</c>: do not push the per-client ifconfig-ipv6. As in push.c <c>push_remove_option</c>,
+    /// "ifconfig" and "ifconfig-ipv6" are exact words here (<c>push-remove ifconfig</c> leaves IPv6 alone), and a later
+    /// <c>ifconfig-ipv6-push</c> in the file lifts the block again (options.c).
+    /// </summary>
+    public bool IfconfigIpv6PushBlocked { get; init; }
 
     /// <summary>push, push-reset and push-remove in file order, replayed by <see cref="ApplyPushes"/>.</summary>
     private IReadOnlyList<(char Op, string Text)> PushOperations { get; init; } = [];
@@ -125,13 +133,16 @@ public sealed record ClientConfigDirEntry
     public static ClientConfigDirEntry Parse(string text, string sourceName, string commonName)
     {
         IfconfigSettings? ifconfigPush = null;
+        IfconfigIpv6Push? ifconfigIpv6Push = null;
         var iroutes = new List<Route>();
+        var iroutesIpv6 = new List<IPNetwork>();
         var pushes = new List<string>();
         var pushRemove = new List<string>();
         var warnings = new List<string>();
         var operations = new List<(char, string)>();
         bool pushReset = false;
         bool ifconfigBlocked = false;
+        bool ifconfigIpv6Blocked = false;
         bool disable = false;
 
         foreach (ConfigLine l in ConfigTokenizer.Tokenize(text, sourceName))
@@ -170,6 +181,10 @@ public sealed record ClientConfigDirEntry
                     {
                         ifconfigBlocked = true;
                     }
+                    else if (l.Arg(0) == "ifconfig-ipv6")
+                    {
+                        ifconfigIpv6Blocked = true;
+                    }
                     else
                     {
                         operations.Add(('-', l.Arg(0)));
@@ -180,8 +195,20 @@ public sealed record ClientConfigDirEntry
                     Args(l, 0, 0);
                     disable = true;
                     break;
-                case "ifconfig-ipv6-push" or "iroute-ipv6":
-                    warnings.Add(l.Warning("is not supported yet by SharpVPN (IPv4 tunnels only) and is ignored"));
+                case "ifconfig-ipv6-push":
+                    Args(l, 1, 2);
+                    ifconfigIpv6Push = ParseIfconfigIpv6Push(l);
+                    ifconfigIpv6Blocked = false;
+                    break;
+                case "iroute-ipv6":
+                    Args(l, 1, 1);
+                    IPNetwork network = ParseState.Ipv6Network(l, 0, out bool masked);
+                    if (masked)
+                    {
+                        warnings.Add(l.Warning($"'{l.Arg(0)}' has host bits set; using the network {network}"));
+                    }
+
+                    iroutesIpv6.Add(network);
                     break;
                 default:
                     if (OptionTable.All.ContainsKey(l.Name))
@@ -200,14 +227,33 @@ public sealed record ClientConfigDirEntry
             SourceName = sourceName,
             IfconfigPush = ifconfigPush,
             IRoutes = iroutes,
+            IfconfigIpv6Push = ifconfigIpv6Push,
+            IRoutesIpv6 = iroutesIpv6,
             Pushes = pushes,
             PushReset = pushReset,
             PushRemove = pushRemove,
             Disable = disable,
             Warnings = warnings,
             IfconfigPushBlocked = ifconfigBlocked,
+            IfconfigIpv6PushBlocked = ifconfigIpv6Blocked,
             PushOperations = operations,
         };
+    }
+
+    /// <summary>
+    /// <c>ifconfig-ipv6-push ADDR/BITS [REMOTE]</c> (options.c): a unicast address with a prefix of 0..128; without
+    /// REMOTE, OpenVPN uses the server's own tun address (the runtime fills that in).
+    /// </summary>
+    private static IfconfigIpv6Push ParseIfconfigIpv6Push(ConfigLine l)
+    {
+        (IPAddress local, int bits) = ParseState.Ipv6WithPrefix(l, 0, "address", "ADDR/BITS");
+        if (local.IsIPv6Multicast || local.Equals(IPAddress.IPv6Any) || local.Equals(IPAddress.IPv6Loopback))
+        {
+            throw l.Error($"'{l.Arg(0)}' is not a usable client address (unicast)");
+        }
+
+        IPAddress? remote = l.ArgCount > 1 ? ParseState.Ipv6Address(l, 1) : null;
+        return new IfconfigIpv6Push(local, bits, remote);
     }
 
     internal static bool IsSafeFileName(string name) =>
