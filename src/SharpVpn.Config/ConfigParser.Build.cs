@@ -437,6 +437,7 @@ public static partial class ConfigParser
             TxQueueLength = s.TxQueueLength,
             Ifconfig = ifconfig,
             Routes = [.. extraRoutes, .. s.Routes],
+            RoutesIpv6 = s.RoutesIpv6,
             RouteGateway = routeGateway,
             RouteMetric = s.RouteMetric,
             RedirectGateway = s.RedirectGateway,

@@ -130,6 +130,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public MssFixMode MssFixMode;
     public int? TxQueueLength;
     public List<Route> Routes = [];
+    public List<RouteIpv6> RoutesIpv6 = [];
     public System.Net.IPAddress? RouteGateway;
     public int? RouteMetric;
     public RedirectGateway? RedirectGateway;

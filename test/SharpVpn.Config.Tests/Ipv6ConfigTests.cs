@@ -250,4 +250,24 @@ public sealed class Ipv6ConfigTests
         Assert.Throws<ArgumentException>(() => new ServerIpv6Settings(IPNetwork.Parse("fd00:8::/126")));
         Assert.Throws<ArgumentException>(() => new ServerIpv6Settings(IPNetwork.Parse("10.8.0.0/24")));
     }
+
+    [Fact]
+    public void RouteIpv6_InTheConfig_IsParsedWithGatewayAndMetric()
+    {
+        ServerConfig c = Server(DualStackBase + "server-ipv6 fd00:8::/64\nroute-ipv6 fd00:77::/64\nroute-ipv6 2001:db8::/48 fd00:8::2 20\n");
+        Assert.Equal(
+            [new RouteIpv6(IPNetwork.Parse("fd00:77::/64"), null, null), new RouteIpv6(IPNetwork.Parse("2001:db8::/48"), IPAddress.Parse("fd00:8::2"), 20)],
+            c.Tun.RoutesIpv6);
+        Assert.Empty(c.Warnings);
+    }
+
+    [Theory]
+    [InlineData("route-ipv6 fd00:77::1/64", "s.conf:8: option 'route-ipv6': network fd00:77::1/64 has host bits set (the network is fd00:77::/64)")]
+    [InlineData("route-ipv6 10.0.0.0/8", "s.conf:8: option 'route-ipv6': '10.0.0.0/8' is not an IPv6 network (NET/BITS)")]
+    [InlineData("route-ipv6 fd00:77::/64 10.0.0.1", "s.conf:8: option 'route-ipv6': '10.0.0.1' is not an IPv6 address")]
+    public void RouteIpv6_BadValue_NamesFileLineAndOption(string line, string expected)
+    {
+        ConfigException ex = ServerError(DualStackBase + line + "\n");
+        Assert.Equal(expected, ex.Message);
+    }
 }

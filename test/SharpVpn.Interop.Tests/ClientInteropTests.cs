@@ -234,7 +234,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         ScenarioLab lab = s.Lab;
-        await AddIpv6IntranetAsync(lab);
+        await lab.AddIpv6IntranetAsync();
         await s.StartServerAsync(OpenVpnVariant.Modern with
         {
             ServerExtra = ["server-ipv6 fd00:1::/64", "push \"route-ipv6 fd00:2::/64\"", "push \"redirect-gateway ipv6 !ipv4\"",
@@ -278,7 +278,7 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         ScenarioLab lab = s.Lab;
-        await AddIpv6IntranetAsync(lab);
+        await lab.AddIpv6IntranetAsync();
         (await lab.RunAsync(lab.Client, "ip", "-6", "addr", "add", "fd00:16::8/64", "dev", lab.ClientInterface, "nodad")).EnsureSuccess();
         (await lab.RunAsync(lab.Server, "ip", "-6", "addr", "add", "fd00:16::254/64", "dev", lab.ServerPublicInterface, "nodad")).EnsureSuccess();
         Assert.True((await lab.PingAsync(lab.Client, "fd00:16::254", count: 1, timeout: TimeSpan.FromSeconds(8))).AllReceived);
@@ -299,21 +299,6 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
 
         await ours.StopAsync();
         Assert.DoesNotContain("fd00:16::254 dev", (await lab.RunAsync(lab.Client, "ip", "-6", "route", "show")).StdOut, StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// An IPv6 prefix on the lab's intranet (fd00:2::/64, host fd00:2::1): the server namespace forwards IPv6 and the
-    /// intranet host routes the VPN's IPv6 pool (fd00:1::/64) back through it.
-    /// </summary>
-    private static async Task AddIpv6IntranetAsync(ScenarioLab lab)
-    {
-        (await lab.RunAsync(lab.Server, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1")).EnsureSuccess();
-        (await lab.RunAsync(lab.Server, "ip", "-6", "addr", "add", "fd00:2::254/64", "dev", lab.ServerIntranetInterface, "nodad")).EnsureSuccess();
-        (await lab.RunAsync(lab.Intranet, "ip", "-6", "addr", "add", "fd00:2::1/64", "dev", lab.IntranetInterface, "nodad")).EnsureSuccess();
-        (await lab.RunAsync(lab.Intranet, "ip", "-6", "route", "add", "fd00:1::/64", "via", "fd00:2::254")).EnsureSuccess();
-        // Neighbour discovery on the fresh veths waits for their link-local addresses' DAD (~1-2 s): done before the
-        // tunnel is timed, so the pings through it measure the tunnel, not the lab's set-up.
-        Assert.True((await lab.PingAsync(lab.Server, "fd00:2::1", count: 1, timeout: TimeSpan.FromSeconds(8))).AllReceived);
     }
 
     [Fact]

@@ -44,6 +44,39 @@ public sealed class ServerRoutesTests
     }
 
     [Fact]
+    public void Ipv6Lookup_ExactFirstThenLongestIrouteIpv6_AndGoneWithTheClient()
+    {
+        var routes = new ServerRoutes(16);
+        ServerClient a = Client(routes, "172.16.0.8", 1000, "10.0.1.2", [], "fd00:1::1000", [("fd00:77::", 64)]);
+        ServerClient b = Client(routes, "172.16.0.9", 1001, "10.0.1.3", [], "fd00:1::1001", [("fd00::", 16)]);
+
+        Assert.Same(a, routes.FindByVirtualAddress6(Ip6("fd00:1::1000")));
+        Assert.Same(b, routes.FindByVirtualAddress6(Ip6("fd00:1::1001")));
+        Assert.Same(a, routes.FindByVirtualAddress6(Ip6("fd00:77::5"))); // /64 beats /16
+        Assert.Same(b, routes.FindByVirtualAddress6(Ip6("fd00:78::5")));
+        Assert.Null(routes.FindByVirtualAddress6(Ip6("2001:db8::1")));
+        Assert.Null(routes.FindByVirtualAddress(Ip("10.0.1.4")));
+
+        routes.Remove(a);
+        Assert.Same(b, routes.FindByVirtualAddress6(Ip6("fd00:77::5"))); // now only b's /16 covers it
+        Assert.Same(b, routes.FindByVirtualAddress6(Ip6("fd00:1::1000"))); // inside b's fd00::/16 iroute, not a's address
+    }
+
+    [Fact]
+    public void Ipv6SourceCheck_AllowsOnlyTheClientsAddressAndIroutesIpv6()
+    {
+        var routes = new ServerRoutes(16);
+        ServerClient a = Client(routes, "172.16.0.8", 1000, "10.0.1.2", [], "fd00:1::1000", [("fd00:77::", 64)]);
+        ServerClient v4only = Client(routes, "172.16.0.9", 1001, "10.0.1.3", []);
+        Assert.True(ServerRoutes.IsSourceAllowed6(a, Ip6("fd00:1::1000")));
+        Assert.True(ServerRoutes.IsSourceAllowed6(a, Ip6("fd00:77::abcd")));
+        Assert.False(ServerRoutes.IsSourceAllowed6(a, Ip6("fd00:1::1001"))); // spoofing another client
+        Assert.False(ServerRoutes.IsSourceAllowed6(a, Ip6("fd00:78::1")));
+        Assert.False(ServerRoutes.IsSourceAllowed6(v4only, Ip6("::"))); // no IPv6 address: no IPv6 source at all
+        Assert.False(ServerRoutes.IsSourceAllowed6(v4only, Ip6("fd00:1::1001")));
+    }
+
+    [Fact]
     public void EndpointLookup_FollowsAFloatAndPeerIdsAreReused()
     {
         var routes = new ServerRoutes(16);
@@ -58,13 +91,16 @@ public sealed class ServerRoutesTests
 
     private static uint Ip(string text) => SharpVpn.Config.Ipv4.ToUInt32(IPAddress.Parse(text));
 
+    private static UInt128 Ip6(string text) => SharpVpn.Config.Ipv6.ToUInt128(IPAddress.Parse(text));
+
     private static ClientAddress Address(string ip, int port)
     {
         var endpoint = new IPEndPoint(IPAddress.Parse(ip), port);
         return new ClientAddress(PeerEndpoint.From(endpoint), endpoint.Serialize());
     }
 
-    private static ServerClient Client(ServerRoutes routes, string ip, int port, string vaddr, (string Net, int Prefix)[] iroutes)
+    private static ServerClient Client(ServerRoutes routes, string ip, int port, string vaddr, (string Net, int Prefix)[] iroutes,
+        string? vaddr6 = null, (string Net, int Prefix)[]? iroutes6 = null)
     {
         var options = new TunnelSessionOptions
         {
@@ -79,6 +115,8 @@ public sealed class ServerRoutesTests
         {
             VirtualAddress = Ip(vaddr),
             IRoutes = iroutes.Select(r => (Ip(r.Net), SharpVpn.Config.Ipv4.MaskFromPrefix(r.Prefix))).ToArray(),
+            VirtualAddress6 = vaddr6 is null ? UInt128.Zero : Ip6(vaddr6),
+            IRoutes6 = (iroutes6 ?? []).Select(r => (Ip6(r.Net), SharpVpn.Config.Ipv6.Mask(r.Prefix))).ToArray(),
         };
         routes.Add(client);
         routes.AddAddresses(client);

@@ -32,6 +32,9 @@ public sealed record TunSettings
     /// <summary>Local <c>route</c> lines (a server derived from <c>server</c> also routes its network here).</summary>
     public IReadOnlyList<Route> Routes { get; init; } = [];
 
+    /// <summary>Local <c>route-ipv6</c> lines, installed on the tun device once it has an IPv6 address (server-ipv6, or a pushed ifconfig-ipv6).</summary>
+    public IReadOnlyList<RouteIpv6> RoutesIpv6 { get; init; } = [];
+
     /// <summary>
     /// <c>route-gateway</c>. For a subnet server without one, OpenVPN (helper.c) sets network+2 as the
     /// default next hop of the server's own <c>route</c> lines; this value reproduces that.

@@ -46,7 +46,7 @@ internal static class NetworkOptions
         new("sndbuf", 1, 1, static (s, l) => s.SocketSendBuffer = ParseState.Int(l, 0, 0, 64 * 1024 * 1024), "sndbuf BYTES: socket send buffer"),
         new("rcvbuf", 1, 1, static (s, l) => s.SocketReceiveBuffer = ParseState.Int(l, 0, 0, 64 * 1024 * 1024), "rcvbuf BYTES: socket receive buffer"),
         new("tun-ipv6", 0, 0, static (s, l) => s.Warn(l, "is obsolete and ignored"), "tun-ipv6 (obsolete)"),
-        new("route-ipv6", 1, 3, static (s, l) => s.Warn(l, "is not supported yet in a config file and is ignored (the client applies route-ipv6 pushed by a dual-stack server)"), "route-ipv6 (ignored)"),
+        new("route-ipv6", 1, 3, static (s, l) => s.RoutesIpv6.Add(ParseRouteIpv6(l)), "route-ipv6 NET/BITS [GATEWAY [METRIC]]: an IPv6 network through the tunnel (installed once the tunnel has an IPv6 address)"),
         new("ifconfig-ipv6", 2, 2, static (s, l) => s.Warn(l, "is not supported yet in a config file and is ignored (the client applies ifconfig-ipv6 pushed by a dual-stack server)"), "ifconfig-ipv6 (ignored)"),
         new("server-ipv6", 1, 1, static (s, l) => s.ServerIpv6 = (ParseServerIpv6(s, l), l),
             "server-ipv6 NET/BITS: IPv6 inside the tunnel, /64 to /124, beside 'server' (server tun NET+1, client i of the pool gets NET+0x1000+i, or NET+2+i from /112)",
@@ -91,6 +91,19 @@ internal static class NetworkOptions
 
         int? metric = line.ArgCount > 3 && line.Arg(3) != "default" ? ParseState.Int(line, 3, 0, 255) : null;
         return new Route(Ipv4.ToAddress(network), Ipv4.ToAddress(mask), gateway, metric);
+    }
+
+    internal static RouteIpv6 ParseRouteIpv6(ConfigLine line)
+    {
+        System.Net.IPNetwork network = ParseState.Ipv6Network(line, 0, out bool masked);
+        if (masked)
+        {
+            throw line.Error($"network {line.Arg(0)} has host bits set (the network is {network})");
+        }
+
+        System.Net.IPAddress? gateway = line.ArgCount > 1 && line.Arg(1) != "default" ? ParseState.Ipv6Address(line, 1) : null;
+        int? metric = line.ArgCount > 2 && line.Arg(2) != "default" ? ParseState.Int(line, 2, 0, 65535) : null;
+        return new RouteIpv6(network, gateway, metric);
     }
 
     internal static RedirectGateway ParseRedirect(ConfigLine line, bool isPrivate)

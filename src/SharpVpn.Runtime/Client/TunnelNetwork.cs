@@ -92,7 +92,7 @@ internal sealed class TunnelNetwork : IDisposable
                 $"net_route_v4_add: {network} via {(gateway?.ToString() ?? "(on-link)")} dev {dev} metric {(route.Metric ?? metric ?? -1).ToString(CultureInfo.InvariantCulture)}");
         }
 
-        ApplyIpv6(push, redirect, serverAddress, metric);
+        ApplyIpv6(push, config.Tun.RoutesIpv6, redirect, serverAddress, metric);
 
         IReadOnlyList<DhcpOption> dhcp = push.DhcpOptions.Count > 0 ? push.DhcpOptions : config.Tun.DhcpOptions;
         var dns = new List<IPAddress>();
@@ -136,21 +136,22 @@ internal sealed class TunnelNetwork : IDisposable
     /// kernel would have no source address for them. <c>redirect-gateway ipv6</c>: see
     /// <see cref="NetworkConfigurator.RedirectGatewayIpv6"/>.
     /// </summary>
-    private void ApplyIpv6(PushReplyOptions push, RedirectGateway? redirect, IPAddress serverAddress, int? metric)
+    private void ApplyIpv6(PushReplyOptions push, IReadOnlyList<RouteIpv6> configRoutes, RedirectGateway? redirect, IPAddress serverAddress, int? metric)
     {
         string dev = _net.Device;
         if (push.IfconfigIpv6 is not { } v6)
         {
-            if (push.RoutesIpv6.Count > 0)
+            if (push.RoutesIpv6.Count + configRoutes.Count > 0)
             {
-                _log.Write(LogLevel.Info, $"WARNING: the server pushed {push.RoutesIpv6.Count.ToString(CultureInfo.InvariantCulture)} 'route-ipv6' line(s) but no 'ifconfig-ipv6': IPv6 routes not installed");
+                _log.Write(LogLevel.Info, $"WARNING: {(push.RoutesIpv6.Count + configRoutes.Count).ToString(CultureInfo.InvariantCulture)} 'route-ipv6' line(s) (config and pushed) but the server pushed no 'ifconfig-ipv6': IPv6 routes not installed");
             }
             return;
         }
 
         _net.SetAddress(v6.Local, v6.PrefixLength);
         _log.Write(LogLevel.Details, $"net_addr_v6_add: {v6.Local}/{v6.PrefixLength.ToString(CultureInfo.InvariantCulture)} dev {dev}");
-        foreach (RouteIpv6 route in push.RoutesIpv6)
+        // The config's own route-ipv6 lines first, then the pushed ones, as OpenVPN merges them.
+        foreach (RouteIpv6 route in configRoutes.Concat(push.RoutesIpv6))
         {
             _net.AddRoute(route.Network, null, route.Metric ?? metric);
             _log.Write(LogLevel.Details,

@@ -20,9 +20,13 @@ internal sealed class AddressAllocator
     private readonly bool _duplicateCn;
     private bool _dirty;
 
-    public AddressAllocator(AddressPool pool, string? persistFile, int persistSeconds, bool duplicateCn)
+    private readonly ServerIpv6Settings? _ipv6;
+
+    /// <param name="ipv6">server-ipv6: each entry's IPv6 address goes into the file too ("cn,ipv4,ipv6" as 2.6 writes it).</param>
+    public AddressAllocator(AddressPool pool, string? persistFile, int persistSeconds, bool duplicateCn, ServerIpv6Settings? ipv6 = null)
     {
         _pool = pool;
+        _ipv6 = ipv6;
         _inUse = new bool[pool.Size];
         _owner = new string?[pool.Size];
         _persistFile = persistFile;
@@ -128,7 +132,7 @@ internal sealed class AddressAllocator
         {
             if (_owner[i] is { } cn)
             {
-                entries.Add(new PoolPersistEntry(cn, _pool.GetAssignment(i).BaseAddress));
+                entries.Add(new PoolPersistEntry(cn, _pool.GetAssignment(i).BaseAddress, _ipv6?.AddressFor(i)));
             }
         }
 

@@ -101,7 +101,7 @@ internal sealed class ManagementInterface : IDisposable
     }
 
     public void OnClientEstablished(ServerClient client) =>
-        Send($">CLIENT:ESTABLISHED,{client.Id.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,common_name={client.CommonName}\r\n>CLIENT:ENV,trusted_ip={client.Address.Endpoint.Address}\r\n>CLIENT:ENV,trusted_port={client.Address.Endpoint.Port.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,ifconfig_pool_remote_ip={ServerEngine.VirtualAddressText(client)}\r\n>CLIENT:ENV,END", onlyIfConnected: true);
+        Send($">CLIENT:ESTABLISHED,{client.Id.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,common_name={client.CommonName}\r\n>CLIENT:ENV,trusted_ip={client.Address.Endpoint.Address}\r\n>CLIENT:ENV,trusted_port={client.Address.Endpoint.Port.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,ifconfig_pool_remote_ip={ServerEngine.VirtualAddressText(client)}\r\n{(client.VirtualAddress6 == UInt128.Zero ? string.Empty : $">CLIENT:ENV,ifconfig_pool_remote_ip6={ServerEngine.VirtualAddress6Text(client)}\r\n")}>CLIENT:ENV,END", onlyIfConnected: true);
 
     public void OnClientDisconnected(ServerClient client, string reason) =>
         Send($">CLIENT:DISCONNECT,{client.Id.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,common_name={client.CommonName}\r\n>CLIENT:ENV,bytes_received={client.BytesIn.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,bytes_sent={client.BytesOut.ToString(CultureInfo.InvariantCulture)}\r\n>CLIENT:ENV,END", onlyIfConnected: true);

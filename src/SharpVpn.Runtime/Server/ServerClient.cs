@@ -72,6 +72,12 @@ internal sealed class ServerClient : IDisposable
     /// <summary>iroute networks (address, mask) behind this client.</summary>
     public (uint Network, uint Mask)[] IRoutes { get; set; } = [];
 
+    /// <summary>The client's IPv6 tunnel address (server-ipv6 pool or ccd ifconfig-ipv6-push); 0 when it has none.</summary>
+    public UInt128 VirtualAddress6 { get; set; }
+
+    /// <summary><c>iroute-ipv6</c> networks behind this client (network, mask).</summary>
+    public (UInt128 Network, UInt128 Mask)[] IRoutes6 { get; set; } = [];
+
     /// <summary>Wall time of the TLS start (the status file's "Connected Since" once connected).</summary>
     public DateTimeOffset ConnectedSince { get; set; }
 

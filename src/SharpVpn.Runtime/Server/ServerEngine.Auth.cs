@@ -86,7 +86,6 @@ public sealed partial class ServerEngine
             client.VirtualAddress = address;
             client.PoolIndex = _allocator?.Reserve(fixedAddress.Local) ?? -1;
             ifconfigPush = $"ifconfig {fixedAddress.Local} {fixedAddress.RemoteOrNetmask}";
-            LogInfo($"{client.LogPrefix} MULTI_sva: ifconfig-push from client-config-dir IPv4={fixedAddress.Local}, IPv6=(Not enabled)");
         }
         else if (_allocator is not null)
         {
@@ -102,7 +101,6 @@ public sealed partial class ServerEngine
             client.PoolIndex = index;
             client.VirtualAddress = Ipv4.ToUInt32(assignment.ClientAddress);
             ifconfigPush = assignment.ToPushOption();
-            LogInfo($"{client.LogPrefix} MULTI_sva: pool returned IPv4={assignment.ClientAddress}, IPv6=(Not enabled)");
         }
         else
         {
@@ -110,10 +108,20 @@ public sealed partial class ServerEngine
             return;
         }
 
+        if (!TryAssignIpv6(client, ccd, now, out string? ifconfigIpv6Push))
+        {
+            return;
+        }
+
+        LogInfo($"{client.LogPrefix} MULTI_sva: {(ccd?.IfconfigPush is null ? "pool returned" : "ifconfig-push from client-config-dir")} " +
+            $"IPv4={Ipv4.Format(client.VirtualAddress)}, IPv6={(client.VirtualAddress6 == UInt128.Zero ? "(Not enabled)" : Ipv6.ToAddress(client.VirtualAddress6))}");
         if (ccd is not null)
         {
             client.IRoutes = ccd.IRoutes
                 .Select(r => (Ipv4.ToUInt32(r.Network) & Ipv4.ToUInt32(r.Netmask), Ipv4.ToUInt32(r.Netmask)))
+                .ToArray();
+            client.IRoutes6 = ccd.IRoutesIpv6
+                .Select(r => (Ipv6.ToUInt128(r.BaseAddress) & Ipv6.Mask(r.PrefixLength), Ipv6.Mask(r.PrefixLength)))
                 .ToArray();
         }
 
@@ -121,6 +129,11 @@ public sealed partial class ServerEngine
         if (ccd?.IfconfigPushBlocked != true)
         {
             pushes.Add(ifconfigPush);
+        }
+
+        if (ifconfigIpv6Push is not null && ccd?.IfconfigIpv6PushBlocked != true)
+        {
+            pushes.Add(ifconfigIpv6Push);
         }
 
         Routes.AddAddresses(client);
@@ -132,11 +145,68 @@ public sealed partial class ServerEngine
             LogWrite(LogLevel.Details, $"{client.LogPrefix} MULTI: internal route {Ipv4.Format(network)}/{Ipv4.PrefixLength(mask).ToString(CultureInfo.InvariantCulture)} -> {client.LogPrefix}");
         }
 
+        if (client.VirtualAddress6 != UInt128.Zero)
+        {
+            LogWrite(LogLevel.Details, $"{client.LogPrefix} MULTI: Learn: {Ipv6.ToAddress(client.VirtualAddress6)} -> {client.LogPrefix}");
+        }
+
+        foreach ((UInt128 network, UInt128 mask) in client.IRoutes6)
+        {
+            LogWrite(LogLevel.Details, $"{client.LogPrefix} MULTI: internal route {Ipv6.ToAddress(network)}/{UInt128.PopCount(mask).ToString(CultureInfo.InvariantCulture)} -> {client.LogPrefix}");
+        }
+
         session.AcceptPeer(pushes, now);
         if (_log.IsEnabled(LogLevel.Options))
         {
             LogWrite(LogLevel.Options, $"{client.LogPrefix} SENT CONTROL [{cn}]: 'PUSH_REPLY,{string.Join(',', pushes)}' (+ peer-id, cipher, protocol-flags)");
         }
+    }
+
+    /// <summary>
+    /// The client's IPv6 tunnel address (multi.c multi_select_virtual_addr): a ccd ifconfig-ipv6-push, else the
+    /// server-ipv6 pool entry with the same index as its IPv4 one; none on an IPv4-only server. False (and the client
+    /// refused) only when a fixed address is already held by another client.
+    /// </summary>
+    private bool TryAssignIpv6(ServerClient client, ClientConfigDirEntry? ccd, long now, out string? push)
+    {
+        push = null;
+        client.VirtualAddress6 = UInt128.Zero;
+        ServerIpv6Settings? v6 = _config.Ipv6;
+        if (ccd?.IfconfigIpv6Push is { } fixedAddress)
+        {
+            IPAddress? remote = fixedAddress.Remote ?? v6?.ServerAddress;
+            if (remote is null)
+            {
+                LogInfo($"{client.LogPrefix} ifconfig-ipv6-push {fixedAddress.Local} ignored: the server has no 'server-ipv6' (its tun device carries no IPv6)");
+                return true;
+            }
+
+            UInt128 address = Ipv6.ToUInt128(fixedAddress.Local);
+            if (Routes.FindByVirtualAddress6(address) is { } holder && !ReferenceEquals(holder, client) && holder.VirtualAddress6 == address)
+            {
+                Reject(client, $"ifconfig-ipv6-push address {fixedAddress.Local} is in use by '{holder.CommonName}'", now);
+                return false;
+            }
+
+            client.VirtualAddress6 = address;
+            push = $"ifconfig-ipv6 {fixedAddress.Local}/{fixedAddress.PrefixLength.ToString(CultureInfo.InvariantCulture)} {remote}";
+            return true;
+        }
+
+        if (v6 is null || client.PoolIndex < 0)
+        {
+            return true;
+        }
+
+        if (v6.AddressFor(client.PoolIndex) is not { } pooled)
+        {
+            LogInfo($"{client.LogPrefix} MULTI: the IPv6 pool has no address for pool entry {client.PoolIndex.ToString(CultureInfo.InvariantCulture)}: IPv4 only for this client");
+            return true;
+        }
+
+        client.VirtualAddress6 = Ipv6.ToUInt128(pooled);
+        push = v6.ToPushOption(pooled);
+        return true;
     }
 
     private void Reject(ServerClient client, string? reason, long now)
@@ -148,6 +218,10 @@ public sealed partial class ServerEngine
     /// <summary>Tunnel address of a client as text (status, management).</summary>
     internal static string VirtualAddressText(ServerClient client) =>
         client.VirtualAddress == 0 ? string.Empty : new IPAddress(BitConverterBigEndian(client.VirtualAddress)).ToString();
+
+    /// <summary>IPv6 tunnel address of a client as text (status, management); empty when it has none.</summary>
+    internal static string VirtualAddress6Text(ServerClient client) =>
+        client.VirtualAddress6 == UInt128.Zero ? string.Empty : Ipv6.ToAddress(client.VirtualAddress6).ToString();
 
     private static byte[] BitConverterBigEndian(uint value) =>
         [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];

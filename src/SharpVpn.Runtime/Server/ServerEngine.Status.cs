@@ -44,7 +44,7 @@ public sealed partial class ServerEngine
             }
 
             list.Add(new ClientStatus(c.Id, c.CommonName ?? "UNDEF", c.Address.ToString(), VirtualAddressText(c),
-                c.BytesIn, c.BytesOut, c.ConnectedSince, c.Username, c.PeerId, c.Session.DataCipher));
+                c.BytesIn, c.BytesOut, c.ConnectedSince, c.Username, c.PeerId, c.Session.DataCipher, VirtualAddress6Text(c)));
         }
 
         return list;

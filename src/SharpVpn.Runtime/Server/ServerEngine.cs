@@ -85,7 +85,7 @@ public sealed partial class ServerEngine : IDisposable
         Routes = new ServerRoutes(config.MaxClients);
         ClientToClient = config.ClientToClient;
         _allocator = config.Pool is { } pool
-            ? new AddressAllocator(pool, config.IfconfigPoolPersistFile, config.IfconfigPoolPersistSeconds, config.DuplicateCn)
+            ? new AddressAllocator(pool, config.IfconfigPoolPersistFile, config.IfconfigPoolPersistSeconds, config.DuplicateCn, config.Ipv6)
             : null;
         _connectLimiter = config.ConnectFrequency is { } f ? new ConnectRateLimiter(f.Connections, f.Seconds) : null;
     }
@@ -275,6 +275,23 @@ public sealed partial class ServerEngine : IDisposable
             LogWrite(LogLevel.Details, $"net_addr_ptp_v4_add: {ifconfig.Local} peer {ifconfig.RemoteOrNetmask} dev {tun.Name}");
         }
 
+        if (_config.Ipv6 is { } v6)
+        {
+            // The prefix on the device routes the whole server-ipv6 network to it (no DAD on a tun device).
+            _network.SetAddress(v6.ServerAddress, v6.Network.PrefixLength);
+            LogWrite(LogLevel.Details, $"net_addr_v6_add: {v6.ServerAddress}/{v6.Network.PrefixLength.ToString(CultureInfo.InvariantCulture)} dev {tun.Name}");
+            foreach (RouteIpv6 route in _config.Tun.RoutesIpv6)
+            {
+                // E.g. the network behind a client (its ccd iroute-ipv6): to the tun device, where the server routes it.
+                _network.AddRoute(route.Network, null, route.Metric ?? _config.Tun.RouteMetric);
+                LogWrite(LogLevel.Details, $"net_route_v6_add: {route.Network} dev {tun.Name}");
+            }
+        }
+        else if (_config.Tun.RoutesIpv6.Count > 0)
+        {
+            LogInfo($"WARNING: {_config.Tun.RoutesIpv6.Count.ToString(CultureInfo.InvariantCulture)} 'route-ipv6' line(s) not installed: the server has no 'server-ipv6', so its tun device carries no IPv6");
+        }
+
         foreach (Config.Route route in _config.Tun.Routes)
         {
             IPAddress? gateway = route.Gateway switch
@@ -327,6 +344,10 @@ public sealed partial class ServerEngine : IDisposable
         if (_config.Pool is { } pool)
         {
             LogInfo($"IFCONFIG POOL IPv4: base={pool.PoolStart} size={pool.Size.ToString(CultureInfo.InvariantCulture)}");
+            if (_config.Ipv6 is { } v6)
+            {
+                LogInfo($"IFCONFIG POOL IPv6: (IPv4) size={pool.Size.ToString(CultureInfo.InvariantCulture)}, size_ipv6={v6.PoolSize.ToString(CultureInfo.InvariantCulture)}, netbits={v6.Network.PrefixLength.ToString(CultureInfo.InvariantCulture)}, base_ipv6={v6.PoolBase}");
+            }
         }
     }
 

@@ -13,7 +13,7 @@ namespace SharpVpn.Runtime.Server;
 ///  P_DATA from a client -> DataChannelPipe.Open (key by key_id, tag/HMAC, replay window, unframe)
 ///    ping              -> nothing (activity stamped by the pipe)
 ///    OCC_EXIT          -> flag for the control loop
-///    IPv4 packet       -> source must be the client's address or an iroute (else dropped, as multi.c does)
+///    IPv4/IPv6 packet  -> source must be the client's address or an iroute(-ipv6) (else dropped, as multi.c does)
 ///                      -> client-to-client on and the destination is another client: seal + send to it
 ///                      -> otherwise write to the TUN (the kernel routes, NATs and filters)
 ///  authenticated packet from a new address -> float candidate for the control loop (security.md #9)
@@ -73,29 +73,40 @@ internal sealed class ServerInbound
 
     private void Route(ServerClient client, Span<byte> ip)
     {
-        // IPv4 header: version/IHL(1) TOS(1) length(2) id(2) flags/frag(2) TTL(1) proto(1) csum(2) src(4) dst(4) (RFC 791).
-        if (ip.Length < 20 || (ip[0] >> 4) != 4)
+        ServerClient? target;
+        if (ip.Length >= 20 && (ip[0] >> 4) == 4)
         {
-            _engine.CountDropped(); // IPv6 and other non-IPv4 traffic: the tunnel carries IPv4 only for now
-            return;
-        }
-
-        uint source = BinaryPrimitives.ReadUInt32BigEndian(ip[12..]);
-        if (!ServerRoutes.IsSourceAllowed(client, source))
-        {
-            _engine.CountBadSource();
-            return;
-        }
-
-        if (_engine.ClientToClient)
-        {
-            uint destination = BinaryPrimitives.ReadUInt32BigEndian(ip[16..]);
-            ServerClient? target = _engine.Routes.FindByVirtualAddress(destination);
-            if (target is not null && !ReferenceEquals(target, client))
+            // IPv4 header: version/IHL(1) TOS(1) length(2) id(2) flags/frag(2) TTL(1) proto(1) csum(2) src(4) dst(4) (RFC 791).
+            if (!ServerRoutes.IsSourceAllowed(client, BinaryPrimitives.ReadUInt32BigEndian(ip[12..])))
             {
-                Forward(target, ip);
+                _engine.CountBadSource();
                 return;
             }
+
+            target = _engine.ClientToClient ? _engine.Routes.FindByVirtualAddress(BinaryPrimitives.ReadUInt32BigEndian(ip[16..])) : null;
+        }
+        else if (ip.Length >= 40 && (ip[0] >> 4) == 6)
+        {
+            // IPv6 header: version/class/flow(4) length(2) next(1) hops(1) src(16) dst(16) (RFC 8200). A client without
+            // an IPv6 address (IPv4-only server) owns no source, so its IPv6 is dropped here as before.
+            if (!ServerRoutes.IsSourceAllowed6(client, BinaryPrimitives.ReadUInt128BigEndian(ip[8..])))
+            {
+                _engine.CountBadSource();
+                return;
+            }
+
+            target = _engine.ClientToClient ? _engine.Routes.FindByVirtualAddress6(BinaryPrimitives.ReadUInt128BigEndian(ip[24..])) : null;
+        }
+        else
+        {
+            _engine.CountDropped();
+            return;
+        }
+
+        if (target is not null && !ReferenceEquals(target, client))
+        {
+            Forward(target, ip);
+            return;
         }
 
         int dropped = _engine.Tun is { } tun ? _tunBatch.Add(tun, ip) : 1;

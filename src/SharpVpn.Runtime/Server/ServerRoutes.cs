@@ -6,7 +6,7 @@ namespace SharpVpn.Runtime.Server;
 /// <summary>
 /// The server's lookup tables (multi.c's hash tables): peer-id → client (P_DATA_V2), transport address → client
 /// (UDP P_DATA_V1 and control), virtual address → client (TUN → client; exact /32 first, then iroutes by longest
-/// prefix). Written by the control loop only; read by the data threads without locks or allocation: the peer-id
+/// prefix; the same for IPv6 with server-ipv6 and iroute-ipv6). Written by the control loop only; read by the data threads without locks or allocation: the peer-id
 /// slots are volatile array elements, the endpoint map a ConcurrentDictionary, the address table a copy-on-write
 /// dictionary replaced whole.
 /// </summary>
@@ -16,6 +16,8 @@ internal sealed class ServerRoutes
     private readonly ConcurrentDictionary<PeerEndpoint, ServerClient> _byEndpoint = new();
     private volatile Dictionary<uint, ServerClient> _byAddress = new();
     private volatile IRoute[] _iroutes = [];
+    private volatile Dictionary<UInt128, ServerClient> _byAddress6 = new();
+    private volatile IRoute6[] _iroutes6 = [];
 
     public ServerRoutes(int maxClients)
     {
@@ -24,6 +26,8 @@ internal sealed class ServerRoutes
     }
 
     private sealed record IRoute(uint Network, uint Mask, int PrefixLength, ServerClient Client);
+
+    private sealed record IRoute6(UInt128 Network, UInt128 Mask, int PrefixLength, ServerClient Client);
 
     public int Capacity => _byPeerId.Length;
 
@@ -100,6 +104,46 @@ internal sealed class ServerRoutes
         return null;
     }
 
+    /// <summary>The client an IPv6 packet to <paramref name="destination"/> goes to (exact address, then iroute-ipv6), or null.</summary>
+    public ServerClient? FindByVirtualAddress6(UInt128 destination)
+    {
+        if (_byAddress6.TryGetValue(destination, out ServerClient? client))
+        {
+            return client;
+        }
+
+        IRoute6[] iroutes = _iroutes6;
+        for (int i = 0; i < iroutes.Length; i++)
+        {
+            // Sorted by prefix length, longest first.
+            if ((destination & iroutes[i].Mask) == iroutes[i].Network)
+            {
+                return iroutes[i].Client;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True if the IPv6 <paramref name="source"/> may be used by <paramref name="client"/> (its address or an iroute-ipv6).</summary>
+    public static bool IsSourceAllowed6(ServerClient client, UInt128 source)
+    {
+        if (source == client.VirtualAddress6 && source != UInt128.Zero)
+        {
+            return true;
+        }
+
+        foreach ((UInt128 network, UInt128 mask) in client.IRoutes6)
+        {
+            if ((source & mask) == network)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>True if <paramref name="source"/> may be used by <paramref name="client"/> (its address or one of its iroutes).</summary>
     public static bool IsSourceAllowed(ServerClient client, uint source)
     {
@@ -135,6 +179,23 @@ internal sealed class ServerRoutes
             list.Sort((a, b) => b.PrefixLength.CompareTo(a.PrefixLength));
             _iroutes = [.. list];
         }
+
+        if (client.VirtualAddress6 != UInt128.Zero)
+        {
+            _byAddress6 = new Dictionary<UInt128, ServerClient>(_byAddress6) { [client.VirtualAddress6] = client };
+        }
+
+        if (client.IRoutes6.Length > 0)
+        {
+            var list = new List<IRoute6>(_iroutes6);
+            foreach ((UInt128 network, UInt128 mask) in client.IRoutes6)
+            {
+                list.Add(new IRoute6(network, mask, (int)UInt128.PopCount(mask), client));
+            }
+
+            list.Sort((a, b) => b.PrefixLength.CompareTo(a.PrefixLength));
+            _iroutes6 = [.. list];
+        }
     }
 
     private void RemoveAddresses(ServerClient client)
@@ -149,6 +210,18 @@ internal sealed class ServerRoutes
         if (Array.Exists(_iroutes, r => ReferenceEquals(r.Client, client)))
         {
             _iroutes = Array.FindAll(_iroutes, r => !ReferenceEquals(r.Client, client));
+        }
+
+        if (client.VirtualAddress6 != UInt128.Zero && _byAddress6.TryGetValue(client.VirtualAddress6, out ServerClient? owner6) && ReferenceEquals(owner6, client))
+        {
+            var table = new Dictionary<UInt128, ServerClient>(_byAddress6);
+            table.Remove(client.VirtualAddress6);
+            _byAddress6 = table;
+        }
+
+        if (Array.Exists(_iroutes6, r => ReferenceEquals(r.Client, client)))
+        {
+            _iroutes6 = Array.FindAll(_iroutes6, r => !ReferenceEquals(r.Client, client));
         }
     }
 }

@@ -5,7 +5,22 @@ namespace SharpVpn.Runtime.Server;
 
 /// <summary>One client row of the status report (a snapshot taken on the control loop).</summary>
 internal sealed record ClientStatus(long Id, string CommonName, string RealAddress, string VirtualAddress, long BytesReceived,
-    long BytesSent, DateTimeOffset ConnectedSince, string? Username, int PeerId, string? Cipher);
+    long BytesSent, DateTimeOffset ConnectedSince, string? Username, int PeerId, string? Cipher, string VirtualIpv6Address = "")
+{
+    /// <summary>The client's routing-table addresses: IPv4, then IPv6 (server-ipv6), as OpenVPN lists each learned address.</summary>
+    public IEnumerable<string> VirtualAddresses()
+    {
+        if (VirtualAddress.Length > 0)
+        {
+            yield return VirtualAddress;
+        }
+
+        if (VirtualIpv6Address.Length > 0)
+        {
+            yield return VirtualIpv6Address;
+        }
+    }
+}
 
 /// <summary>
 /// The server status report exactly as OpenVPN 2.6 writes it (openvpn-protocol.md §17; multi.c multi_print_status):
@@ -29,7 +44,7 @@ internal static class ServerStatusFile
                 "Bytes Sent", "Connected Since", "Connected Since (time_t)", "Username", "Client ID", "Peer ID", "Data Channel Cipher"));
             foreach (ClientStatus c in clients)
             {
-                Line(J("CLIENT_LIST", c.CommonName, c.RealAddress, c.VirtualAddress, string.Empty, N(c.BytesReceived), N(c.BytesSent),
+                Line(J("CLIENT_LIST", c.CommonName, c.RealAddress, c.VirtualAddress, c.VirtualIpv6Address, N(c.BytesReceived), N(c.BytesSent),
                     Stamp(c.ConnectedSince), c.ConnectedSince.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
                     c.Username ?? "UNDEF", N(c.Id), c.PeerId.ToString(CultureInfo.InvariantCulture), c.Cipher ?? "None"));
             }
@@ -37,9 +52,9 @@ internal static class ServerStatusFile
             Line(J("HEADER", "ROUTING_TABLE", "Virtual Address", "Common Name", "Real Address", "Last Ref", "Last Ref (time_t)"));
             foreach (ClientStatus c in clients)
             {
-                if (c.VirtualAddress.Length > 0)
+                foreach (string address in c.VirtualAddresses())
                 {
-                    Line(J("ROUTING_TABLE", c.VirtualAddress, c.CommonName, c.RealAddress, stamp, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
+                    Line(J("ROUTING_TABLE", address, c.CommonName, c.RealAddress, stamp, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
                 }
             }
 
@@ -61,9 +76,9 @@ internal static class ServerStatusFile
         Line("Virtual Address,Common Name,Real Address,Last Ref");
         foreach (ClientStatus c in clients)
         {
-            if (c.VirtualAddress.Length > 0)
+            foreach (string address in c.VirtualAddresses())
             {
-                Line($"{c.VirtualAddress},{c.CommonName},{c.RealAddress},{stamp}");
+                Line($"{address},{c.CommonName},{c.RealAddress},{stamp}");
             }
         }
 

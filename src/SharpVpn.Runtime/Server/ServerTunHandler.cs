@@ -6,7 +6,7 @@ namespace SharpVpn.Runtime.Server;
 /// <summary>
 /// Stage 2 of the server's outbound path, on the TunReadLoop thread (wireguard-go RoutineReadFromTUN):
 /// <code>
-///  TUN batch -> per packet: IPv4 destination -> address table (client address, then iroutes) -> that client's pipe:
+///  TUN batch -> per packet: IPv4/IPv6 destination -> address table (client address, then iroutes) -> that client's pipe:
 ///               frame + encrypt (P_DATA_V2 with its peer-id) into the next wire buffer of the current run
 ///  run of packets for one client -> one sendmmsg (UDP GSO when sizes match) to its current address
 /// </code>
@@ -40,14 +40,22 @@ internal sealed class ServerTunHandler : IPacketBatchHandler
         {
             int size = sizes[i];
             byte[] buffer = buffers[i];
-            // IPv4 destination at bytes 16..19 (RFC 791).
-            if (size < 20 || (buffer[offset] >> 4) != 4)
+            // IPv4 destination at bytes 16..19 (RFC 791), IPv6 destination at bytes 24..39 (RFC 8200).
+            int version = buffer[offset] >> 4;
+            ServerClient? client;
+            if (version == 4 && size >= 20)
+            {
+                client = routes.FindByVirtualAddress(BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(offset + 16)));
+            }
+            else if (version == 6 && size >= 40)
+            {
+                client = routes.FindByVirtualAddress6(BinaryPrimitives.ReadUInt128BigEndian(buffer.AsSpan(offset + 24)));
+            }
+            else
             {
                 continue;
             }
 
-            uint destination = BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(offset + 16));
-            ServerClient? client = routes.FindByVirtualAddress(destination);
             if (client is null || client.Closing)
             {
                 _engine.CountNoRoute();

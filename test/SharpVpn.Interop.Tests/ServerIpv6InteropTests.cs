@@ -1,0 +1,122 @@
+using SharpVpn.Interop.Tests.Lab;
+using Xunit.Abstractions;
+
+namespace SharpVpn.Interop.Tests;
+
+/// <summary>
+/// IPv6 inside the tunnel of OUR server (<c>server-ipv6</c>) with REAL openvpn 2.6 clients: the addresses openvpn's
+/// own server would give, IPv6 both ways between a client and an IPv6 intranet, per-client fixed addresses and
+/// networks behind a client from client-config-dir files.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class ServerIpv6InteropTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan StartTimeout = ServerScenario.StartTimeout;
+
+    [Fact]
+    public async Task ServerIpv6_RealClientGetsThePoolsFirstAddress_AndIpv6FlowsBothWaysWithTheIntranet()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        ScenarioLab lab = s.Lab;
+        await lab.AddIpv6IntranetAsync();
+        await s.StartServerAsync(OpenVpnVariant.Modern with
+        {
+            ServerExtra = ["server-ipv6 fd00:1::/64", "push \"route-ipv6 fd00:2::/64\"", "status-version 2"],
+        });
+        LabProcess client = await s.ConnectRealClientAsync();
+
+        // What openvpn's own server gives (helper.c): tun fd00:1::1/64, pool from fd00:1::1000.
+        string serverTun = (await lab.RunAsync(lab.Server, "ip", "-6", "addr", "show")).StdOut;
+        Assert.Contains("inet6 fd00:1::1/64", serverTun, StringComparison.Ordinal);
+        string clientTun = (await lab.RunAsync(lab.Client, "ip", "-6", "addr", "show")).StdOut;
+        Assert.Contains("inet6 fd00:1::1000/64", clientTun, StringComparison.Ordinal);
+        Assert.Contains("fd00:2::/64 dev tun", (await lab.RunAsync(lab.Client, "ip", "-6", "route", "show")).StdOut, StringComparison.Ordinal);
+
+        PingResult toServer = await lab.PingAsync(lab.Client, "fd00:1::1", count: 3);
+        Assert.True(toServer.AllReceived, toServer.ToString());
+        PingResult toIntranet = await lab.PingAsync(lab.Client, ScenarioLabIpv6.IntranetAddress, count: 5);
+        Assert.True(toIntranet.AllReceived, toIntranet.ToString());
+        // The other way: the intranet host reaches the client's tunnel address (server TUN -> client by IPv6 destination).
+        PingResult fromIntranet = await lab.PingAsync(lab.Intranet, "fd00:1::1000", count: 3);
+        Assert.True(fromIntranet.AllReceived, fromIntranet.ToString());
+        IperfResult up = await lab.IperfAsync(lab.Client, lab.Intranet, ScenarioLabIpv6.IntranetAddress, TimeSpan.FromSeconds(2));
+        IperfResult down = await lab.IperfAsync(lab.Client, lab.Intranet, ScenarioLabIpv6.IntranetAddress, TimeSpan.FromSeconds(2), reverse: true);
+        output.WriteLine($"IPv6 through our server: {toIntranet}; TCP up {up}, down {down}");
+        Assert.True(up.BitsPerSecond > 10e6, up.ToString());
+        Assert.True(down.BitsPerSecond > 10e6, down.ToString());
+        await s.AssertIntranetReachableAsync(); // IPv4 alongside
+
+        // The status file lists the IPv6 address as openvpn's does (CLIENT_LIST column and a ROUTING_TABLE row).
+        string status = await WaitForStatusAsync(s.ServerConfig!.StatusPath, "fd00:1::1000");
+        Assert.Contains(status.Split('\n'), l => l.StartsWith("CLIENT_LIST,client,", StringComparison.Ordinal) && l.Split(',')[4] == "fd00:1::1000");
+        Assert.Contains(status.Split('\n'), l => l.StartsWith("ROUTING_TABLE,fd00:1::1000,client,", StringComparison.Ordinal));
+
+        await client.StopAsync();
+        await s.Server!.StopAsync();
+        Assert.DoesNotContain("fd00:1::1", (await lab.RunAsync(lab.Server, "ip", "-6", "addr", "show")).StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CcdIfconfigIpv6PushAndIrouteIpv6_FixedAddressAndANetworkBehindTheClient()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        ScenarioLab lab = s.Lab;
+        await lab.AddIpv6IntranetAsync();
+        string ccd = Path.Combine(lab.WorkDir, "ccd");
+        Directory.CreateDirectory(ccd);
+        await File.WriteAllTextAsync(Path.Combine(ccd, "client"), "ifconfig-ipv6-push fd00:1::77/64\niroute-ipv6 fd00:77::/64\n");
+        await s.StartServerAsync(OpenVpnVariant.Modern with
+        {
+            ServerExtra = ["server-ipv6 fd00:1::/64", "push \"route-ipv6 fd00:2::/64\"", $"client-config-dir {ccd}", "route-ipv6 fd00:77::/64"],
+        });
+        LabProcess client = await s.ConnectRealClientAsync();
+        Assert.Contains("inet6 fd00:1::77/64", (await lab.RunAsync(lab.Client, "ip", "-6", "addr", "show")).StdOut, StringComparison.Ordinal);
+
+        // A network behind the client: an address of it on the client's loopback, reached from the intranet.
+        (await lab.RunAsync(lab.Client, "ip", "-6", "addr", "add", "fd00:77::1/128", "dev", "lo")).EnsureSuccess();
+        (await lab.RunAsync(lab.Intranet, "ip", "-6", "route", "add", "fd00:77::/64", "via", "fd00:2::254")).EnsureSuccess();
+        PingResult behind = await lab.PingAsync(lab.Intranet, "fd00:77::1", count: 3);
+        Assert.True(behind.AllReceived, behind.ToString());
+        PingResult fixedAddress = await lab.PingAsync(lab.Intranet, "fd00:1::77", count: 3);
+        Assert.True(fixedAddress.AllReceived, fixedAddress.ToString());
+        await client.StopAsync();
+    }
+
+    /// <summary>Ours + ours: our client takes our server's IPv6 address and route, and a config-file route-ipv6 too.</summary>
+    [Fact]
+    public async Task OurClientWithOurServer_DualStack_CarriesIpv6()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        ScenarioLab lab = s.Lab;
+        await lab.AddIpv6IntranetAsync();
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["server-ipv6 fd00:1::/64"] });
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["route-ipv6 fd00:2::/64"] }));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+
+        Assert.Contains("inet6 fd00:1::1000/64", (await lab.RunAsync(lab.Client, "ip", "-6", "addr", "show", "dev", "tun0")).StdOut, StringComparison.Ordinal);
+        Assert.Contains("fd00:2::/64 dev tun0", (await lab.RunAsync(lab.Client, "ip", "-6", "route", "show")).StdOut, StringComparison.Ordinal);
+        PingResult ping = await lab.PingAsync(lab.Client, ScenarioLabIpv6.IntranetAddress, count: 5);
+        Assert.True(ping.AllReceived, ping.ToString());
+        IperfResult tcp = await lab.IperfAsync(lab.Client, lab.Intranet, ScenarioLabIpv6.IntranetAddress, TimeSpan.FromSeconds(2));
+        output.WriteLine($"IPv6, our client + our server: {ping}; TCP {tcp}");
+        Assert.True(tcp.BitsPerSecond > 10e6, tcp.ToString());
+        await ours.StopAsync();
+        Assert.Equal(0, ours.ExitCode);
+    }
+
+    private static async Task<string> WaitForStatusAsync(string path, string needle)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            string text = File.Exists(path) ? await File.ReadAllTextAsync(path) : string.Empty;
+            if (text.Contains(needle, StringComparison.Ordinal) && text.EndsWith("END\n", StringComparison.Ordinal))
+            {
+                return text;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"status file never listed {needle}:\n{text}");
+            await Task.Delay(200);
+        }
+    }
+}
