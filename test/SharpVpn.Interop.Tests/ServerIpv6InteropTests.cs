@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using SharpVpn.Interop.Tests.Lab;
 using Xunit.Abstractions;
 
@@ -80,6 +81,38 @@ public sealed class ServerIpv6InteropTests(ITestOutputHelper output)
         PingResult fixedAddress = await lab.PingAsync(lab.Intranet, "fd00:1::77", count: 3);
         Assert.True(fixedAddress.AllReceived, fixedAddress.ToString());
         await client.StopAsync();
+    }
+
+    /// <summary>
+    /// client-to-client with server-ipv6: one client reaches another's IPv6 tunnel address through the server's
+    /// internal forwarding, while the admin's firewall drops tun-to-tun IPv6 in the kernel.
+    /// </summary>
+    [Fact]
+    public async Task ClientToClient_Ipv6BetweenTwoRealClients_ForwardedInsideTheServer()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "alice"]);
+        ServerExtraClientHost aliceHost = await s.AddClientHostAsync(1);
+        await s.Lab.ApplyNftAsync(s.Lab.Server, $$"""
+            table ip6 {{s.Lab.Prefix}}c2c6 {
+                chain forward {
+                    type filter hook forward priority 0; policy accept;
+                    iifname "tun*" oifname "tun*" drop
+                }
+            }
+            """);
+        OpenVpnVariant variant = OpenVpnVariant.Modern with { ServerExtra = ["server-ipv6 fd00:1::/64", "client-to-client"] };
+        await s.StartServerAsync(variant);
+        LabProcess client = s.StartRealClient(s.WriteClientConfig(variant, "client"));
+        await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        LabProcess alice = s.StartRealClient(s.WriteClientConfig(variant, "alice", remote: aliceHost.ServerAddress), aliceHost.Host);
+        await alice.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        string aliceAddress = Regex.Match(string.Join('\n', alice.Lines), @"ifconfig-ipv6 (fd00:1::[0-9a-f]+)/64").Groups[1].Value;
+        Assert.Equal("fd00:1::1001", aliceAddress); // the second pool entry, as openvpn assigns it
+
+        PingResult ping = await s.Lab.PingAsync(s.Lab.Client, aliceAddress, count: 3, timeout: TimeSpan.FromSeconds(5));
+        Assert.True(ping.AllReceived, ping.ToString());
+        PingResult back = await s.Lab.PingAsync(aliceHost.Host, "fd00:1::1000", count: 3, timeout: TimeSpan.FromSeconds(5));
+        Assert.True(back.AllReceived, back.ToString());
     }
 
     /// <summary>Ours + ours: our client takes our server's IPv6 address and route, and a config-file route-ipv6 too.</summary>
