@@ -261,12 +261,6 @@ public sealed partial class ClientEngine
             _log.Write(LogLevel.Details, note);
         }
 
-        if (push.BlockIpv6)
-        {
-            // The server asked for IPv6 to be kept off the local network; say plainly that it is not (an IPv6 leak).
-            _log.Info("WARNING: the server pushed 'block-ipv6', which SharpVPN does not honour: IPv6 traffic that does not go through the tunnel is not blocked");
-        }
-
         foreach (string filtered in push.FilteredOut)
         {
             _log.Write(LogLevel.Details, $"Pushed option removed by filter: '{filtered}'");
@@ -289,9 +283,32 @@ public sealed partial class ClientEngine
         }
 
         EnsureTun(push, connection.Remote.Address);
+        ApplyBlockIpv6(push);
         HandshakeMilliseconds ??= MonotonicClock.NowMs - _startedMs;
         _log.Info("Initialization Sequence Completed");
         WriteStatus(force: true);
+    }
+
+    /// <summary>
+    /// A pushed block-ipv6 (OpenVPN 2.6): IPv6 read from the TUN is answered with ICMPv6 "no route" instead of being
+    /// sent. It only blocks what reaches the TUN: the server pushes 'redirect-gateway ipv6' with it to send all IPv6
+    /// there, and without it the log says that IPv6 still leaves outside the tunnel.
+    /// </summary>
+    private void ApplyBlockIpv6(PushReplyOptions push)
+    {
+        if (!push.BlockIpv6)
+        {
+            _tunHandler?.BlockIpv6(null);
+            return;
+        }
+
+        UInt128 source = push.IfconfigIpv6?.Remote is { } remote ? Ipv6.ToUInt128(remote) : Icmpv6Unreachable.FallbackSource;
+        _tunHandler?.BlockIpv6(source);
+        _log.Info($"block-ipv6: IPv6 packets from the TUN are answered with ICMPv6 'no route' from {Ipv6.ToAddress(source)} instead of being sent");
+        if ((push.RedirectGateway ?? _config.Tun.RedirectGateway) is not { Ipv6: true, IsPrivate: false })
+        {
+            _log.Info("WARNING: the server pushed 'block-ipv6' without 'redirect-gateway ipv6': only IPv6 routed into the tunnel is blocked, other IPv6 traffic still leaves outside it");
+        }
     }
 
     /// <summary>Opens and configures the TUN from the push; with persist-tun an identical configuration is kept as is.</summary>
@@ -330,7 +347,7 @@ public sealed partial class ClientEngine
         }
 
         _tun = tun;
-        _tunHandler = new ClientTunHandler(this, _pool);
+        _tunHandler = new ClientTunHandler(this, _pool, tun, mtu);
         _tunLoop = new TunReadLoop(tun, _pool, _tunHandler, OnTunFault);
         _tunLoop.Start();
     }

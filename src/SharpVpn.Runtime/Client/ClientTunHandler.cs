@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using SharpVpn.Platform.Tun;
 using SharpVpn.Platform.Transport;
 using SharpVpn.Runtime.DataPath;
 
@@ -7,24 +9,43 @@ namespace SharpVpn.Runtime.Client;
 /// Stage 2 of the client's outbound path, on the TunReadLoop thread: each IP packet of the batch is framed
 /// (never compressed) and encrypted with the current key of the current connection into its own wire buffer,
 /// then the batch leaves in one sendmmsg (UDP) or one framed write (TCP). Without a connection (reconnecting
-/// with persist-tun) packets are dropped, as OpenVPN does. No allocation per packet.
+/// with persist-tun) packets are dropped, as OpenVPN does. Under a pushed <c>block-ipv6</c> IPv6 packets never leave:
+/// each is answered on the TUN with an ICMPv6 "no route" (<see cref="Icmpv6Unreachable"/>), so applications fail
+/// fast instead of leaking around an IPv4 tunnel. No allocation per packet.
 /// </summary>
 internal sealed class ClientTunHandler : IPacketBatchHandler
 {
     private readonly ClientEngine _engine;
     private readonly byte[][] _wire;
     private readonly int[] _wireSizes;
+    private readonly ITunDevice _tun;
+    private readonly int _tunMtu;
+    private readonly byte[] _icmp = new byte[Icmpv6Unreachable.MaxPacketBytes];
     private long _dropped;
+    private long _blockedIpv6;
+    // Boxed so the data thread reads the pair (on, source) in one volatile read.
+    private volatile StrongBox<UInt128>? _blockIpv6From;
 
-    public ClientTunHandler(ClientEngine engine, PacketBufferPool pool)
+    public ClientTunHandler(ClientEngine engine, PacketBufferPool pool, ITunDevice tun, int tunMtu)
     {
         _engine = engine;
+        _tun = tun;
+        _tunMtu = tunMtu;
         _wire = pool.RentBatch(DataPathLayout.BatchSize);
         _wireSizes = new int[DataPathLayout.BatchSize];
     }
 
     /// <summary>Packets read while no connection could carry them.</summary>
     public long Dropped => Volatile.Read(ref _dropped);
+
+    /// <summary>IPv6 packets kept off the tunnel by block-ipv6.</summary>
+    public long BlockedIpv6 => Volatile.Read(ref _blockedIpv6);
+
+    /// <summary>
+    /// block-ipv6 on (with the ICMPv6 errors' source: the pushed ifconfig-ipv6 remote, else fe80::7) or off (null).
+    /// Set by the control loop at each push reply.
+    /// </summary>
+    public void BlockIpv6(UInt128? source) => _blockIpv6From = source is { } s ? new StrongBox<UInt128>(s) : null;
 
     public void OnBatch(byte[][] buffers, ReadOnlySpan<int> sizes, int count, int offset)
     {
@@ -36,6 +57,7 @@ internal sealed class ClientTunHandler : IPacketBatchHandler
         }
 
         DataChannelPipe pipe = connection.Pipe;
+        StrongBox<UInt128>? blockFrom = _blockIpv6From;
         int ready = 0;
         try
         {
@@ -44,6 +66,12 @@ internal sealed class ClientTunHandler : IPacketBatchHandler
                 int size = sizes[i];
                 if (size <= 0)
                 {
+                    continue;
+                }
+
+                if (blockFrom is not null && (buffers[i][offset] >> 4) == 6)
+                {
+                    AnswerBlocked(buffers[i].AsSpan(offset, size), blockFrom.Value);
                     continue;
                 }
 
@@ -68,6 +96,23 @@ internal sealed class ClientTunHandler : IPacketBatchHandler
         else if (ready > 1)
         {
             SendBatch(connection, ready);
+        }
+    }
+
+    private void AnswerBlocked(ReadOnlySpan<byte> packet, UInt128 source)
+    {
+        _blockedIpv6++;
+        int n = Icmpv6Unreachable.Write(packet, source, _tunMtu, _icmp);
+        if (n > 0)
+        {
+            try
+            {
+                _tun.Write(_icmp.AsSpan(0, n));
+            }
+            catch (ObjectDisposedException)
+            {
+                // The TUN closed under us (shutdown): nothing left to answer to.
+            }
         }
     }
 

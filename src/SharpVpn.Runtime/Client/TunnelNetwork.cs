@@ -14,6 +14,9 @@ namespace SharpVpn.Runtime.Client;
 ///  topology subnet     ifconfig LOCAL NETMASK   -> ip addr add LOCAL/len; routes default via route-gateway
 ///  redirect-gateway def1                        -> host route to the server via today's path, 0/1 + 128/1 into the tunnel
 ///  dhcp-option DNS/DOMAIN                       -> resolvconf / resolved when present, else a log line
+///  ifconfig-ipv6 ADDR/BITS REMOTE, route-ipv6  -> ip -6 addr add ADDR/BITS; routes on the device (config's, then pushed)
+///  redirect-gateway ipv6                        -> ::/3 2000::/4 3000::/4 fc00::/7 into the tunnel (with block-ipv6
+///                                                  also without an IPv6 address: the TUN reader answers "no route")
 /// </code>
 /// Everything added is removed by <see cref="Dispose"/> (NetworkConfigurator keeps the undo list).
 /// </summary>
@@ -141,6 +144,14 @@ internal sealed class TunnelNetwork : IDisposable
         string dev = _net.Device;
         if (push.IfconfigIpv6 is not { } v6)
         {
+            if (push.BlockIpv6 && redirect is { Ipv6: true, IsPrivate: false })
+            {
+                // An IPv4 tunnel that keeps IPv6 from leaking around it: all IPv6 goes to the tun device (no address
+                // needed for that), where the TUN reader answers each packet with ICMPv6 "no route" (block-ipv6).
+                _net.RedirectGatewayIpv6(serverAddress, metric);
+                _log.Write(LogLevel.Details, $"redirect-gateway ipv6 (block-ipv6, no IPv6 in the tunnel): {string.Join(", ", NetworkConfigurator.RedirectIpv6Prefixes)} dev {dev}");
+            }
+
             if (push.RoutesIpv6.Count + configRoutes.Count > 0)
             {
                 _log.Write(LogLevel.Info, $"WARNING: {(push.RoutesIpv6.Count + configRoutes.Count).ToString(CultureInfo.InvariantCulture)} 'route-ipv6' line(s) (config and pushed) but the server pushed no 'ifconfig-ipv6': IPv6 routes not installed");
