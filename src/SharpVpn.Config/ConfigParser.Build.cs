@@ -438,6 +438,7 @@ public static partial class ConfigParser
             Ifconfig = ifconfig,
             Routes = [.. extraRoutes, .. s.Routes],
             RoutesIpv6 = s.RoutesIpv6,
+            BlockIpv6 = s.BlockIpv6,
             RouteGateway = routeGateway,
             RouteMetric = s.RouteMetric,
             RedirectGateway = s.RedirectGateway,

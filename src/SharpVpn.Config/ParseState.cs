@@ -131,6 +131,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public int? TxQueueLength;
     public List<Route> Routes = [];
     public List<RouteIpv6> RoutesIpv6 = [];
+    public bool BlockIpv6;
     public System.Net.IPAddress? RouteGateway;
     public int? RouteMetric;
     public RedirectGateway? RedirectGateway;

@@ -270,4 +270,11 @@ public sealed class Ipv6ConfigTests
         ConfigException ex = ServerError(DualStackBase + line + "\n");
         Assert.Equal(expected, ex.Message);
     }
+
+    [Fact]
+    public void BlockIpv6_InAConfigFile_IsKept()
+    {
+        Assert.True(Server(DualStackBase + "block-ipv6\n").Tun.BlockIpv6);
+        Assert.False(Server(DualStackBase).Tun.BlockIpv6);
+    }
 }

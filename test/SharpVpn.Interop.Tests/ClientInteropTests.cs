@@ -307,8 +307,10 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
     /// IPv6 address there, and answers each packet with ICMPv6 "no route" from fe80::7, as openvpn does; before the
     /// tunnel the same IPv6 destination went out of the client's own interface.
     /// </summary>
-    [Fact]
-    public async Task IPv4OnlyServerPushingBlockIpv6_IPv6IsAnsweredNoRouteInsteadOfLeaking()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // the same from the client's own config: 'redirect-gateway def1 ipv6' and 'block-ipv6'
+    public async Task IPv4OnlyServerPushingBlockIpv6_IPv6IsAnsweredNoRouteInsteadOfLeaking(bool pushed)
     {
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         ScenarioLab lab = s.Lab;
@@ -319,11 +321,10 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         PingResult leak = await lab.PingAsync(lab.Client, "2001:db8::1", count: 1, timeout: TimeSpan.FromSeconds(8));
         Assert.True(leak.AllReceived, $"the lab's IPv6 path outside the tunnel should work before it: {leak}");
 
-        await s.StartServerAsync(OpenVpnVariant.Modern with
-        {
-            ServerExtra = ["push \"redirect-gateway def1 ipv6\"", "push \"block-ipv6\""],
-        });
-        LabProcess ours = await s.ConnectOurClientAsync();
+        string[] options = ["redirect-gateway def1 ipv6", "block-ipv6"];
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = pushed ? [.. options.Select(o => $"push \"{o}\"")] : [] });
+        LabProcess ours = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = pushed ? [] : options }));
+        await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
         Assert.Contains("2000::/4 dev tun0", (await lab.RunAsync(lab.Client, "ip", "-6", "route", "show")).StdOut, StringComparison.Ordinal);
 
         PingResult blocked = await lab.PingAsync(lab.Client, "2001:db8::1", count: 2, timeout: TimeSpan.FromSeconds(4));

@@ -115,6 +115,40 @@ public sealed class ServerIpv6InteropTests(ITestOutputHelper output)
         Assert.True(back.AllReceived, back.ToString());
     }
 
+    /// <summary>
+    /// block-ipv6 in our server's config: a real openvpn client's IPv6 goes no further than the server, which answers
+    /// it with ICMPv6 "no route" from its own tun address through the client's tunnel (the intranet host is reachable
+    /// over IPv6 otherwise: the same ping succeeds on the server without it).
+    /// </summary>
+    [Fact]
+    public async Task BlockIpv6OnTheServer_RealClientsIpv6IsAnsweredNoRoute()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        ScenarioLab lab = s.Lab;
+        await lab.AddIpv6IntranetAsync();
+        foreach (bool block in new[] { false, true })
+        {
+            string[] extra = ["server-ipv6 fd00:1::/64", "push \"route-ipv6 fd00:2::/64\""];
+            await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = block ? [.. extra, "block-ipv6"] : extra });
+            LabProcess client = await s.ConnectRealClientAsync();
+            PingResult ping = await lab.PingAsync(lab.Client, ScenarioLabIpv6.IntranetAddress, count: 2, timeout: TimeSpan.FromSeconds(4));
+            output.WriteLine($"block-ipv6 {(block ? "on" : "off")}: {ping}");
+            if (block)
+            {
+                Assert.False(ping.AnyReceived, ping.ToString());
+                Assert.Matches(@"From fd00:1::1 icmp_seq=\d+ Destination unreachable: No route", ping.Output);
+                await s.AssertIntranetReachableAsync(); // IPv4 unaffected
+            }
+            else
+            {
+                Assert.True(ping.AllReceived, ping.ToString());
+            }
+
+            await client.StopAsync();
+            await s.Server!.StopAsync();
+        }
+    }
+
     /// <summary>Ours + ours: our client takes our server's IPv6 address and route, and a config-file route-ipv6 too.</summary>
     [Fact]
     public async Task OurClientWithOurServer_DualStack_CarriesIpv6()

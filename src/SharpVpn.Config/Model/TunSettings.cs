@@ -35,6 +35,9 @@ public sealed record TunSettings
     /// <summary>Local <c>route-ipv6</c> lines, installed on the tun device once it has an IPv6 address (server-ipv6, or a pushed ifconfig-ipv6).</summary>
     public IReadOnlyList<RouteIpv6> RoutesIpv6 { get; init; } = [];
 
+    /// <summary><c>block-ipv6</c>: IPv6 is answered with ICMPv6 "no route" instead of carried (client: from its tun; server: from clients).</summary>
+    public bool BlockIpv6 { get; init; }
+
     /// <summary>
     /// <c>route-gateway</c>. For a subnet server without one, OpenVPN (helper.c) sets network+2 as the
     /// default next hop of the server's own <c>route</c> lines; this value reproduces that.

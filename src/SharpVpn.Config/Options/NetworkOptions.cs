@@ -46,6 +46,7 @@ internal static class NetworkOptions
         new("sndbuf", 1, 1, static (s, l) => s.SocketSendBuffer = ParseState.Int(l, 0, 0, 64 * 1024 * 1024), "sndbuf BYTES: socket send buffer"),
         new("rcvbuf", 1, 1, static (s, l) => s.SocketReceiveBuffer = ParseState.Int(l, 0, 0, 64 * 1024 * 1024), "rcvbuf BYTES: socket receive buffer"),
         new("tun-ipv6", 0, 0, static (s, l) => s.Warn(l, "is obsolete and ignored"), "tun-ipv6 (obsolete)"),
+        new("block-ipv6", 0, 0, static (s, _) => s.BlockIpv6 = true, "block-ipv6: answer IPv6 with ICMPv6 'no route' instead of carrying it (client: what reaches its tun device; server: what clients send)"),
         new("route-ipv6", 1, 3, static (s, l) => s.RoutesIpv6.Add(ParseRouteIpv6(l)), "route-ipv6 NET/BITS [GATEWAY [METRIC]]: an IPv6 network through the tunnel (installed once the tunnel has an IPv6 address)"),
         new("ifconfig-ipv6", 2, 2, static (s, l) => s.Warn(l, "is not supported yet in a config file and is ignored (the client applies ifconfig-ipv6 pushed by a dual-stack server)"), "ifconfig-ipv6 (ignored)"),
         new("server-ipv6", 1, 1, static (s, l) => s.ServerIpv6 = (ParseServerIpv6(s, l), l),

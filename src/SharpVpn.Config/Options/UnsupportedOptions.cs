@@ -101,7 +101,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("dev-node", "is Windows/macOS-only (TAP adapter or device node); SharpVPN opens /dev/net/tun"),
         OptionTable.Unsupported("ifconfig-nowarn", "SharpVPN does not compare ifconfig with the peer"),
         OptionTable.Unsupported("allow-recursive-routing", "is not supported"),
-        OptionTable.Unsupported("block-ipv6", "only as a pushed option: the client honours a pushed block-ipv6 (a server pushes it with push \"block-ipv6\"); in a config file it is ignored"),
         OptionTable.Unsupported("route-ipv6-gateway", "IPv4 tunnels only for now"),
         OptionTable.Unsupported("ifconfig-ipv6-push", "only has an effect in client-config-dir files"),
         OptionTable.Unsupported("iroute-ipv6", "only has an effect in client-config-dir files"),

@@ -290,13 +290,13 @@ public sealed partial class ClientEngine
     }
 
     /// <summary>
-    /// A pushed block-ipv6 (OpenVPN 2.6): IPv6 read from the TUN is answered with ICMPv6 "no route" instead of being
+    /// block-ipv6, pushed or in the config (OpenVPN 2.6): IPv6 read from the TUN is answered with ICMPv6 "no route" instead of being
     /// sent. It only blocks what reaches the TUN: the server pushes 'redirect-gateway ipv6' with it to send all IPv6
     /// there, and without it the log says that IPv6 still leaves outside the tunnel.
     /// </summary>
     private void ApplyBlockIpv6(PushReplyOptions push)
     {
-        if (!push.BlockIpv6)
+        if (!push.BlockIpv6 && !_config.Tun.BlockIpv6)
         {
             _tunHandler?.BlockIpv6(null);
             return;
@@ -307,7 +307,7 @@ public sealed partial class ClientEngine
         _log.Info($"block-ipv6: IPv6 packets from the TUN are answered with ICMPv6 'no route' from {Ipv6.ToAddress(source)} instead of being sent");
         if ((push.RedirectGateway ?? _config.Tun.RedirectGateway) is not { Ipv6: true, IsPrivate: false })
         {
-            _log.Info("WARNING: the server pushed 'block-ipv6' without 'redirect-gateway ipv6': only IPv6 routed into the tunnel is blocked, other IPv6 traffic still leaves outside it");
+            _log.Info($"WARNING: {(push.BlockIpv6 ? "the server pushed 'block-ipv6'" : "'block-ipv6'")} without 'redirect-gateway ipv6': only IPv6 routed into the tunnel is blocked, other IPv6 traffic still leaves outside it");
         }
     }
 

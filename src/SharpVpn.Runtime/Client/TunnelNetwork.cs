@@ -95,7 +95,7 @@ internal sealed class TunnelNetwork : IDisposable
                 $"net_route_v4_add: {network} via {(gateway?.ToString() ?? "(on-link)")} dev {dev} metric {(route.Metric ?? metric ?? -1).ToString(CultureInfo.InvariantCulture)}");
         }
 
-        ApplyIpv6(push, config.Tun.RoutesIpv6, redirect, serverAddress, metric);
+        ApplyIpv6(push, config.Tun.RoutesIpv6, config.Tun.BlockIpv6, redirect, serverAddress, metric);
 
         IReadOnlyList<DhcpOption> dhcp = push.DhcpOptions.Count > 0 ? push.DhcpOptions : config.Tun.DhcpOptions;
         var dns = new List<IPAddress>();
@@ -139,12 +139,12 @@ internal sealed class TunnelNetwork : IDisposable
     /// kernel would have no source address for them. <c>redirect-gateway ipv6</c>: see
     /// <see cref="NetworkConfigurator.RedirectGatewayIpv6"/>.
     /// </summary>
-    private void ApplyIpv6(PushReplyOptions push, IReadOnlyList<RouteIpv6> configRoutes, RedirectGateway? redirect, IPAddress serverAddress, int? metric)
+    private void ApplyIpv6(PushReplyOptions push, IReadOnlyList<RouteIpv6> configRoutes, bool blockIpv6, RedirectGateway? redirect, IPAddress serverAddress, int? metric)
     {
         string dev = _net.Device;
         if (push.IfconfigIpv6 is not { } v6)
         {
-            if (push.BlockIpv6 && redirect is { Ipv6: true, IsPrivate: false })
+            if ((push.BlockIpv6 || blockIpv6) && redirect is { Ipv6: true, IsPrivate: false })
             {
                 // An IPv4 tunnel that keeps IPv6 from leaking around it: all IPv6 goes to the tun device (no address
                 // needed for that), where the TUN reader answers each packet with ICMPv6 "no route" (block-ipv6).

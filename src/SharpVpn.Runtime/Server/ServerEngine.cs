@@ -84,6 +84,11 @@ public sealed partial class ServerEngine : IDisposable
         _pool = new PacketBufferPool(DataPathLayout.BufferBytesFor(config.Tun.TunMtu), maxPooled: 512);
         Routes = new ServerRoutes(config.MaxClients);
         ClientToClient = config.ClientToClient;
+        if (config.Tun.BlockIpv6)
+        {
+            // The errors come from the server's own tun address (fe80::7, as openvpn, without server-ipv6).
+            BlockIpv6From = config.Ipv6 is { } v6 ? Ipv6.ToUInt128(v6.ServerAddress) : Icmpv6Unreachable.FallbackSource;
+        }
         _allocator = config.Pool is { } pool
             ? new AddressAllocator(pool, config.IfconfigPoolPersistFile, config.IfconfigPoolPersistSeconds, config.DuplicateCn, config.Ipv6)
             : null;
@@ -93,6 +98,11 @@ public sealed partial class ServerEngine : IDisposable
     internal ServerRoutes Routes { get; }
 
     internal bool ClientToClient { get; }
+
+    /// <summary>block-ipv6: clients' IPv6 is answered with ICMPv6 "no route" from this address instead of routed; null: off.</summary>
+    internal UInt128? BlockIpv6From { get; }
+
+    internal int TunMtu => _config.Tun.TunMtu;
 
     /// <summary>Wall-clock seconds for the tls-auth/tls-crypt time field.</summary>
     internal uint NetTime => (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -13,6 +13,7 @@ namespace SharpVpn.Runtime.Server;
 ///  P_DATA from a client -> DataChannelPipe.Open (key by key_id, tag/HMAC, replay window, unframe)
 ///    ping              -> nothing (activity stamped by the pipe)
 ///    OCC_EXIT          -> flag for the control loop
+///    IPv6 packet, block-ipv6 -> answered ICMPv6 "no route" through the client's own tunnel, nothing routed
 ///    IPv4/IPv6 packet  -> source must be the client's address or an iroute(-ipv6) (else dropped, as multi.c does)
 ///                      -> client-to-client on and the destination is another client: seal + send to it
 ///                      -> otherwise write to the TUN (the kernel routes, NATs and filters)
@@ -87,6 +88,12 @@ internal sealed class ServerInbound
         }
         else if (ip.Length >= 40 && (ip[0] >> 4) == 6)
         {
+            if (_engine.BlockIpv6From is { } blockFrom)
+            {
+                AnswerBlocked(client, ip, blockFrom);
+                return;
+            }
+
             // IPv6 header: version/class/flow(4) length(2) next(1) hops(1) src(16) dst(16) (RFC 8200). A client without
             // an IPv6 address (IPv4-only server) owns no source, so its IPv6 is dropped here as before.
             if (!ServerRoutes.IsSourceAllowed6(client, BinaryPrimitives.ReadUInt128BigEndian(ip[8..])))
@@ -148,6 +155,21 @@ internal sealed class ServerInbound
         if (n > 0)
         {
             target.Send(_wire.AsSpan(0, n));
+        }
+    }
+
+    /// <summary>block-ipv6 (OpenVPN forward.c, server side): the client's IPv6 packet goes no further; it gets an ICMPv6 "no route" back.</summary>
+    private void AnswerBlocked(ServerClient client, ReadOnlySpan<byte> ip, UInt128 source)
+    {
+        _engine.CountDropped();
+        int n = Icmpv6Unreachable.Write(ip, source, _engine.TunMtu, _forward.AsSpan(DataPathLayout.Headroom));
+        if (n > 0 && !client.Closing)
+        {
+            int sealedBytes = client.Pipe.Seal(_forward, DataPathLayout.Headroom, n, _wire);
+            if (sealedBytes > 0)
+            {
+                client.Send(_wire.AsSpan(0, sealedBytes));
+            }
         }
     }
 
