@@ -183,8 +183,8 @@ internal sealed class TunnelNetwork : IDisposable
         IfconfigSettings? ifconfig = push.Ifconfig ?? config.Tun.Ifconfig;
         return $"{push.Topology ?? config.Tun.Topology}|{ifconfig?.Local}|{ifconfig?.RemoteOrNetmask}|"
             + $"{string.Join(';', push.Routes.Select(r => r.ToOptionString()))}|{push.RouteGateway}|"
-            + $"{(push.RedirectGateway ?? config.Tun.RedirectGateway)?.Def1}|{push.TunMtu}|"
-            + $"{push.IfconfigIpv6}|{string.Join(';', push.RoutesIpv6)}";
+            + $"{((push.RedirectGateway ?? config.Tun.RedirectGateway) is { } r ? $"{r.IsPrivate}:{string.Join(' ', r.Flags)}" : null)}|{push.TunMtu}|"
+            + $"{push.IfconfigIpv6}|{string.Join(';', push.RoutesIpv6)}|{push.BlockIpv6}";
     }
 
     private static IPAddress? ResolveGateway(string? gateway, IPAddress? defaultGateway) => gateway switch
