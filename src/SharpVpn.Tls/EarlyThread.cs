@@ -10,6 +10,8 @@ namespace SharpVpn.Tls;
 /// </summary>
 public static partial class EarlyThread
 {
+    private static int s_foundationsReady;
+
     /// <summary>Starts <paramref name="work"/> on a new thread; false (nothing started) off Linux or if none could be created.</summary>
     public static unsafe bool TryStart(Action work)
     {
@@ -18,6 +20,7 @@ public static partial class EarlyThread
         {
             return false;
         }
+        InitializeRuntimeFoundations();
         GCHandle handle = GCHandle.Alloc(work);
         if (PthreadCreate(out nint thread, 0, &Run, GCHandle.ToIntPtr(handle)) != 0)
         {
@@ -26,6 +29,24 @@ public static partial class EarlyThread
         }
         _ = PthreadDetach(thread);
         return true;
+    }
+
+    /// <summary>
+    /// Runs the runtime's own first class constructors (AppContext, the string-key comparer) on the calling thread,
+    /// before a second managed thread exists. Native AOT's class-constructor deadlock detection misses this cycle:
+    /// the main thread in AppContext's constructor (its first file open) waits for the string comparer's, which an
+    /// early thread holds (the crypto interop's first dictionary) while it waits for AppContext's (Lock's first
+    /// contention reads an AppContext setting). Both spin forever: a 'sharpvpn server' hung before its first log
+    /// line in about 1 of 150 starts in the bench (stacks in issue 7's note). Microseconds, once per process.
+    /// </summary>
+    private static void InitializeRuntimeFoundations()
+    {
+        if (Interlocked.Exchange(ref s_foundationsReady, 1) != 0)
+        {
+            return;
+        }
+        _ = AppContext.GetData("System.GC.Concurrent");
+        _ = new Dictionary<string, int>().Count;
     }
 
     [UnmanagedCallersOnly]
