@@ -6,7 +6,11 @@ namespace SharpVpn.Config;
 /// <c>ifconfig-ipv6 ADDR/BITS REMOTE</c> as an OpenVPN server with <c>server-ipv6</c> pushes it: our tunnel address and
 /// its prefix (the remote end is only used by OpenVPN for p2p setups; a tun device is addressed with the prefix).
 /// </summary>
-public sealed record IfconfigIpv6Settings(IPAddress Local, int PrefixLength, IPAddress Remote);
+public sealed record IfconfigIpv6Settings(IPAddress Local, int PrefixLength, IPAddress Remote)
+{
+    /// <summary>"ifconfig-ipv6 fd00::1000/64 fd00::1" as a server pushes it.</summary>
+    public string ToPushOption() => $"ifconfig-ipv6 {Local}/{PrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture)} {Remote}";
+}
 
 /// <summary><c>route-ipv6 NET/BITS [GATEWAY] [METRIC]</c>: an IPv6 network reached through the tunnel.</summary>
 public sealed record RouteIpv6(IPNetwork Network, IPAddress? Gateway, int? Metric);
@@ -51,7 +55,7 @@ public sealed record ServerIpv6Settings
         index >= 0 && index < PoolSize ? Ipv6.ToAddress(Ipv6.ToUInt128(PoolBase) + (uint)index) : null;
 
     /// <summary>"ifconfig-ipv6 fd00::1000/64 fd00::1" as pushed to a client with <paramref name="address"/>.</summary>
-    public string ToPushOption(IPAddress address) => $"ifconfig-ipv6 {address}/{Network.PrefixLength} {ServerAddress}";
+    public string ToPushOption(IPAddress address) => new IfconfigIpv6Settings(address, Network.PrefixLength, ServerAddress).ToPushOption();
 }
 
 /// <summary><c>ifconfig-ipv6-push ADDR/BITS [REMOTE]</c> in a client-config-dir file: a fixed IPv6 tunnel address.</summary>

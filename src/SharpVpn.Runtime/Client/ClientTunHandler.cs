@@ -22,7 +22,6 @@ internal sealed class ClientTunHandler : IPacketBatchHandler
     private readonly int _tunMtu;
     private readonly byte[] _icmp = new byte[Icmpv6Unreachable.MaxPacketBytes];
     private long _dropped;
-    private long _blockedIpv6;
     // Boxed so the data thread reads the pair (on, source) in one volatile read.
     private volatile StrongBox<UInt128>? _blockIpv6From;
 
@@ -37,9 +36,6 @@ internal sealed class ClientTunHandler : IPacketBatchHandler
 
     /// <summary>Packets read while no connection could carry them.</summary>
     public long Dropped => Volatile.Read(ref _dropped);
-
-    /// <summary>IPv6 packets kept off the tunnel by block-ipv6.</summary>
-    public long BlockedIpv6 => Volatile.Read(ref _blockedIpv6);
 
     /// <summary>
     /// block-ipv6 on (with the ICMPv6 errors' source: the pushed ifconfig-ipv6 remote, else fe80::7) or off (null).
@@ -101,7 +97,6 @@ internal sealed class ClientTunHandler : IPacketBatchHandler
 
     private void AnswerBlocked(ReadOnlySpan<byte> packet, UInt128 source)
     {
-        _blockedIpv6++;
         int n = Icmpv6Unreachable.Write(packet, source, _tunMtu, _icmp);
         if (n > 0)
         {

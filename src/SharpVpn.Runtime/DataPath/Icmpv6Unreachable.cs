@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SharpVpn.Platform.Tun;
 
 namespace SharpVpn.Runtime.DataPath;
 
@@ -60,37 +61,10 @@ public static class Icmpv6Unreachable
         icmp[1] = CodeNoRoute;
         icmp[2..8].Clear(); // checksum (below) and the unused word
         packet[..payload].CopyTo(icmp[8..]);
-        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], Checksum(output.Slice(8, 32), icmp));
+        // RFC 8200 §8.1: the pseudo-header is the two addresses, the ICMPv6 length and the next-header value.
+        uint pseudo = TunOffload.Sum(output.Slice(8, 32), (uint)icmpLength + NextHeaderIcmpv6);
+        ushort checksum = TunOffload.Finish(TunOffload.Sum(icmp, pseudo));
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], checksum == 0 ? (ushort)0xFFFF : checksum);
         return 40 + icmpLength;
-    }
-
-    /// <summary>The ICMPv6 checksum: one's complement sum over the pseudo-header (RFC 8200 §8.1) and the message.</summary>
-    private static ushort Checksum(ReadOnlySpan<byte> addresses, ReadOnlySpan<byte> message)
-    {
-        ulong sum = Sum(addresses) + (uint)message.Length + NextHeaderIcmpv6 + Sum(message);
-        while ((sum >> 16) != 0)
-        {
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        }
-
-        ushort result = (ushort)~sum;
-        return result == 0 ? (ushort)0xFFFF : result;
-    }
-
-    private static ulong Sum(ReadOnlySpan<byte> data)
-    {
-        ulong sum = 0;
-        int i = 0;
-        for (; i + 1 < data.Length; i += 2)
-        {
-            sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
-        }
-
-        if (i < data.Length)
-        {
-            sum += (ulong)data[i] << 8;
-        }
-
-        return sum;
     }
 }

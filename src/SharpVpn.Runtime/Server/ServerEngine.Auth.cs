@@ -189,7 +189,7 @@ public sealed partial class ServerEngine
             }
 
             client.VirtualAddress6 = address;
-            push = $"ifconfig-ipv6 {fixedAddress.Local}/{fixedAddress.PrefixLength.ToString(CultureInfo.InvariantCulture)} {remote}";
+            push = new IfconfigIpv6Settings(fixedAddress.Local, fixedAddress.PrefixLength, remote).ToPushOption();
             return true;
         }
 
@@ -217,12 +217,9 @@ public sealed partial class ServerEngine
 
     /// <summary>Tunnel address of a client as text (status, management).</summary>
     internal static string VirtualAddressText(ServerClient client) =>
-        client.VirtualAddress == 0 ? string.Empty : new IPAddress(BitConverterBigEndian(client.VirtualAddress)).ToString();
+        client.VirtualAddress == 0 ? string.Empty : Ipv4.Format(client.VirtualAddress);
 
     /// <summary>IPv6 tunnel address of a client as text (status, management); empty when it has none.</summary>
     internal static string VirtualAddress6Text(ServerClient client) =>
         client.VirtualAddress6 == UInt128.Zero ? string.Empty : Ipv6.ToAddress(client.VirtualAddress6).ToString();
-
-    private static byte[] BitConverterBigEndian(uint value) =>
-        [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
 }
