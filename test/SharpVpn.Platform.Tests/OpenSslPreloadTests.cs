@@ -11,14 +11,27 @@ namespace SharpVpn.Platform.Tests;
 public sealed class OpenSslPreloadTests : IDisposable
 {
     // The probe's main: waits for libssl to appear (loaded by the constructor's thread, never by the probe), then
-    // prints whether it did, how many threads exist and the membarrier registrations (-1 = the kernel cannot tell).
+    // prints whether it did, how many threads exist, the membarrier registrations (-1 = the kernel cannot tell) and
+    // how the constructor called .NET's crypto shim initialiser. In the AOT executable that function comes from
+    // .NET's static shim library (which binds its OpenSSL functions and runs OPENSSL_init_ssl with .NET's flags);
+    // here it is a stand-in that records its calls and, like the shim, finds libssl already loaded.
     private const string ProbeSource = """
         #include <dlfcn.h>
         #include <dirent.h>
+        #include <stdint.h>
         #include <stdio.h>
         #include <stdlib.h>
         #include <sys/syscall.h>
         #include <unistd.h>
+        static int shim_calls;
+        static int shim_on_main_thread = -1;
+        static int shim_saw_libssl = -1;
+        int32_t CryptoNative_EnsureOpenSslInitialized(void) {
+            __atomic_add_fetch(&shim_calls, 1, __ATOMIC_SEQ_CST);
+            shim_on_main_thread = getpid() == (pid_t)syscall(SYS_gettid);
+            shim_saw_libssl = dlopen("libssl.so.3", RTLD_LAZY | RTLD_NOLOAD) != NULL;
+            return shim_saw_libssl ? 0 : -1;
+        }
         static int tasks(void) {
             int n = 0;
             DIR *d = opendir("/proc/self/task");
@@ -29,17 +42,8 @@ public sealed class OpenSslPreloadTests : IDisposable
             closedir(d);
             return n;
         }
-        // Runs at exit after any exit handler registered later, e.g. OpenSSL's cleanup had the preload's init asked
-        // for one (it must not: runtime threads may still use OpenSSL while the process exits).
-        static void fetch_at_exit(void) {
-            void *crypto = dlopen("libcrypto.so.3", RTLD_LAZY | RTLD_NOLOAD);
-            void *(*fetch)(void *, const char *, const char *) =
-                crypto == NULL ? NULL : (void *(*)(void *, const char *, const char *))dlsym(crypto, "EVP_MD_fetch");
-            printf(" fetch_at_exit=%d\n", fetch != NULL && fetch(NULL, "SHA256", NULL) != NULL);
-        }
         int main(int argc, char **argv) {
             (void)argc; (void)argv;
-            atexit(fetch_at_exit);
             int threads_at_main = tasks();
             long registrations = syscall(SYS_membarrier, 1 << 9 /* MEMBARRIER_CMD_GET_REGISTRATIONS */, 0);
             int wait_ms = atoi(getenv("PROBE_WAIT_MS"));
@@ -49,7 +53,8 @@ public sealed class OpenSslPreloadTests : IDisposable
                 if (ssl == NULL) usleep(1000);
             }
             for (int i = 0; i <= wait_ms && ssl != NULL && tasks() > 1; i++) usleep(1000); // the preload's end
-            printf("loaded=%d threads_at_main=%d registrations=%ld", ssl != NULL, threads_at_main, registrations);
+            printf("loaded=%d threads_at_main=%d registrations=%ld shim_calls=%d shim_on_main_thread=%d shim_saw_libssl=%d",
+                ssl != NULL, threads_at_main, registrations, shim_calls, shim_on_main_thread, shim_saw_libssl);
             return 0;
         }
         """;
@@ -71,11 +76,15 @@ public sealed class OpenSslPreloadTests : IDisposable
     [Theory]
     [InlineData("client")]
     [InlineData("server")]
-    public void TunnelCommands_LoadOpenSslOnASideThreadAfterRegisteringMembarrier(string command)
+    public void TunnelCommands_LoadOpenSslAndRunTheShimInitialiserOnASideThreadAfterRegisteringMembarrier(string command)
     {
         Probe result = RunProbe(command, waitMs: 5000, noPreload: null);
         Assert.True(result.Loaded, "libssl.so.3 was not loaded by the constructor's thread");
-        Assert.True(result.UsableAtExit, "OpenSSL was cleaned up by an exit handler: the preload's init lacks OPENSSL_INIT_NO_ATEXIT");
+        // .NET's shim initialiser (function binding, OPENSSL_init_ssl with .NET's flags) runs once, off the main
+        // thread, with libssl already loaded: the managed side then finds it done instead of doing it after Main.
+        Assert.Equal(1, result.ShimCalls);
+        Assert.Equal(0, result.ShimOnMainThread);
+        Assert.Equal(1, result.ShimSawLibssl);
         Assert.True(result.ThreadsAtMain >= 1);
         if (result.Registrations >= 0)
         {
@@ -93,6 +102,7 @@ public sealed class OpenSslPreloadTests : IDisposable
         Probe result = RunProbe(command, waitMs: 200, noPreload);
         Assert.False(result.Loaded, "libssl.so.3 was loaded although the preload should not run");
         Assert.Equal(1, result.ThreadsAtMain); // no thread was started
+        Assert.Equal(0, result.ShimCalls);
         if (result.Registrations >= 0)
         {
             Assert.Equal(0, result.Registrations & (1 << 4));
@@ -105,7 +115,8 @@ public sealed class OpenSslPreloadTests : IDisposable
         (int exit, string output) = Run(_probe, [command], env);
         Assert.True(exit == 0, $"probe failed: {output}");
         var fields = output.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(f => f.Split('=')).ToDictionary(kv => kv[0], kv => long.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture));
-        return new Probe(fields["loaded"] == 1, (int)fields["threads_at_main"], fields["registrations"], fields["fetch_at_exit"] == 1);
+        return new Probe(fields["loaded"] == 1, (int)fields["threads_at_main"], fields["registrations"], (int)fields["shim_calls"],
+            (int)fields["shim_on_main_thread"], (int)fields["shim_saw_libssl"]);
     }
 
     private static (int Exit, string Output) Run(string file, string[] args, Dictionary<string, string?>? env)
@@ -128,5 +139,6 @@ public sealed class OpenSslPreloadTests : IDisposable
     private static string PreloadSource([CallerFilePath] string thisFile = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "src", "SharpVpn.Cli", "Native", "openssl_preload.c"));
 
-    private readonly record struct Probe(bool Loaded, int ThreadsAtMain, long Registrations, bool UsableAtExit);
+    private readonly record struct Probe(bool Loaded, int ThreadsAtMain, long Registrations, int ShimCalls, int ShimOnMainThread,
+        int ShimSawLibssl);
 }

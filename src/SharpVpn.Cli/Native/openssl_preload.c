@@ -1,12 +1,14 @@
 // Loads and initialises OpenSSL on a thread of its own from the first instant of 'sharpvpn client|server'.
 //
 // Why (issue 7, handshake time): every packet of a session, the first reset included, needs OpenSSL (tls-crypt,
-// then TLS), and loading it costs a .NET process about 3 ms: the libraries' relocations, OPENSSL_init_ssl with its
-// configuration file, the first algorithm fetches and the first SSL_CTX. The managed warm-up (OpenSslWarmup) can
-// start only at Main, after the runtime's own ~3 ms of start-up. This ELF constructor runs before the runtime
-// starts, so the load overlaps it. .NET's crypto shim later dlopen()s the same library and finds it loaded and
-// initialised; everything here is what the shim would do first anyway, with the same flags, so no state differs.
-// Linked into the Native AOT executable only (SharpVpn.Cli.csproj); SHARPVPN_NO_OPENSSL_PRELOAD=1 turns it off.
+// then TLS), and loading it costs a .NET process about 3 ms: the libraries' relocations, .NET's crypto shim binding
+// its ~1000 OpenSSL functions (one dlsym each), OPENSSL_init_ssl with its configuration file, the first algorithm
+// fetches and the first SSL_CTX. Managed code (OpenSslWarmup) can start that only at Main, after the runtime's own
+// ~3 ms of start-up. This ELF constructor runs before the runtime starts, so the load overlaps it: the thread runs
+// the shim's own one-time initialisation (CryptoNative_EnsureOpenSslInitialized, statically linked into the Native
+// AOT executable, guarded by pthread_once), so the managed side later finds everything done, in the shim's order
+// and with its flags. Linked into the Native AOT executable only (SharpVpn.Cli.csproj);
+// SHARPVPN_NO_OPENSSL_PRELOAD=1 turns it off.
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -15,20 +17,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-// openssl/crypto.h and openssl/ssl.h (OpenSSL 1.1.1 and 3): the flags .NET's shim passes to OPENSSL_init_ssl.
-// NO_ATEXIT matters most: the first init decides whether OpenSSL frees its state in an exit handler, which would
-// pull it from under runtime threads still running at exit (.NET passes it for that reason).
-#define SV_INIT_LOAD_CRYPTO_STRINGS 0x00000002UL
-#define SV_INIT_ADD_ALL_CIPHERS 0x00000004UL
-#define SV_INIT_ADD_ALL_DIGESTS 0x00000008UL
-#define SV_INIT_LOAD_CONFIG 0x00000040UL
-#define SV_INIT_NO_ATEXIT 0x00080000UL
-#define SV_INIT_LOAD_SSL_STRINGS 0x00200000UL
-
 // linux/membarrier.h
 #define SV_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED (1 << 4)
 
-typedef int (*init_ssl_fn)(uint64_t, const void *);
+// .NET's crypto shim (libSystem.Security.Cryptography.Native.OpenSsl.a, part of the same link): its one-time
+// initialisation, 0 on success. It aborts the process if no libssl can be loaded, as the first managed crypto
+// call would; preload() calls it only once libssl.so.3 has loaded.
+extern int32_t CryptoNative_EnsureOpenSslInitialized(void);
+
 typedef const void *(*method_fn)(void);
 typedef void *(*ctx_new_fn)(const void *);
 typedef void (*ctx_free_fn)(void *);
@@ -59,13 +55,13 @@ static void *preload(void *unused)
     {
         return NULL;
     }
-    init_ssl_fn init_ssl = (init_ssl_fn)dlsym(ssl, "OPENSSL_init_ssl");
-    if (init_ssl == NULL)
+    // The shim's dlopen of the same name finds this copy. Binding its functions is ~1 ms of dlsym calls, which a
+    // managed thread would otherwise make after Main; OPENSSL_init_ssl runs in there too, with .NET's flags
+    // (NO_ATEXIT among them: OpenSSL must not free its state in an exit handler under runtime threads).
+    if (CryptoNative_EnsureOpenSslInitialized() != 0)
     {
         return NULL;
     }
-    (void)init_ssl(SV_INIT_ADD_ALL_CIPHERS | SV_INIT_ADD_ALL_DIGESTS | SV_INIT_LOAD_CONFIG | SV_INIT_NO_ATEXIT |
-                   SV_INIT_LOAD_CRYPTO_STRINGS | SV_INIT_LOAD_SSL_STRINGS, NULL);
 
     // The first SSL_CTX loads the cipher, group and signature tables; the first fetches fill the method caches.
     method_fn tls_method = (method_fn)dlsym(ssl, "TLS_method");
