@@ -211,6 +211,8 @@ public static partial class ConfigParser
             IfconfigPoolPersistSeconds = s.IfconfigPoolPersistSeconds,
             ClientToClient = s.ClientToClient,
             DuplicateCn = s.DuplicateCn,
+            AuthUserPassVerify = BuildUserPassVerify(s),
+            TmpDir = s.TmpDir,
             MaxClients = s.MaxClients,
             ConnectFrequency = s.ConnectFrequency,
             ExplicitExitNotify = s.ExplicitExitNotify,
@@ -220,6 +222,54 @@ public static partial class ConfigParser
             SocketReceiveBuffer = s.SocketReceiveBuffer,
             Warnings = s.Warnings,
         };
+    }
+
+    /// <summary>
+    /// auth-user-pass-verify: script-security high enough (OpenVPN would refuse to run it, or run it without the
+    /// password), the program split into words and present and executable now rather than failing every client later.
+    /// </summary>
+    private static UserPassVerifyScript? BuildUserPassVerify(ParseState s)
+    {
+        if (s.AuthUserPassVerify is not { } v)
+        {
+            return null;
+        }
+
+        int needed = v.ViaEnv ? 3 : 2;
+        if (s.ScriptSecurity < needed)
+        {
+            throw v.Line.Error(v.ViaEnv
+                ? $"via-env needs 'script-security 3' (the password goes into the program's environment); it is {s.ScriptSecurity}. Use via-file with 'script-security 2'"
+                : $"needs 'script-security 2' or higher to run '{v.Command}'; it is {s.ScriptSecurity}");
+        }
+
+        List<string> words;
+        try
+        {
+            words = UserPassVerifyScript.SplitCommand(v.Command);
+        }
+        catch (FormatException ex)
+        {
+            throw v.Line.Error($"cannot split the command '{v.Command}': {ex.Message}");
+        }
+
+        if (words.Count == 0)
+        {
+            throw v.Line.Error("the command is empty");
+        }
+
+        words[0] = s.ResolvePath(words[0]);
+        if (!File.Exists(words[0]))
+        {
+            throw v.Line.Error($"program '{words[0]}' does not exist");
+        }
+
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(words[0]) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+        {
+            throw v.Line.Error($"program '{words[0]}' is not executable (chmod +x)");
+        }
+
+        return new UserPassVerifyScript(words, v.ViaEnv);
     }
 
     /// <summary>

@@ -115,6 +115,8 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public int IfconfigPoolPersistSeconds = 600;
     public bool ClientToClient;
     public bool DuplicateCn;
+    public (string Command, bool ViaEnv, ConfigLine Line)? AuthUserPassVerify;
+    public string? TmpDir;
     public int MaxClients = 1024;
     public ConnectFrequency? ConnectFrequency;
     public int ExplicitExitNotify;

@@ -28,7 +28,7 @@ internal sealed class PeerCertificateValidator
     public string? Validate(X509Certificate2 peer, X509Certificate2Collection presented, X509Chain? builtForPeer = null)
     {
         DateTimeOffset now = _options.TimeProvider.GetUtcNow();
-        string subject = FormatSubject(peer.SubjectName);
+        string subject = OpenVpnCertificateText.Subject(peer.SubjectName);
         bool reuse = builtForPeer is { ChainElements.Count: > 0 } && _options.TimeProvider == TimeProvider.System
             && builtForPeer.ChainElements[0].Certificate.RawDataMemory.Span.SequenceEqual(peer.RawDataMemory.Span);
         using X509Chain? own = reuse ? null : new X509Chain { ChainPolicy = PeerChainPolicy(_options, peer, presented, now) };
@@ -121,22 +121,22 @@ internal sealed class PeerCertificateValidator
                     break;
                 }
             }
-            string subject = FormatSubject(cert.SubjectName);
+            string subject = OpenVpnCertificateText.Subject(cert.SubjectName);
             if (crl is null)
             {
-                return $"{who} '{subject}' cannot be checked: crl-verify has no CRL from its issuer '{FormatSubject(cert.IssuerName)}'.";
+                return $"{who} '{subject}' cannot be checked: crl-verify has no CRL from its issuer '{OpenVpnCertificateText.Subject(cert.IssuerName)}'.";
             }
             if (!crl.IsSignedBy(issuer))
             {
-                return $"The CRL of '{FormatSubject(crl.Issuer)}' has a bad or unsupported signature.";
+                return $"The CRL of '{OpenVpnCertificateText.Subject(crl.Issuer)}' has a bad or unsupported signature.";
             }
             if (crl.ThisUpdate > now)
             {
-                return $"The CRL of '{FormatSubject(crl.Issuer)}' is not yet valid (thisUpdate {crl.ThisUpdate:u}).";
+                return $"The CRL of '{OpenVpnCertificateText.Subject(crl.Issuer)}' is not yet valid (thisUpdate {crl.ThisUpdate:u}).";
             }
             if (crl.NextUpdate is { } next && next < now)
             {
-                return $"The CRL of '{FormatSubject(crl.Issuer)}' has expired (nextUpdate {next:u}).";
+                return $"The CRL of '{OpenVpnCertificateText.Subject(crl.Issuer)}' has expired (nextUpdate {next:u}).";
             }
             if (crl.IsRevoked(cert))
             {
@@ -184,7 +184,7 @@ internal sealed class PeerCertificateValidator
 
     internal static bool NameMatches(X509Certificate2 peer, VerifyX509Name expected) => expected.Match switch
     {
-        X509NameMatch.Subject => string.Equals(FormatSubject(peer.SubjectName), expected.Value, StringComparison.Ordinal),
+        X509NameMatch.Subject => string.Equals(OpenVpnCertificateText.Subject(peer.SubjectName), expected.Value, StringComparison.Ordinal),
         X509NameMatch.Name => string.Equals(CommonName(peer), expected.Value, StringComparison.Ordinal),
         X509NameMatch.NamePrefix => CommonName(peer)?.StartsWith(expected.Value, StringComparison.Ordinal) == true,
         _ => false,
@@ -204,49 +204,6 @@ internal sealed class PeerCertificateValidator
         return cn;
     }
 
-    /// <summary>
-    /// The subject as OpenVPN prints it (X509_NAME_print_ex with XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN):
-    /// RDNs in certificate order, "SN=value" joined by ", ", e.g. "C=US, O=Example, CN=server".
-    /// </summary>
-    public static string FormatSubject(X500DistinguishedName name)
-    {
-        var sb = new StringBuilder();
-        foreach (X500RelativeDistinguishedName rdn in name.EnumerateRelativeDistinguishedNames())
-        {
-            if (sb.Length > 0)
-            {
-                sb.Append(", ");
-            }
-            if (rdn.HasMultipleElements)
-            {
-                sb.Append(new X500DistinguishedName(rdn.RawData.Span).Name);
-                continue;
-            }
-            string oid = rdn.GetSingleElementType().Value ?? "?";
-            sb.Append(ShortName(oid)).Append('=').Append(rdn.GetSingleElementValue());
-        }
-        return sb.ToString();
-    }
-
-    private static string ShortName(string oid) => oid switch
-    {
-        "2.5.4.3" => "CN",
-        "2.5.4.6" => "C",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.5" => "serialNumber",
-        "2.5.4.4" => "SN",
-        "2.5.4.42" => "GN",
-        "2.5.4.12" => "title",
-        "2.5.4.41" => "name",
-        "1.2.840.113549.1.9.1" => "emailAddress",
-        "0.9.2342.19200300.100.1.25" => "DC",
-        "0.9.2342.19200300.100.1.1" => "UID",
-        _ => oid,
-    };
-
     private static string MatchName(X509NameMatch m) => m switch
     {
         X509NameMatch.Subject => "subject",
@@ -259,7 +216,7 @@ internal sealed class PeerCertificateValidator
         X509ChainStatusFlags flags = ProblemsOf(chain);
         if ((flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
         {
-            return $"Peer certificate '{subject}' is not signed by the configured CA (issuer '{FormatSubject(peer.IssuerName)}').";
+            return $"Peer certificate '{subject}' is not signed by the configured CA (issuer '{OpenVpnCertificateText.Subject(peer.IssuerName)}').";
         }
         if ((flags & X509ChainStatusFlags.NotTimeValid) != 0)
         {
@@ -268,11 +225,11 @@ internal sealed class PeerCertificateValidator
                 X509Certificate2 c = element.Certificate;
                 if (c.NotBefore.ToUniversalTime() > now.UtcDateTime)
                 {
-                    return $"Certificate '{FormatSubject(c.SubjectName)}' is not yet valid (notBefore {c.NotBefore.ToUniversalTime():u}).";
+                    return $"Certificate '{OpenVpnCertificateText.Subject(c.SubjectName)}' is not yet valid (notBefore {c.NotBefore.ToUniversalTime():u}).";
                 }
                 if (c.NotAfter.ToUniversalTime() < now.UtcDateTime)
                 {
-                    return $"Certificate '{FormatSubject(c.SubjectName)}' has expired (notAfter {c.NotAfter.ToUniversalTime():u}).";
+                    return $"Certificate '{OpenVpnCertificateText.Subject(c.SubjectName)}' has expired (notAfter {c.NotAfter.ToUniversalTime():u}).";
                 }
             }
             return $"Peer certificate '{subject}' or its CA is outside its validity period.";

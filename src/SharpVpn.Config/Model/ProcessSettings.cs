@@ -12,7 +12,7 @@ public sealed record ProcessSettings
 
     public bool PersistTun { get; init; }
 
-    /// <summary><c>script-security 0..3</c>, default 1. SharpVPN runs no scripts; kept for the logs.</summary>
+    /// <summary><c>script-security 0..3</c>, default 1: 2 lets auth-user-pass-verify run (via-file), 3 also via-env.</summary>
     public int ScriptSecurity { get; init; } = 1;
 
     /// <summary><c>disable-dco</c>: accepted, there is no kernel offload to disable.</summary>

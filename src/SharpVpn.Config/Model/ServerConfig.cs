@@ -68,6 +68,12 @@ public sealed record ServerConfig
 
     public bool DuplicateCn { get; init; }
 
+    /// <summary><c>auth-user-pass-verify</c>: the program that checks each client's username and password; null = none.</summary>
+    public UserPassVerifyScript? AuthUserPassVerify { get; init; }
+
+    /// <summary><c>tmp-dir</c> (absolute), where via-file credential files are written; null = $TMPDIR or /tmp.</summary>
+    public string? TmpDir { get; init; }
+
     /// <summary>Default 1024 as in OpenVPN.</summary>
     public int MaxClients { get; init; } = 1024;
 

@@ -67,7 +67,7 @@ internal static class ProcessOptions
                 s.Management = new ManagementSettings(l.Arg(0), port, null, passwordFile, password);
             }, "management IP PORT [PWFILE] | management SOCKET unix [PWFILE]"),
         new("script-security", 1, 1, static (s, l) => s.ScriptSecurity = ParseState.Int(l, 0, 0, 3),
-            "script-security 0..3 (SharpVPN runs no scripts; accepted)"),
+            "script-security 0..3: 2 allows auth-user-pass-verify via-file, 3 also via-env (default 1)"),
         new("disable-dco", 0, 0, static (s, _) => s.DisableDco = true, "disable-dco (accepted: there is no kernel offload)"),
         new("setenv", 1, 2, static (s, l) => s.SetEnv.Add(new(l.Arg(0), l.OptionalArg(1) ?? string.Empty)), "setenv NAME [VALUE]"),
         new("setenv-safe", 1, 2, static (s, l) => s.SetEnv.Add(new("OPENVPN_" + l.Arg(0), l.OptionalArg(1) ?? string.Empty)), "setenv-safe NAME [VALUE]"),

@@ -18,6 +18,16 @@ internal static class ServerOptions
         new("ccd-exclusive", 0, 0, static (s, _) => s.CcdExclusive = true, "refuse clients without a client-config-dir file", OptionScope.Server),
         new("client-to-client", 0, 0, static (s, _) => s.ClientToClient = true, "route packets between clients inside the server", OptionScope.Server),
         new("duplicate-cn", 0, 0, static (s, _) => s.DuplicateCn = true, "allow several clients with the same CN at once", OptionScope.Server),
+        new("auth-user-pass-verify", 2, 2, static (s, l) =>
+                s.AuthUserPassVerify = (l.Arg(0), l.Arg(1) switch
+                {
+                    "via-env" => true,
+                    "via-file" => false,
+                    _ => throw l.Error($"method '{l.Arg(1)}' is neither via-file nor via-env"),
+                }, l),
+            "auth-user-pass-verify CMD via-file|via-env: a program accepts (exit 0) or refuses each client's username/password", OptionScope.Server),
+        new("tmp-dir", 1, 1, static (s, l) => s.TmpDir = s.ResolvePath(l.Arg(0)),
+            "tmp-dir DIR: where auth-user-pass-verify via-file credential files go (default $TMPDIR or /tmp)"),
         new("max-clients", 1, 1, static (s, l) => s.MaxClients = ParseState.Int(l, 0, 1, 65536), "max-clients N (default 1024)", OptionScope.Server),
         new("connect-freq", 2, 2, static (s, l) =>
                 s.ConnectFrequency = new ConnectFrequency(ParseState.Int(l, 0, 1, int.MaxValue), ParseState.Int(l, 1, 1, 86400)),

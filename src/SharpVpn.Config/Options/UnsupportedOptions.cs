@@ -8,7 +8,7 @@ namespace SharpVpn.Config;
 /// </summary>
 internal static class UnsupportedOptions
 {
-    private const string NoScripts = "SharpVPN runs no scripts";
+    private const string NoScripts = "SharpVPN runs only auth-user-pass-verify scripts";
 
     public static readonly OptionDefinition[] Definitions =
     [
@@ -18,7 +18,6 @@ internal static class UnsupportedOptions
 
         // Errors: security checks that would silently disappear.
         OptionTable.Unsupported("plugin", "ignoring a plugin (e.g. PAM/LDAP authentication) would let clients in unchecked", isError: true),
-        OptionTable.Unsupported("auth-user-pass-verify", $"{NoScripts}; ignoring the password check would let any client in", isError: true),
         OptionTable.Unsupported("client-connect", $"{NoScripts}; a client-connect script can refuse or configure clients", isError: true),
         OptionTable.Unsupported("tls-verify", $"{NoScripts}; ignoring the certificate check script would accept certificates it rejects", isError: true),
         OptionTable.Unsupported("tls-crypt-v2-verify", $"{NoScripts}; ignoring the check would accept client keys it rejects", isError: true),
@@ -126,7 +125,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("auth-gen-token-secret", "session tokens are not supported yet"),
         OptionTable.Unsupported("remap-usr1", "is not supported"),
         OptionTable.Unsupported("disable-occ", "is not supported"),
-        OptionTable.Unsupported("tmp-dir", "SharpVPN writes no temporary files for scripts"),
         OptionTable.Unsupported("passtos", "is not supported"),
         OptionTable.Unsupported("replay-persist", "is not supported"),
         OptionTable.Unsupported("no-replay", "SharpVPN always checks for replayed packets"),

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using SharpVpn.Config;
 using SharpVpn.Protocol.Session;
+using SharpVpn.Runtime.DataPath;
 using SharpVpn.Runtime.Logging;
 
 namespace SharpVpn.Runtime.Server;
@@ -9,9 +11,9 @@ namespace SharpVpn.Runtime.Server;
 public sealed partial class ServerEngine
 {
     /// <summary>
-    /// After TLS (CA, EKU, CRL already checked by the TLS engine) and key method 2: ccd / ccd-exclusive / disable,
-    /// duplicate-cn, the tunnel address (ccd ifconfig-push, else the pool with ifconfig-pool-persist), iroutes, the
-    /// push list; then the session derives keys and answers PUSH_REQUEST. Refusals send AUTH_FAILED (security.md #7).
+    /// After TLS (CA, EKU, CRL already checked by the TLS engine) and key method 2: the CN, the reloaded CRL, then
+    /// auth-user-pass-verify if configured (run off this loop; <see cref="OnUserPassVerified"/> continues), then
+    /// <see cref="AssignAndAccept"/>. Refusals send AUTH_FAILED (security.md #7): no push reply before all passed.
     /// </summary>
     private void Authorize(ServerClient client, long now)
     {
@@ -34,6 +36,92 @@ public sealed partial class ServerEngine
         client.CommonName = cn;
         client.Username = session.PeerUsername;
         LogWrite(LogLevel.Handshake, $"{client.Address} VERIFY OK: depth=0, CN={cn}");
+        if (_userPassScript is not null)
+        {
+            StartUserPassVerify(client, _userPassScript, now);
+            return;
+        }
+
+        AssignAndAccept(client, now);
+    }
+
+    /// <summary>
+    /// auth-user-pass-verify for this client: a client that sent no username/password is refused at once (OpenVPN:
+    /// "Auth Username/Password was not provided by peer"); otherwise the script runs on the thread pool and its
+    /// verdict comes back to the control loop. The session waits in its approval stage meanwhile (its handshake
+    /// window still applies); a client that went away meanwhile is simply not continued.
+    /// </summary>
+    private void StartUserPassVerify(ServerClient client, UserPassScript script, long now)
+    {
+        TunnelSession session = client.Session;
+        if (session.PeerUsername is null || session.PeerPassword is null)
+        {
+            LogInfo($"{client.LogPrefix} TLS Error: Auth Username/Password was not provided by peer");
+            Reject(client, "auth-user-pass-verify is configured and the client sent no username/password", now);
+            return;
+        }
+
+        var request = new UserPassRequest(session.PeerUsername, session.PeerPassword, client.CommonName!, session.PeerCertificate,
+            IssuerOf(session.PeerCertificate), client.Address.Endpoint.ToIPEndPoint(), session.PeerInfo);
+        _ = script.VerifyAsync(request).ContinueWith(task =>
+        {
+            UserPassVerdict verdict = task.IsCompletedSuccessfully ? task.Result : new($"auth-user-pass-verify failed: {task.Exception?.GetBaseException().Message}");
+            _controlActions.Enqueue(() => OnUserPassVerified(client, request.Username, verdict));
+            Wake();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>The configured CA that issued <paramref name="certificate"/> (the script's depth-1 variables), if it is one of them.</summary>
+    private X509Certificate2? IssuerOf(X509Certificate2? certificate)
+    {
+        if (certificate is null)
+        {
+            return null;
+        }
+
+        foreach (X509Certificate2 ca in _factory.TlsOptions.TrustedCertificateAuthorities)
+        {
+            if (ca.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
+            {
+                return ca;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Control loop: the script's verdict for <paramref name="client"/>.</summary>
+    private void OnUserPassVerified(ServerClient client, string username, UserPassVerdict verdict)
+    {
+        if (client.Closing || !_clients.Contains(client))
+        {
+            return;
+        }
+
+        long now = MonotonicClock.NowMs;
+        if (!verdict.IsAccepted)
+        {
+            LogInfo($"{client.LogPrefix} TLS Auth Error: Auth Username/Password verification failed for peer ({verdict.Problem})");
+            client.Session.RejectPeer(verdict.ClientReason, now);
+        }
+        else
+        {
+            LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{UserPassScript.Sanitize(username)}'");
+            AssignAndAccept(client, now);
+        }
+
+        ServiceClient(client, now);
+    }
+
+    /// <summary>
+    /// The client passed every check: ccd / ccd-exclusive / disable, duplicate-cn, the tunnel address (ccd
+    /// ifconfig-push, else the pool with ifconfig-pool-persist), iroutes, the push list; then the session derives keys
+    /// and answers PUSH_REQUEST.
+    /// </summary>
+    private void AssignAndAccept(ServerClient client, long now)
+    {
+        TunnelSession session = client.Session;
+        string cn = client.CommonName!;
         ClientConfigDirEntry? ccd = null;
         if (_config.ClientConfigDir is { } dir)
         {

@@ -93,7 +93,36 @@ public sealed partial class ServerEngine : IDisposable
             ? new AddressAllocator(pool, config.IfconfigPoolPersistFile, config.IfconfigPoolPersistSeconds, config.DuplicateCn, config.Ipv6)
             : null;
         _connectLimiter = config.ConnectFrequency is { } f ? new ConnectRateLimiter(f.Connections, f.Seconds) : null;
+        _userPassScript = config.AuthUserPassVerify is { } verify
+            ? new UserPassScript(verify, config.TmpDir, config.Process.SetEnv, ScriptEnvironment,
+                TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds))
+            : null;
     }
+
+    /// <summary>auth-user-pass-verify, or null when not configured.</summary>
+    private readonly UserPassScript? _userPassScript;
+
+    /// <summary>The variables OpenVPN gives every script about the server itself.</summary>
+    private IReadOnlyDictionary<string, string> ScriptEnvironment() => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["dev"] = _tun?.Name ?? string.Empty,
+        ["dev_type"] = "tun",
+        ["config"] = _config.SourceName,
+        ["daemon"] = "0",
+        ["verb"] = _config.Logging.Verb.ToString(CultureInfo.InvariantCulture),
+        ["proto_1"] = _config.Protocol == TransportProtocol.Tcp ? "tcp-server" : "udp",
+        ["local_port_1"] = _config.Port.ToString(CultureInfo.InvariantCulture),
+        ["remote_port_1"] = _config.Port.ToString(CultureInfo.InvariantCulture),
+        ["tun_mtu"] = _config.Tun.TunMtu.ToString(CultureInfo.InvariantCulture),
+        ["ifconfig_local"] = _config.Tun.Ifconfig?.Local.ToString() ?? string.Empty,
+        ["ifconfig_netmask"] = _config.Tun.Ifconfig?.RemoteOrNetmask.ToString() ?? string.Empty,
+        ["redirect_gateway"] = "0",
+        ["daemon_log_redirect"] = _config.Logging.LogFile is null ? "0" : "1",
+        ["daemon_pid"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+        ["daemon_start_time"] = _startedUnixSeconds.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private readonly long _startedUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     internal ServerRoutes Routes { get; }
 

@@ -1,0 +1,102 @@
+namespace SharpVpn.Config.Tests;
+
+/// <summary>
+/// <c>auth-user-pass-verify CMD via-file|via-env</c>, <c>script-security</c> and <c>tmp-dir</c> on a server: what the
+/// runtime gets, and the mistakes that would otherwise fail every client later (each named with file and line).
+/// </summary>
+public sealed class AuthScriptConfigTests
+{
+    private static ServerConfig Server(string extra, Action<TempConfigDir>? files = null)
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        files?.Invoke(dir);
+        return ConfigParser.ParseServerFromText(ScenarioConfigTests.ScenarioServerConf + "\n" + extra, "server.conf", dir.DirectoryPath);
+    }
+
+    private static string ServerError(string extra, Action<TempConfigDir>? files = null)
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        files?.Invoke(dir);
+        return Assert.Throws<ConfigException>(() =>
+            ConfigParser.ParseServerFromText(ScenarioConfigTests.ScenarioServerConf + "\n" + extra, "server.conf", dir.DirectoryPath)).Message;
+    }
+
+    private static void Script(TempConfigDir dir, string name, bool executable = true)
+    {
+        string path = dir.Write(name, "#!/bin/sh\nexit 0\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, executable
+                ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                : UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    [Fact]
+    public void ViaFile_ScriptSecurity2_CommandSplitIntoWords_RelativeProgramFromTheConfigDirectory()
+    {
+        string? dir = null;
+        ServerConfig c = Server("script-security 2\nauth-user-pass-verify \"check.sh --realm 'Head Office' x\" via-file\n",
+            d => { Script(d, "check.sh"); dir = d.DirectoryPath; });
+        UserPassVerifyScript v = Assert.IsType<UserPassVerifyScript>(c.AuthUserPassVerify);
+        Assert.False(v.ViaEnv);
+        Assert.Equal([Path.Combine(dir!, "check.sh"), "--realm", "Head Office", "x"], v.Command);
+        Assert.Null(c.TmpDir);
+    }
+
+    [Fact]
+    public void ViaEnv_WithScriptSecurity3_AndTmpDir()
+    {
+        ServerConfig c = Server("script-security 3\nauth-user-pass-verify /bin/true via-env\ntmp-dir /run/sharpvpn\n");
+        Assert.True(c.AuthUserPassVerify!.ViaEnv);
+        Assert.Equal(["/bin/true"], c.AuthUserPassVerify.Command);
+        Assert.Equal("/run/sharpvpn", c.TmpDir);
+    }
+
+    [Fact]
+    public void WithoutTheOption_NoScript()
+    {
+        Assert.Null(Server("script-security 2\n").AuthUserPassVerify);
+    }
+
+    [Fact]
+    public void ViaEnv_NeedsScriptSecurity3_BecauseThePasswordGoesIntoTheEnvironment()
+    {
+        string message = ServerError("script-security 2\nauth-user-pass-verify /bin/true via-env\n");
+        Assert.StartsWith("server.conf:", message, StringComparison.Ordinal);
+        Assert.Contains("option 'auth-user-pass-verify': via-env needs 'script-security 3'", message, StringComparison.Ordinal);
+        Assert.Contains("Use via-file with 'script-security 2'", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingOrNotExecutableProgram_OrBadQuoting_AreErrorsNamingIt()
+    {
+        Assert.Contains("program '/nonexistent/check' does not exist",
+            ServerError("script-security 2\nauth-user-pass-verify /nonexistent/check via-file\n"), StringComparison.Ordinal);
+        Assert.Contains("check.sh' is not executable (chmod +x)",
+            ServerError("script-security 2\nauth-user-pass-verify check.sh via-file\n", d => Script(d, "check.sh", executable: false)), StringComparison.Ordinal);
+        Assert.Contains("cannot split the command",
+            ServerError("script-security 2\nauth-user-pass-verify \"/bin/true 'open\" via-file\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnAClient_ItIsIgnoredWithAWarning()
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        ClientConfig c = ConfigParser.ParseClientFromText(
+            ScenarioConfigTests.ScenarioClientConf + "\nscript-security 2\nauth-user-pass-verify /bin/true via-file\n", "client.conf", dir.DirectoryPath);
+        Assert.Contains(c.Warnings, w => w.Contains("option 'auth-user-pass-verify': only applies to servers", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("a b  c", new[] { "a", "b", "c" })]
+    [InlineData("\"a b\" c", new[] { "a b", "c" })]
+    [InlineData("'a \"b' c", new[] { "a \"b", "c" })]
+    [InlineData("a\\ b", new[] { "a b" })]
+    [InlineData("\"\"", new[] { "" })]
+    [InlineData("   ", new string[0])]
+    public void SplitCommand_LikeOpenVpnsArgvParseCmd(string command, string[] expected)
+    {
+        Assert.Equal(expected, UserPassVerifyScript.SplitCommand(command));
+    }
+}

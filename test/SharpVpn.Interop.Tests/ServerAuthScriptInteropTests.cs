@@ -1,0 +1,181 @@
+using SharpVpn.Interop.Tests.Lab;
+using Xunit.Abstractions;
+
+namespace SharpVpn.Interop.Tests;
+
+/// <summary>
+/// <c>auth-user-pass-verify</c> on OUR server with REAL openvpn 2.6 clients sending <c>auth-user-pass</c>, and the
+/// same script under the REAL openvpn server: what it is given (arguments, credentials file, environment) must be
+/// what OpenVPN gives it, so scripts written for OpenVPN (LDAP, PAM, a password file) work unchanged.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan StartTimeout = ServerScenario.StartTimeout;
+
+    // What both servers must give the script alike (untrusted_port and config differ by nature).
+    private static readonly string[] SameVariables =
+        ["script_type", "username", "common_name", "untrusted_ip", "X509_0_CN", "tls_serial_0", "tls_serial_hex_0", "IV_VER",
+         "IV_PLAT", "IV_PROTO", "IV_CIPHERS", "dev", "script_context", "tls_id_0", "tls_digest_0", "tls_digest_sha256_0", "verb", "X509_1_CN", "tls_id_1", "tls_serial_1",
+         "tls_serial_hex_1", "tls_digest_1", "tls_digest_sha256_1", "ifconfig_local", "ifconfig_netmask", "tun_mtu", "remote_port_1",
+         "redirect_gateway", "daemon_log_redirect", "daemon", "dev_type", "proto_1", "local_port_1"];
+
+    // Records its arguments, the credentials file's mode and content, and its environment; accepts alice with the
+    // right password, refuses mallory with a reason for the client (OpenVPN 2.6's auth_failed_reason_file). Only the /bin/sh built-ins plus coreutils, found without PATH as OpenVPN runs scripts.
+    private const string Script = """
+        #!/bin/sh
+        dump="$1"
+        file="$2"
+        user=$(sed -n 1p "$file")
+        pass=$(sed -n 2p "$file")
+        stat -c %a "$file" > "$dump/mode-$user"
+        echo "$#" > "$dump/argc-$user"
+        env | sort > "$dump/env-$user"
+        [ "$user" = "alice" ] && [ "$pass" = "s3cret pass" ] && exit 0
+        [ "$user" = "mallory" ] && echo "Account disabled" > "$auth_failed_reason_file"
+        exit 1
+        """;
+
+    [Fact]
+    public async Task ViaFile_RightPasswordConnects_WrongIsAuthFailed_ScriptSeesWhatOpenVpnGivesIt()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump")).FullName;
+        string tmp = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "auth-tmp")).FullName;
+        string script = WriteExecutable(Path.Combine(s.Lab.WorkDir, "check-password.sh"), Script);
+        OpenVpnVariant server = OpenVpnVariant.Modern with
+        {
+            ServerExtra = ["script-security 2", $"auth-user-pass-verify \"{script} {dump}\" via-file", $"tmp-dir {tmp}"],
+        };
+        OpenVpnConfigFile good = ClientWithPassword(s, "good", "alice", "s3cret pass");
+        OpenVpnConfigFile bad = ClientWithPassword(s, "bad", "mallory", "guess");
+
+        // Our server.
+        await s.StartServerAsync(server);
+        LabProcess refused = s.StartRealClient(bad);
+        await refused.WaitForOutputAsync("AUTH_FAILED,Account disabled", StartTimeout);
+        Assert.True(await refused.WaitForExitAsync(StartTimeout), "the openvpn client kept running after AUTH_FAILED");
+        Assert.DoesNotContain("Initialization Sequence Completed", refused.Output, StringComparison.Ordinal);
+        await s.Server!.WaitForOutputAsync("Auth Username/Password verification failed for peer (auth-user-pass-verify exited with code 1)", StartTimeout);
+
+        LabProcess accepted = s.StartRealClient(good);
+        await accepted.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+        await s.Server.WaitForOutputAsync("TLS: Username/Password authentication succeeded for username 'alice'", StartTimeout);
+        Dictionary<string, string> ours = ReadEnv(dump, "alice");
+        Assert.Equal("600", File.ReadAllText(Path.Combine(dump, "mode-alice")).Trim());
+        Assert.Equal("2", File.ReadAllText(Path.Combine(dump, "argc-alice")).Trim()); // the command's own argument, then the file
+        Assert.Empty(Directory.GetFiles(tmp)); // the credentials files are removed after the script ran
+        Assert.False(ours.ContainsKey("password"), "via-file must not put the password in the environment");
+        await accepted.StopAsync();
+
+        // The real openvpn server with the same config and script.
+        File.Delete(Path.Combine(dump, "env-alice"));
+        await s.Server.StopAsync();
+        s.UseRealOpenVpnServer(server);
+        await s.RestartServerAsync(real: true);
+        LabProcess refusedByOpenVpn = s.StartRealClient(bad);
+        await refusedByOpenVpn.WaitForOutputAsync("AUTH_FAILED,Account disabled", StartTimeout); // the same answer
+        LabProcess reference = s.StartRealClient(good);
+        await reference.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        Dictionary<string, string> theirs = ReadEnv(dump, "alice");
+        foreach (string name in SameVariables)
+        {
+            Assert.True(theirs.ContainsKey(name), $"openvpn gave no {name} (test assumption)");
+            Assert.True(ours.TryGetValue(name, out string? value), $"our server did not set {name}");
+            Assert.Equal(theirs[name], value);
+        }
+
+        Assert.Equal("600", File.ReadAllText(Path.Combine(dump, "mode-alice")).Trim());
+        Assert.Equal("2", File.ReadAllText(Path.Combine(dump, "argc-alice")).Trim());
+        output.WriteLine("set by openvpn only: " + string.Join(' ', theirs.Where(kv => !ours.ContainsKey(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")));
+    }
+
+    [Fact]
+    public async Task ViaEnv_PasswordInTheEnvironment_WithScriptSecurity3()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump")).FullName;
+        string script = WriteExecutable(Path.Combine(s.Lab.WorkDir, "check-env.sh"), $"""
+            #!/bin/sh
+            env | sort > "{dump}/env-$username"
+            [ "$username" = "alice" ] && [ "$password" = "s3cret pass" ] && exit 0
+            exit 1
+            """);
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["script-security 3", $"auth-user-pass-verify {script} via-env"] });
+        LabProcess refused = s.StartRealClient(ClientWithPassword(s, "bad", "alice", "wrong"));
+        await refused.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
+
+        LabProcess accepted = s.StartRealClient(ClientWithPassword(s, "good", "alice", "s3cret pass"));
+        await accepted.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.AssertIntranetReachableAsync();
+        Assert.Equal("s3cret pass", ReadEnv(dump, "alice")["password"]);
+    }
+
+    [Fact]
+    public async Task ClientWithoutCredentials_IsRefused_AndOthersKeepWorkingWhileAScriptIsSlow()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        // Blocks 'slow' for 20 s (longer than the other client needs to connect), accepts everyone else.
+        string script = WriteExecutable(Path.Combine(s.Lab.WorkDir, "slow.sh"), """
+            #!/bin/sh
+            [ "$username" = "slow" ] && sleep 20
+            exit 0
+            """);
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["script-security 3", $"auth-user-pass-verify {script} via-env"] });
+
+        LabProcess noCredentials = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+        await noCredentials.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
+        await s.Server!.WaitForOutputAsync("Auth Username/Password was not provided by peer", StartTimeout);
+        await noCredentials.StopAsync();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        LabProcess slow = s.StartRealClient(ClientWithPassword(s, "slow", "slow", "x"));
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // its TLS handshake is done and its script runs
+        LabProcess quick = s.StartRealClient(ClientWithPassword(s, "quick", "quick", "x"));
+        await quick.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"a slow script held up another client's handshake ({clock.Elapsed})");
+        Assert.DoesNotContain("Initialization Sequence Completed", slow.Output, StringComparison.Ordinal);
+        await s.AssertIntranetReachableAsync();
+    }
+
+    private static OpenVpnConfigFile ClientWithPassword(ServerScenario s, string tag, string user, string password)
+    {
+        string credentials = Path.Combine(s.Lab.WorkDir, $"credentials-{tag}.txt");
+        File.WriteAllText(credentials, $"{user}\n{password}\n");
+        OpenVpnConfigFile file = s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = [$"auth-user-pass {credentials}"] });
+        // One config per client: copy it under its own name with its own log.
+        string config = Path.Combine(Path.GetDirectoryName(file.ConfigPath)!, $"client-{tag}.conf");
+        string log = Path.Combine(Path.GetDirectoryName(file.LogPath)!, $"client-{tag}.log");
+        File.WriteAllText(config, File.ReadAllText(file.ConfigPath).Replace(file.LogPath, log, StringComparison.Ordinal));
+        return file with { ConfigPath = config, LogPath = log };
+    }
+
+    private static string WriteExecutable(string path, string text)
+    {
+        File.WriteAllText(path, text.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+        return path;
+    }
+
+    private static Dictionary<string, string> ReadEnv(string dump, string user)
+    {
+        string path = Path.Combine(dump, $"env-{user}");
+        Assert.True(File.Exists(path), $"the script did not run for {user}");
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string line in File.ReadAllLines(path))
+        {
+            int eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                env[line[..eq]] = line[(eq + 1)..];
+            }
+        }
+
+        return env;
+    }
+}

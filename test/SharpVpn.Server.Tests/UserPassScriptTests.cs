@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net;
+using SharpVpn.Config;
+using SharpVpn.Protocol.Control;
+using SharpVpn.Runtime.Server;
+
+namespace SharpVpn.Server.Tests;
+
+/// <summary>
+/// The auth-user-pass-verify runner with real /bin/sh scripts (the interop tests run it inside the server against
+/// real openvpn clients and compare with the real openvpn server): refusal reasons, the credentials file, the
+/// characters a client cannot smuggle into it, and a hung script.
+/// </summary>
+public sealed class UserPassScriptTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sv-userpass-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Script(string body)
+    {
+        string path = Path.Combine(_dir, $"s{Guid.NewGuid():N}.sh");
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return path;
+    }
+
+    private UserPassScript Runner(string script, bool viaEnv, TimeSpan? timeout = null, params string[] args) =>
+        new(new UserPassVerifyScript([script, .. args], viaEnv), _dir, [new("SETENV_NAME", "from-setenv")],
+            () => new Dictionary<string, string> { ["dev"] = "tun0" }, timeout ?? TimeSpan.FromSeconds(20));
+
+    private static UserPassRequest Request(string user, string password) =>
+        new(user, password, "client", null, null, new IPEndPoint(IPAddress.Parse("172.16.0.8"), 40000), PeerInfo.Parse("IV_VER=2.6.14\nIV_PLAT=linux\n"));
+
+    [Fact]
+    public async Task ViaFile_FileHoldsTwoLines_Mode600_RemovedAfterwards_ExitCodeDecides()
+    {
+        string copy = Path.Combine(_dir, "copy");
+        string script = Script($"cp \"$1\" {copy}; stat -c %a \"$1\" > {copy}.mode; [ \"$(sed -n 2p \"$1\")\" = \"pa ss\" ]");
+        UserPassVerdict ok = await Runner(script, viaEnv: false).VerifyAsync(Request("alice", "pa ss"));
+        Assert.True(ok.IsAccepted, ok.Problem);
+        Assert.Equal("alice\npa ss\n", File.ReadAllText(copy));
+        Assert.Equal("600", File.ReadAllText(copy + ".mode").Trim());
+        Assert.Empty(Directory.GetFiles(_dir, "openvpn_*")); // credentials and reason files are gone
+
+        UserPassVerdict refused = await Runner(script, viaEnv: false).VerifyAsync(Request("alice", "wrong"));
+        Assert.False(refused.IsAccepted);
+        Assert.Equal("auth-user-pass-verify exited with code 1", refused.Problem);
+        Assert.Null(refused.ClientReason);
+    }
+
+    [Fact]
+    public async Task ControlCharacters_BecomeUnderscores_SoAPasswordCannotAddLines()
+    {
+        string copy = Path.Combine(_dir, "copy");
+        UserPassVerdict v = await Runner(Script($"cp \"$1\" {copy}"), viaEnv: false).VerifyAsync(Request("al\nice", "x\nroot\r\u0001\u00e9"));
+        Assert.True(v.IsAccepted);
+        Assert.Equal("al_ice\nx_root___\n", File.ReadAllText(copy));
+    }
+
+    [Fact]
+    public async Task ViaEnv_PasswordAndOpenVpnVariablesInAnEnvironmentOfItsOwn()
+    {
+        string dump = Path.Combine(_dir, "env");
+        Environment.SetEnvironmentVariable("SV_TEST_LEAK", "server-environment");
+        try
+        {
+            UserPassVerdict v = await Runner(Script($"env > {dump}"), viaEnv: true).VerifyAsync(Request("alice", "s3cret"));
+            Assert.True(v.IsAccepted);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SV_TEST_LEAK", null);
+        }
+
+        string env = File.ReadAllText(dump);
+        foreach (string expected in new[] { "username=alice", "password=s3cret", "common_name=client", "untrusted_ip=172.16.0.8",
+                     "untrusted_port=40000", "script_type=user-pass-verify", "IV_VER=2.6.14", "IV_PLAT=linux", "dev=tun0", "SETENV_NAME=from-setenv" })
+        {
+            Assert.Contains(expected + "\n", env, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("SV_TEST_LEAK", env, StringComparison.Ordinal); // only what OpenVPN would pass
+    }
+
+    [Fact]
+    public async Task Refusal_ReasonFileLineGoesToTheClient()
+    {
+        string script = Script("printf 'Account disabled\\nsecond line\\n' > \"$auth_failed_reason_file\"; exit 3");
+        UserPassVerdict v = await Runner(script, viaEnv: false).VerifyAsync(Request("alice", "x"));
+        Assert.Equal("auth-user-pass-verify exited with code 3", v.Problem);
+        Assert.Equal("Account disabled", v.ClientReason);
+        Assert.Empty(Directory.GetFiles(_dir, "openvpn_*"));
+    }
+
+    [Fact]
+    public async Task HungScript_IsKilledAtTheTimeout_AndRefuses()
+    {
+        string marker = Path.Combine(_dir, "still-running");
+        var clock = Stopwatch.StartNew();
+        UserPassVerdict v = await Runner(Script($"sleep 30; touch {marker}"), viaEnv: false, TimeSpan.FromMilliseconds(500)).VerifyAsync(Request("alice", "x"));
+        Assert.False(v.IsAccepted);
+        Assert.Contains("did not finish within 0.5 s (killed)", v.Problem, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
+        Assert.Empty(Directory.GetFiles(_dir, "openvpn_*"));
+    }
+
+    [Fact]
+    public async Task ProgramThatCannotRun_Refuses()
+    {
+        UserPassVerdict v = await Runner(Path.Combine(_dir, "missing.sh"), viaEnv: false).VerifyAsync(Request("alice", "x"));
+        Assert.False(v.IsAccepted);
+        Assert.Contains("could not run", v.Problem, StringComparison.Ordinal);
+    }
+}
