@@ -21,7 +21,8 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
          "redirect_gateway", "daemon_log_redirect", "daemon", "dev_type", "proto_1", "local_port_1"];
 
     // Records its arguments, the credentials file's mode and content, and its environment; accepts alice with the
-    // right password, refuses mallory with a reason for the client (OpenVPN 2.6's auth_failed_reason_file). Only the /bin/sh built-ins plus coreutils, found without PATH as OpenVPN runs scripts.
+    // right password, refuses mallory with a reason for the client (OpenVPN 2.6's auth_failed_reason_file), decides
+    // on bob a second after it exited (deferred authentication: exit code 2, then auth_control_file). Only the /bin/sh built-ins plus coreutils, found without PATH as OpenVPN runs scripts.
     private const string Script = """
         #!/bin/sh
         dump="$1"
@@ -33,6 +34,10 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         env | sort > "$dump/env-$user"
         [ "$user" = "alice" ] && [ "$pass" = "s3cret pass" ] && exit 0
         [ "$user" = "mallory" ] && echo "Account disabled" > "$auth_failed_reason_file"
+        if [ "$user" = "bob" ]; then
+            (sleep 1; echo 1 > "$auth_control_file") > /dev/null 2>&1 &
+            exit 2
+        fi
         exit 1
         """;
 
@@ -49,6 +54,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         };
         OpenVpnConfigFile good = ClientWithPassword(s, "good", "alice", "s3cret pass");
         OpenVpnConfigFile bad = ClientWithPassword(s, "bad", "mallory", "guess");
+        OpenVpnConfigFile deferred = ClientWithPassword(s, "deferred", "bob", "any");
 
         // Our server.
         await s.StartServerAsync(server);
@@ -57,6 +63,10 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         Assert.True(await refused.WaitForExitAsync(StartTimeout), "the openvpn client kept running after AUTH_FAILED");
         Assert.DoesNotContain("Initialization Sequence Completed", refused.Output, StringComparison.Ordinal);
         await s.Server!.WaitForOutputAsync("Auth Username/Password verification failed for peer (auth-user-pass-verify exited with code 1)", StartTimeout);
+
+        LabProcess later = s.StartRealClient(deferred);
+        await later.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await later.StopAsync();
 
         LabProcess accepted = s.StartRealClient(good);
         await accepted.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
@@ -76,6 +86,9 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         await s.RestartServerAsync(real: true);
         LabProcess refusedByOpenVpn = s.StartRealClient(bad);
         await refusedByOpenVpn.WaitForOutputAsync("AUTH_FAILED,Account disabled", StartTimeout); // the same answer
+        LabProcess laterByOpenVpn = s.StartRealClient(deferred);
+        await laterByOpenVpn.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout); // the same deferral
+        await laterByOpenVpn.StopAsync();
         LabProcess reference = s.StartRealClient(good);
         await reference.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
         Dictionary<string, string> theirs = ReadEnv(dump, "alice");

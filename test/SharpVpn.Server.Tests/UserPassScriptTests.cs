@@ -109,6 +109,31 @@ public sealed class UserPassScriptTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir, "openvpn_*"));
     }
 
+    [Theory]
+    [InlineData("1", true)]
+    [InlineData("0", false)]
+    public async Task ExitCode2_DefersTheDecisionToTheControlFile(string decision, bool accepted)
+    {
+        string script = Script($"( sleep 0.5; echo {decision} > \"$auth_control_file\" ) > /dev/null 2>&1 &\nexit 2");
+        var clock = Stopwatch.StartNew();
+        UserPassVerdict v = await Runner(script, viaEnv: false).VerifyAsync(Request("alice", "x"));
+        Assert.Equal(accepted, v.IsAccepted);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(400), "decided before the control file was written");
+        if (!accepted)
+        {
+            Assert.Contains("(deferred) refused", v.Problem, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task ExitCode2_WithoutADecision_RefusesWhenTheWindowEnds()
+    {
+        UserPassVerdict v = await Runner(Script("exit 2"), viaEnv: false, TimeSpan.FromMilliseconds(600)).VerifyAsync(Request("alice", "x"));
+        Assert.False(v.IsAccepted);
+        Assert.Contains("gave no decision within 0.6 s", v.Problem, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_dir, "openvpn_*"));
+    }
+
     [Fact]
     public async Task ProgramThatCannotRun_Refuses()
     {

@@ -34,8 +34,9 @@ internal sealed record UserPassVerdict(string? Problem, string? ClientReason = n
 /// config's <c>setenv</c> values in its environment (<c>password</c> too with via-env), or with the credentials in a
 /// 0600 temporary file ("username\npassword\n", removed afterwards) named as its last argument (via-file). Exit
 /// code 0 accepts; a refusing script may write one line to the file named by <c>auth_failed_reason_file</c>,
-/// which the client receives as <c>AUTH_FAILED,reason</c> (OpenVPN 2.6). Deferred authentication (exit code 2 with
-/// <c>auth_control_file</c>) is not offered: code 2 refuses like any other non-zero code. As in OpenVPN, characters outside printable ASCII (CR and LF included) reach the script as '_',
+/// which the client receives as <c>AUTH_FAILED,reason</c> (OpenVPN 2.6). Exit code 2 defers the decision: the script
+/// (or something it started) later writes "1" (accept) or "0" (refuse) to the file named by <c>auth_control_file</c>,
+/// polled until the handshake window ends, as OpenVPN does. As in OpenVPN, characters outside printable ASCII (CR and LF included) reach the script as '_',
 /// so a password cannot add lines to the file. Unlike OpenVPN, which waits for the script in its only thread,
 /// it runs on a thread-pool thread: other clients' handshakes and traffic go on meanwhile. A script still running
 /// after <paramref name="timeout"/> is killed and the client refused.
@@ -43,6 +44,8 @@ internal sealed record UserPassVerdict(string? Problem, string? ClientReason = n
 internal sealed class UserPassScript(UserPassVerifyScript script, string? tmpDir, IReadOnlyList<KeyValuePair<string, string>> setEnv,
     Func<IReadOnlyDictionary<string, string>> commonEnvironment, TimeSpan timeout)
 {
+    private static readonly TimeSpan ControlFilePoll = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Runs the script off the calling thread.</summary>
     public Task<UserPassVerdict> VerifyAsync(UserPassRequest request)
     {
@@ -56,6 +59,8 @@ internal sealed class UserPassScript(UserPassVerifyScript script, string? tmpDir
         string password = Sanitize(request.Password);
         string? credentialsFile = null;
         string reasonFile = TempFileName("afr");
+        string controlFile = TempFileName("acf");
+        var clock = Stopwatch.StartNew();
         try
         {
             var start = new ProcessStartInfo(script.Command[0]) { UseShellExecute = false };
@@ -72,6 +77,7 @@ internal sealed class UserPassScript(UserPassVerifyScript script, string? tmpDir
 
             FillEnvironment(start.Environment, request, username, password, common);
             start.Environment["auth_failed_reason_file"] = reasonFile;
+            start.Environment["auth_control_file"] = controlFile;
             using var process = Process.Start(start) ?? throw new InvalidOperationException("the program did not start");
             if (!process.WaitForExit(timeout))
             {
@@ -87,9 +93,12 @@ internal sealed class UserPassScript(UserPassVerifyScript script, string? tmpDir
                 return new($"auth-user-pass-verify did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (killed)");
             }
 
-            return process.ExitCode == 0
-                ? UserPassVerdict.Accepted
-                : new($"auth-user-pass-verify exited with code {process.ExitCode.ToString(CultureInfo.InvariantCulture)}", ReadReason(reasonFile));
+            return process.ExitCode switch
+            {
+                0 => UserPassVerdict.Accepted,
+                2 => AwaitDeferredDecision(controlFile, reasonFile, clock),
+                _ => new($"auth-user-pass-verify exited with code {process.ExitCode.ToString(CultureInfo.InvariantCulture)}", ReadReason(reasonFile)),
+            };
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
         {
@@ -103,6 +112,46 @@ internal sealed class UserPassScript(UserPassVerifyScript script, string? tmpDir
             }
 
             TryDelete(reasonFile);
+            TryDelete(controlFile);
+        }
+    }
+
+    /// <summary>
+    /// Deferred authentication (exit code 2): polls auth_control_file for "1" or "0" (OpenVPN's
+    /// key_state_test_auth_control_file reads its first character; anything else means still pending) until the
+    /// handshake window, counted from the script's start, is over.
+    /// </summary>
+    private UserPassVerdict AwaitDeferredDecision(string controlFile, string reasonFile, Stopwatch clock)
+    {
+        while (clock.Elapsed < timeout)
+        {
+            int decision = ReadFirstChar(controlFile);
+            if (decision == '1')
+            {
+                return UserPassVerdict.Accepted;
+            }
+
+            if (decision == '0')
+            {
+                return new("auth-user-pass-verify (deferred) refused the client", ReadReason(reasonFile));
+            }
+
+            Thread.Sleep(ControlFilePoll);
+        }
+
+        return new($"auth-user-pass-verify (deferred) gave no decision within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+    }
+
+    private static int ReadFirstChar(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return file.ReadByte();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return -1; // not written yet
         }
     }
 
