@@ -212,6 +212,8 @@ public static partial class ConfigParser
             ClientToClient = s.ClientToClient,
             DuplicateCn = s.DuplicateCn,
             AuthUserPassVerify = BuildUserPassVerify(s),
+            ClientConnect = s.ClientConnect is { } cc ? ScriptCommand(s, cc.Line, cc.Command) : null,
+            ClientDisconnect = s.ClientDisconnect is { } cd ? ScriptCommand(s, cd.Line, cd.Command) : null,
             TmpDir = s.TmpDir,
             MaxClients = s.MaxClients,
             ConnectFrequency = s.ConnectFrequency,
@@ -235,41 +237,53 @@ public static partial class ConfigParser
             return null;
         }
 
-        int needed = v.ViaEnv ? 3 : 2;
-        if (s.ScriptSecurity < needed)
+        if (v.ViaEnv && s.ScriptSecurity < 3)
         {
-            throw v.Line.Error(v.ViaEnv
-                ? $"via-env needs 'script-security 3' (the password goes into the program's environment); it is {s.ScriptSecurity}. Use via-file with 'script-security 2'"
-                : $"needs 'script-security 2' or higher to run '{v.Command}'; it is {s.ScriptSecurity}");
+            throw v.Line.Error($"via-env needs 'script-security 3' (the password goes into the program's environment); it is {s.ScriptSecurity}. Use via-file with 'script-security 2'");
+        }
+
+        return new UserPassVerifyScript(ScriptCommand(s, v.Line, v.Command), v.ViaEnv);
+    }
+
+    /// <summary>
+    /// A script option's command: allowed by script-security (2 or higher, as OpenVPN's openvpn_execve_allowed), split
+    /// into words as OpenVPN's argv_parse_cmd does, the program (relative to the config's directory) present and
+    /// executable now rather than failing every client later.
+    /// </summary>
+    private static List<string> ScriptCommand(ParseState s, ConfigLine line, string command)
+    {
+        if (s.ScriptSecurity < 2)
+        {
+            throw line.Error($"needs 'script-security 2' or higher to run '{command}'; it is {s.ScriptSecurity}");
         }
 
         List<string> words;
         try
         {
-            words = UserPassVerifyScript.SplitCommand(v.Command);
+            words = UserPassVerifyScript.SplitCommand(command);
         }
         catch (FormatException ex)
         {
-            throw v.Line.Error($"cannot split the command '{v.Command}': {ex.Message}");
+            throw line.Error($"cannot split the command '{command}': {ex.Message}");
         }
 
         if (words.Count == 0)
         {
-            throw v.Line.Error("the command is empty");
+            throw line.Error("the command is empty");
         }
 
         words[0] = s.ResolvePath(words[0]);
         if (!File.Exists(words[0]))
         {
-            throw v.Line.Error($"program '{words[0]}' does not exist");
+            throw line.Error($"program '{words[0]}' does not exist");
         }
 
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(words[0]) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
         {
-            throw v.Line.Error($"program '{words[0]}' is not executable (chmod +x)");
+            throw line.Error($"program '{words[0]}' is not executable (chmod +x)");
         }
 
-        return new UserPassVerifyScript(words, v.ViaEnv);
+        return words;
     }
 
     /// <summary>

@@ -117,6 +117,8 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public bool DuplicateCn;
     public (string Command, bool ViaEnv, ConfigLine Line)? AuthUserPassVerify;
     public string? TmpDir;
+    public (string Command, ConfigLine Line)? ClientConnect;
+    public (string Command, ConfigLine Line)? ClientDisconnect;
     public int MaxClients = 1024;
     public ConnectFrequency? ConnectFrequency;
     public int ExplicitExitNotify;

@@ -54,9 +54,24 @@ public sealed class AuthScriptConfigTests
     }
 
     [Fact]
+    public void ClientConnectAndDisconnect_WithScriptSecurity2()
+    {
+        ServerConfig c = Server("script-security 2\nclient-connect \"/bin/true connect\"\nclient-disconnect /bin/true\n");
+        Assert.Equal(["/bin/true", "connect"], c.ClientConnect);
+        Assert.Equal(["/bin/true"], c.ClientDisconnect);
+        Assert.Contains("option 'client-disconnect': needs 'script-security 2' or higher to run '/bin/true'; it is 1",
+            ServerError("client-disconnect /bin/true\n"), StringComparison.Ordinal);
+        Assert.Contains("option 'client-connect': program '/nonexistent/cc' does not exist",
+            ServerError("script-security 2\nclient-connect /nonexistent/cc\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WithoutTheOption_NoScript()
     {
-        Assert.Null(Server("script-security 2\n").AuthUserPassVerify);
+        ServerConfig c = Server("script-security 2\n");
+        Assert.Null(c.AuthUserPassVerify);
+        Assert.Null(c.ClientConnect);
+        Assert.Null(c.ClientDisconnect);
     }
 
     [Fact]

@@ -152,6 +152,124 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         await s.AssertIntranetReachableAsync();
     }
 
+    // client-connect: records its environment, refuses while a 'refuse' file exists, otherwise moves the client to
+    // 10.0.1.77 and pushes a route; client-disconnect records its environment. Both name their dump directory as
+    // their own argument, so the directives file is the last argument, as OpenVPN passes it.
+    private const string ConnectScript = """
+        #!/bin/sh
+        dump="$1"
+        env | sort > "$dump/connect-env"
+        [ -e "$dump/refuse" ] && exit 1
+        echo 'ifconfig-push 10.0.1.77 255.255.255.0' > "$2"
+        echo 'push "route 10.77.0.0 255.255.0.0"' >> "$2"
+        exit 0
+        """;
+
+    private const string DisconnectScript = """
+        #!/bin/sh
+        env | sort > "$1/disconnect-env"
+        """;
+
+    private static readonly string[] SameConnectVariables =
+        ["script_type", "common_name", "trusted_ip", "untrusted_ip", "ifconfig_pool_remote_ip", "ifconfig_pool_netmask", "X509_0_CN",
+         "tls_serial_0", "IV_VER", "IV_PLAT", "dev", "ifconfig_local", "ifconfig_netmask", "script_context"];
+
+    private static readonly string[] SameDisconnectVariables =
+        ["script_type", "common_name", "trusted_ip", "ifconfig_pool_remote_ip", "ifconfig_pool_netmask", "X509_0_CN", "dev"];
+
+    [Fact]
+    public async Task ClientConnectDirectivesAndDisconnectAccounting_AsTheRealOpenVpnServerRunsThem()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump")).FullName;
+        string connect = WriteExecutable(Path.Combine(s.Lab.WorkDir, "connect.sh"), ConnectScript);
+        string disconnect = WriteExecutable(Path.Combine(s.Lab.WorkDir, "disconnect.sh"), DisconnectScript);
+        OpenVpnVariant server = OpenVpnVariant.Modern with
+        {
+            ServerExtra = ["script-security 2", $"client-connect \"{connect} {dump}\"", $"client-disconnect \"{disconnect} {dump}\""],
+        };
+
+        var seen = new Dictionary<string, (Dictionary<string, string> Connect, Dictionary<string, string> Disconnect, string Refusal)>();
+        foreach (bool real in new[] { false, true })
+        {
+            foreach (string f in Directory.GetFiles(dump))
+            {
+                File.Delete(f);
+            }
+
+            if (real)
+            {
+                await s.Server!.StopAsync();
+                s.UseRealOpenVpnServer(server);
+                await s.RestartServerAsync(real: true);
+            }
+            else
+            {
+                await s.StartServerAsync(server);
+            }
+
+            File.WriteAllText(Path.Combine(dump, "refuse"), string.Empty);
+            LabProcess refused = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+            await refused.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
+            string refusal = refused.Lines.First(l => l.Contains("AUTH_FAILED", StringComparison.Ordinal));
+            await refused.StopAsync();
+            File.Delete(Path.Combine(dump, "refuse"));
+            File.Delete(Path.Combine(dump, "connect-env"));
+
+            // explicit-exit-notify: the server learns at once that the client left (client-disconnect then runs).
+            LabProcess client = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["explicit-exit-notify 1"] }));
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            Assert.Contains("inet 10.0.1.77/24", await s.ClientTunAddressesAsync(), StringComparison.Ordinal);
+            string routes = (await s.Lab.RunAsync(s.Lab.Client, "ip", "-4", "route", "show", "10.77.0.0/16")).StdOut;
+            Assert.Contains("10.77.0.0/16", routes, StringComparison.Ordinal);
+            await s.AssertIntranetReachableAsync(); // the moved address is routed back through the tunnel
+            Dictionary<string, string> connectEnv = ReadEnvFile(Path.Combine(dump, "connect-env"));
+            await client.StopAsync();
+            string disconnectFile = Path.Combine(dump, "disconnect-env");
+            for (int i = 0; i < 100 && !File.Exists(disconnectFile); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Dictionary<string, string> disconnectEnv = ReadEnvFile(disconnectFile);
+            Assert.True(long.Parse(disconnectEnv["bytes_received"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+            Assert.True(long.Parse(disconnectEnv["bytes_sent"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+            Assert.True(disconnectEnv.ContainsKey("time_duration"));
+            seen[real ? "openvpn" : "ours"] = (connectEnv, disconnectEnv, refusal[(refusal.IndexOf("AUTH_FAILED", StringComparison.Ordinal))..]);
+        }
+
+        (Dictionary<string, string> Connect, Dictionary<string, string> Disconnect, string Refusal) ours = seen["ours"], theirs = seen["openvpn"];
+        Assert.Equal(theirs.Refusal, ours.Refusal);
+        foreach ((string[] names, Dictionary<string, string> o, Dictionary<string, string> t) in new[]
+                 { (SameConnectVariables, ours.Connect, theirs.Connect), (SameDisconnectVariables, ours.Disconnect, theirs.Disconnect) })
+        {
+            foreach (string name in names)
+            {
+                Assert.True(t.ContainsKey(name), $"openvpn gave no {name} (test assumption)");
+                Assert.True(o.TryGetValue(name, out string? value), $"our server did not set {name}");
+                Assert.Equal(t[name], value);
+            }
+
+            output.WriteLine("set by openvpn only: " + string.Join(' ', t.Where(kv => !o.ContainsKey(kv.Key)).Select(kv => $"{kv.Key}={kv.Value}")));
+        }
+    }
+
+    private static Dictionary<string, string> ReadEnvFile(string path)
+    {
+        Assert.True(File.Exists(path), $"the script did not write {path}");
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string line in File.ReadAllLines(path))
+        {
+            int eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                env[line[..eq]] = line[(eq + 1)..];
+            }
+        }
+
+        return env;
+    }
+
     private static OpenVpnConfigFile ClientWithPassword(ServerScenario s, string tag, string user, string password)
     {
         string credentials = Path.Combine(s.Lab.WorkDir, $"credentials-{tag}.txt");

@@ -29,12 +29,17 @@ public sealed class UserPassScriptTests : IDisposable
         return path;
     }
 
-    private UserPassScript Runner(string script, bool viaEnv, TimeSpan? timeout = null, params string[] args) =>
-        new(new UserPassVerifyScript([script, .. args], viaEnv), _dir, [new("SETENV_NAME", "from-setenv")],
-            () => new Dictionary<string, string> { ["dev"] = "tun0" }, timeout ?? TimeSpan.FromSeconds(20));
+    private Checker Runner(string script, bool viaEnv, TimeSpan? timeout = null, params string[] args) =>
+        new(new UserPassScript(new UserPassVerifyScript([script, .. args], viaEnv), new ScriptRunner(_dir, [new("SETENV_NAME", "from-setenv")],
+            () => new Dictionary<string, string> { ["dev"] = "tun0" }, timeout ?? TimeSpan.FromSeconds(20))));
 
-    private static UserPassRequest Request(string user, string password) =>
-        new(user, password, "client", null, null, new IPEndPoint(IPAddress.Parse("172.16.0.8"), 40000), PeerInfo.Parse("IV_VER=2.6.14\nIV_PLAT=linux\n"));
+    private static (ScriptClient Client, string Password) Request(string user, string password) =>
+        (new ScriptClient("client", user, null, null, new IPEndPoint(IPAddress.Parse("172.16.0.8"), 40000), PeerInfo.Parse("IV_VER=2.6.14\nIV_PLAT=linux\n")), password);
+
+    private sealed class Checker(UserPassScript script)
+    {
+        public Task<UserPassVerdict> VerifyAsync((ScriptClient Client, string Password) request) => script.VerifyAsync(request.Client, request.Password);
+    }
 
     [Fact]
     public async Task ViaFile_FileHoldsTwoLines_Mode600_RemovedAfterwards_ExitCodeDecides()

@@ -71,6 +71,12 @@ public sealed record ServerConfig
     /// <summary><c>auth-user-pass-verify</c>: the program that checks each client's username and password; null = none.</summary>
     public UserPassVerifyScript? AuthUserPassVerify { get; init; }
 
+    /// <summary><c>client-connect</c>: program and arguments (absolute program path); null = none.</summary>
+    public IReadOnlyList<string>? ClientConnect { get; init; }
+
+    /// <summary><c>client-disconnect</c>: program and arguments (absolute program path); null = none.</summary>
+    public IReadOnlyList<string>? ClientDisconnect { get; init; }
+
     /// <summary><c>tmp-dir</c> (absolute), where via-file credential files are written; null = $TMPDIR or /tmp.</summary>
     public string? TmpDir { get; init; }
 

@@ -8,7 +8,7 @@ namespace SharpVpn.Config;
 /// </summary>
 internal static class UnsupportedOptions
 {
-    private const string NoScripts = "SharpVPN runs only auth-user-pass-verify scripts";
+    private const string NoScripts = "SharpVPN runs only auth-user-pass-verify, client-connect and client-disconnect scripts";
 
     public static readonly OptionDefinition[] Definitions =
     [
@@ -18,7 +18,6 @@ internal static class UnsupportedOptions
 
         // Errors: security checks that would silently disappear.
         OptionTable.Unsupported("plugin", "ignoring a plugin (e.g. PAM/LDAP authentication) would let clients in unchecked", isError: true),
-        OptionTable.Unsupported("client-connect", $"{NoScripts}; a client-connect script can refuse or configure clients", isError: true),
         OptionTable.Unsupported("tls-verify", $"{NoScripts}; ignoring the certificate check script would accept certificates it rejects", isError: true),
         OptionTable.Unsupported("tls-crypt-v2-verify", $"{NoScripts}; ignoring the check would accept client keys it rejects", isError: true),
         OptionTable.Unsupported("username-as-common-name", "it needs username/password authentication", isError: true),
@@ -51,7 +50,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("route-up", NoScripts),
         OptionTable.Unsupported("route-pre-down", NoScripts),
         OptionTable.Unsupported("ipchange", NoScripts),
-        OptionTable.Unsupported("client-disconnect", NoScripts),
         OptionTable.Unsupported("learn-address", NoScripts),
         OptionTable.Unsupported("tls-export-cert", NoScripts),
         OptionTable.Unsupported("up-delay", NoScripts),

@@ -84,6 +84,15 @@ internal sealed class ServerClient : IDisposable
     /// <summary>True once the first data keys are installed.</summary>
     public bool Established { get; set; }
 
+    /// <summary>Passed every check and was sent its PUSH_REPLY (client-disconnect runs for such clients only).</summary>
+    public bool Accepted { get; set; }
+
+    /// <summary>
+    /// The address scripts know as ifconfig_pool_remote_ip: the one chosen before client-connect ran (OpenVPN keeps
+    /// reporting it to client-disconnect even when client-connect moved the client elsewhere).
+    /// </summary>
+    public uint ScriptPoolAddress { get; set; }
+
     /// <summary>Set once teardown began (data threads stop using the client).</summary>
     public volatile bool Closing;
 

@@ -61,15 +61,25 @@ public sealed partial class ServerEngine
             return;
         }
 
-        var request = new UserPassRequest(session.PeerUsername, session.PeerPassword, client.CommonName!, session.PeerCertificate,
-            IssuerOf(session.PeerCertificate), client.Address.Endpoint.ToIPEndPoint(), session.PeerInfo);
-        _ = script.VerifyAsync(request).ContinueWith(task =>
+        string username = session.PeerUsername;
+        _ = script.VerifyAsync(ScriptClientOf(client), session.PeerPassword).ContinueWith(task =>
         {
             UserPassVerdict verdict = task.IsCompletedSuccessfully ? task.Result : new($"auth-user-pass-verify failed: {task.Exception?.GetBaseException().Message}");
-            _controlActions.Enqueue(() => OnUserPassVerified(client, request.Username, verdict));
-            Wake();
+            RunOnControlLater(() => OnUserPassVerified(client, username, verdict));
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
+
+    /// <summary>Queues <paramref name="action"/> for the control loop (from a script's thread) and wakes it.</summary>
+    private void RunOnControlLater(Action action)
+    {
+        _controlActions.Enqueue(action);
+        Wake();
+    }
+
+    /// <summary>What scripts are told about <paramref name="client"/> (certificate, issuer, address, peer info, username).</summary>
+    private ScriptClient ScriptClientOf(ServerClient client) =>
+        new(client.CommonName!, client.Session.PeerUsername, client.Session.PeerCertificate, IssuerOf(client.Session.PeerCertificate),
+            client.Address.Endpoint.ToIPEndPoint(), client.Session.PeerInfo);
 
     /// <summary>The configured CA that issued <paramref name="certificate"/> (the script's depth-1 variables), if it is one of them.</summary>
     private X509Certificate2? IssuerOf(X509Certificate2? certificate)
@@ -106,7 +116,7 @@ public sealed partial class ServerEngine
         }
         else
         {
-            LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{UserPassScript.Sanitize(username)}'");
+            LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}'");
             AssignAndAccept(client, now);
         }
 
@@ -203,23 +213,171 @@ public sealed partial class ServerEngine
 
         LogInfo($"{client.LogPrefix} MULTI_sva: {(ccd?.IfconfigPush is null ? "pool returned" : "ifconfig-push from client-config-dir")} " +
             $"IPv4={Ipv4.Format(client.VirtualAddress)}, IPv6={(client.VirtualAddress6 == UInt128.Zero ? "(Not enabled)" : Ipv6.ToAddress(client.VirtualAddress6))}");
-        if (ccd is not null)
+        if (_connectScripts is { HasConnect: true } scripts)
         {
-            client.IRoutes = ccd.IRoutes
-                .Select(r => (Ipv4.ToUInt32(r.Network) & Ipv4.ToUInt32(r.Netmask), Ipv4.ToUInt32(r.Netmask)))
-                .ToArray();
-            client.IRoutes6 = ccd.IRoutesIpv6
-                .Select(r => (Ipv6.ToUInt128(r.BaseAddress) & Ipv6.Mask(r.PrefixLength), Ipv6.Mask(r.PrefixLength)))
-                .ToArray();
+            StartClientConnect(client, scripts, ccd, ifconfigPush, ifconfigIpv6Push);
+            return;
         }
 
-        var pushes = new List<string>(ccd?.ApplyPushes(_config.Pushes) ?? _config.Pushes);
-        if (ccd?.IfconfigPushBlocked != true)
+        FinishAccept(client, ccd, null, ifconfigPush, ifconfigIpv6Push, now);
+    }
+
+    /// <summary>
+    /// client-connect, with the address the client got (multi.c multi_client_connect_setenv); its verdict and
+    /// directives come back to the control loop (<see cref="OnClientConnectDone"/>). The pool entry stays reserved
+    /// meanwhile; a client that goes away meanwhile releases it as usual.
+    /// </summary>
+    private void StartClientConnect(ServerClient client, ClientConnectScripts scripts, ClientConfigDirEntry? ccd, string ifconfigPush,
+        string? ifconfigIpv6Push)
+    {
+        var addresses = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["trusted_ip"] = TrustedAddress(client),
+            ["trusted_port"] = client.Address.Endpoint.Port.ToString(CultureInfo.InvariantCulture),
+            ["ifconfig_pool_remote_ip"] = Ipv4.Format(client.ScriptPoolAddress = client.VirtualAddress),
+            ["time_unix"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            ["time_ascii"] = ScriptTime(DateTimeOffset.Now),
+        };
+        AddPoolVariables(addresses);
+        if (client.VirtualAddress6 != UInt128.Zero)
+        {
+            addresses["ifconfig_pool_remote_ip6"] = Ipv6.ToAddress(client.VirtualAddress6).ToString();
+        }
+
+        _ = scripts.ConnectAsync(ScriptClientOf(client), addresses).ContinueWith(task =>
+        {
+            ClientConnectVerdict verdict = task.IsCompletedSuccessfully ? task.Result : new($"client-connect failed: {task.Exception?.GetBaseException().Message}");
+            RunOnControlLater(() => OnClientConnectDone(client, verdict, ccd, ifconfigPush, ifconfigIpv6Push));
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Control loop: client-connect's verdict; its directives apply after the client's ccd file (disable, ifconfig-push, ...).</summary>
+    private void OnClientConnectDone(ServerClient client, ClientConnectVerdict verdict, ClientConfigDirEntry? ccd, string ifconfigPush,
+        string? ifconfigIpv6Push)
+    {
+        if (client.Closing || !_clients.Contains(client))
+        {
+            return;
+        }
+
+        long now = MonotonicClock.NowMs;
+        ClientConfigDirEntry? directives = verdict.Directives;
+        if (!verdict.IsAccepted)
+        {
+            Reject(client, verdict.Problem, now);
+        }
+        else if (directives?.Disable == true)
+        {
+            LogInfo($"{client.LogPrefix} MULTI: client has been rejected due to 'disable' directive (client-connect)");
+            Reject(client, null, now);
+        }
+        else if (directives?.IfconfigPush is { } fixedAddress && !TryMoveToFixedAddress(client, fixedAddress, now, ref ifconfigPush))
+        {
+            // Refused inside (the address is another client's).
+        }
+        else if (directives?.IfconfigIpv6Push is not null && !TryAssignIpv6(client, directives, now, out ifconfigIpv6Push))
+        {
+            // Refused inside.
+        }
+        else
+        {
+            FinishAccept(client, ccd, directives, ifconfigPush, ifconfigIpv6Push, now);
+        }
+
+        ServiceClient(client, now);
+    }
+
+    /// <summary>client-connect's ifconfig-push: the client leaves its pool entry for the fixed address (refused if another client has it).</summary>
+    private bool TryMoveToFixedAddress(ServerClient client, IfconfigSettings fixedAddress, long now, ref string ifconfigPush)
+    {
+        uint address = Ipv4.ToUInt32(fixedAddress.Local);
+        if (Routes.FindByVirtualAddress(address) is { } holder && !ReferenceEquals(holder, client) && holder.VirtualAddress == address)
+        {
+            Reject(client, $"ifconfig-push address {fixedAddress.Local} is in use by '{holder.CommonName}'", now);
+            return false;
+        }
+
+        if (client.PoolIndex >= 0)
+        {
+            _allocator?.Release(client.PoolIndex);
+        }
+
+        client.VirtualAddress = address;
+        client.PoolIndex = _allocator?.Reserve(fixedAddress.Local) ?? -1;
+        ifconfigPush = $"ifconfig {fixedAddress.Local} {fixedAddress.RemoteOrNetmask}";
+        return true;
+    }
+
+    /// <summary>client-disconnect for a client that was admitted, with its traffic and connected time (multi.c multi_client_disconnect_setenv).</summary>
+    private void RunClientDisconnect(ServerClient client, ClientConnectScripts scripts)
+    {
+        long duration = client.Established ? (long)(DateTimeOffset.Now - client.ConnectedSince).TotalSeconds : 0;
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["trusted_ip"] = TrustedAddress(client),
+            ["trusted_port"] = client.Address.Endpoint.Port.ToString(CultureInfo.InvariantCulture),
+            ["ifconfig_pool_remote_ip"] = Ipv4.Format(client.ScriptPoolAddress != 0 ? client.ScriptPoolAddress : client.VirtualAddress),
+            ["bytes_received"] = client.BytesIn.ToString(CultureInfo.InvariantCulture),
+            ["bytes_sent"] = client.BytesOut.ToString(CultureInfo.InvariantCulture),
+            ["time_duration"] = Math.Max(0, duration).ToString(CultureInfo.InvariantCulture),
+            ["time_unix"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            ["time_ascii"] = ScriptTime(client.Established ? client.ConnectedSince : DateTimeOffset.Now),
+        };
+        AddPoolVariables(variables);
+        scripts.StartDisconnect(ScriptClientOf(client), variables, line => RunOnControlLater(() => LogInfo(line)));
+    }
+
+    /// <summary>ifconfig_pool_netmask (topology subnet) or ifconfig_pool_local_ip (net30/p2p), as multi.c sets them.</summary>
+    private void AddPoolVariables(Dictionary<string, string> variables)
+    {
+        if (_config.Tun.Topology == Topology.Subnet && _config.Tun.Ifconfig is { } ifconfig)
+        {
+            variables["ifconfig_pool_netmask"] = ifconfig.RemoteOrNetmask.ToString();
+        }
+        else if (_config.Tun.Ifconfig is { } p2p)
+        {
+            variables["ifconfig_pool_local_ip"] = p2p.RemoteOrNetmask.ToString();
+        }
+    }
+
+    /// <summary>OpenVPN 2.6's time_ascii: local time as "YYYY-MM-DD HH:MM:SS".</summary>
+    private static string ScriptTime(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static string TrustedAddress(ServerClient client)
+    {
+        IPAddress address = client.Address.Endpoint.Address;
+        return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+    }
+
+    /// <summary>iroutes and the push list from the ccd file and client-connect's directives, the routes, then PUSH_REPLY.</summary>
+    private void FinishAccept(ServerClient client, ClientConfigDirEntry? ccd, ClientConfigDirEntry? directives, string ifconfigPush,
+        string? ifconfigIpv6Push, long now)
+    {
+        TunnelSession session = client.Session;
+        string cn = client.CommonName!;
+        IEnumerable<ClientConfigDirEntry> entries = new[] { ccd, directives }.OfType<ClientConfigDirEntry>();
+        client.IRoutes = entries.SelectMany(e => e.IRoutes)
+            .Select(r => (Ipv4.ToUInt32(r.Network) & Ipv4.ToUInt32(r.Netmask), Ipv4.ToUInt32(r.Netmask)))
+            .Distinct()
+            .ToArray();
+        client.IRoutes6 = entries.SelectMany(e => e.IRoutesIpv6)
+            .Select(r => (Ipv6.ToUInt128(r.BaseAddress) & Ipv6.Mask(r.PrefixLength), Ipv6.Mask(r.PrefixLength)))
+            .Distinct()
+            .ToArray();
+
+        IReadOnlyList<string> list = _config.Pushes;
+        foreach (ClientConfigDirEntry entry in entries)
+        {
+            list = entry.ApplyPushes(list);
+        }
+
+        var pushes = new List<string>(list);
+        if (!entries.Any(e => e.IfconfigPushBlocked))
         {
             pushes.Add(ifconfigPush);
         }
 
-        if (ifconfigIpv6Push is not null && ccd?.IfconfigIpv6PushBlocked != true)
+        if (ifconfigIpv6Push is not null && !entries.Any(e => e.IfconfigIpv6PushBlocked))
         {
             pushes.Add(ifconfigIpv6Push);
         }
@@ -244,6 +402,7 @@ public sealed partial class ServerEngine
         }
 
         session.AcceptPeer(pushes, now);
+        client.Accepted = true;
         if (_log.IsEnabled(LogLevel.Options))
         {
             LogWrite(LogLevel.Options, $"{client.LogPrefix} SENT CONTROL [{cn}]: 'PUSH_REPLY,{string.Join(',', pushes)}' (+ peer-id, cipher, protocol-flags)");

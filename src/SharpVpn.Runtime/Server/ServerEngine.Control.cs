@@ -373,6 +373,11 @@ public sealed partial class ServerEngine
             _management?.OnClientDisconnected(client, reason);
         }
 
+        if (client.Accepted && _connectScripts is { HasDisconnect: true } scripts)
+        {
+            RunClientDisconnect(client, scripts);
+        }
+
         client.Tcp?.Dispose();
         _graveyard.Add((client, MonotonicClock.NowMs + 5000));
     }

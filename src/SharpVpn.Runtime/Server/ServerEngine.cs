@@ -93,14 +93,22 @@ public sealed partial class ServerEngine : IDisposable
             ? new AddressAllocator(pool, config.IfconfigPoolPersistFile, config.IfconfigPoolPersistSeconds, config.DuplicateCn, config.Ipv6)
             : null;
         _connectLimiter = config.ConnectFrequency is { } f ? new ConnectRateLimiter(f.Connections, f.Seconds) : null;
-        _userPassScript = config.AuthUserPassVerify is { } verify
-            ? new UserPassScript(verify, config.TmpDir, config.Process.SetEnv, ScriptEnvironment,
-                TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds))
-            : null;
+        if (config.AuthUserPassVerify is not null || config.ClientConnect is not null || config.ClientDisconnect is not null)
+        {
+            var runner = new ScriptRunner(config.TmpDir, config.Process.SetEnv, ScriptEnvironment,
+                TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds));
+            _userPassScript = config.AuthUserPassVerify is { } verify ? new UserPassScript(verify, runner) : null;
+            _connectScripts = config.ClientConnect is not null || config.ClientDisconnect is not null
+                ? new ClientConnectScripts(config.ClientConnect, config.ClientDisconnect, runner)
+                : null;
+        }
     }
 
     /// <summary>auth-user-pass-verify, or null when not configured.</summary>
     private readonly UserPassScript? _userPassScript;
+
+    /// <summary>client-connect / client-disconnect, or null when neither is configured.</summary>
+    private readonly ClientConnectScripts? _connectScripts;
 
     /// <summary>The variables OpenVPN gives every script about the server itself.</summary>
     private IReadOnlyDictionary<string, string> ScriptEnvironment() => new Dictionary<string, string>(StringComparer.Ordinal)

@@ -1,0 +1,98 @@
+using System.Globalization;
+using SharpVpn.Config;
+
+namespace SharpVpn.Runtime.Server;
+
+/// <summary>The client-connect script's answer: refused (why), or accepted with the directives it wrote, if any.</summary>
+internal sealed record ClientConnectVerdict(string? Problem, ClientConfigDirEntry? Directives = null)
+{
+    public bool IsAccepted => Problem is null;
+}
+
+/// <summary>
+/// <c>client-connect</c> and <c>client-disconnect</c> as OpenVPN 2.6 runs them (multi.c): client-connect after the
+/// client passed every check and got its tunnel address, with <c>ifconfig_pool_remote_ip</c> (and its IPv6 and
+/// netmask companions), <c>trusted_ip</c>/<c>trusted_port</c>, <c>time_unix</c>/<c>time_ascii</c> and the client's
+/// variables; its first argument names a fresh 0600 file in which it may write client-config-dir directives
+/// (<c>push</c>, <c>push-reset</c>, <c>push-remove</c>, <c>iroute</c>, <c>ifconfig-push</c>, <c>disable</c>, ...),
+/// applied after the client's ccd file. A non-zero exit refuses the client. client-disconnect runs when a connected
+/// client goes, with <c>bytes_received</c>, <c>bytes_sent</c> and <c>time_duration</c>; its exit code is only logged.
+/// Deferred client-connect (exit code 2 with <c>client_connect_deferred_file</c>) is not offered.
+/// </summary>
+internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IReadOnlyList<string>? disconnect, ScriptRunner runner)
+{
+    public bool HasConnect => connect is not null;
+
+    public bool HasDisconnect => disconnect is not null;
+
+    /// <summary>Runs client-connect on the thread pool.</summary>
+    public Task<ClientConnectVerdict> ConnectAsync(ScriptClient client, IReadOnlyDictionary<string, string> addressVariables)
+    {
+        IReadOnlyDictionary<string, string> server = runner.ServerVariables();
+        return Task.Run(() => Connect(client, addressVariables, server));
+    }
+
+    /// <summary>Runs client-disconnect on the thread pool; <paramref name="log"/> gets a line if it failed.</summary>
+    public void StartDisconnect(ScriptClient client, IReadOnlyDictionary<string, string> sessionVariables, Action<string> log)
+    {
+        if (disconnect is null)
+        {
+            return;
+        }
+
+        IReadOnlyDictionary<string, string> server = runner.ServerVariables();
+        _ = Task.Run(() =>
+        {
+            var variables = new Dictionary<string, string>(sessionVariables, StringComparer.Ordinal)
+            {
+                ["script_type"] = "client-disconnect",
+                ["script_context"] = "init",
+            };
+            int? exit = runner.Run("client-disconnect", disconnect, [], server, client, variables, out string? problem);
+            if (exit != 0)
+            {
+                log($"{client.CommonName} client-disconnect: {problem ?? $"exited with code {exit!.Value.ToString(CultureInfo.InvariantCulture)}"}");
+            }
+        });
+    }
+
+    private ClientConnectVerdict Connect(ScriptClient client, IReadOnlyDictionary<string, string> addressVariables, IReadOnlyDictionary<string, string> server)
+    {
+        string output = runner.TempFileName("cc");
+        try
+        {
+            ScriptRunner.CreatePrivateFile(output, string.Empty);
+            var variables = new Dictionary<string, string>(addressVariables, StringComparer.Ordinal)
+            {
+                ["script_type"] = "client-connect",
+                ["script_context"] = "init",
+            };
+            int? exit = runner.Run("client-connect", connect!, [output], server, client, variables, out string? problem);
+            if (exit is null)
+            {
+                return new(problem);
+            }
+
+            if (exit != 0)
+            {
+                return new($"client-connect exited with code {exit.Value.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            // Bounded like a ccd file is in practice: a directive file of a megabyte is a broken script.
+            string? text = ScriptRunner.TryReadText(output, 1 << 20);
+            return new(null, string.IsNullOrWhiteSpace(text) ? null : ClientConfigDirEntry.Parse(text, $"client-connect output for '{client.CommonName}'", client.CommonName));
+        }
+        catch (ConfigException ex)
+        {
+            return new($"client-connect wrote a bad directive: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new($"client-connect: cannot create its output file: {ex.Message}");
+        }
+        finally
+        {
+            ScriptRunner.TryDelete(output);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using SharpVpn.Protocol.Control;
+
+namespace SharpVpn.Runtime.Server;
+
+/// <summary>Who a script is about: the variables OpenVPN derives from the client's certificate, address and peer info.</summary>
+internal sealed record ScriptClient(
+    string CommonName,
+    string? Username,
+    X509Certificate2? Certificate,
+    X509Certificate2? Issuer,
+    IPEndPoint Remote,
+    PeerInfo PeerInfo);
+
+/// <summary>
+/// Runs the server's scripts (auth-user-pass-verify, client-connect, client-disconnect) as OpenVPN 2.6 does, so
+/// scripts written for it work unchanged: executed without a shell, in an environment of their own (OpenVPN's
+/// variables, the config's <c>setenv</c> values and a PATH; never the server's own environment), temporary files
+/// in <c>tmp-dir</c> with unguessable names. Called on thread-pool threads, never on the control loop; a script
+/// still running after the timeout is killed.
+/// </summary>
+internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<string, string>> setEnv,
+    Func<IReadOnlyDictionary<string, string>> serverVariables, TimeSpan timeout)
+{
+    /// <summary>The longest a script may run before it is killed (the handshake window).</summary>
+    public TimeSpan Timeout => timeout;
+
+    /// <summary>What the control loop knows about the server now (tun device, addresses), for a script about to run.</summary>
+    public IReadOnlyDictionary<string, string> ServerVariables() => serverVariables();
+
+    /// <summary>
+    /// Runs <paramref name="command"/> plus <paramref name="extraArguments"/> with OpenVPN's environment: the server's
+    /// variables, then <paramref name="client"/>'s, then <paramref name="variables"/>. Returns the exit code, or null
+    /// with <paramref name="problem"/> when it could not run or was killed at the timeout.
+    /// </summary>
+    public int? Run(string what, IReadOnlyList<string> command, IEnumerable<string> extraArguments, IReadOnlyDictionary<string, string> server,
+        ScriptClient? client, IEnumerable<KeyValuePair<string, string>> variables, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            var start = new ProcessStartInfo(command[0]) { UseShellExecute = false };
+            foreach (string argument in command.Skip(1).Concat(extraArguments))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            IDictionary<string, string?> env = start.Environment;
+            // OpenVPN hands scripts only the variables it sets; PATH is added so that a script calling 'grep' works as in
+            // an interactive test (OpenVPN leaves it out, so scripts for it name full paths or set PATH themselves).
+            env.Clear();
+            env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+            foreach ((string name, string value) in setEnv.Concat(server))
+            {
+                env[name] = value;
+            }
+
+            if (client is not null)
+            {
+                AddClient(env, client);
+            }
+
+            foreach ((string name, string value) in variables)
+            {
+                env[name] = value;
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("the program did not start");
+            if (!process.WaitForExit(timeout))
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // It ended meanwhile.
+                }
+
+                problem = $"{what} did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (killed)";
+                return null;
+            }
+
+            return process.ExitCode;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            problem = $"{what} could not run '{command[0]}': {ex.Message}";
+            return null;
+        }
+    }
+
+    private string TempDirectory => tmpDir ?? (Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp");
+
+    /// <summary>An unguessable name in the tmp-dir, as OpenVPN's platform_create_temp_file names them.</summary>
+    public string TempFileName(string prefix) =>
+        Path.Combine(TempDirectory, $"openvpn_{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}.tmp");
+
+    /// <summary>Creates a new empty or filled file only this process's user can read (0600), never reusing a name.</summary>
+    public static void CreatePrivateFile(string path, string content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var file = new FileStream(path, options);
+        using var writer = new StreamWriter(file, new System.Text.UTF8Encoding(false));
+        writer.Write(content);
+    }
+
+    /// <summary>Reads at most <paramref name="maxChars"/> of a file a script may have written; null when there is none.</summary>
+    public static string? TryReadText(string path, int maxChars)
+    {
+        try
+        {
+            using var reader = new StreamReader(path);
+            char[] buffer = new char[maxChars];
+            int n = reader.ReadBlock(buffer, 0, buffer.Length);
+            return new string(buffer, 0, n);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // FileNotFoundException included: the script wrote none.
+        }
+    }
+
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Nothing more to do: the file is 0600 in the tmp-dir.
+        }
+    }
+
+    /// <summary>OpenVPN's string_mod(s, CC_PRINT, CC_CRLF, '_'): printable ASCII stays, anything else becomes '_'.</summary>
+    public static string Sanitize(string value) =>
+        string.Create(value.Length, value, static (span, s) =>
+        {
+            for (int i = 0; i < s.Length; i++)
+            {
+                char c = s[i];
+                span[i] = c is >= ' ' and <= '~' ? c : '_';
+            }
+        });
+
+    /// <summary>The client's variables: name, address, certificates (depth 0 and its issuer at 1), IV_/UV_ peer info.</summary>
+    private static void AddClient(IDictionary<string, string?> env, ScriptClient client)
+    {
+        foreach ((string name, string value) in client.PeerInfo.Values)
+        {
+            if ((name.StartsWith("IV_", StringComparison.Ordinal) || name.StartsWith("UV_", StringComparison.Ordinal)) && IsEnvName(name))
+            {
+                env[name] = Sanitize(value);
+            }
+        }
+
+        env["common_name"] = client.CommonName;
+        if (client.Username is { } username)
+        {
+            env["username"] = Sanitize(username);
+        }
+
+        IPAddress address = client.Remote.Address.IsIPv4MappedToIPv6 ? client.Remote.Address.MapToIPv4() : client.Remote.Address;
+        bool v6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        env[v6 ? "untrusted_ip6" : "untrusted_ip"] = address.ToString();
+        env["untrusted_port"] = client.Remote.Port.ToString(CultureInfo.InvariantCulture);
+        AddCertificate(env, client.Certificate, 0);
+        AddCertificate(env, client.Issuer, 1);
+    }
+
+    /// <summary>OpenVPN's per-depth certificate variables (ssl_verify.c verify_cert_set_env): 0 = the client, 1 = its issuer.</summary>
+    private static void AddCertificate(IDictionary<string, string?> env, X509Certificate2? cert, int depth)
+    {
+        if (cert is null)
+        {
+            return;
+        }
+
+        string d = depth.ToString(CultureInfo.InvariantCulture);
+        env[$"tls_id_{d}"] = Tls.OpenVpnCertificateText.Subject(cert.SubjectName);
+        foreach ((string field, string value) in Tls.OpenVpnCertificateText.SubjectFields(cert.SubjectName))
+        {
+            if (IsEnvName(field))
+            {
+                env[$"X509_{d}_{field}"] = Sanitize(value);
+            }
+        }
+
+        byte[] serial = cert.GetSerialNumber(); // little-endian
+        Array.Reverse(serial);
+        env[$"tls_serial_{d}"] = new System.Numerics.BigInteger(serial, isUnsigned: true, isBigEndian: true).ToString(CultureInfo.InvariantCulture);
+        env[$"tls_serial_hex_{d}"] = ColonHex(serial.SkipWhile((b, i) => b == 0 && i < serial.Length - 1));
+        env[$"tls_digest_{d}"] = ColonHex(SHA1.HashData(cert.RawDataMemory.Span));
+        env[$"tls_digest_sha256_{d}"] = ColonHex(SHA256.HashData(cert.RawDataMemory.Span));
+    }
+
+    private static string ColonHex(IEnumerable<byte> bytes) =>
+        string.Join(':', bytes.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+
+    private static bool IsEnvName(string name)
+    {
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
