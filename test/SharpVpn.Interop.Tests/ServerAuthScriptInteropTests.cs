@@ -236,6 +236,16 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
             Assert.True(long.Parse(disconnectEnv["bytes_sent"], System.Globalization.CultureInfo.InvariantCulture) > 0);
             Assert.True(disconnectEnv.ContainsKey("time_duration"));
             seen[real ? "openvpn" : "ours"] = (connectEnv, disconnectEnv, refusal[(refusal.IndexOf("AUTH_FAILED", StringComparison.Ordinal))..]);
+            if (!real)
+            {
+                // A server shutdown disconnects its clients: their client-disconnect runs before the process exits.
+                LabProcess stays = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+                await stays.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+                File.Delete(disconnectFile);
+                await s.Server!.StopAsync();
+                Assert.True(File.Exists(disconnectFile), "client-disconnect did not run at server shutdown");
+                await stays.StopAsync();
+            }
         }
 
         (Dictionary<string, string> Connect, Dictionary<string, string> Disconnect, string Refusal) ours = seen["ours"], theirs = seen["openvpn"];

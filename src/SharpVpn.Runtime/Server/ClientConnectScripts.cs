@@ -21,6 +21,9 @@ internal sealed record ClientConnectVerdict(string? Problem, ClientConfigDirEntr
 /// </summary>
 internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IReadOnlyList<string>? disconnect, ScriptRunner runner)
 {
+    private readonly Lock _pendingLock = new();
+    private readonly HashSet<Task> _pendingDisconnects = [];
+
     public bool HasConnect => connect is not null;
 
     public bool HasDisconnect => disconnect is not null;
@@ -41,7 +44,7 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
         }
 
         IReadOnlyDictionary<string, string> server = runner.ServerVariables();
-        _ = Task.Run(() =>
+        Task task = Task.Run(() =>
         {
             var variables = new Dictionary<string, string>(sessionVariables, StringComparer.Ordinal)
             {
@@ -54,6 +57,41 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
                 log($"{client.CommonName} client-disconnect: {problem ?? $"exited with code {exit!.Value.ToString(CultureInfo.InvariantCulture)}"}");
             }
         });
+        lock (_pendingLock)
+        {
+            _pendingDisconnects.Add(task);
+        }
+
+        _ = task.ContinueWith(t =>
+        {
+            lock (_pendingLock)
+            {
+                _pendingDisconnects.Remove(t);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// At shutdown: waits (at most <paramref name="limit"/>) for the client-disconnect scripts still running, so the
+    /// accounting of the clients the shutdown disconnected is not cut off by the process's exit (OpenVPN runs them
+    /// before it exits too). True when all finished.
+    /// </summary>
+    public bool WaitForDisconnects(TimeSpan limit)
+    {
+        Task[] pending;
+        lock (_pendingLock)
+        {
+            pending = [.. _pendingDisconnects];
+        }
+
+        try
+        {
+            return Task.WaitAll(pending, limit);
+        }
+        catch (AggregateException)
+        {
+            return true; // they ended (their errors were logged)
+        }
     }
 
     private ClientConnectVerdict Connect(ScriptClient client, IReadOnlyDictionary<string, string> addressVariables, IReadOnlyDictionary<string, string> server)

@@ -324,7 +324,7 @@ public sealed partial class ServerEngine
             ["time_ascii"] = ScriptTime(client.Established ? client.ConnectedSince : DateTimeOffset.Now),
         };
         AddPoolVariables(variables);
-        scripts.StartDisconnect(ScriptClientOf(client), variables, line => RunOnControlLater(() => LogInfo(line)));
+        scripts.StartDisconnect(ScriptClientOf(client), variables, LogInfo);
     }
 
     /// <summary>ifconfig_pool_netmask (topology subnet) or ifconfig_pool_local_ip (net30/p2p), as multi.c sets them.</summary>

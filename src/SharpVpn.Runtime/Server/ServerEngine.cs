@@ -533,6 +533,11 @@ public sealed partial class ServerEngine : IDisposable
             _tcpListener?.Dispose();
             _udpLoop?.Join(TimeSpan.FromSeconds(5));
             CloseAllClients();
+            if (_connectScripts?.WaitForDisconnects(TimeSpan.FromSeconds(10)) == false)
+            {
+                LogInfo("client-disconnect scripts still running after 10 s; exiting without them");
+            }
+
             SavePool();
             WriteStatus(force: true);
             _statusStream?.Dispose();
