@@ -303,20 +303,5 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         return path;
     }
 
-    private static Dictionary<string, string> ReadEnv(string dump, string user)
-    {
-        string path = Path.Combine(dump, $"env-{user}");
-        Assert.True(File.Exists(path), $"the script did not run for {user}");
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string line in File.ReadAllLines(path))
-        {
-            int eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0)
-            {
-                env[line[..eq]] = line[(eq + 1)..];
-            }
-        }
-
-        return env;
-    }
+    private static Dictionary<string, string> ReadEnv(string dump, string user) => ReadEnvFile(Path.Combine(dump, $"env-{user}"));
 }

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using SharpVpn.Config;
 using SharpVpn.Protocol.Session;
-using SharpVpn.Runtime.DataPath;
 using SharpVpn.Runtime.Logging;
 
 namespace SharpVpn.Runtime.Server;
@@ -46,91 +44,12 @@ public sealed partial class ServerEngine
     }
 
     /// <summary>
-    /// auth-user-pass-verify for this client: a client that sent no username/password is refused at once (OpenVPN:
-    /// "Auth Username/Password was not provided by peer"); otherwise the script runs on the thread pool and its
-    /// verdict comes back to the control loop. The session waits in its approval stage meanwhile (its handshake
-    /// window still applies); a client that went away meanwhile is simply not continued.
-    /// </summary>
-    private void StartUserPassVerify(ServerClient client, UserPassScript script, long now)
-    {
-        TunnelSession session = client.Session;
-        if (session.PeerUsername is null || session.PeerPassword is null)
-        {
-            LogInfo($"{client.LogPrefix} TLS Error: Auth Username/Password was not provided by peer");
-            Reject(client, "auth-user-pass-verify is configured and the client sent no username/password", now);
-            return;
-        }
-
-        string username = session.PeerUsername;
-        _ = script.VerifyAsync(ScriptClientOf(client), session.PeerPassword).ContinueWith(task =>
-        {
-            UserPassVerdict verdict = task.IsCompletedSuccessfully ? task.Result : new($"auth-user-pass-verify failed: {task.Exception?.GetBaseException().Message}");
-            RunOnControlLater(() => OnUserPassVerified(client, username, verdict));
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    /// <summary>Queues <paramref name="action"/> for the control loop (from a script's thread) and wakes it.</summary>
-    private void RunOnControlLater(Action action)
-    {
-        _controlActions.Enqueue(action);
-        Wake();
-    }
-
-    /// <summary>What scripts are told about <paramref name="client"/> (certificate, issuer, address, peer info, username).</summary>
-    private ScriptClient ScriptClientOf(ServerClient client) =>
-        new(client.CommonName!, client.Session.PeerUsername, client.Session.PeerCertificate, IssuerOf(client.Session.PeerCertificate),
-            client.Address.Endpoint.ToIPEndPoint(), client.Session.PeerInfo);
-
-    /// <summary>The configured CA that issued <paramref name="certificate"/> (the script's depth-1 variables), if it is one of them.</summary>
-    private X509Certificate2? IssuerOf(X509Certificate2? certificate)
-    {
-        if (certificate is null)
-        {
-            return null;
-        }
-
-        foreach (X509Certificate2 ca in _factory.TlsOptions.TrustedCertificateAuthorities)
-        {
-            if (ca.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
-            {
-                return ca;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Control loop: the script's verdict for <paramref name="client"/>.</summary>
-    private void OnUserPassVerified(ServerClient client, string username, UserPassVerdict verdict)
-    {
-        if (client.Closing || !_clients.Contains(client))
-        {
-            return;
-        }
-
-        long now = MonotonicClock.NowMs;
-        if (!verdict.IsAccepted)
-        {
-            LogInfo($"{client.LogPrefix} TLS Auth Error: Auth Username/Password verification failed for peer ({verdict.Problem})");
-            client.Session.RejectPeer(verdict.ClientReason, now);
-        }
-        else
-        {
-            LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}'");
-            AssignAndAccept(client, now);
-        }
-
-        ServiceClient(client, now);
-    }
-
-    /// <summary>
     /// The client passed every check: ccd / ccd-exclusive / disable, duplicate-cn, the tunnel address (ccd
     /// ifconfig-push, else the pool with ifconfig-pool-persist), iroutes, the push list; then the session derives keys
     /// and answers PUSH_REQUEST.
     /// </summary>
     private void AssignAndAccept(ServerClient client, long now)
     {
-        TunnelSession session = client.Session;
         string cn = client.CommonName!;
         ClientConfigDirEntry? ccd = null;
         if (_config.ClientConfigDir is { } dir)
@@ -220,133 +139,6 @@ public sealed partial class ServerEngine
         }
 
         FinishAccept(client, ccd, null, ifconfigPush, ifconfigIpv6Push, now);
-    }
-
-    /// <summary>
-    /// client-connect, with the address the client got (multi.c multi_client_connect_setenv); its verdict and
-    /// directives come back to the control loop (<see cref="OnClientConnectDone"/>). The pool entry stays reserved
-    /// meanwhile; a client that goes away meanwhile releases it as usual.
-    /// </summary>
-    private void StartClientConnect(ServerClient client, ClientConnectScripts scripts, ClientConfigDirEntry? ccd, string ifconfigPush,
-        string? ifconfigIpv6Push)
-    {
-        var addresses = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["trusted_ip"] = TrustedAddress(client),
-            ["trusted_port"] = client.Address.Endpoint.Port.ToString(CultureInfo.InvariantCulture),
-            ["ifconfig_pool_remote_ip"] = Ipv4.Format(client.ScriptPoolAddress = client.VirtualAddress),
-            ["time_unix"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            ["time_ascii"] = ScriptTime(DateTimeOffset.Now),
-        };
-        AddPoolVariables(addresses);
-        if (client.VirtualAddress6 != UInt128.Zero)
-        {
-            addresses["ifconfig_pool_remote_ip6"] = Ipv6.ToAddress(client.VirtualAddress6).ToString();
-        }
-
-        _ = scripts.ConnectAsync(ScriptClientOf(client), addresses).ContinueWith(task =>
-        {
-            ClientConnectVerdict verdict = task.IsCompletedSuccessfully ? task.Result : new($"client-connect failed: {task.Exception?.GetBaseException().Message}");
-            RunOnControlLater(() => OnClientConnectDone(client, verdict, ccd, ifconfigPush, ifconfigIpv6Push));
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    /// <summary>Control loop: client-connect's verdict; its directives apply after the client's ccd file (disable, ifconfig-push, ...).</summary>
-    private void OnClientConnectDone(ServerClient client, ClientConnectVerdict verdict, ClientConfigDirEntry? ccd, string ifconfigPush,
-        string? ifconfigIpv6Push)
-    {
-        if (client.Closing || !_clients.Contains(client))
-        {
-            return;
-        }
-
-        long now = MonotonicClock.NowMs;
-        ClientConfigDirEntry? directives = verdict.Directives;
-        if (!verdict.IsAccepted)
-        {
-            Reject(client, verdict.Problem, now);
-        }
-        else if (directives?.Disable == true)
-        {
-            LogInfo($"{client.LogPrefix} MULTI: client has been rejected due to 'disable' directive (client-connect)");
-            Reject(client, null, now);
-        }
-        else if (directives?.IfconfigPush is { } fixedAddress && !TryMoveToFixedAddress(client, fixedAddress, now, ref ifconfigPush))
-        {
-            // Refused inside (the address is another client's).
-        }
-        else if (directives?.IfconfigIpv6Push is not null && !TryAssignIpv6(client, directives, now, out ifconfigIpv6Push))
-        {
-            // Refused inside.
-        }
-        else
-        {
-            FinishAccept(client, ccd, directives, ifconfigPush, ifconfigIpv6Push, now);
-        }
-
-        ServiceClient(client, now);
-    }
-
-    /// <summary>client-connect's ifconfig-push: the client leaves its pool entry for the fixed address (refused if another client has it).</summary>
-    private bool TryMoveToFixedAddress(ServerClient client, IfconfigSettings fixedAddress, long now, ref string ifconfigPush)
-    {
-        uint address = Ipv4.ToUInt32(fixedAddress.Local);
-        if (Routes.FindByVirtualAddress(address) is { } holder && !ReferenceEquals(holder, client) && holder.VirtualAddress == address)
-        {
-            Reject(client, $"ifconfig-push address {fixedAddress.Local} is in use by '{holder.CommonName}'", now);
-            return false;
-        }
-
-        if (client.PoolIndex >= 0)
-        {
-            _allocator?.Release(client.PoolIndex);
-        }
-
-        client.VirtualAddress = address;
-        client.PoolIndex = _allocator?.Reserve(fixedAddress.Local) ?? -1;
-        ifconfigPush = $"ifconfig {fixedAddress.Local} {fixedAddress.RemoteOrNetmask}";
-        return true;
-    }
-
-    /// <summary>client-disconnect for a client that was admitted, with its traffic and connected time (multi.c multi_client_disconnect_setenv).</summary>
-    private void RunClientDisconnect(ServerClient client, ClientConnectScripts scripts)
-    {
-        long duration = client.Established ? (long)(DateTimeOffset.Now - client.ConnectedSince).TotalSeconds : 0;
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["trusted_ip"] = TrustedAddress(client),
-            ["trusted_port"] = client.Address.Endpoint.Port.ToString(CultureInfo.InvariantCulture),
-            ["ifconfig_pool_remote_ip"] = Ipv4.Format(client.ScriptPoolAddress != 0 ? client.ScriptPoolAddress : client.VirtualAddress),
-            ["bytes_received"] = client.BytesIn.ToString(CultureInfo.InvariantCulture),
-            ["bytes_sent"] = client.BytesOut.ToString(CultureInfo.InvariantCulture),
-            ["time_duration"] = Math.Max(0, duration).ToString(CultureInfo.InvariantCulture),
-            ["time_unix"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            ["time_ascii"] = ScriptTime(client.Established ? client.ConnectedSince : DateTimeOffset.Now),
-        };
-        AddPoolVariables(variables);
-        scripts.StartDisconnect(ScriptClientOf(client), variables, LogInfo);
-    }
-
-    /// <summary>ifconfig_pool_netmask (topology subnet) or ifconfig_pool_local_ip (net30/p2p), as multi.c sets them.</summary>
-    private void AddPoolVariables(Dictionary<string, string> variables)
-    {
-        if (_config.Tun.Topology == Topology.Subnet && _config.Tun.Ifconfig is { } ifconfig)
-        {
-            variables["ifconfig_pool_netmask"] = ifconfig.RemoteOrNetmask.ToString();
-        }
-        else if (_config.Tun.Ifconfig is { } p2p)
-        {
-            variables["ifconfig_pool_local_ip"] = p2p.RemoteOrNetmask.ToString();
-        }
-    }
-
-    /// <summary>OpenVPN 2.6's time_ascii: local time as "YYYY-MM-DD HH:MM:SS".</summary>
-    private static string ScriptTime(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-
-    private static string TrustedAddress(ServerClient client)
-    {
-        IPAddress address = client.Address.Endpoint.Address;
-        return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
     }
 
     /// <summary>iroutes and the push list from the ccd file and client-connect's directives, the routes, then PUSH_REPLY.</summary>
