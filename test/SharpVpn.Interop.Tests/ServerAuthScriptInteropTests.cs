@@ -243,7 +243,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
                 await stays.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
                 File.Delete(disconnectFile);
                 await s.Server!.StopAsync();
-                Assert.True(File.Exists(disconnectFile), "client-disconnect did not run at server shutdown");
+                Assert.True(File.Exists(disconnectFile), "client-disconnect did not run at server shutdown:\n" + s.Server.Tail());
                 await stays.StopAsync();
             }
         }

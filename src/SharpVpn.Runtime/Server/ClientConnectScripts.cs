@@ -28,11 +28,12 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
 
     public bool HasDisconnect => disconnect is not null;
 
-    /// <summary>Runs client-connect on the thread pool.</summary>
+    /// <summary>Runs client-connect on the thread pool (what it is told about the client is taken now, on the caller's thread).</summary>
     public Task<ClientConnectVerdict> ConnectAsync(ScriptClient client, IReadOnlyDictionary<string, string> addressVariables)
     {
-        IReadOnlyDictionary<string, string> server = runner.ServerVariables();
-        return Task.Run(() => Connect(client, addressVariables, server));
+        Dictionary<string, string> context = runner.Context(client);
+        string commonName = client.CommonName;
+        return Task.Run(() => Connect(commonName, addressVariables, context));
     }
 
     /// <summary>Runs client-disconnect on the thread pool; <paramref name="log"/> gets a line if it failed.</summary>
@@ -43,7 +44,8 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
             return;
         }
 
-        IReadOnlyDictionary<string, string> server = runner.ServerVariables();
+        Dictionary<string, string> context = runner.Context(client);
+        string commonName = client.CommonName;
         Task task = Task.Run(() =>
         {
             var variables = new Dictionary<string, string>(sessionVariables, StringComparer.Ordinal)
@@ -51,10 +53,18 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
                 ["script_type"] = "client-disconnect",
                 ["script_context"] = "init",
             };
-            int? exit = runner.Run("client-disconnect", disconnect, [], server, client, variables, out string? problem);
-            if (exit != 0)
+            try
             {
-                log($"{client.CommonName} client-disconnect: {problem ?? $"exited with code {exit!.Value.ToString(CultureInfo.InvariantCulture)}"}");
+                int? exit = runner.Run("client-disconnect", disconnect, [], context, variables, out string? problem);
+                if (exit != 0)
+                {
+                    log($"{commonName} client-disconnect: {problem ?? $"exited with code {exit!.Value.ToString(CultureInfo.InvariantCulture)}"}");
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Nobody awaits this task: say what went wrong instead of losing it.
+                log($"{commonName} client-disconnect failed: {ex.GetType().Name}: {ex.Message}");
             }
         });
         lock (_pendingLock)
@@ -94,7 +104,7 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
         }
     }
 
-    private ClientConnectVerdict Connect(ScriptClient client, IReadOnlyDictionary<string, string> addressVariables, IReadOnlyDictionary<string, string> server)
+    private ClientConnectVerdict Connect(string commonName, IReadOnlyDictionary<string, string> addressVariables, IReadOnlyDictionary<string, string> context)
     {
         string output = runner.TempFileName("cc");
         try
@@ -105,7 +115,7 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
                 ["script_type"] = "client-connect",
                 ["script_context"] = "init",
             };
-            int? exit = runner.Run("client-connect", connect!, [output], server, client, variables, out string? problem);
+            int? exit = runner.Run("client-connect", connect!, [output], context, variables, out string? problem);
             if (exit is null)
             {
                 return new(problem);
@@ -118,7 +128,7 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
 
             // Bounded like a ccd file is in practice: a directive file of a megabyte is a broken script.
             string? text = ScriptRunner.TryReadText(output, 1 << 20);
-            return new(null, string.IsNullOrWhiteSpace(text) ? null : ClientConfigDirEntry.Parse(text, $"client-connect output for '{client.CommonName}'", client.CommonName));
+            return new(null, string.IsNullOrWhiteSpace(text) ? null : ClientConfigDirEntry.Parse(text, $"client-connect output for '{commonName}'", commonName));
         }
         catch (ConfigException ex)
         {

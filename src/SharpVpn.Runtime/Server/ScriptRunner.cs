@@ -29,16 +29,28 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
     /// <summary>The longest a script may run before it is killed (the handshake window).</summary>
     public TimeSpan Timeout => timeout;
 
-    /// <summary>What the control loop knows about the server now (tun device, addresses), for a script about to run.</summary>
-    public IReadOnlyDictionary<string, string> ServerVariables() => serverVariables();
+    /// <summary>
+    /// The server's variables (tun device, addresses) and <paramref name="client"/>'s, taken now, on the control loop:
+    /// the script's thread must not touch the client's certificate, which is disposed once the client is gone.
+    /// </summary>
+    public Dictionary<string, string> Context(ScriptClient? client)
+    {
+        var context = new Dictionary<string, string>(serverVariables(), StringComparer.Ordinal);
+        if (client is not null)
+        {
+            AddClient(context, client);
+        }
+
+        return context;
+    }
 
     /// <summary>
-    /// Runs <paramref name="command"/> plus <paramref name="extraArguments"/> with OpenVPN's environment: the server's
-    /// variables, then <paramref name="client"/>'s, then <paramref name="variables"/>. Returns the exit code, or null
-    /// with <paramref name="problem"/> when it could not run or was killed at the timeout.
+    /// Runs <paramref name="command"/> plus <paramref name="extraArguments"/> with OpenVPN's environment: the
+    /// <paramref name="context"/> (<see cref="Context"/>), then <paramref name="variables"/>. Returns the exit code, or
+    /// null with <paramref name="problem"/> when it could not run or was killed at the timeout.
     /// </summary>
-    public int? Run(string what, IReadOnlyList<string> command, IEnumerable<string> extraArguments, IReadOnlyDictionary<string, string> server,
-        ScriptClient? client, IEnumerable<KeyValuePair<string, string>> variables, out string? problem)
+    public int? Run(string what, IReadOnlyList<string> command, IEnumerable<string> extraArguments, IReadOnlyDictionary<string, string> context,
+        IEnumerable<KeyValuePair<string, string>> variables, out string? problem)
     {
         problem = null;
         try
@@ -54,17 +66,7 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
             // an interactive test (OpenVPN leaves it out, so scripts for it name full paths or set PATH themselves).
             env.Clear();
             env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-            foreach ((string name, string value) in setEnv.Concat(server))
-            {
-                env[name] = value;
-            }
-
-            if (client is not null)
-            {
-                AddClient(env, client);
-            }
-
-            foreach ((string name, string value) in variables)
+            foreach ((string name, string value) in setEnv.Concat(context).Concat(variables))
             {
                 env[name] = value;
             }
@@ -154,7 +156,7 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
         });
 
     /// <summary>The client's variables: name, address, certificates (depth 0 and its issuer at 1), IV_/UV_ peer info.</summary>
-    private static void AddClient(IDictionary<string, string?> env, ScriptClient client)
+    private static void AddClient(Dictionary<string, string> env, ScriptClient client)
     {
         foreach ((string name, string value) in client.PeerInfo.Values)
         {
@@ -179,7 +181,7 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
     }
 
     /// <summary>OpenVPN's per-depth certificate variables (ssl_verify.c verify_cert_set_env): 0 = the client, 1 = its issuer.</summary>
-    private static void AddCertificate(IDictionary<string, string?> env, X509Certificate2? cert, int depth)
+    private static void AddCertificate(Dictionary<string, string> env, X509Certificate2? cert, int depth)
     {
         if (cert is null)
         {

@@ -26,16 +26,17 @@ internal sealed class UserPassScript(UserPassVerifyScript script, ScriptRunner r
 {
     private static readonly TimeSpan ControlFilePoll = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Runs the script on the thread pool.</summary>
+    /// <summary>Runs the script on the thread pool (what it is told about the client is taken now, on the caller's thread).</summary>
     public Task<UserPassVerdict> VerifyAsync(ScriptClient client, string password)
     {
-        IReadOnlyDictionary<string, string> server = runner.ServerVariables();
-        return Task.Run(() => Verify(client, password, server));
+        Dictionary<string, string> context = runner.Context(client);
+        string username = client.Username ?? string.Empty;
+        return Task.Run(() => Verify(username, password, context));
     }
 
-    private UserPassVerdict Verify(ScriptClient client, string password, IReadOnlyDictionary<string, string> server)
+    private UserPassVerdict Verify(string username, string password, IReadOnlyDictionary<string, string> context)
     {
-        string username = ScriptRunner.Sanitize(client.Username ?? string.Empty);
+        username = ScriptRunner.Sanitize(username);
         password = ScriptRunner.Sanitize(password);
         string? credentialsFile = null;
         string reasonFile = runner.TempFileName("afr");
@@ -60,7 +61,7 @@ internal sealed class UserPassScript(UserPassVerifyScript script, ScriptRunner r
                 ScriptRunner.CreatePrivateFile(credentialsFile, $"{username}\n{password}\n");
             }
 
-            int? exit = runner.Run("auth-user-pass-verify", script.Command, credentialsFile is null ? [] : [credentialsFile], server, client,
+            int? exit = runner.Run("auth-user-pass-verify", script.Command, credentialsFile is null ? [] : [credentialsFile], context,
                 variables, out string? problem);
             return exit switch
             {
