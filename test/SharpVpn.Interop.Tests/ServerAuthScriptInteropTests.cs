@@ -152,6 +152,60 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         await s.AssertIntranetReachableAsync();
     }
 
+    [Fact]
+    public async Task Renegotiation_RerunsTheScript_ARefusalEndsTheSession_AsTheRealOpenVpnServerDoes()
+    {
+        // OpenVPN runs auth-user-pass-verify again at every renegotiation (the client resends its cached credentials),
+        // so disabling an account takes effect within reneg-sec. Both servers renegotiate every 3 s here.
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump")).FullName;
+        string calls = Path.Combine(dump, "calls");
+        string refuse = Path.Combine(dump, "refuse");
+        string script = WriteExecutable(Path.Combine(s.Lab.WorkDir, "count.sh"), $"""
+            #!/bin/sh
+            echo "$username" >> {calls}
+            [ -e {refuse} ] && exit 1
+            exit 0
+            """);
+        OpenVpnVariant server = OpenVpnVariant.Modern with
+        {
+            ServerExtra = ["script-security 3", $"auth-user-pass-verify {script} via-env", "reneg-sec 3"],
+        };
+        foreach (bool real in new[] { false, true })
+        {
+            File.Delete(calls);
+            File.Delete(refuse);
+            if (real)
+            {
+                await s.Server!.StopAsync();
+                s.UseRealOpenVpnServer(server);
+                await s.RestartServerAsync(real: true);
+            }
+            else
+            {
+                await s.StartServerAsync(server);
+            }
+
+            LabProcess client = s.StartRealClient(ClientWithPassword(s, "reneg", "alice", "pw"));
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (CallCount(calls) < 2 && clock.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.True(CallCount(calls) >= 2, $"{(real ? "openvpn" : "our server")} did not run the script again at the renegotiation");
+            await s.AssertIntranetReachableAsync(); // the renegotiated key carries the traffic
+            File.WriteAllText(refuse, string.Empty);
+            await client.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
+            Assert.True(await client.WaitForExitAsync(StartTimeout), "the client kept running after AUTH_FAILED");
+            Assert.Contains("SIGTERM[soft,auth-failure]", client.Output, StringComparison.Ordinal);
+            Assert.All(File.ReadAllLines(calls), l => Assert.Equal("alice", l));
+        }
+
+        static int CallCount(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+    }
+
     // client-connect: records its environment, refuses while a 'refuse' file exists, otherwise moves the client to
     // 10.0.1.77 and pushes a route; client-disconnect records its environment. Both name their dump directory as
     // their own argument, so the directives file is the last argument, as OpenVPN passes it.

@@ -188,6 +188,26 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Case4_RevokeAfterRenegotiations_PlusSighup_StillDisconnects()
+    {
+        // The session keeps the client's certificate for the whole connection: after two renegotiations the first
+        // TLS session (whose engine held it) is gone, and a CRL reload must still find the certificate revoked.
+        await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "later"]);
+        Func<string, string> laterFiles = KeepCopies(s, "later");
+        await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = [$"crl-verify {s.Pki.Crl}", "reneg-sec 2", "tran-window 1"] });
+        LabProcess later = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern, "later", laterFiles));
+        await later.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        await s.Server!.WaitForOutputAsync("data channel key_id 2 active", StartTimeout);
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // key 0's lame-duck time is over: its TLS session is disposed
+        await s.AssertIntranetReachableAsync();
+        int mark = s.Server.LineCount;
+        await s.Pki.RevokeAsync("later");
+        (await s.Lab.RunAsync(s.Lab.Server, "kill", "-HUP", s.Server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))).EnsureSuccess();
+        await s.Server.WaitForOutputAsync("disconnected 1 client(s) whose certificate is now revoked", StartTimeout, mark);
+        Assert.False(s.Server.HasExited);
+    }
+
+    [Fact]
     public async Task Case4_RevokedRefused_RevokeWhileConnectedPlusSighupDisconnects_WrongEkuRefused()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "revoked", "later"]);

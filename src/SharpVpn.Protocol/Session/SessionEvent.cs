@@ -11,6 +11,14 @@ public enum SessionEventKind
     PeerAuthenticationRequired,
 
     /// <summary>
+    /// Server only, with <see cref="TunnelSessionOptions.ApproveRenegotiations"/>: a renegotiation's TLS and key method 2
+    /// finished (<see cref="TunnelSession.RenegotiationUsername"/>/<see cref="TunnelSession.RenegotiationPassword"/>); the old
+    /// key carries the data meanwhile. The runtime calls <see cref="TunnelSession.AcceptRenegotiation"/> or
+    /// <see cref="TunnelSession.RejectPeer"/>, as OpenVPN re-runs auth-user-pass-verify on every renegotiation.
+    /// </summary>
+    RenegotiationApprovalRequired,
+
+    /// <summary>
     /// First data keys are installed. Client: the PUSH_REPLY was applied (<see cref="SessionEvent.PushedOptions"/>).
     /// Server: the client was accepted and keys derived. The data path may start.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using SharpVpn.DataChannel;
 using SharpVpn.Protocol.Control;
 using SharpVpn.Protocol.Reliability;
@@ -59,9 +60,12 @@ public sealed partial class TunnelSession
             Close(OpenVpnError.TlsFailed, $"TLS handshake failed: {failure.Message}");
             return;
         }
-        if (ks.Tls.IsHandshakeComplete && ks.KeyId == 0 && PeerCertificate is null)
+        if (ks.Tls.IsHandshakeComplete && ks.KeyId == 0 && PeerCertificate is null && ks.Tls.PeerCertificate is { } peer)
         {
-            PeerCertificate = ks.Tls.PeerCertificate;
+            // A copy of our own (a second reference to the same OpenSSL certificate, no parsing): the TLS engine's goes
+            // with it when key 0 is retired after the first renegotiation, and the certificate is read for the whole
+            // session (CRL reloads, scripts).
+            PeerCertificate = new X509Certificate2(peer);
         }
         ReadPlaintext(ks, nowMs);
     }
@@ -139,6 +143,15 @@ public sealed partial class TunnelSession
             ks.Tls!.WritePlaintext(ks.Local.ToBytes());
             if (ks.KeyId != 0)
             {
+                if (_options.ApproveRenegotiations)
+                {
+                    RenegotiationUsername = remote.Username;
+                    RenegotiationPassword = remote.Password;
+                    ks.Stage = KeyStage.AwaitingApproval;
+                    Raise(SessionEventKind.RenegotiationApprovalRequired, PeerCommonName, keyId: ks.KeyId);
+                    return;
+                }
+
                 Activate(ks, nowMs);
                 return;
             }

@@ -38,6 +38,20 @@ public sealed partial class TunnelSession
     }
 
     /// <summary>
+    /// Server: activates the renegotiated key after <see cref="SessionEventKind.RenegotiationApprovalRequired"/> (a
+    /// KeysChanged event follows). Does nothing if that key is no longer the one waiting (superseded or closed).
+    /// </summary>
+    public void AcceptRenegotiation(int keyId, long nowMs)
+    {
+        if (!IsServer || _closed || _primary.KeyId != keyId || _primary.KeyId == 0 || _primary.Stage != KeyStage.AwaitingApproval)
+        {
+            return;
+        }
+        Activate(_primary, nowMs);
+        Flush(nowMs);
+    }
+
+    /// <summary>
     /// Server: refuses the client: sends AUTH_FAILED (with <paramref name="clientReason"/> if given), and closes the session
     /// two seconds later (drain outgoing meanwhile). No PUSH_REPLY and no data keys (security.md #7).
     /// </summary>

@@ -171,6 +171,12 @@ public sealed partial class TunnelSession : IDisposable
     /// <summary>Server: password the client sent, or null.</summary>
     public string? PeerPassword { get; private set; }
 
+    /// <summary>Server: the username the client sent with its latest renegotiation (null before one, or without one).</summary>
+    public string? RenegotiationUsername { get; private set; }
+
+    /// <summary>Server: the password the client sent with its latest renegotiation.</summary>
+    public string? RenegotiationPassword { get; private set; }
+
     /// <summary>The peer's OCC options string from key method 2.</summary>
     public string? PeerOptionsString { get; private set; }
 
@@ -241,6 +247,7 @@ public sealed partial class TunnelSession : IDisposable
         }
         _retiredKeys.Clear();
         (_wrap as IDisposable)?.Dispose();
+        PeerCertificate?.Dispose();
     }
 
     private static string? PeerCertificateName(X509Certificate2 certificate)

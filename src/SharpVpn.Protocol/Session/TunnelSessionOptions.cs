@@ -11,6 +11,12 @@ namespace SharpVpn.Protocol.Session;
 public sealed class TunnelSessionOptions
 {
     /// <summary>True for the TLS server role.</summary>
+    /// <summary>
+    /// Server: a renegotiated key becomes active only after the runtime approves it
+    /// (<see cref="SessionEventKind.RenegotiationApprovalRequired"/>); false activates it at once.
+    /// </summary>
+    public bool ApproveRenegotiations { get; init; }
+
     public required bool IsServer { get; init; }
 
     /// <summary>Creates a fresh TLS engine for every key state (hard reset and each renegotiation).</summary>

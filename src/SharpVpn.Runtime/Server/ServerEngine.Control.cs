@@ -294,6 +294,9 @@ public sealed partial class ServerEngine
             case SessionEventKind.PeerAuthenticationRequired:
                 Authorize(client, now);
                 break;
+            case SessionEventKind.RenegotiationApprovalRequired:
+                ReauthorizeRenegotiation(client, e.KeyId, now);
+                break;
             case SessionEventKind.Connected:
                 client.Established = true;
                 client.ConnectedSince = DateTimeOffset.Now;

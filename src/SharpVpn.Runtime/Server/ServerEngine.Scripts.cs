@@ -38,6 +38,66 @@ public sealed partial class ServerEngine
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// A renegotiation (reneg-sec, -bytes, -pkts, either side) with auth-user-pass-verify configured: as OpenVPN, the
+    /// script runs again with the credentials the client sent now (a disabled account or a changed password ends the
+    /// session within one renegotiation period), and the username must not change (ssl_verify.c: "username attempted
+    /// to change"). The old key carries the traffic meanwhile; a refusal sends AUTH_FAILED and closes the session.
+    /// </summary>
+    private void ReauthorizeRenegotiation(ServerClient client, int keyId, long now)
+    {
+        TunnelSession session = client.Session;
+        if (_userPassScript is not { } script)
+        {
+            session.AcceptRenegotiation(keyId, now);
+            return;
+        }
+
+        string? username = session.RenegotiationUsername;
+        string? password = session.RenegotiationPassword;
+        if (username is null || password is null)
+        {
+            LogInfo($"{client.LogPrefix} TLS Error: Auth Username/Password was not provided by peer (renegotiation)");
+            Reject(client, "the client sent no username/password with its renegotiation", now);
+            return;
+        }
+
+        if (!string.Equals(username, client.Username, StringComparison.Ordinal))
+        {
+            Reject(client, $"username attempted to change from '{ScriptRunner.Sanitize(client.Username ?? string.Empty)}' to '{ScriptRunner.Sanitize(username)}' -- tunnel disabled", now);
+            return;
+        }
+
+        _ = script.VerifyAsync(ScriptClientOf(client), password).ContinueWith(task =>
+        {
+            UserPassVerdict verdict = task.IsCompletedSuccessfully ? task.Result : new($"auth-user-pass-verify failed: {task.Exception?.GetBaseException().Message}");
+            RunOnControlLater(() => OnRenegotiationVerified(client, keyId, username, verdict));
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Control loop: the script's verdict on a renegotiation.</summary>
+    private void OnRenegotiationVerified(ServerClient client, int keyId, string username, UserPassVerdict verdict)
+    {
+        if (client.Closing || !_clients.Contains(client))
+        {
+            return;
+        }
+
+        long now = MonotonicClock.NowMs;
+        if (verdict.IsAccepted)
+        {
+            LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}' (key_id {keyId.ToString(CultureInfo.InvariantCulture)})");
+            client.Session.AcceptRenegotiation(keyId, now);
+        }
+        else
+        {
+            LogInfo($"{client.LogPrefix} TLS Auth Error: Auth Username/Password verification failed for peer ({verdict.Problem})");
+            client.Session.RejectPeer(verdict.ClientReason, now);
+        }
+
+        ServiceClient(client, now);
+    }
+
     /// <summary>Queues <paramref name="action"/> for the control loop (from a script's thread) and wakes it.</summary>
     private void RunOnControlLater(Action action)
     {

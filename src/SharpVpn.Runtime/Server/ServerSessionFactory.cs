@@ -140,6 +140,8 @@ internal sealed class ServerSessionFactory
         return new TunnelSessionOptions
         {
             IsServer = true,
+            // OpenVPN re-runs auth-user-pass-verify on every renegotiation: the new key waits for its verdict.
+            ApproveRenegotiations = _config.AuthUserPassVerify is not null,
             TlsEngineFactory = () => new SslStreamTlsEngine(tls),
             Wrap = wrap,
             OptionsString = OptionsString,
