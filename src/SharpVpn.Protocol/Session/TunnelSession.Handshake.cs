@@ -138,20 +138,21 @@ public sealed partial class TunnelSession
         KeyMethod2Record remote = ks.Remote!;
         if (IsServer)
         {
-            // The server always answers with its own record (ssl.c), even if it will refuse the client afterwards.
-            ks.Local = KeyMethod2Record.CreateServer(_options.OptionsString);
-            ks.Tls!.WritePlaintext(ks.Local.ToBytes());
+            if (ks.KeyId != 0 && _options.ApproveRenegotiations)
+            {
+                // Our record waits for the verdict (AcceptRenegotiation/RejectPeer), as OpenVPN writes it only after its
+                // auth-user-pass-verify ran: the client switches to the new key when it gets our record, so until then it
+                // keeps sending on the old one, which we still decrypt.
+                RenegotiationUsername = remote.Username;
+                RenegotiationPassword = remote.Password;
+                ks.Stage = KeyStage.AwaitingApproval;
+                Raise(SessionEventKind.RenegotiationApprovalRequired, PeerCommonName, keyId: ks.KeyId);
+                return;
+            }
+
+            WriteServerRecord(ks);
             if (ks.KeyId != 0)
             {
-                if (_options.ApproveRenegotiations)
-                {
-                    RenegotiationUsername = remote.Username;
-                    RenegotiationPassword = remote.Password;
-                    ks.Stage = KeyStage.AwaitingApproval;
-                    Raise(SessionEventKind.RenegotiationApprovalRequired, PeerCommonName, keyId: ks.KeyId);
-                    return;
-                }
-
                 Activate(ks, nowMs);
                 return;
             }
@@ -187,6 +188,16 @@ public sealed partial class TunnelSession
             {
                 Activate(ks, nowMs);
             }
+        }
+    }
+
+    /// <summary>The server always answers with its own record (ssl.c), even if it will refuse the client afterwards.</summary>
+    private void WriteServerRecord(KeyState ks)
+    {
+        if (ks.Local is null)
+        {
+            ks.Local = KeyMethod2Record.CreateServer(_options.OptionsString);
+            ks.Tls!.WritePlaintext(ks.Local.ToBytes());
         }
     }
 

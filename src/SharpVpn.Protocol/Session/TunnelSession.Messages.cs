@@ -47,6 +47,7 @@ public sealed partial class TunnelSession
         {
             return;
         }
+        WriteServerRecord(_primary);
         Activate(_primary, nowMs);
         Flush(nowMs);
     }
@@ -62,6 +63,10 @@ public sealed partial class TunnelSession
             return;
         }
         _rejected = true;
+        if (_primary is { KeyId: not 0, Stage: KeyStage.AwaitingApproval, Tls: not null })
+        {
+            WriteServerRecord(_primary); // a refused renegotiation: our record first, then AUTH_FAILED, as for key 0
+        }
         SendMessage(_primary, string.IsNullOrEmpty(clientReason) ? "AUTH_FAILED" : "AUTH_FAILED," + clientReason);
         _closeAtMs = nowMs + 2000;
         _closeReason = "Client rejected" + (string.IsNullOrEmpty(clientReason) ? "." : $": {clientReason}.");

@@ -80,6 +80,9 @@ internal sealed class SessionHarness : IDisposable
 
     public bool RejectClient { get; set; }
 
+    /// <summary>Server's answer to RenegotiationApprovalRequired: true accepts, false rejects, null leaves it pending.</summary>
+    public Func<SessionEvent, bool?> RenegotiationApproval { get; set; } = _ => true;
+
     public int DroppedOnWire { get; private set; }
 
     public TunnelSessionOptions ServerOptions() => new()
@@ -157,6 +160,18 @@ internal sealed class SessionHarness : IDisposable
                 else
                 {
                     Server.AcceptPeer(ServerPush, Now);
+                }
+            }
+            else if (e.Kind == SessionEventKind.RenegotiationApprovalRequired)
+            {
+                bool? verdict = RenegotiationApproval(e);
+                if (verdict == true)
+                {
+                    Server.AcceptRenegotiation(e.KeyId, Now);
+                }
+                else if (verdict == false)
+                {
+                    Server.RejectPeer("refused at renegotiation", Now);
                 }
             }
         }

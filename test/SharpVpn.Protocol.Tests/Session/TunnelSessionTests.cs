@@ -177,9 +177,58 @@ public class TunnelSessionTests
         Assert.Contains(h.ClientEvents, e => e.Error == OpenVpnError.HandshakeTimeout);
     }
 
-    private static TunnelSessionOptions WithReneg(TunnelSessionOptions o, long ms, long packets = 0) => new()
+    [Fact]
+    public void Renegotiation_WithApproval_NewKeyWaitsForTheRuntime_OldKeyCarriesDataMeanwhile_RefusalEndsWithAuthFailed()
+    {
+        var pending = new List<SessionEvent>();
+        bool? verdict = null;
+        using var h = new SessionHarness(serverTweak: o => WithReneg(o, 10_000, approve: true))
+        {
+            RenegotiationApproval = e =>
+            {
+                pending.Add(e);
+                return verdict;
+            },
+        };
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+
+        // The renegotiation's TLS and key method 2 finish; the server keeps key 0 until the runtime approves key 1.
+        Assert.True(h.RunUntil(() => pending.Count == 1, 20_000, 250));
+        Assert.Equal(1, pending[0].KeyId);
+        Assert.Equal("alice", h.Server!.RenegotiationUsername);
+        Assert.Equal("secret", h.Server.RenegotiationPassword);
+        h.Advance(2000, stepMs: 250);
+        Assert.Equal(0, h.Server.CurrentEncryptKey!.KeyId);
+        Assert.Equal(DataDecryptResult.Ok, h.SendData(false, "s2c on key 0"u8).Result);
+        Assert.Equal(DataDecryptResult.Ok, h.SendData(true, "c2s"u8).Result);
+
+        h.Server.AcceptRenegotiation(1, h.Now);
+        h.Advance(1000, stepMs: 250);
+        Assert.Equal(1, h.Server.CurrentEncryptKey!.KeyId);
+        Assert.Equal(DataDecryptResult.Ok, h.SendData(false, "s2c on key 1"u8).Result);
+
+        // The next renegotiation is refused: AUTH_FAILED reaches the client and the session ends.
+        verdict = false;
+        Assert.True(h.RunUntil(() => h.Client.IsClosed, 30_000, 250));
+        SessionEvent closed = Assert.Single(h.ClientEvents, e => e.Kind == SessionEventKind.Closed);
+        Assert.Equal(OpenVpnError.AuthenticationFailed, closed.Error);
+        Assert.Equal(2, pending.Count);
+    }
+
+    [Fact]
+    public void Renegotiation_WithoutApproval_ActivatesAtOnceAndRaisesNoApprovalEvent()
+    {
+        using var h = new SessionHarness(serverTweak: o => WithReneg(o, 10_000)) { RenegotiationApproval = _ => throw new InvalidOperationException("not expected") };
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        h.Advance(12_000, stepMs: 250);
+        Assert.Equal(1, h.Server!.CurrentKeyId);
+        Assert.DoesNotContain(h.ServerEvents, e => e.Kind == SessionEventKind.RenegotiationApprovalRequired);
+    }
+
+    private static TunnelSessionOptions WithReneg(TunnelSessionOptions o, long ms, long packets = 0, bool approve = false) => new()
     {
         IsServer = o.IsServer,
+        ApproveRenegotiations = approve,
         TlsEngineFactory = o.TlsEngineFactory,
         Wrap = o.Wrap,
         OptionsString = o.OptionsString,
