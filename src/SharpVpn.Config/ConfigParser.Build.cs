@@ -260,7 +260,7 @@ public static partial class ConfigParser
         List<string> words;
         try
         {
-            words = UserPassVerifyScript.SplitCommand(command);
+            words = ScriptCommandLine.Split(command);
         }
         catch (FormatException ex)
         {

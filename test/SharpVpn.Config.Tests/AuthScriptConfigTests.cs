@@ -112,6 +112,6 @@ public sealed class AuthScriptConfigTests
     [InlineData("   ", new string[0])]
     public void SplitCommand_LikeOpenVpnsArgvParseCmd(string command, string[] expected)
     {
-        Assert.Equal(expected, UserPassVerifyScript.SplitCommand(command));
+        Assert.Equal(expected, ScriptCommandLine.Split(command));
     }
 }

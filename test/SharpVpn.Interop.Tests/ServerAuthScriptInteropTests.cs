@@ -81,9 +81,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
 
         // The real openvpn server with the same config and script.
         File.Delete(Path.Combine(dump, "env-alice"));
-        await s.Server.StopAsync();
-        s.UseRealOpenVpnServer(server);
-        await s.RestartServerAsync(real: true);
+        await StartServerAsync(s, server, real: true);
         LabProcess refusedByOpenVpn = s.StartRealClient(bad);
         await refusedByOpenVpn.WaitForOutputAsync("AUTH_FAILED,Account disabled", StartTimeout); // the same answer
         LabProcess laterByOpenVpn = s.StartRealClient(deferred);
@@ -175,16 +173,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         {
             File.Delete(calls);
             File.Delete(refuse);
-            if (real)
-            {
-                await s.Server!.StopAsync();
-                s.UseRealOpenVpnServer(server);
-                await s.RestartServerAsync(real: true);
-            }
-            else
-            {
-                await s.StartServerAsync(server);
-            }
+            await StartServerAsync(s, server, real);
 
             LabProcess client = s.StartRealClient(ClientWithPassword(s, "reneg", "alice", "pw"));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
@@ -251,16 +240,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
                 File.Delete(f);
             }
 
-            if (real)
-            {
-                await s.Server!.StopAsync();
-                s.UseRealOpenVpnServer(server);
-                await s.RestartServerAsync(real: true);
-            }
-            else
-            {
-                await s.StartServerAsync(server);
-            }
+            await StartServerAsync(s, server, real);
 
             File.WriteAllText(Path.Combine(dump, "refuse"), string.Empty);
             LabProcess refused = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
@@ -332,6 +312,20 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         }
 
         return env;
+    }
+
+    /// <summary>Starts our server, or replaces the running one by the real openvpn server, with the same config.</summary>
+    private static async Task StartServerAsync(ServerScenario s, OpenVpnVariant server, bool real)
+    {
+        if (!real)
+        {
+            await s.StartServerAsync(server);
+            return;
+        }
+
+        await s.Server!.StopAsync();
+        s.UseRealOpenVpnServer(server);
+        await s.RestartServerAsync(real: true);
     }
 
     private static OpenVpnConfigFile ClientWithPassword(ServerScenario s, string tag, string user, string password)

@@ -8,27 +8,11 @@ namespace SharpVpn.Server.Tests;
 /// client-connect / client-disconnect with real /bin/sh scripts (the interop test compares them with the real openvpn
 /// server): the directives file, bad output, and the disconnect accounting run that shutdown waits for.
 /// </summary>
-public sealed class ClientConnectScriptsTests : IDisposable
+public sealed class ClientConnectScriptsTests : ScriptDirectory
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sv-ccscript-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Script(string body)
-    {
-        string path = Path.Combine(_dir, $"s{Guid.NewGuid():N}.sh");
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        return path;
-    }
-
     private ClientConnectScripts Scripts(string? connect, string? disconnect = null) =>
         new(connect is null ? null : [connect], disconnect is null ? null : [disconnect],
-            new ScriptRunner(_dir, [], () => new Dictionary<string, string> { ["dev"] = "tun0" }, TimeSpan.FromSeconds(20)));
+            new ScriptRunner(Dir, [], () => new Dictionary<string, string> { ["dev"] = "tun0" }, TimeSpan.FromSeconds(20)));
 
     private static ScriptClient Client() =>
         new("client1", null, null, null, new IPEndPoint(IPAddress.Parse("172.16.0.8"), 40000), PeerInfo.Empty);
@@ -44,7 +28,7 @@ public sealed class ClientConnectScriptsTests : IDisposable
         Assert.Equal(["route 10.9.0.0 255.255.0.0"], v.Directives!.Pushes);
         Assert.Equal(IPAddress.Parse("10.8.0.77"), v.Directives.IfconfigPush!.Local);
         Assert.Single(v.Directives.IRoutes);
-        Assert.Empty(Directory.GetFiles(_dir, "openvpn_*")); // the directives file is removed
+        Assert.Empty(Directory.GetFiles(Dir, "openvpn_*")); // the directives file is removed
     }
 
     [Fact]
@@ -68,7 +52,7 @@ public sealed class ClientConnectScriptsTests : IDisposable
     [Fact]
     public void Disconnect_RunsWithItsVariables_AndShutdownCanWaitForIt()
     {
-        string record = Path.Combine(_dir, "record");
+        string record = Path.Combine(Dir, "record");
         ClientConnectScripts scripts = Scripts(null, Script($"sleep 0.3; echo \"$script_type $common_name $bytes_received $dev\" > {record}"));
         var log = new List<string>();
         scripts.StartDisconnect(Client(), new Dictionary<string, string> { ["bytes_received"] = "1234" }, log.Add);

@@ -11,26 +11,10 @@ namespace SharpVpn.Server.Tests;
 /// real openvpn clients and compare with the real openvpn server): refusal reasons, the credentials file, the
 /// characters a client cannot smuggle into it, and a hung script.
 /// </summary>
-public sealed class UserPassScriptTests : IDisposable
+public sealed class UserPassScriptTests : ScriptDirectory
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sv-userpass-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Script(string body)
-    {
-        string path = Path.Combine(_dir, $"s{Guid.NewGuid():N}.sh");
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        return path;
-    }
-
     private Checker Runner(string script, bool viaEnv, TimeSpan? timeout = null, params string[] args) =>
-        new(new UserPassScript(new UserPassVerifyScript([script, .. args], viaEnv), new ScriptRunner(_dir, [new("SETENV_NAME", "from-setenv")],
+        new(new UserPassScript(new UserPassVerifyScript([script, .. args], viaEnv), new ScriptRunner(Dir, [new("SETENV_NAME", "from-setenv")],
             () => new Dictionary<string, string> { ["dev"] = "tun0" }, timeout ?? TimeSpan.FromSeconds(20))));
 
     private static (ScriptClient Client, string Password) Request(string user, string password) =>
@@ -44,13 +28,13 @@ public sealed class UserPassScriptTests : IDisposable
     [Fact]
     public async Task ViaFile_FileHoldsTwoLines_Mode600_RemovedAfterwards_ExitCodeDecides()
     {
-        string copy = Path.Combine(_dir, "copy");
+        string copy = Path.Combine(Dir, "copy");
         string script = Script($"cp \"$1\" {copy}; stat -c %a \"$1\" > {copy}.mode; [ \"$(sed -n 2p \"$1\")\" = \"pa ss\" ]");
         UserPassVerdict ok = await Runner(script, viaEnv: false).VerifyAsync(Request("alice", "pa ss"));
         Assert.True(ok.IsAccepted, ok.Problem);
         Assert.Equal("alice\npa ss\n", File.ReadAllText(copy));
         Assert.Equal("600", File.ReadAllText(copy + ".mode").Trim());
-        Assert.Empty(Directory.GetFiles(_dir, "openvpn_*")); // credentials and reason files are gone
+        Assert.Empty(Directory.GetFiles(Dir, "openvpn_*")); // credentials and reason files are gone
 
         UserPassVerdict refused = await Runner(script, viaEnv: false).VerifyAsync(Request("alice", "wrong"));
         Assert.False(refused.IsAccepted);
@@ -61,7 +45,7 @@ public sealed class UserPassScriptTests : IDisposable
     [Fact]
     public async Task ControlCharacters_BecomeUnderscores_SoAPasswordCannotAddLines()
     {
-        string copy = Path.Combine(_dir, "copy");
+        string copy = Path.Combine(Dir, "copy");
         UserPassVerdict v = await Runner(Script($"cp \"$1\" {copy}"), viaEnv: false).VerifyAsync(Request("al\nice", "x\nroot\r\u0001\u00e9"));
         Assert.True(v.IsAccepted);
         Assert.Equal("al_ice\nx_root___\n", File.ReadAllText(copy));
@@ -70,7 +54,7 @@ public sealed class UserPassScriptTests : IDisposable
     [Fact]
     public async Task ViaEnv_PasswordAndOpenVpnVariablesInAnEnvironmentOfItsOwn()
     {
-        string dump = Path.Combine(_dir, "env");
+        string dump = Path.Combine(Dir, "env");
         Environment.SetEnvironmentVariable("SV_TEST_LEAK", "server-environment");
         try
         {
@@ -99,19 +83,19 @@ public sealed class UserPassScriptTests : IDisposable
         UserPassVerdict v = await Runner(script, viaEnv: false).VerifyAsync(Request("alice", "x"));
         Assert.Equal("auth-user-pass-verify exited with code 3", v.Problem);
         Assert.Equal("Account disabled", v.ClientReason);
-        Assert.Empty(Directory.GetFiles(_dir, "openvpn_*"));
+        Assert.Empty(Directory.GetFiles(Dir, "openvpn_*"));
     }
 
     [Fact]
     public async Task HungScript_IsKilledAtTheTimeout_AndRefuses()
     {
-        string marker = Path.Combine(_dir, "still-running");
+        string marker = Path.Combine(Dir, "still-running");
         var clock = Stopwatch.StartNew();
         UserPassVerdict v = await Runner(Script($"sleep 30; touch {marker}"), viaEnv: false, TimeSpan.FromMilliseconds(500)).VerifyAsync(Request("alice", "x"));
         Assert.False(v.IsAccepted);
         Assert.Contains("did not finish within 0.5 s (killed)", v.Problem, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
-        Assert.Empty(Directory.GetFiles(_dir, "openvpn_*"));
+        Assert.Empty(Directory.GetFiles(Dir, "openvpn_*"));
     }
 
     [Theory]
@@ -136,13 +120,13 @@ public sealed class UserPassScriptTests : IDisposable
         UserPassVerdict v = await Runner(Script("exit 2"), viaEnv: false, TimeSpan.FromMilliseconds(600)).VerifyAsync(Request("alice", "x"));
         Assert.False(v.IsAccepted);
         Assert.Contains("gave no decision within 0.6 s", v.Problem, StringComparison.Ordinal);
-        Assert.Empty(Directory.GetFiles(_dir, "openvpn_*"));
+        Assert.Empty(Directory.GetFiles(Dir, "openvpn_*"));
     }
 
     [Fact]
     public async Task ProgramThatCannotRun_Refuses()
     {
-        UserPassVerdict v = await Runner(Path.Combine(_dir, "missing.sh"), viaEnv: false).VerifyAsync(Request("alice", "x"));
+        UserPassVerdict v = await Runner(Path.Combine(Dir, "missing.sh"), viaEnv: false).VerifyAsync(Request("alice", "x"));
         Assert.False(v.IsAccepted);
         Assert.Contains("could not run", v.Problem, StringComparison.Ordinal);
     }

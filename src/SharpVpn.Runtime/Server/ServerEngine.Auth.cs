@@ -93,16 +93,10 @@ public sealed partial class ServerEngine
         string ifconfigPush;
         if (ccd?.IfconfigPush is { } fixedAddress)
         {
-            uint address = Ipv4.ToUInt32(fixedAddress.Local);
-            if (Routes.FindByVirtualAddress(address) is { } holder && !ReferenceEquals(holder, client) && holder.VirtualAddress == address)
+            if (!TryMoveToFixedAddress(client, fixedAddress, now, out ifconfigPush))
             {
-                Reject(client, $"ifconfig-push address {fixedAddress.Local} is in use by '{holder.CommonName}'", now);
                 return;
             }
-
-            client.VirtualAddress = address;
-            client.PoolIndex = _allocator?.Reserve(fixedAddress.Local) ?? -1;
-            ifconfigPush = $"ifconfig {fixedAddress.Local} {fixedAddress.RemoteOrNetmask}";
         }
         else if (_allocator is not null)
         {
@@ -199,6 +193,31 @@ public sealed partial class ServerEngine
         {
             LogWrite(LogLevel.Options, $"{client.LogPrefix} SENT CONTROL [{cn}]: 'PUSH_REPLY,{string.Join(',', pushes)}' (+ peer-id, cipher, protocol-flags)");
         }
+    }
+
+    /// <summary>
+    /// A fixed address (ccd or client-connect ifconfig-push): the client leaves its pool entry, if it had one, for it;
+    /// refused if another client holds it. <paramref name="ifconfigPush"/> becomes its push line.
+    /// </summary>
+    private bool TryMoveToFixedAddress(ServerClient client, IfconfigSettings fixedAddress, long now, out string ifconfigPush)
+    {
+        uint address = Ipv4.ToUInt32(fixedAddress.Local);
+        if (Routes.FindByVirtualAddress(address) is { } holder && !ReferenceEquals(holder, client) && holder.VirtualAddress == address)
+        {
+            Reject(client, $"ifconfig-push address {fixedAddress.Local} is in use by '{holder.CommonName}'", now);
+            ifconfigPush = string.Empty;
+            return false;
+        }
+
+        if (client.PoolIndex >= 0)
+        {
+            _allocator?.Release(client.PoolIndex);
+        }
+
+        client.VirtualAddress = address;
+        client.PoolIndex = _allocator?.Reserve(fixedAddress.Local) ?? -1;
+        ifconfigPush = $"ifconfig {fixedAddress.Local} {fixedAddress.RemoteOrNetmask}";
+        return true;
     }
 
     /// <summary>

@@ -30,12 +30,7 @@ public sealed partial class ServerEngine
             return;
         }
 
-        string username = session.PeerUsername;
-        _ = script.VerifyAsync(ScriptClientOf(client), session.PeerPassword).ContinueWith(task =>
-        {
-            UserPassVerdict verdict = task.IsCompletedSuccessfully ? task.Result : new($"auth-user-pass-verify failed: {task.Exception?.GetBaseException().Message}");
-            RunOnControlLater(() => OnUserPassVerified(client, username, verdict));
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        VerifyThen(client, script, session.PeerUsername, session.PeerPassword, string.Empty, later => AssignAndAccept(client, later));
     }
 
     /// <summary>
@@ -68,35 +63,50 @@ public sealed partial class ServerEngine
             return;
         }
 
-        _ = script.VerifyAsync(ScriptClientOf(client), password).ContinueWith(task =>
+        VerifyThen(client, script, username, password, $" (key_id {keyId.ToString(CultureInfo.InvariantCulture)})",
+            later => session.AcceptRenegotiation(keyId, later));
+    }
+
+    /// <summary>
+    /// Runs auth-user-pass-verify and, back on the control loop, logs the verdict as OpenVPN does and either calls
+    /// <paramref name="accept"/> or refuses the client (AUTH_FAILED, with the script's reason).
+    /// </summary>
+    private void VerifyThen(ServerClient client, UserPassScript script, string username, string password, string logSuffix, Action<long> accept) =>
+        ContinueForClient(client, script.VerifyAsync(ScriptClientOf(client), password),
+            error => new UserPassVerdict($"auth-user-pass-verify failed: {error}"), (verdict, now) =>
+            {
+                if (verdict.IsAccepted)
+                {
+                    LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}'{logSuffix}");
+                    accept(now);
+                }
+                else
+                {
+                    LogInfo($"{client.LogPrefix} TLS Auth Error: Auth Username/Password verification failed for peer ({verdict.Problem})");
+                    client.Session.RejectPeer(verdict.ClientReason, now);
+                }
+            });
+
+    /// <summary>
+    /// When a script's task ends, runs <paramref name="then"/> on the control loop (a failed task becomes
+    /// <paramref name="failed"/>'s verdict), unless the client went away meanwhile, and sends what it queued.
+    /// </summary>
+    private void ContinueForClient<T>(ServerClient client, Task<T> script, Func<string, T> failed, Action<T, long> then) =>
+        _ = script.ContinueWith(task =>
         {
-            UserPassVerdict verdict = task.IsCompletedSuccessfully ? task.Result : new($"auth-user-pass-verify failed: {task.Exception?.GetBaseException().Message}");
-            RunOnControlLater(() => OnRenegotiationVerified(client, keyId, username, verdict));
+            T verdict = task.IsCompletedSuccessfully ? task.Result : failed(task.Exception?.GetBaseException().Message ?? "cancelled");
+            RunOnControlLater(() =>
+            {
+                if (client.Closing || !_clients.Contains(client))
+                {
+                    return;
+                }
+
+                long now = MonotonicClock.NowMs;
+                then(verdict, now);
+                ServiceClient(client, now);
+            });
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    /// <summary>Control loop: the script's verdict on a renegotiation.</summary>
-    private void OnRenegotiationVerified(ServerClient client, int keyId, string username, UserPassVerdict verdict)
-    {
-        if (client.Closing || !_clients.Contains(client))
-        {
-            return;
-        }
-
-        long now = MonotonicClock.NowMs;
-        if (verdict.IsAccepted)
-        {
-            LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}' (key_id {keyId.ToString(CultureInfo.InvariantCulture)})");
-            client.Session.AcceptRenegotiation(keyId, now);
-        }
-        else
-        {
-            LogInfo($"{client.LogPrefix} TLS Auth Error: Auth Username/Password verification failed for peer ({verdict.Problem})");
-            client.Session.RejectPeer(verdict.ClientReason, now);
-        }
-
-        ServiceClient(client, now);
-    }
 
     /// <summary>Queues <paramref name="action"/> for the control loop (from a script's thread) and wakes it.</summary>
     private void RunOnControlLater(Action action)
@@ -129,29 +139,6 @@ public sealed partial class ServerEngine
         return null;
     }
 
-    /// <summary>Control loop: the script's verdict for <paramref name="client"/>.</summary>
-    private void OnUserPassVerified(ServerClient client, string username, UserPassVerdict verdict)
-    {
-        if (client.Closing || !_clients.Contains(client))
-        {
-            return;
-        }
-
-        long now = MonotonicClock.NowMs;
-        if (!verdict.IsAccepted)
-        {
-            LogInfo($"{client.LogPrefix} TLS Auth Error: Auth Username/Password verification failed for peer ({verdict.Problem})");
-            client.Session.RejectPeer(verdict.ClientReason, now);
-        }
-        else
-        {
-            LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}'");
-            AssignAndAccept(client, now);
-        }
-
-        ServiceClient(client, now);
-    }
-
     /// <summary>
     /// client-connect, with the address the client got (multi.c multi_client_connect_setenv); its verdict and
     /// directives come back to the control loop (<see cref="OnClientConnectDone"/>). The pool entry stays reserved
@@ -174,23 +161,15 @@ public sealed partial class ServerEngine
             addresses["ifconfig_pool_remote_ip6"] = Ipv6.ToAddress(client.VirtualAddress6).ToString();
         }
 
-        _ = scripts.ConnectAsync(ScriptClientOf(client), addresses).ContinueWith(task =>
-        {
-            ClientConnectVerdict verdict = task.IsCompletedSuccessfully ? task.Result : new($"client-connect failed: {task.Exception?.GetBaseException().Message}");
-            RunOnControlLater(() => OnClientConnectDone(client, verdict, ccd, ifconfigPush, ifconfigIpv6Push));
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        ContinueForClient(client, scripts.ConnectAsync(ScriptClientOf(client), addresses),
+            error => new ClientConnectVerdict($"client-connect failed: {error}"),
+            (verdict, now) => OnClientConnectDone(client, verdict, ccd, ifconfigPush, ifconfigIpv6Push, now));
     }
 
     /// <summary>Control loop: client-connect's verdict; its directives apply after the client's ccd file (disable, ifconfig-push, ...).</summary>
     private void OnClientConnectDone(ServerClient client, ClientConnectVerdict verdict, ClientConfigDirEntry? ccd, string ifconfigPush,
-        string? ifconfigIpv6Push)
+        string? ifconfigIpv6Push, long now)
     {
-        if (client.Closing || !_clients.Contains(client))
-        {
-            return;
-        }
-
-        long now = MonotonicClock.NowMs;
         ClientConfigDirEntry? directives = verdict.Directives;
         if (!verdict.IsAccepted)
         {
@@ -201,7 +180,7 @@ public sealed partial class ServerEngine
             LogInfo($"{client.LogPrefix} MULTI: client has been rejected due to 'disable' directive (client-connect)");
             Reject(client, null, now);
         }
-        else if (directives?.IfconfigPush is { } fixedAddress && !TryMoveToFixedAddress(client, fixedAddress, now, ref ifconfigPush))
+        else if (directives?.IfconfigPush is { } fixedAddress && !TryMoveToFixedAddress(client, fixedAddress, now, out ifconfigPush))
         {
             // Refused inside (the address is another client's).
         }
@@ -213,29 +192,6 @@ public sealed partial class ServerEngine
         {
             FinishAccept(client, ccd, directives, ifconfigPush, ifconfigIpv6Push, now);
         }
-
-        ServiceClient(client, now);
-    }
-
-    /// <summary>client-connect's ifconfig-push: the client leaves its pool entry for the fixed address (refused if another client has it).</summary>
-    private bool TryMoveToFixedAddress(ServerClient client, IfconfigSettings fixedAddress, long now, ref string ifconfigPush)
-    {
-        uint address = Ipv4.ToUInt32(fixedAddress.Local);
-        if (Routes.FindByVirtualAddress(address) is { } holder && !ReferenceEquals(holder, client) && holder.VirtualAddress == address)
-        {
-            Reject(client, $"ifconfig-push address {fixedAddress.Local} is in use by '{holder.CommonName}'", now);
-            return false;
-        }
-
-        if (client.PoolIndex >= 0)
-        {
-            _allocator?.Release(client.PoolIndex);
-        }
-
-        client.VirtualAddress = address;
-        client.PoolIndex = _allocator?.Reserve(fixedAddress.Local) ?? -1;
-        ifconfigPush = $"ifconfig {fixedAddress.Local} {fixedAddress.RemoteOrNetmask}";
-        return true;
     }
 
     /// <summary>client-disconnect for a client that was admitted, with its traffic and connected time (multi.c multi_client_disconnect_setenv).</summary>
