@@ -214,6 +214,7 @@ public static partial class ConfigParser
             AuthUserPassVerify = BuildUserPassVerify(s),
             ClientConnect = s.ClientConnect is { } cc ? ScriptCommand(s, cc.Line, cc.Command) : null,
             ClientDisconnect = s.ClientDisconnect is { } cd ? ScriptCommand(s, cd.Line, cd.Command) : null,
+            AuthGenToken = BuildAuthGenToken(s),
             TmpDir = s.TmpDir,
             MaxClients = s.MaxClients,
             ConnectFrequency = s.ConnectFrequency,
@@ -243,6 +244,41 @@ public static partial class ConfigParser
         }
 
         return new UserPassVerifyScript(ScriptCommand(s, v.Line, v.Command), v.ViaEnv);
+    }
+
+    /// <summary>
+    /// auth-gen-token, checked as OpenVPN's options.c: tokens need renegotiation by time (they are renewed then), and a
+    /// renewal period of at least two hand-windows; without auth-user-pass-verify there is no password to replace.
+    /// </summary>
+    private static AuthGenTokenSettings? BuildAuthGenToken(ParseState s)
+    {
+        if (s.AuthGenToken is not { } t)
+        {
+            if (s.AuthGenTokenSecret is not null)
+            {
+                s.Warnings.Add($"{s.AuthGenTokenSecret.Source}: auth-gen-token-secret has no effect without auth-gen-token");
+            }
+
+            return null;
+        }
+
+        if (s.RenegSeconds == 0)
+        {
+            throw t.Line.Error("needs renegotiation by time ('reneg-sec' is 0): tokens are renewed at each renegotiation");
+        }
+
+        int renewal = t.Renewal ?? s.RenegSeconds;
+        if (renewal < 2 * s.HandWindowSeconds)
+        {
+            throw t.Line.Error($"the renewal time ({renewal} s) must be at least twice hand-window ({s.HandWindowSeconds} s)");
+        }
+
+        if (s.AuthUserPassVerify is null)
+        {
+            s.Warn(t.Line, "has no effect without auth-user-pass-verify (clients send no password to replace by a token)");
+        }
+
+        return new AuthGenTokenSettings(t.Lifetime, renewal, t.ExternalAuth, s.AuthGenTokenSecret);
     }
 
     /// <summary>

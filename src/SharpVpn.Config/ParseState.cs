@@ -119,6 +119,8 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public string? TmpDir;
     public (string Command, ConfigLine Line)? ClientConnect;
     public (string Command, ConfigLine Line)? ClientDisconnect;
+    public (int Lifetime, int? Renewal, bool ExternalAuth, ConfigLine Line)? AuthGenToken;
+    public StaticKeyText? AuthGenTokenSecret;
     public int MaxClients = 1024;
     public ConnectFrequency? ConnectFrequency;
     public int ExplicitExitNotify;

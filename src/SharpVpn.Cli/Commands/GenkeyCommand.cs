@@ -6,7 +6,7 @@ using SharpVpn.Protocol.Keys;
 namespace SharpVpn.Cli.Commands;
 
 /// <summary>
-/// <c>sharpvpn genkey secret|tls-crypt-v2-server|tls-crypt-v2-client FILE</c>: the keys 'openvpn --genkey' makes,
+/// <c>sharpvpn genkey secret|tls-crypt-v2-server|tls-crypt-v2-client|auth-token FILE</c>: the keys 'openvpn --genkey' makes,
 /// in the same file formats (openvpn-protocol.md §4.1, §5.2). Files are written atomically with mode 0600 and
 /// never replace an existing file unless --force is given.
 /// </summary>
@@ -16,7 +16,7 @@ internal static class GenkeyCommand
 
     public static Command Create()
     {
-        var command = new Command("genkey", "Generate OpenVPN static keys (tls-auth / tls-crypt secret, tls-crypt-v2 server and client keys), like 'openvpn --genkey'");
+        var command = new Command("genkey", "Generate OpenVPN static keys (tls-auth / tls-crypt secret, tls-crypt-v2 server and client keys, auth-token secret), like 'openvpn --genkey'");
 
         var secretFile = new Argument<string>("file") { Description = "Key file to write" };
         var secretForce = ForceOption();
@@ -92,6 +92,21 @@ internal static class GenkeyCommand
             return 0;
         });
         command.Subcommands.Add(client);
+
+        var tokenFile = new Argument<string>("file") { Description = "Key file to write" };
+        var tokenForce = ForceOption();
+        var token = new Command("auth-token", "The secret that signs auth-gen-token session tokens, for auth-gen-token-secret (like 'openvpn --genkey auth-token FILE')")
+        {
+            tokenFile, tokenForce,
+        };
+        token.SetAction(int (ParseResult r) =>
+        {
+            string path = r.GetValue(tokenFile)!;
+            WriteKeyFile(path, AuthTokenKey.Generate().ToFileText(), r.GetValue(tokenForce));
+            Console.WriteLine($"Wrote auth-token server key to {path}");
+            return 0;
+        });
+        command.Subcommands.Add(token);
         return command;
     }
 

@@ -77,6 +77,9 @@ public sealed record ServerConfig
     /// <summary><c>client-disconnect</c>: program and arguments (absolute program path); null = none.</summary>
     public IReadOnlyList<string>? ClientDisconnect { get; init; }
 
+    /// <summary><c>auth-gen-token</c> (with its secret); null = no session tokens.</summary>
+    public AuthGenTokenSettings? AuthGenToken { get; init; }
+
     /// <summary><c>tmp-dir</c> (absolute), where via-file credential files are written; null = $TMPDIR or /tmp.</summary>
     public string? TmpDir { get; init; }
 

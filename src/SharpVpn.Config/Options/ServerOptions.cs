@@ -30,6 +30,40 @@ internal static class ServerOptions
             "client-connect CMD: a program run as each client connects (exit 0 = admit); it may write ccd directives to the file in $1", OptionScope.Server),
         new("client-disconnect", 1, 1, static (s, l) => s.ClientDisconnect = (l.Arg(0), l),
             "client-disconnect CMD: a program run as each connected client goes (bytes_received, bytes_sent, time_duration)", OptionScope.Server),
+        new("auth-gen-token", 0, 3, static (s, l) =>
+            {
+                int lifetime = l.ArgCount > 0 ? ParseState.Int(l, 0, 0, int.MaxValue) : 0;
+                int? renewal = null;
+                bool externalAuth = false;
+                for (int i = 1; i < l.ArgCount; i++)
+                {
+                    if (i == 1 && int.TryParse(l.Arg(i), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+                    {
+                        renewal = ParseState.Int(l, i, 1, int.MaxValue);
+                    }
+                    else if (l.Arg(i) == "external-auth")
+                    {
+                        externalAuth = true;
+                    }
+                    else
+                    {
+                        throw l.Error($"'{l.Arg(i)}' is neither a renewal time in seconds nor external-auth");
+                    }
+                }
+
+                s.AuthGenToken = (lifetime, renewal, externalAuth, l);
+            }, "auth-gen-token [LIFETIME] [RENEWAL] [external-auth]: push a session token after a password login, used at renegotiations and reconnects", OptionScope.Server),
+        new("auth-gen-token-secret", 1, 1, static (s, l) =>
+            {
+                string text = s.ReadFileArg(l);
+                if (!text.Contains("-----BEGIN OpenVPN auth-token server key-----", StringComparison.Ordinal))
+                {
+                    string what = l.IsInline ? "the inline block" : $"file '{l.Arg(0)}'";
+                    throw l.Error($"{what} is not an OpenVPN auth-token server key (make one with 'sharpvpn genkey auth-token FILE')");
+                }
+
+                s.AuthGenTokenSecret = new StaticKeyText(text, s.SourceOf(l));
+            }, "auth-gen-token-secret FILE: the key that signs auth-gen-token tokens, so they survive a server restart", OptionScope.Server, AllowsInline: true),
         new("tmp-dir", 1, 1, static (s, l) => s.TmpDir = s.ResolvePath(l.Arg(0)),
             "tmp-dir DIR: where auth-user-pass-verify via-file credential files go (default $TMPDIR or /tmp)"),
         new("max-clients", 1, 1, static (s, l) => s.MaxClients = ParseState.Int(l, 0, 1, 65536), "max-clients N (default 1024)", OptionScope.Server),

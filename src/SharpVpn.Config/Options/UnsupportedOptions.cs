@@ -42,7 +42,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("route-noexec", "SharpVPN always installs the routes itself", isError: true),
         OptionTable.Unsupported("secret-key", "static-key mode is gone from OpenVPN 2.7; use certificates", isError: true),
         OptionTable.Unsupported("port-share", "port sharing with another server is not available", isError: true),
-        OptionTable.Unsupported("auth-gen-token", "session tokens are not supported by SharpVPN yet", isError: false),
 
         // Warnings: scripts that only adapt the local system, Windows-only and tuning options.
         OptionTable.Unsupported("up", $"{NoScripts}; SharpVPN applies pushed dhcp-option DNS itself where resolvconf exists"),
@@ -120,7 +119,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("tcp-nodelay", "SharpVPN chooses its socket flags itself"),
         OptionTable.Unsupported("max-routes", "SharpVPN accepts at most 100 pushed routes"),
         OptionTable.Unsupported("client-nat", "is not supported"),
-        OptionTable.Unsupported("auth-gen-token-secret", "session tokens are not supported yet"),
         OptionTable.Unsupported("remap-usr1", "is not supported"),
         OptionTable.Unsupported("disable-occ", "is not supported"),
         OptionTable.Unsupported("passtos", "is not supported"),

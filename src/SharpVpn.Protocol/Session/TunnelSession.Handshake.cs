@@ -91,7 +91,11 @@ public sealed partial class TunnelSession
         if (!IsServer)
         {
             // The client writes its key-method-2 record first (queued by the engine until the handshake is done).
-            ks.Local = KeyMethod2Record.CreateClient(_options.OptionsString, _options.Username, _options.Password, _options.PeerInfo);
+            // With a pushed auth-token, the token replaces the password (and auth-token-user the username), as OpenVPN's
+            // client sends it at renegotiations and reconnects; only when the config has credentials at all.
+            bool token = AuthToken is not null && _options.Password is not null;
+            ks.Local = KeyMethod2Record.CreateClient(_options.OptionsString, token ? AuthTokenUser ?? _options.Username : _options.Username,
+                token ? AuthToken : _options.Password, _options.PeerInfo);
             ks.Tls.WritePlaintext(ks.Local.ToBytes());
         }
     }

@@ -76,12 +76,15 @@ public sealed partial class TunnelSession
 
     /// <summary>
     /// Sends a text message (e.g. "RESTART", "HALT,reason", "INFO,text") on the current key's TLS session,
-    /// one message per TLS record as 2.4 peers need. Ignored before key method 2 finished.
+    /// one message per TLS record as 2.4 peers need. Ignored before key method 2 finished. A renegotiated key whose
+    /// key-method-2 record we have not written yet (server, awaiting approval) does not carry it: the peer reads the
+    /// first plaintext on a new key as that record, so the message goes on the previous key meanwhile.
     /// </summary>
     public void SendControlMessage(string text, long nowMs)
     {
-        KeyState ks = _primary.Remote is not null ? _primary : _lameDuck is { Remote: not null } duck ? duck : _primary;
-        if (ks.Remote is null || _closed)
+        KeyState ks = _primary is { Remote: not null, Local: not null } ? _primary
+            : _lameDuck is { Remote: not null, Local: not null } duck ? duck : _primary;
+        if (ks.Remote is null || ks.Local is null || _closed)
         {
             return;
         }
@@ -164,7 +167,10 @@ public sealed partial class TunnelSession
             case ControlMessageKind.PushReply:
                 if (_connected || _primary.Stage != KeyStage.AwaitingPush || !ReferenceEquals(ks, _primary))
                 {
-                    return; // a late duplicate reply; options are applied once per connection
+                    // A late duplicate reply (options are applied once per connection), or the server renewing our
+                    // auth-token ("PUSH_REPLY,auth-token ...", push.c send_push_reply_auth_token): only that is taken.
+                    TakeAuthToken(message.Text.Split(',').Skip(1));
+                    return;
                 }
                 if (_pushAssembler.Add(message.Text))
                 {
@@ -194,6 +200,7 @@ public sealed partial class TunnelSession
     {
         IReadOnlyList<string> options = _pushAssembler.Options;
         PushedOptions = options.ToArray();
+        TakeAuthToken(options);
         IvProtoFlags announced = PeerInfo.Parse(_options.PeerInfo).Proto;
         foreach (string option in options)
         {
@@ -242,6 +249,34 @@ public sealed partial class TunnelSession
         }
         _nextPushRequestMs = long.MaxValue;
         Activate(ks, nowMs);
+    }
+
+    /// <summary>
+    /// Client: <c>auth-token TOKEN</c> and <c>auth-token-user BASE64</c> among pushed options (the token is opaque to
+    /// the client; a malformed user name is ignored, keeping ours).
+    /// </summary>
+    private void TakeAuthToken(IEnumerable<string> options)
+    {
+        foreach (string option in options)
+        {
+            string[] words = option.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words is ["auth-token", { Length: > 0 and <= 1024 } token] && token.All(c => c is > ' ' and < (char)127))
+            {
+                AuthToken = token;
+            }
+            else if (words is ["auth-token-user", string encoded])
+            {
+                try
+                {
+                    string user = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+                    AuthTokenUser = user.Length is > 0 and <= 256 ? user : AuthTokenUser;
+                }
+                catch (FormatException)
+                {
+                    // ignored, as openvpn ignores an undecodable auth-token-user
+                }
+            }
+        }
     }
 
     private static bool TryParseSeconds(string text, out long ms)

@@ -50,6 +50,8 @@ public sealed partial class TunnelSession : IDisposable
     private TunnelSession(TunnelSessionOptions options, SessionId local, SessionId remote, KeyState primary, long nowMs)
     {
         _options = options;
+        AuthToken = options.AuthToken;
+        AuthTokenUser = options.AuthTokenUser;
         _wrap = options.Wrap;
         LocalSessionId = local;
         RemoteSessionId = remote;
@@ -164,6 +166,18 @@ public sealed partial class TunnelSession : IDisposable
 
     /// <summary>Server: the client's peer-info (IV_*). Client: empty.</summary>
     public PeerInfo PeerInfo { get; private set; } = PeerInfo.Empty;
+
+    /// <summary>
+    /// Client: the session token the server pushed (<c>auth-token</c>, renewed by later "PUSH_REPLY,auth-token" messages),
+    /// sent as the password at renegotiations; the runtime carries it to the next connection. Null = none.
+    /// </summary>
+    public string? AuthToken { get; private set; }
+
+    /// <summary>Client: the username pushed with the token (<c>auth-token-user</c>), or null.</summary>
+    public string? AuthTokenUser { get; private set; }
+
+    /// <summary>Client: whether our logins on this connection send a token (a refusal then means: log in again with the password).</summary>
+    public bool SendsAuthToken => !IsServer && AuthToken is not null && _options.Password is not null;
 
     /// <summary>Server: username the client sent (auth-user-pass), or null.</summary>
     public string? PeerUsername { get; private set; }

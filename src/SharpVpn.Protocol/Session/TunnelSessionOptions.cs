@@ -80,6 +80,15 @@ public sealed class TunnelSessionOptions
     /// <summary>Client: <c>auth-user-pass</c> password.</summary>
     public string? Password { get; init; }
 
+    /// <summary>
+    /// Client: a session token an earlier connection's server pushed (<c>auth-token</c>), sent instead of
+    /// <see cref="Password"/> (and <see cref="AuthTokenUser"/> instead of <see cref="Username"/> if set); null = none.
+    /// </summary>
+    public string? AuthToken { get; init; }
+
+    /// <summary>Client: the username pushed with the token (<c>auth-token-user</c>, decoded).</summary>
+    public string? AuthTokenUser { get; init; }
+
     /// <summary>Client: peer-info text (<see cref="Control.PeerInfo.BuildClient"/>); its IV_PROTO decides what we announce.</summary>
     public string? PeerInfo { get; init; }
 

@@ -29,6 +29,11 @@ public sealed partial class ClientEngine
     private readonly byte[] _controlWire = new byte[2048];
     private volatile bool _peerExitNotified;
 
+    // auth-token: the session token the last connection's server pushed, carried to the next connection; control loop only.
+    private string? _authToken;
+    private string? _authTokenUser;
+    private bool _authTokenRefused;
+
     /// <summary>One connection attempt: resolve, open the link, run the session until it ends.</summary>
     private ConnectionOutcome RunConnection(RemoteEndpoint remote)
     {
@@ -53,7 +58,7 @@ public sealed partial class ClientEngine
         TunnelSession session;
         try
         {
-            session = TunnelSession.CreateClient(_factory.CreateSessionOptions(), now);
+            session = TunnelSession.CreateClient(_factory.CreateSessionOptions(authToken: _authToken, authTokenUser: _authTokenUser), now);
         }
         catch
         {
@@ -104,6 +109,10 @@ public sealed partial class ClientEngine
             _doneTunWrite += pipe.TunWriteBytes;
             _doneLinkRead += pipe.LinkReadBytes;
             _doneLinkWrite += pipe.LinkWriteBytes;
+            // A pushed session token logs the next connection in (a server restart keeps it valid with
+            // auth-gen-token-secret), unless the server just refused it.
+            (_authToken, _authTokenUser) = _authTokenRefused ? (null, null) : (connection.Session.AuthToken, connection.Session.AuthTokenUser);
+            _authTokenRefused = false;
             connection.Dispose();
         }
     }
@@ -250,7 +259,7 @@ public sealed partial class ClientEngine
 
         IReadOnlyList<string> pushed = e.PushedOptions ?? session.PushedOptions;
         PushReplyOptions push = PushedOptionParser.Parse(["PUSH_REPLY," + string.Join(',', pushed)], _config.PullFilters, _config.RouteNoPull);
-        _log.Write(LogLevel.Details, "PUSH: Received control message: 'PUSH_REPLY," + string.Join(',', pushed) + "'");
+        _log.Write(LogLevel.Details, "PUSH: Received control message: 'PUSH_REPLY," + SharpVpn.Protocol.Auth.AuthToken.RedactPushed(string.Join(',', pushed)) + "'");
         foreach (RejectedPushOption dropped in push.Dropped)
         {
             _log.Info($"Options error: pushed option '{dropped.Option}' ignored: {dropped.Reason}");
@@ -383,6 +392,12 @@ public sealed partial class ClientEngine
         string message = e.Message ?? e.Error.ToString();
         switch (e.Error)
         {
+            case OpenVpnError.AuthenticationFailed when connection.Session.SendsAuthToken:
+                // The server refused our session token (expired, or a restarted server with a new secret): forget it and
+                // log in again with the password, as OpenVPN's client does (push.c: "auth-failure (auth-token)").
+                _log.Info($"AUTH: Received control message: {message}; the session token was refused, logging in again with the password");
+                _authTokenRefused = true;
+                return ConnectionOutcome.Restart("auth-failure (auth-token)", connected);
             case OpenVpnError.AuthenticationFailed:
                 _log.Info($"AUTH: Received control message: {message}");
                 throw new ClientFatalException($"The server refused the connection ({message}); check the certificate and credentials in {_config.SourceName}.");

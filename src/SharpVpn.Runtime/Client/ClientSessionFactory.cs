@@ -73,7 +73,8 @@ internal sealed class ClientSessionFactory
     public string OptionsString => _optionsString;
 
     /// <summary>Options for a new session (a new wrap each time: replay counters are per session).</summary>
-    public TunnelSessionOptions CreateSessionOptions(int? pingSeconds = null, int? pingRestartSeconds = null)
+    public TunnelSessionOptions CreateSessionOptions(int? pingSeconds = null, int? pingRestartSeconds = null, string? authToken = null,
+        string? authTokenUser = null)
     {
         RenegotiationSettings r = _config.Renegotiation;
         KeepaliveSettings k = _config.Keepalive;
@@ -100,6 +101,8 @@ internal sealed class ClientSessionFactory
             ReplayWindowSeconds = _config.DataChannel.ReplayWindowSeconds,
             Username = up?.Username,
             Password = up?.Password,
+            AuthToken = authToken,
+            AuthTokenUser = authTokenUser,
             PeerInfo = _peerInfo,
         };
     }

@@ -63,6 +63,15 @@ internal sealed class ServerClient : IDisposable
 
     public string? Username { get; set; }
 
+    /// <summary>auth-gen-token: the token last issued to the client (pushed as auth-token), or null.</summary>
+    public string? AuthToken { get; set; }
+
+    /// <summary>auth-gen-token: the session's first token (its session id and initial time carry over to renewals).</summary>
+    public string? AuthTokenInitial { get; set; }
+
+    /// <summary>auth-gen-token: when the next renewed token is pushed (control-loop clock).</summary>
+    public long NextAuthTokenRenewalMs { get; set; } = long.MaxValue;
+
     /// <summary>Tunnel address (IPv4 as a big-endian uint), 0 before assignment.</summary>
     public uint VirtualAddress { get; set; }
 

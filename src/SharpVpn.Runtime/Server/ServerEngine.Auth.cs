@@ -168,6 +168,8 @@ public sealed partial class ServerEngine
             pushes.Add(ifconfigIpv6Push);
         }
 
+        pushes.AddRange(AuthTokenIssuer.PushLines(client));
+
         Routes.AddAddresses(client);
         string vaddr = Ipv4.Format(client.VirtualAddress);
         LogWrite(LogLevel.Details, $"{client.LogPrefix} MULTI: Learn: {vaddr} -> {client.LogPrefix}");
@@ -191,7 +193,7 @@ public sealed partial class ServerEngine
         client.Accepted = true;
         if (_log.IsEnabled(LogLevel.Options))
         {
-            LogWrite(LogLevel.Options, $"{client.LogPrefix} SENT CONTROL [{cn}]: 'PUSH_REPLY,{string.Join(',', pushes)}' (+ peer-id, cipher, protocol-flags)");
+            LogWrite(LogLevel.Options, $"{client.LogPrefix} SENT CONTROL [{cn}]: 'PUSH_REPLY,{SharpVpn.Protocol.Auth.AuthToken.RedactPushed(string.Join(',', pushes))}' (+ peer-id, cipher, protocol-flags)");
         }
     }
 

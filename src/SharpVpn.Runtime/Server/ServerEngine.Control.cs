@@ -245,6 +245,11 @@ public sealed partial class ServerEngine
             return long.MaxValue;
         }
 
+        if (now >= client.NextAuthTokenRenewalMs)
+        {
+            RenewAuthToken(client, now);
+        }
+
         session.NotifyDataSent(client.Pipe.LastSentMs);
         session.NotifyDataReceived(client.Pipe.LastReceivedMs);
         if (now >= session.NextDeadlineMs)
@@ -274,7 +279,7 @@ public sealed partial class ServerEngine
             DrainOutgoing(client);
         }
 
-        return client.Closing ? long.MaxValue : session.NextDeadlineMs;
+        return client.Closing ? long.MaxValue : Math.Min(session.NextDeadlineMs, client.NextAuthTokenRenewalMs);
     }
 
     private void DrainOutgoing(ServerClient client)

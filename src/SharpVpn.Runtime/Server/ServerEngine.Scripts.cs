@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using SharpVpn.Config;
+using SharpVpn.Protocol.Auth;
 using SharpVpn.Protocol.Session;
 using SharpVpn.Runtime.DataPath;
 
@@ -30,7 +31,7 @@ public sealed partial class ServerEngine
             return;
         }
 
-        VerifyThen(client, script, session.PeerUsername, session.PeerPassword, string.Empty, later => AssignAndAccept(client, later));
+        VerifyThen(client, script, session.PeerUsername, session.PeerPassword, string.Empty, later => AssignAndAccept(client, later), now);
     }
 
     /// <summary>
@@ -38,6 +39,7 @@ public sealed partial class ServerEngine
     /// script runs again with the credentials the client sent now (a disabled account or a changed password ends the
     /// session within one renegotiation period), and the username must not change (ssl_verify.c: "username attempted
     /// to change"). The old key carries the traffic meanwhile; a refusal sends AUTH_FAILED and closes the session.
+    /// With auth-gen-token the client sends its session token instead, checked here without the script.
     /// </summary>
     private void ReauthorizeRenegotiation(ServerClient client, int keyId, long now)
     {
@@ -63,29 +65,74 @@ public sealed partial class ServerEngine
             return;
         }
 
-        VerifyThen(client, script, username, password, $" (key_id {keyId.ToString(CultureInfo.InvariantCulture)})",
-            later => session.AcceptRenegotiation(keyId, later));
+        VerifyThen(client, script, username, password, $" (key_id {keyId.ToString(CultureInfo.InvariantCulture)})", later =>
+        {
+            session.AcceptRenegotiation(keyId, later);
+            if (_authTokens is not null && client.AuthToken is { } renewed)
+            {
+                // The renewed token goes to the client on the new key (push.c send_push_reply_auth_token).
+                session.SendControlMessage("PUSH_REPLY,auth-token " + renewed, later);
+            }
+        }, now);
     }
 
     /// <summary>
-    /// Runs auth-user-pass-verify and, back on the control loop, logs the verdict as OpenVPN does and either calls
-    /// <paramref name="accept"/> or refuses the client (AUTH_FAILED, with the script's reason).
+    /// Checks a client's username/password and, back on the control loop, logs the verdict as OpenVPN does and either
+    /// calls <paramref name="accept"/> or refuses the client (AUTH_FAILED, with the script's reason). With
+    /// auth-gen-token, a session token sent as the password is checked here (verify_auth_token): a valid one is
+    /// accepted without the script (unless external-auth), an expired or foreign one refused; every accepted login
+    /// renews the client's token.
     /// </summary>
-    private void VerifyThen(ServerClient client, UserPassScript script, string username, string password, string logSuffix, Action<long> accept) =>
-        ContinueForClient(client, script.VerifyAsync(ScriptClientOf(client), password),
-            error => new UserPassVerdict($"auth-user-pass-verify failed: {error}"), (verdict, now) =>
+    private void VerifyThen(ServerClient client, UserPassScript script, string username, string password, string logSuffix, Action<long> accept, long now)
+    {
+        Dictionary<string, string>? session = null;
+        if (_authTokens is { } tokens)
+        {
+            AuthTokenCheck? check = AuthToken.LooksLikeToken(password) ? tokens.Check(client, username, password) : null;
+            if (!tokens.Settings.ExternalAuth && check is { } verdict)
             {
-                if (verdict.IsAccepted)
+                if (verdict == AuthTokenCheck.HmacOk)
                 {
-                    LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}'{logSuffix}");
+                    LogInfo($"{client.LogPrefix} TLS: Username/auth-token authentication succeeded for username '{ScriptRunner.Sanitize(username)}'{logSuffix}");
+                    tokens.Issue(client, username, now);
                     accept(now);
                 }
                 else
                 {
+                    bool expired = (verdict & AuthTokenCheck.Expired) != 0;
+                    AuthTokenIssuer.Wipe(client);
+                    LogInfo($"{client.LogPrefix} TLS: Username/auth-token authentication failed for username '{ScriptRunner.Sanitize(username)}'" +
+                        (expired ? " (token expired)" : " (not a token of this server)"));
+                    client.Session.RejectPeer(expired ? "SESSION: token expired" : null, now);
+                }
+
+                return;
+            }
+
+            session = tokens.ScriptVariables(client, username, password, check, now);
+        }
+
+        ContinueForClient(client, script.VerifyAsync(ScriptClientOf(client), password, session),
+            error => new UserPassVerdict($"auth-user-pass-verify failed: {error}"), (verdict, later) =>
+            {
+                if (verdict.IsAccepted)
+                {
+                    LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}'{logSuffix}");
+                    _authTokens?.Issue(client, username, later);
+                    accept(later);
+                }
+                else
+                {
+                    if (_authTokens is not null)
+                    {
+                        AuthTokenIssuer.Wipe(client);
+                    }
+
                     LogInfo($"{client.LogPrefix} TLS Auth Error: Auth Username/Password verification failed for peer ({verdict.Problem})");
-                    client.Session.RejectPeer(verdict.ClientReason, now);
+                    client.Session.RejectPeer(verdict.ClientReason, later);
                 }
             });
+    }
 
     /// <summary>
     /// When a script's task ends, runs <paramref name="then"/> on the control loop (a failed task becomes

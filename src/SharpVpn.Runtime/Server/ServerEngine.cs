@@ -102,7 +102,12 @@ public sealed partial class ServerEngine : IDisposable
                 ? new ClientConnectScripts(config.ClientConnect, config.ClientDisconnect, runner)
                 : null;
         }
+
+        _authTokens = config.AuthGenToken is { } tokens && _userPassScript is not null ? AuthTokenIssuer.Create(tokens) : null;
     }
+
+    /// <summary>auth-gen-token (only with auth-user-pass-verify), or null.</summary>
+    private readonly AuthTokenIssuer? _authTokens;
 
     /// <summary>auth-user-pass-verify, or null when not configured.</summary>
     private readonly UserPassScript? _userPassScript;

@@ -27,9 +27,15 @@ internal sealed class UserPassScript(UserPassVerifyScript script, ScriptRunner r
     private static readonly TimeSpan ControlFilePoll = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Runs the script on the thread pool (what it is told about the client is taken now, on the caller's thread).</summary>
-    public Task<UserPassVerdict> VerifyAsync(ScriptClient client, string password)
+    /// <param name="session">auth-gen-token's session_id/session_state, if tokens are on.</param>
+    public Task<UserPassVerdict> VerifyAsync(ScriptClient client, string password, IReadOnlyDictionary<string, string>? session = null)
     {
         Dictionary<string, string> context = runner.Context(client);
+        foreach ((string name, string value) in session ?? new Dictionary<string, string>())
+        {
+            context[name] = value;
+        }
+
         string username = client.Username ?? string.Empty;
         return Task.Run(() => Verify(username, password, context));
     }

@@ -216,6 +216,77 @@ public class TunnelSessionTests
     }
 
     [Fact]
+    public void AuthToken_PushedTokenReplacesThePasswordAtRenegotiation_RenewalsAreTaken_AndNeverRideAKeyBeforeItsRecord()
+    {
+        var pending = new List<SessionEvent>();
+        bool? verdict = null;
+        using var h = new SessionHarness(serverTweak: o => WithReneg(o, 10_000, approve: true))
+        {
+            ServerPush = ["ifconfig 10.8.0.2 255.255.255.0", "auth-token SESS_ID_AT_first", "auth-token-user Ym9i"], // "bob"
+            RenegotiationApproval = e =>
+            {
+                pending.Add(e);
+                return verdict;
+            },
+        };
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        Assert.Equal("SESS_ID_AT_first", h.Client.AuthToken);
+        Assert.Equal("bob", h.Client.AuthTokenUser);
+        Assert.True(h.Client.SendsAuthToken);
+        Assert.Equal("secret", h.Server!.PeerPassword); // the first login used the password
+
+        // Key 1 waits for approval: a renewal sent now must go on key 0 (the client reads key 1's first plaintext as
+        // the server's key-method-2 record, which is written only on approval).
+        Assert.True(h.RunUntil(() => pending.Count == 1, 20_000, 250));
+        Assert.Equal("bob", h.Server.RenegotiationUsername);
+        Assert.Equal("SESS_ID_AT_first", h.Server.RenegotiationPassword);
+        h.Server.SendControlMessage("PUSH_REPLY,auth-token SESS_ID_AT_second", h.Now);
+        h.Advance(1000, stepMs: 250);
+        Assert.Equal("SESS_ID_AT_second", h.Client.AuthToken);
+        h.Server.AcceptRenegotiation(1, h.Now);
+        h.Advance(1000, stepMs: 250);
+        Assert.Equal(1, h.Server.CurrentEncryptKey!.KeyId);
+        Assert.Equal(DataDecryptResult.Ok, h.SendData(false, "s2c on key 1"u8).Result);
+        Assert.True(h.Client.IsConnected);
+
+        // A renewal on the active key; the next renegotiation sends it.
+        h.Server.SendControlMessage("PUSH_REPLY,auth-token SESS_ID_AT_third", h.Now);
+        verdict = true;
+        Assert.True(h.RunUntil(() => pending.Count == 2, 20_000, 250));
+        Assert.Equal("SESS_ID_AT_third", h.Server.RenegotiationPassword);
+        Assert.Equal("SESS_ID_AT_third", h.Client.AuthToken);
+    }
+
+    [Fact]
+    public void AuthToken_CarriedIntoANewConnection_IsTheFirstLogin_WithoutCredentialsNothingIsSent()
+    {
+        using var h = new SessionHarness(clientTweak: o => WithToken(o, "SESS_ID_AT_carried", "carol", withCredentials: true));
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        Assert.Equal("carol", h.Server!.PeerUsername);
+        Assert.Equal("SESS_ID_AT_carried", h.Server.PeerPassword);
+
+        // A config without auth-user-pass sends no credentials, token or not (as OpenVPN: the token replaces a password).
+        using var bare = new SessionHarness(clientTweak: o => WithToken(o, "SESS_ID_AT_carried", null, withCredentials: false));
+        Assert.True(bare.RunUntil(() => bare.Client.IsConnected && bare.Server is { IsConnected: true }));
+        Assert.Null(bare.Server!.PeerPassword);
+        Assert.False(bare.Client.SendsAuthToken);
+
+        static TunnelSessionOptions WithToken(TunnelSessionOptions o, string token, string? user, bool withCredentials) => new()
+        {
+            IsServer = false,
+            TlsEngineFactory = o.TlsEngineFactory,
+            Wrap = o.Wrap,
+            OptionsString = o.OptionsString,
+            PeerInfo = o.PeerInfo,
+            NetTimeSeconds = o.NetTimeSeconds,
+            Username = withCredentials ? o.Username : null,
+            Password = withCredentials ? o.Password : null,
+            AuthToken = token,
+            AuthTokenUser = user,
+        };
+    }
+
+    [Fact]
     public void Renegotiation_WithoutApproval_ActivatesAtOnceAndRaisesNoApprovalEvent()
     {
         using var h = new SessionHarness(serverTweak: o => WithReneg(o, 10_000)) { RenegotiationApproval = _ => throw new InvalidOperationException("not expected") };
