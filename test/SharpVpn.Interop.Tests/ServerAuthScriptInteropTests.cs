@@ -47,14 +47,14 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump")).FullName;
         string tmp = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "auth-tmp")).FullName;
-        string script = WriteExecutable(Path.Combine(s.Lab.WorkDir, "check-password.sh"), Script);
+        string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "check-password.sh"), Script);
         OpenVpnVariant server = OpenVpnVariant.Modern with
         {
             ServerExtra = ["script-security 2", $"auth-user-pass-verify \"{script} {dump}\" via-file", $"tmp-dir {tmp}"],
         };
-        OpenVpnConfigFile good = ClientWithPassword(s, "good", "alice", "s3cret pass");
-        OpenVpnConfigFile bad = ClientWithPassword(s, "bad", "mallory", "guess");
-        OpenVpnConfigFile deferred = ClientWithPassword(s, "deferred", "bob", "any");
+        OpenVpnConfigFile good = ScriptFiles.ClientWithPassword(s, "good", "alice", "s3cret pass");
+        OpenVpnConfigFile bad = ScriptFiles.ClientWithPassword(s, "bad", "mallory", "guess");
+        OpenVpnConfigFile deferred = ScriptFiles.ClientWithPassword(s, "deferred", "bob", "any");
 
         // Our server.
         await s.StartServerAsync(server);
@@ -107,17 +107,17 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump")).FullName;
-        string script = WriteExecutable(Path.Combine(s.Lab.WorkDir, "check-env.sh"), $"""
+        string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "check-env.sh"), $"""
             #!/bin/sh
             env | sort > "{dump}/env-$username"
             [ "$username" = "alice" ] && [ "$password" = "s3cret pass" ] && exit 0
             exit 1
             """);
         await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["script-security 3", $"auth-user-pass-verify {script} via-env"] });
-        LabProcess refused = s.StartRealClient(ClientWithPassword(s, "bad", "alice", "wrong"));
+        LabProcess refused = s.StartRealClient(ScriptFiles.ClientWithPassword(s, "bad", "alice", "wrong"));
         await refused.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
 
-        LabProcess accepted = s.StartRealClient(ClientWithPassword(s, "good", "alice", "s3cret pass"));
+        LabProcess accepted = s.StartRealClient(ScriptFiles.ClientWithPassword(s, "good", "alice", "s3cret pass"));
         await accepted.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
         await s.AssertIntranetReachableAsync();
         Assert.Equal("s3cret pass", ReadEnv(dump, "alice")["password"]);
@@ -128,7 +128,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         // Blocks 'slow' for 20 s (longer than the other client needs to connect), accepts everyone else.
-        string script = WriteExecutable(Path.Combine(s.Lab.WorkDir, "slow.sh"), """
+        string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "slow.sh"), """
             #!/bin/sh
             [ "$username" = "slow" ] && sleep 20
             exit 0
@@ -141,9 +141,9 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         await noCredentials.StopAsync();
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        LabProcess slow = s.StartRealClient(ClientWithPassword(s, "slow", "slow", "x"));
+        LabProcess slow = s.StartRealClient(ScriptFiles.ClientWithPassword(s, "slow", "slow", "x"));
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // its TLS handshake is done and its script runs
-        LabProcess quick = s.StartRealClient(ClientWithPassword(s, "quick", "quick", "x"));
+        LabProcess quick = s.StartRealClient(ScriptFiles.ClientWithPassword(s, "quick", "quick", "x"));
         await quick.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"a slow script held up another client's handshake ({clock.Elapsed})");
         Assert.DoesNotContain("Initialization Sequence Completed", slow.Output, StringComparison.Ordinal);
@@ -159,7 +159,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump")).FullName;
         string calls = Path.Combine(dump, "calls");
         string refuse = Path.Combine(dump, "refuse");
-        string script = WriteExecutable(Path.Combine(s.Lab.WorkDir, "count.sh"), $"""
+        string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "count.sh"), $"""
             #!/bin/sh
             echo "$username" >> {calls}
             [ -e {refuse} ] && exit 1
@@ -175,7 +175,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
             File.Delete(refuse);
             await StartServerAsync(s, server, real);
 
-            LabProcess client = s.StartRealClient(ClientWithPassword(s, "reneg", "alice", "pw"));
+            LabProcess client = s.StartRealClient(ScriptFiles.ClientWithPassword(s, "reneg", "alice", "pw"));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             while (CallCount(calls) < 2 && clock.Elapsed < TimeSpan.FromSeconds(20))
@@ -225,8 +225,8 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump")).FullName;
-        string connect = WriteExecutable(Path.Combine(s.Lab.WorkDir, "connect.sh"), ConnectScript);
-        string disconnect = WriteExecutable(Path.Combine(s.Lab.WorkDir, "disconnect.sh"), DisconnectScript);
+        string connect = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "connect.sh"), ConnectScript);
+        string disconnect = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "disconnect.sh"), DisconnectScript);
         OpenVpnVariant server = OpenVpnVariant.Modern with
         {
             ServerExtra = ["script-security 2", $"client-connect \"{connect} {dump}\"", $"client-disconnect \"{disconnect} {dump}\""],
@@ -328,28 +328,6 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         await s.RestartServerAsync(real: true);
     }
 
-    private static OpenVpnConfigFile ClientWithPassword(ServerScenario s, string tag, string user, string password)
-    {
-        string credentials = Path.Combine(s.Lab.WorkDir, $"credentials-{tag}.txt");
-        File.WriteAllText(credentials, $"{user}\n{password}\n");
-        OpenVpnConfigFile file = s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = [$"auth-user-pass {credentials}"] });
-        // One config per client: copy it under its own name with its own log.
-        string config = Path.Combine(Path.GetDirectoryName(file.ConfigPath)!, $"client-{tag}.conf");
-        string log = Path.Combine(Path.GetDirectoryName(file.LogPath)!, $"client-{tag}.log");
-        File.WriteAllText(config, File.ReadAllText(file.ConfigPath).Replace(file.LogPath, log, StringComparison.Ordinal));
-        return file with { ConfigPath = config, LogPath = log };
-    }
-
-    private static string WriteExecutable(string path, string text)
-    {
-        File.WriteAllText(path, text.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        }
-        return path;
-    }
 
     private static Dictionary<string, string> ReadEnv(string dump, string user) => ReadEnvFile(Path.Combine(dump, $"env-{user}"));
 }
