@@ -62,6 +62,30 @@ public sealed class AuthTokenInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RenewalShorterThanRenegSec_TheServerRenewsTheTokenOnATimer_SoTheNextRenegotiationStillPasses()
+    {
+        // Tokens are valid for two renewal periods (20 s) after they were issued; the first renegotiation comes at 24 s.
+        // It passes on the token only if the server pushed renewed ones meanwhile (auth_token.c check_send_auth_token).
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump")).FullName;
+        string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "otp.sh"), OneTimePasswordScript(dump));
+        OpenVpnVariant tokens = OpenVpnVariant.Modern with
+        {
+            ServerExtra = ["script-security 2", $"auth-user-pass-verify {script} via-file", "reneg-sec 24", "hand-window 5", "auth-gen-token 0 10"],
+        };
+        foreach (bool real in new[] { false, true })
+        {
+            await StartServerAsync(s, tokens, real);
+            LabProcess client = s.StartRealClient(ScriptFiles.ClientWithPassword(s, real ? "real" : "ours", "alice", real ? "otp-888888" : "otp-999999"));
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await s.Server!.WaitForOutputAsync("Username/auth-token authentication succeeded for username 'alice'", TimeSpan.FromSeconds(45));
+            await s.AssertIntranetReachableAsync();
+            Assert.DoesNotContain("AUTH_FAILED", client.Output, StringComparison.Ordinal);
+            await client.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task OurClient_OneTimePassword_SurvivesRenegotiations_AgainstTheRealServerAndOurs()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
