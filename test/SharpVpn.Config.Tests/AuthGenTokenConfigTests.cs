@@ -9,20 +9,9 @@ public sealed class AuthGenTokenConfigTests
     private const string Verify = "script-security 2\nauth-user-pass-verify /bin/true via-file\n";
     private const string Secret = "-----BEGIN OpenVPN auth-token server key-----\nAAAA\n-----END OpenVPN auth-token server key-----\n";
 
-    private static ServerConfig Server(string extra, Action<TempConfigDir>? files = null)
-    {
-        using var dir = new TempConfigDir().WithScenarioFiles();
-        files?.Invoke(dir);
-        return ConfigParser.ParseServerFromText(ScenarioConfigTests.ScenarioServerConf + "\n" + extra, "server.conf", dir.DirectoryPath);
-    }
+    private static ServerConfig Server(string extra, Action<TempConfigDir>? files = null) => ServerSnippet.Parse(extra, files);
 
-    private static string ServerError(string extra, Action<TempConfigDir>? files = null)
-    {
-        using var dir = new TempConfigDir().WithScenarioFiles();
-        files?.Invoke(dir);
-        return Assert.Throws<ConfigException>(() =>
-            ConfigParser.ParseServerFromText(ScenarioConfigTests.ScenarioServerConf + "\n" + extra, "server.conf", dir.DirectoryPath)).Message;
-    }
+    private static string ServerError(string extra, Action<TempConfigDir>? files = null) => ServerSnippet.Error(extra, files);
 
     [Fact]
     public void Defaults_NoLifetime_RenewalIsRenegSec_RandomSecret()

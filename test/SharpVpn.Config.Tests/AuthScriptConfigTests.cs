@@ -6,20 +6,9 @@ namespace SharpVpn.Config.Tests;
 /// </summary>
 public sealed class AuthScriptConfigTests
 {
-    private static ServerConfig Server(string extra, Action<TempConfigDir>? files = null)
-    {
-        using var dir = new TempConfigDir().WithScenarioFiles();
-        files?.Invoke(dir);
-        return ConfigParser.ParseServerFromText(ScenarioConfigTests.ScenarioServerConf + "\n" + extra, "server.conf", dir.DirectoryPath);
-    }
+    private static ServerConfig Server(string extra, Action<TempConfigDir>? files = null) => ServerSnippet.Parse(extra, files);
 
-    private static string ServerError(string extra, Action<TempConfigDir>? files = null)
-    {
-        using var dir = new TempConfigDir().WithScenarioFiles();
-        files?.Invoke(dir);
-        return Assert.Throws<ConfigException>(() =>
-            ConfigParser.ParseServerFromText(ScenarioConfigTests.ScenarioServerConf + "\n" + extra, "server.conf", dir.DirectoryPath)).Message;
-    }
+    private static string ServerError(string extra, Action<TempConfigDir>? files = null) => ServerSnippet.Error(extra, files);
 
     private static void Script(TempConfigDir dir, string name, bool executable = true)
     {

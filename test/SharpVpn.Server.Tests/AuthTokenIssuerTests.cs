@@ -1,13 +1,7 @@
-using System.Net;
 using System.Text;
 using SharpVpn.Config;
-using SharpVpn.DataChannel;
-using SharpVpn.Platform.Transport;
 using SharpVpn.Protocol.Auth;
 using SharpVpn.Protocol.Keys;
-using SharpVpn.Protocol.Session;
-using SharpVpn.Protocol.TlsWrap;
-using SharpVpn.Runtime.DataPath;
 using SharpVpn.Runtime.Server;
 
 namespace SharpVpn.Server.Tests;
@@ -68,16 +62,8 @@ public sealed class AuthTokenIssuerTests
 
     private static ServerClient NewClient(string username)
     {
-        var options = new TunnelSessionOptions
-        {
-            IsServer = true,
-            TlsEngineFactory = () => throw new NotSupportedException(),
-            Wrap = new NoControlWrap(),
-            OptionsString = "V4,dev-type tun",
-        };
-        TunnelSession session = TunnelSession.CreateServer(options, 0);
-        var endpoint = new IPEndPoint(IPAddress.Loopback, 40000);
-        return new ServerClient(1, 0, session, new DataChannelPipe(session, CompressionFramingMode.None),
-            new ClientAddress(PeerEndpoint.From(endpoint), endpoint.Serialize()), null, null) { Username = username };
+        ServerClient client = TestClients.Create(0, "127.0.0.1", 40000);
+        client.Username = username;
+        return client;
     }
 }

@@ -102,22 +102,12 @@ public sealed class ServerRoutesTests
     private static ServerClient Client(ServerRoutes routes, string ip, int port, string vaddr, (string Net, int Prefix)[] iroutes,
         string? vaddr6 = null, (string Net, int Prefix)[]? iroutes6 = null)
     {
-        var options = new TunnelSessionOptions
-        {
-            IsServer = true,
-            TlsEngineFactory = () => throw new NotSupportedException(),
-            Wrap = new NoControlWrap(),
-            OptionsString = "V4,dev-type tun",
-        };
-        TunnelSession session = TunnelSession.CreateServer(options, 0);
         int peerId = routes.AllocatePeerId();
-        var client = new ServerClient(peerId + 1, peerId, session, new DataChannelPipe(session, CompressionFramingMode.None), Address(ip, port), null, null)
-        {
-            VirtualAddress = Ip(vaddr),
-            IRoutes = iroutes.Select(r => (Ip(r.Net), SharpVpn.Config.Ipv4.MaskFromPrefix(r.Prefix))).ToArray(),
-            VirtualAddress6 = vaddr6 is null ? UInt128.Zero : Ip6(vaddr6),
-            IRoutes6 = (iroutes6 ?? []).Select(r => (Ip6(r.Net), SharpVpn.Config.Ipv6.Mask(r.Prefix))).ToArray(),
-        };
+        ServerClient client = TestClients.Create(peerId, ip, port);
+        client.VirtualAddress = Ip(vaddr);
+        client.IRoutes = iroutes.Select(r => (Ip(r.Net), SharpVpn.Config.Ipv4.MaskFromPrefix(r.Prefix))).ToArray();
+        client.VirtualAddress6 = vaddr6 is null ? UInt128.Zero : Ip6(vaddr6);
+        client.IRoutes6 = (iroutes6 ?? []).Select(r => (Ip6(r.Net), SharpVpn.Config.Ipv6.Mask(r.Prefix))).ToArray();
         routes.Add(client);
         routes.AddAddresses(client);
         return client;
