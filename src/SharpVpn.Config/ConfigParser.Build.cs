@@ -515,6 +515,8 @@ public static partial class ConfigParser
         ScriptSecurity = s.ScriptSecurity,
         DisableDco = s.DisableDco,
         SetEnv = s.SetEnv,
+        Up = s.Up is { } up ? ScriptCommand(s, up.Line, up.Command) : null,
+        Down = s.Down is { } down ? ScriptCommand(s, down.Line, down.Command) : null,
     };
 
     private static TunSettings BuildTun(ParseState s, IfconfigSettings? ifconfig, List<Route> extraRoutes, System.Net.IPAddress? routeGateway)

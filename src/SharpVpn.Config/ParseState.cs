@@ -152,6 +152,8 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public bool PersistKey;
     public bool PersistTun;
     public int ScriptSecurity = 1;
+    public (string Command, ConfigLine Line)? Up;
+    public (string Command, ConfigLine Line)? Down;
     public bool DisableDco;
     public List<KeyValuePair<string, string>> SetEnv = [];
     public int Verb = 1;

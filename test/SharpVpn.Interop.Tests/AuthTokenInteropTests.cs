@@ -50,7 +50,7 @@ public sealed class AuthTokenInteropTests(ITestOutputHelper output)
         {
             string password = real ? "otp-333333" : "otp-222222";
             File.Delete(Path.Combine(dump, "calls"));
-            await StartServerAsync(s, tokens, real);
+            await s.StartEitherServerAsync(tokens, real);
             LabProcess client = s.StartRealClient(ScriptFiles.ClientWithPassword(s, real ? "real" : "ours", "alice", password));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             await WaitForCountAsync(s.Server!, "Username/auth-token authentication succeeded for username 'alice'", 2);
@@ -75,7 +75,7 @@ public sealed class AuthTokenInteropTests(ITestOutputHelper output)
         };
         foreach (bool real in new[] { false, true })
         {
-            await StartServerAsync(s, tokens, real);
+            await s.StartEitherServerAsync(tokens, real);
             LabProcess client = s.StartRealClient(ScriptFiles.ClientWithPassword(s, real ? "real" : "ours", "alice", real ? "otp-888888" : "otp-999999"));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             await s.Server!.WaitForOutputAsync("Username/auth-token authentication succeeded for username 'alice'", TimeSpan.FromSeconds(45));
@@ -100,7 +100,7 @@ public sealed class AuthTokenInteropTests(ITestOutputHelper output)
         foreach (bool real in new[] { true, false })
         {
             File.Delete(Path.Combine(dump, "calls"));
-            await StartServerAsync(s, tokens, real);
+            await s.StartEitherServerAsync(tokens, real);
             LabProcess client = s.StartOurClient(ScriptFiles.ClientWithPassword(s, real ? "real" : "ours", "alice", real ? "otp-444444" : "otp-555555"));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             await WaitForCountAsync(s.Server!, "Username/auth-token authentication succeeded for username 'alice'", 2);
@@ -129,14 +129,14 @@ public sealed class AuthTokenInteropTests(ITestOutputHelper output)
                 File.Delete(f);
             }
 
-            await StartServerAsync(s, kept, real);
+            await s.StartEitherServerAsync(kept, real);
             LabProcess client = s.StartOurClient(ScriptFiles.ClientWithPassword(s, real ? "real" : "ours", "alice", real ? "otp-666666" : "otp-777777"));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
 
             // The server restarts with the same secret: the client comes back (explicit-exit-notify) on its token.
             int mark = client.LineCount;
             await s.Server!.StopAsync();
-            await StartServerAsync(s, kept, real, stopFirst: false);
+            await s.StartEitherServerAsync(kept, real);
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout, mark);
             await s.Server!.WaitForOutputAsync("Username/auth-token authentication succeeded for username 'alice'", StartTimeout);
             Assert.Single(File.ReadAllLines(calls));
@@ -146,7 +146,7 @@ public sealed class AuthTokenInteropTests(ITestOutputHelper output)
             File.WriteAllText(Path.Combine(dump, "reuse"), string.Empty);
             mark = client.LineCount;
             await s.Server.StopAsync();
-            await StartServerAsync(s, OpenVpnVariant.Modern with { ServerExtra = common }, real, stopFirst: false);
+            await s.StartEitherServerAsync(OpenVpnVariant.Modern with { ServerExtra = common }, real);
             await client.WaitForOutputAsync("the session token was refused, logging in again with the password", StartTimeout, mark);
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout, mark);
             Assert.Equal(2, File.ReadAllLines(calls).Length);
@@ -177,24 +177,5 @@ public sealed class AuthTokenInteropTests(ITestOutputHelper output)
         (await ProcessRunner.RunAsync(file, args, TimeSpan.FromSeconds(60), CancellationToken.None)).EnsureSuccess();
         Assert.StartsWith("-----BEGIN OpenVPN auth-token server key-----", File.ReadAllText(path), StringComparison.Ordinal);
         return path;
-    }
-
-    /// <summary>Starts our server, or the real openvpn server, with <paramref name="variant"/> (stopping the running one first).</summary>
-    private static async Task StartServerAsync(ServerScenario s, OpenVpnVariant variant, bool real, bool stopFirst = true)
-    {
-        if (stopFirst && s.Server is { } running)
-        {
-            await running.StopAsync();
-        }
-
-        if (!real)
-        {
-            await s.StartServerAsync(variant);
-            return;
-        }
-
-        await s.Lab.ApplyMasqueradeAsync(); // as our server's start does; a real server may come first here
-        s.UseRealOpenVpnServer(variant);
-        await s.RestartServerAsync(real: true);
     }
 }

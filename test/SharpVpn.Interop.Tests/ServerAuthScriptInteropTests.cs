@@ -81,7 +81,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
 
         // The real openvpn server with the same config and script.
         File.Delete(Path.Combine(dump, "env-alice"));
-        await StartServerAsync(s, server, real: true);
+        await s.StartEitherServerAsync(server, real: true);
         LabProcess refusedByOpenVpn = s.StartRealClient(bad);
         await refusedByOpenVpn.WaitForOutputAsync("AUTH_FAILED,Account disabled", StartTimeout); // the same answer
         LabProcess laterByOpenVpn = s.StartRealClient(deferred);
@@ -173,7 +173,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         {
             File.Delete(calls);
             File.Delete(refuse);
-            await StartServerAsync(s, server, real);
+            await s.StartEitherServerAsync(server, real);
 
             LabProcess client = s.StartRealClient(ScriptFiles.ClientWithPassword(s, "reneg", "alice", "pw"));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
@@ -240,7 +240,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
                 File.Delete(f);
             }
 
-            await StartServerAsync(s, server, real);
+            await s.StartEitherServerAsync(server, real);
 
             File.WriteAllText(Path.Combine(dump, "refuse"), string.Empty);
             LabProcess refused = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
@@ -312,20 +312,6 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         }
 
         return env;
-    }
-
-    /// <summary>Starts our server, or replaces the running one by the real openvpn server, with the same config.</summary>
-    private static async Task StartServerAsync(ServerScenario s, OpenVpnVariant server, bool real)
-    {
-        if (!real)
-        {
-            await s.StartServerAsync(server);
-            return;
-        }
-
-        await s.Server!.StopAsync();
-        s.UseRealOpenVpnServer(server);
-        await s.RestartServerAsync(real: true);
     }
 
 

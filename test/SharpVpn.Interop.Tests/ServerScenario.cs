@@ -64,6 +64,27 @@ internal sealed class ServerScenario : IAsyncDisposable
         return await RestartServerAsync();
     }
 
+    /// <summary>
+    /// Starts our server, or with <paramref name="real"/> the real openvpn server (with the NAT our start applies), from
+    /// the same <paramref name="variant"/>; a server still running is stopped first. For side-by-side claims.
+    /// </summary>
+    public async Task<LabProcess> StartEitherServerAsync(OpenVpnVariant variant, bool real)
+    {
+        if (Server is { } running)
+        {
+            await running.StopAsync();
+        }
+
+        if (!real)
+        {
+            return await StartServerAsync(variant);
+        }
+
+        await Lab.ApplyMasqueradeAsync();
+        UseRealOpenVpnServer(variant);
+        return await RestartServerAsync(real: true);
+    }
+
     /// <summary>Writes the config for the REAL openvpn server (side-by-side measurements); start it with RestartServerAsync(real: true).</summary>
     public void UseRealOpenVpnServer(OpenVpnVariant variant) =>
         ServerConfig = OpenVpnConfigs.WriteServer(Path.Combine(Lab.WorkDir, "server"), Pki, variant, name: "openvpn-server");

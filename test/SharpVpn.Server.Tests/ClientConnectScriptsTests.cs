@@ -1,6 +1,7 @@
 using System.Net;
 using SharpVpn.Protocol.Control;
 using SharpVpn.Runtime.Server;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Server.Tests;
 

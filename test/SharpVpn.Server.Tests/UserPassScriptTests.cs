@@ -3,6 +3,7 @@ using System.Net;
 using SharpVpn.Config;
 using SharpVpn.Protocol.Control;
 using SharpVpn.Runtime.Server;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Server.Tests;
 

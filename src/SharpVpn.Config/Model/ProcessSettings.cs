@@ -20,4 +20,10 @@ public sealed record ProcessSettings
 
     /// <summary><c>setenv NAME VALUE</c> pairs in file order (<c>setenv opt ...</c> lines are handled as options instead).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> SetEnv { get; init; } = [];
+
+    /// <summary><c>up CMD</c>: program and arguments (absolute program path), run once the tun device is configured; null = none.</summary>
+    public IReadOnlyList<string>? Up { get; init; }
+
+    /// <summary><c>down CMD</c>: program and arguments, run after the tun device is closed; null = none.</summary>
+    public IReadOnlyList<string>? Down { get; init; }
 }

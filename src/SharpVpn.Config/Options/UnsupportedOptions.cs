@@ -8,7 +8,7 @@ namespace SharpVpn.Config;
 /// </summary>
 internal static class UnsupportedOptions
 {
-    private const string NoScripts = "SharpVPN runs only auth-user-pass-verify, client-connect and client-disconnect scripts";
+    private const string NoScripts = "SharpVPN runs only up, down, auth-user-pass-verify, client-connect and client-disconnect scripts";
 
     public static readonly OptionDefinition[] Definitions =
     [
@@ -44,8 +44,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("port-share", "port sharing with another server is not available", isError: true),
 
         // Warnings: scripts that only adapt the local system, Windows-only and tuning options.
-        OptionTable.Unsupported("up", $"{NoScripts}; SharpVPN applies pushed dhcp-option DNS itself where resolvconf exists"),
-        OptionTable.Unsupported("down", NoScripts),
         OptionTable.Unsupported("route-up", NoScripts),
         OptionTable.Unsupported("route-pre-down", NoScripts),
         OptionTable.Unsupported("ipchange", NoScripts),

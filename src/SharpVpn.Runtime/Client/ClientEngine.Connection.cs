@@ -37,6 +37,7 @@ public sealed partial class ClientEngine
     /// <summary>One connection attempt: resolve, open the link, run the session until it ends.</summary>
     private ConnectionOutcome RunConnection(RemoteEndpoint remote)
     {
+        _currentRemote = remote;
         IPEndPoint? endPoint = Resolve(remote);
         if (endPoint is null)
         {
@@ -291,7 +292,7 @@ public sealed partial class ClientEngine
             _log.Write(LogLevel.Details, "OPTIONS IMPORT: timers, --ifconfig, route and compression options modified");
         }
 
-        EnsureTun(push, connection.Remote.Address);
+        EnsureTun(connection, push, pushed);
         ApplyBlockIpv6(push);
         HandshakeMilliseconds ??= MonotonicClock.NowMs - _startedMs;
         _log.Info("Initialization Sequence Completed");
@@ -321,8 +322,9 @@ public sealed partial class ClientEngine
     }
 
     /// <summary>Opens and configures the TUN from the push; with persist-tun an identical configuration is kept as is.</summary>
-    private void EnsureTun(PushReplyOptions push, IPAddress server)
+    private void EnsureTun(ClientConnection connection, PushReplyOptions push, IReadOnlyList<string> pushed)
     {
+        IPAddress server = connection.Remote.Address;
         int mtu = push.TunMtu ?? _config.Tun.TunMtu;
         if (_tun is { } existing && _network is { } network)
         {
@@ -348,6 +350,7 @@ public sealed partial class ClientEngine
         try
         {
             _network = ApplyNetwork(tun.Name, push, server, mtu);
+            RunUpScript(connection, push, pushed, tun.Name, mtu);
         }
         catch
         {

@@ -141,7 +141,7 @@ public sealed partial class ClientEngine : IDisposable
                 _log.Info($"SIGUSR1[soft,{outcome.Reason}] received, process restarting");
                 if (!_config.Process.PersistTun)
                 {
-                    CloseTun();
+                    CloseTun("SIGUSR1");
                 }
 
                 int pause = RestartPauseSeconds(unsuccessful, remotes.Count);
@@ -154,7 +154,7 @@ public sealed partial class ClientEngine : IDisposable
         }
         finally
         {
-            CloseTun();
+            CloseTun(_shutdownSignal ?? "SIGTERM");
             WriteStatus(force: true);
             PidFile.Delete(_config.Logging.WritePidFile, _log.Info);
             foreach (PosixSignalRegistration s in _signals)
@@ -332,7 +332,8 @@ public sealed partial class ClientEngine : IDisposable
         }
     }
 
-    private void CloseTun()
+    /// <summary>Removes the tunnel's addresses and routes, closes the device, then runs down (for <paramref name="signal"/>).</summary>
+    private void CloseTun(string signal)
     {
         if (_network is not null)
         {
@@ -347,12 +348,13 @@ public sealed partial class ClientEngine : IDisposable
             tun.Dispose();
             _tunLoop?.Join(TimeSpan.FromSeconds(5));
             _tunLoop = null;
+            RunDownScript(signal);
         }
     }
 
     public void Dispose()
     {
-        CloseTun();
+        CloseTun(_shutdownSignal ?? "SIGTERM");
         _factory.ReleasePreparedTls();
         _wake.Dispose();
         foreach (PosixSignalRegistration s in _signals)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SharpVpn.Config;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Server;
 

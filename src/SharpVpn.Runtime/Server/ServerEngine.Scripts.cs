@@ -5,6 +5,7 @@ using SharpVpn.Config;
 using SharpVpn.Protocol.Auth;
 using SharpVpn.Protocol.Session;
 using SharpVpn.Runtime.DataPath;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Server;
 

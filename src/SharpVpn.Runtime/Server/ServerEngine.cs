@@ -103,8 +103,16 @@ public sealed partial class ServerEngine : IDisposable
                 : null;
         }
 
+        _upDown = config.Process.Up is not null || config.Process.Down is not null ? new UpDownScripts(config.Process, LogInfo) : null;
         _authTokens = config.AuthGenToken is { } tokens && _userPassScript is not null ? AuthTokenIssuer.Create(tokens) : null;
     }
+
+    /// <summary>up / down, or null when neither is configured.</summary>
+    private readonly UpDownScripts? _upDown;
+
+    /// <summary>What up/down are told about the tun device (its address and netmask, or point-to-point peer).</summary>
+    private ScriptTun ScriptTunOf(string device) => new(device, _config.Tun.TunMtu,
+        _config.Tun.Ifconfig?.Local.ToString() ?? string.Empty, _config.Tun.Ifconfig?.RemoteOrNetmask.ToString() ?? string.Empty);
 
     /// <summary>auth-gen-token (only with auth-user-pass-verify), or null.</summary>
     private readonly AuthTokenIssuer? _authTokens;
@@ -344,6 +352,14 @@ public sealed partial class ServerEngine : IDisposable
             LogInfo($"WARNING: {_config.Tun.RoutesIpv6.Count.ToString(CultureInfo.InvariantCulture)} 'route-ipv6' line(s) not installed: the server has no 'server-ipv6', so its tun device carries no IPv6");
         }
 
+        // up runs once the device has its addresses, before the routes (init.c: ROUTE_AFTER_TUN); failing, it stops the server.
+        if (_upDown is { HasUp: true } scripts)
+        {
+            var variables = new Dictionary<string, string>(ScriptEnvironment(), StringComparer.Ordinal);
+            variables.Remove("redirect_gateway"); // OpenVPN sets it only later
+            scripts.RunUp(ScriptTunOf(tun.Name), variables);
+        }
+
         foreach (Config.Route route in _config.Tun.Routes)
         {
             IPAddress? gateway = route.Gateway switch
@@ -558,7 +574,14 @@ public sealed partial class ServerEngine : IDisposable
                 }
             }
 
+            string? device = _tun?.Name;
+            IReadOnlyDictionary<string, string> downVariables = ScriptEnvironment();
             CloseTun();
+            if (_upDown is { HasDown: true } scripts && device is not null)
+            {
+                scripts.RunDown(ScriptTunOf(device), downVariables, (_shutdownSignal ?? "SIGTERM").ToLowerInvariant());
+            }
+
             PidFile.Delete(_config.Logging.WritePidFile, LogInfo);
             foreach (PosixSignalRegistration s in _signals)
             {

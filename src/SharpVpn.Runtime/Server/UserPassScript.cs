@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SharpVpn.Config;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Server;
 

@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SharpVpn.Protocol.Control;
 
-namespace SharpVpn.Runtime.Server;
+namespace SharpVpn.Runtime.Shared;
 
 /// <summary>Who a script is about: the variables OpenVPN derives from the client's certificate, address and peer info.</summary>
 internal sealed record ScriptClient(
@@ -180,8 +180,8 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
         AddCertificate(env, client.Issuer, 1);
     }
 
-    /// <summary>OpenVPN's per-depth certificate variables (ssl_verify.c verify_cert_set_env): 0 = the client, 1 = its issuer.</summary>
-    private static void AddCertificate(Dictionary<string, string> env, X509Certificate2? cert, int depth)
+    /// <summary>OpenVPN's per-depth certificate variables (ssl_verify.c verify_cert_set_env): 0 = the peer, 1 = its issuer.</summary>
+    internal static void AddCertificate(Dictionary<string, string> env, X509Certificate2? cert, int depth)
     {
         if (cert is null)
         {

@@ -1,0 +1,79 @@
+using System.Net;
+using SharpVpn.Config;
+using SharpVpn.Platform.Network;
+using SharpVpn.Runtime.Shared;
+
+namespace SharpVpn.Runtime.Client;
+
+/// <summary>The client's up and down scripts (OpenVPN 2.6: up once the tun device is configured, down after it closed).</summary>
+public sealed partial class ClientEngine
+{
+    private readonly long _startedUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    /// <summary>up / down, or null when neither is configured.</summary>
+    private UpDownScripts? _upDown;
+
+    /// <summary>The remote entry of the current connection (its host as written in the config, for remote_1).</summary>
+    private RemoteEndpoint? _currentRemote;
+
+    // What the last up was told, for the down script of the same device.
+    private ScriptTun? _scriptTun;
+    private Dictionary<string, string>? _scriptVariables;
+    private bool _scriptRedirectGateway;
+
+    /// <summary>Runs up for a freshly configured tun device, before the tunnel is announced; a failure ends the client.</summary>
+    private void RunUpScript(ClientConnection connection, PushReplyOptions push, IReadOnlyList<string> pushed, string device, int mtu)
+    {
+        _upDown ??= _config.Process.Up is not null || _config.Process.Down is not null ? new UpDownScripts(_config.Process, _log.Info) : null;
+        if (_upDown is null || _currentRemote is not { } remote)
+        {
+            return;
+        }
+
+        _scriptVariables = ClientScriptVariables.Build(_config, remote, connection.Remote, connection.Session.PeerCertificate, connection.Session.PeerCommonName,
+            _factory.TlsOptions.TrustedCertificateAuthorities, push, pushed, NetGatewayToward(connection.Remote.Address, device), _startedUnixSeconds);
+        _scriptTun = new ScriptTun(device, mtu, push.Ifconfig?.Local.ToString() ?? string.Empty, push.Ifconfig?.RemoteOrNetmask.ToString() ?? string.Empty);
+        _scriptRedirectGateway = push.RedirectGateway is not null && !_config.RouteNoPull;
+        try
+        {
+            _upDown.RunUp(_scriptTun.Value, _scriptVariables);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ClientFatalException(ex.Message);
+        }
+    }
+
+    /// <summary>Runs down once the device the last up ran for is closed; <paramref name="signal"/> as OpenVPN names it (sigterm, sigusr1).</summary>
+    private void RunDownScript(string signal)
+    {
+        if (_upDown is not { HasDown: true } scripts || _scriptTun is not { } tun || _scriptVariables is null)
+        {
+            return;
+        }
+
+        var variables = new Dictionary<string, string>(_scriptVariables, StringComparer.Ordinal)
+        {
+            ["redirect_gateway"] = _scriptRedirectGateway ? "1" : "0",
+        };
+        _scriptTun = null;
+        scripts.RunDown(tun, variables, signal.ToLowerInvariant());
+    }
+
+    /// <summary>
+    /// route_net_gateway: the gateway this host reaches the VPN server through (OpenVPN reports its default route's,
+    /// which is the same for a client on the move); 0.0.0.0 when the server is on a directly attached network.
+    /// </summary>
+    private IPAddress? NetGatewayToward(IPAddress server, string device)
+    {
+        try
+        {
+            using var network = new NetworkConfigurator(device);
+            return network.GetRoute(server.IsIPv4MappedToIPv6 ? server.MapToIPv4() : server).Gateway;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using SharpVpn.Config;
+using SharpVpn.Runtime.Shared;
+
+namespace SharpVpn.Runtime.Client;
+
+/// <summary>
+/// What OpenVPN 2.6's client tells its up/down scripts about the connection (the client's env_set when the tun opens):
+/// the server's certificate and its CA (X509_*, tls_*, common_name), the server's address, the tunnel addresses, the
+/// routes (route_network_N, ...) and every pushed dhcp-option as foreign_option_N (what update-resolv-conf reads).
+/// </summary>
+internal static class ClientScriptVariables
+{
+    public static Dictionary<string, string> Build(ClientConfig config, RemoteEndpoint remote, IPEndPoint server, X509Certificate2? serverCertificate,
+        string? serverName, IEnumerable<X509Certificate2> authorities, PushReplyOptions push, IReadOnlyList<string> pushedLines, IPAddress? netGateway,
+        long startedUnixSeconds)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["config"] = config.SourceName,
+            ["verb"] = config.Logging.Verb.ToString(CultureInfo.InvariantCulture),
+            ["daemon"] = "0",
+            ["daemon_log_redirect"] = config.Logging.LogFile is null ? "0" : "1",
+            ["daemon_pid"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+            ["daemon_start_time"] = startedUnixSeconds.ToString(CultureInfo.InvariantCulture),
+            ["proto_1"] = remote.Protocol == TransportProtocol.Tcp ? "tcp-client" : "udp",
+            ["remote_1"] = remote.Host,
+            ["remote_port_1"] = remote.Port.ToString(CultureInfo.InvariantCulture),
+        };
+
+        IPAddress address = server.Address.IsIPv4MappedToIPv6 ? server.Address.MapToIPv4() : server.Address;
+        string ipName = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ip6" : "ip";
+        foreach (string trust in new[] { "trusted", "untrusted" })
+        {
+            env[$"{trust}_{ipName}"] = address.ToString();
+            env[$"{trust}_port"] = server.Port.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (serverCertificate is not null)
+        {
+            env["common_name"] = serverName ?? string.Empty;
+            ScriptRunner.AddCertificate(env, serverCertificate, 0);
+            ScriptRunner.AddCertificate(env, authorities.FirstOrDefault(ca => ca.SubjectName.RawData.AsSpan().SequenceEqual(serverCertificate.IssuerName.RawData)), 1);
+        }
+
+        AddTunnel(env, config, push, netGateway);
+        int option = 0;
+        foreach (string line in pushedLines)
+        {
+            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words is ["dhcp-option", ..] && !push.FilteredOut.Contains(line))
+            {
+                env[$"foreign_option_{(++option).ToString(CultureInfo.InvariantCulture)}"] = string.Join(' ', words);
+            }
+        }
+
+        return env;
+    }
+
+    private static void AddTunnel(Dictionary<string, string> env, ClientConfig config, PushReplyOptions push, IPAddress? netGateway)
+    {
+        bool subnet = (push.Topology ?? config.Tun.Topology) == Topology.Subnet;
+        IPAddress? vpnGateway = push.RouteGateway ?? (subnet ? null : push.Ifconfig?.RemoteOrNetmask);
+        if (push.Ifconfig is { } ifconfig)
+        {
+            env["ifconfig_local"] = ifconfig.Local.ToString();
+            env[subnet ? "ifconfig_netmask" : "ifconfig_remote"] = ifconfig.RemoteOrNetmask.ToString();
+        }
+
+        if (push.IfconfigIpv6 is { } v6)
+        {
+            env["ifconfig_ipv6_local"] = v6.Local.ToString();
+            env["ifconfig_ipv6_netbits"] = v6.PrefixLength.ToString(CultureInfo.InvariantCulture);
+            env["ifconfig_ipv6_remote"] = v6.Remote.ToString();
+        }
+
+        if (vpnGateway is not null)
+        {
+            env["route_vpn_gateway"] = vpnGateway.ToString();
+        }
+
+        env["route_net_gateway"] = (netGateway ?? IPAddress.Any).ToString();
+        int n = 0;
+        foreach (Route route in config.Tun.Routes.Concat(config.RouteNoPull ? [] : push.Routes))
+        {
+            string i = (++n).ToString(CultureInfo.InvariantCulture);
+            env[$"route_network_{i}"] = route.Network.ToString();
+            env[$"route_netmask_{i}"] = route.Netmask.ToString();
+            IPAddress? gateway = route.Gateway switch
+            {
+                null or "vpn_gateway" => vpnGateway,
+                "net_gateway" => netGateway,
+                _ when IPAddress.TryParse(route.Gateway, out IPAddress? g) => g,
+                _ => null,
+            };
+            if (gateway is not null)
+            {
+                env[$"route_gateway_{i}"] = gateway.ToString();
+            }
+
+            if (route.Metric is { } metric)
+            {
+                env[$"route_metric_{i}"] = metric.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+    }
+}

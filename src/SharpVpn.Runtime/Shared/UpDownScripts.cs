@@ -1,0 +1,71 @@
+using System.Globalization;
+using SharpVpn.Config;
+
+namespace SharpVpn.Runtime.Shared;
+
+/// <summary>The tun device as up/down scripts are told about it (their arguments and variables).</summary>
+internal readonly record struct ScriptTun(string Device, int TunMtu, string Local, string RemoteOrNetmask);
+
+/// <summary>
+/// <c>up</c> and <c>down</c>, on the server and the client, as OpenVPN 2.6 runs them (init.c run_up_down): the command
+/// plus <c>dev tun_mtu 0 ifconfig_local ifconfig_remote|netmask init</c> (2.6 passes 0 where the link MTU was), with
+/// <c>script_type</c>, <c>script_context</c>, <c>dev</c>, <c>dev_type</c>, <c>tun_mtu</c>, the side's variables and for
+/// down <c>signal</c>. Both run to completion before the process goes on (up before the tunnel is announced ready,
+/// down after the device is closed); a failing up stops the process, as OpenVPN's does; a failing down is logged.
+/// </summary>
+internal sealed class UpDownScripts(ProcessSettings process, Action<string> log)
+{
+    // OpenVPN waits for these without limit; a script hung for this long is killed rather than holding the tunnel.
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    private readonly ScriptRunner _runner = new(null, process.SetEnv, static () => new Dictionary<string, string>(), Timeout);
+
+    public bool HasUp => process.Up is not null;
+
+    public bool HasDown => process.Down is not null;
+
+    /// <summary>Runs <c>up</c> if configured; throws when it fails (the tunnel must not start without what it sets up).</summary>
+    public void RunUp(ScriptTun tun, IReadOnlyDictionary<string, string> variables)
+    {
+        if (process.Up is { } command && Run("up", command, tun, variables, signal: null) is { } problem)
+        {
+            throw new InvalidOperationException($"The up script failed: {problem}.");
+        }
+    }
+
+    /// <summary>Runs <c>down</c> if configured, after the device is gone; <paramref name="signal"/> e.g. "sigterm".</summary>
+    public void RunDown(ScriptTun tun, IReadOnlyDictionary<string, string> variables, string signal)
+    {
+        if (process.Down is { } command && Run("down", command, tun, variables, signal) is { } problem)
+        {
+            log($"WARNING: the down script failed: {problem}");
+        }
+    }
+
+    private string? Run(string type, IReadOnlyList<string> command, ScriptTun tun, IReadOnlyDictionary<string, string> variables, string? signal)
+    {
+        string mtu = tun.TunMtu.ToString(CultureInfo.InvariantCulture);
+        string[] arguments = [tun.Device, mtu, "0", tun.Local, tun.RemoteOrNetmask, "init"];
+        var own = new Dictionary<string, string>(variables, StringComparer.Ordinal)
+        {
+            ["script_type"] = type,
+            ["script_context"] = "init",
+            ["dev"] = tun.Device,
+            ["dev_type"] = "tun",
+            ["tun_mtu"] = mtu,
+        };
+        if (signal is not null)
+        {
+            own["signal"] = signal;
+        }
+
+        log(string.Join(' ', command.Concat(arguments)));
+        int? exit = _runner.Run(type, command, arguments, own, [], out string? problem);
+        return exit switch
+        {
+            null => problem,
+            0 => null,
+            _ => $"'{command[0]}' exited with code {exit.Value.ToString(CultureInfo.InvariantCulture)}",
+        };
+    }
+}

@@ -1,0 +1,29 @@
+namespace SharpVpn.Config.Tests;
+
+/// <summary><c>up CMD</c> and <c>down CMD</c> on both sides: the command for the runtime, and script-security as OpenVPN enforces it.</summary>
+public sealed class UpDownConfigTests
+{
+    [Fact]
+    public void Server_UpAndDown_SplitIntoWords()
+    {
+        ServerConfig c = ServerSnippet.Parse("script-security 2\nup \"/bin/true --firewall open\"\ndown /bin/true\n");
+        Assert.Equal(["/bin/true", "--firewall", "open"], c.Process.Up);
+        Assert.Equal(["/bin/true"], c.Process.Down);
+        Assert.Null(ServerSnippet.Parse(string.Empty).Process.Up);
+    }
+
+    [Fact]
+    public void Client_Up_FromAProfile_AndWithoutScriptSecurityItIsAnErrorNamingTheLine()
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        ClientConfig c = ConfigParser.ParseClientFromText(
+            ScenarioConfigTests.ScenarioClientConf + "\nscript-security 2\nup /bin/true\ndown /bin/true\n", "client.conf", dir.DirectoryPath);
+        Assert.Equal(["/bin/true"], c.Process.Up);
+        Assert.DoesNotContain(c.Warnings, w => w.Contains("'up'", StringComparison.Ordinal));
+
+        string error = Assert.Throws<ConfigException>(() =>
+            ConfigParser.ParseClientFromText(ScenarioConfigTests.ScenarioClientConf + "\nup /etc/openvpn/update-resolv-conf\n", "client.conf", dir.DirectoryPath)).Message;
+        Assert.Contains("client.conf:", error, StringComparison.Ordinal);
+        Assert.Contains("needs 'script-security 2' or higher", error, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,148 @@
+using SharpVpn.Interop.Tests.Lab;
+using Xunit.Abstractions;
+
+namespace SharpVpn.Interop.Tests;
+
+/// <summary>
+/// <c>up</c> and <c>down</c> scripts on the server and on the client, as OpenVPN 2.6 runs them: the same script under
+/// our side and under the real openvpn gets the same arguments and variables, so firewall or DNS scripts written for
+/// OpenVPN (update-resolv-conf reads the pushed dhcp-options as foreign_option_N) work unchanged.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan StartTimeout = ServerScenario.StartTimeout;
+
+    private static readonly string[] ServerVariables =
+        ["dev", "dev_type", "tun_mtu", "script_type", "script_context", "ifconfig_local", "ifconfig_netmask", "daemon", "daemon_log_redirect",
+         "verb", "proto_1", "local_port_1", "remote_port_1"];
+
+    private static readonly string[] ClientVariables =
+        ["dev", "dev_type", "tun_mtu", "script_type", "script_context", "ifconfig_local", "ifconfig_netmask", "daemon", "daemon_log_redirect",
+         "verb", "proto_1", "remote_1", "remote_port_1", "common_name", "X509_0_CN", "X509_1_CN", "tls_id_0", "tls_id_1", "tls_serial_0",
+         "tls_serial_hex_1", "tls_digest_sha256_0", "tls_digest_1", "trusted_ip", "trusted_port", "untrusted_ip", "untrusted_port",
+         "foreign_option_1", "foreign_option_2", "route_vpn_gateway", "route_net_gateway", "route_network_1", "route_netmask_1", "route_gateway_1"];
+
+    private static readonly string[] Pushes = ["push \"dhcp-option DNS 10.0.1.1\"", "push \"dhcp-option DOMAIN corp.example\""];
+
+    // Records its arguments and environment per script type, under the name of the side that ran it.
+    private static string DumpScript(string dump) => $"""
+        #!/bin/sh
+        echo "$@" > {dump}/args-$script_type
+        env | sort > {dump}/env-$script_type
+        exit 0
+        """;
+
+    [Fact]
+    public async Task Server_UpAndDown_GetWhatTheRealOpenVpnServerGivesThem()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        var seen = new Dictionary<bool, Dictionary<string, (string Args, Dictionary<string, string> Env)>>();
+        foreach (bool real in new[] { false, true })
+        {
+            string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, real ? "dump-real" : "dump-ours")).FullName;
+            string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, real ? "updown-real.sh" : "updown-ours.sh"), DumpScript(dump));
+            OpenVpnVariant v = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"up {script}", $"down {script}", .. Pushes] };
+            await s.StartEitherServerAsync(v, real);
+            Assert.True(File.Exists(Path.Combine(dump, "args-up")), "up did not run before the server was ready");
+            LabProcess client = s.StartRealClient(s.WriteClientConfig(v));
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await s.AssertIntranetReachableAsync();
+            await client.StopAsync();
+            Assert.False(File.Exists(Path.Combine(dump, "args-down")), "down ran before the server stopped");
+            await s.Server!.StopAsync();
+            seen[real] = Read(dump);
+        }
+
+        AssertSame(seen, ServerVariables);
+    }
+
+    [Fact]
+    public async Task Client_UpAndDown_GetWhatTheRealOpenVpnClientGivesThem_PushedDhcpOptionsIncluded()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        OpenVpnVariant server = OpenVpnVariant.Modern with { ServerExtra = [.. Pushes] };
+        await s.StartEitherServerAsync(server, real: true);
+        var seen = new Dictionary<bool, Dictionary<string, (string Args, Dictionary<string, string> Env)>>();
+        foreach (bool real in new[] { true, false })
+        {
+            string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, real ? "client-real" : "client-ours")).FullName;
+            string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, real ? "cupdown-real.sh" : "cupdown-ours.sh"), DumpScript(dump));
+            OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["script-security 2", $"up {script}", $"down {script}"] });
+            LabProcess client = real ? s.StartRealClient(config) : s.StartOurClient(config);
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            Assert.True(File.Exists(Path.Combine(dump, "args-up")), "up did not run before the tunnel was announced");
+            await s.AssertIntranetReachableAsync();
+            await client.StopAsync();
+            seen[real] = Read(dump);
+        }
+
+        AssertSame(seen, ClientVariables);
+        Assert.Equal("dhcp-option DNS 10.0.1.1", seen[false]["up"].Env["foreign_option_1"]);
+        Assert.Equal("sigterm", seen[false]["down"].Env["signal"]);
+    }
+
+    [Fact]
+    public async Task AFailingUpScript_StopsTheServerAndTheClient_AsOpenVpnDoes()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string failing = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "fail.sh"), "#!/bin/sh\nexit 3");
+        OpenVpnVariant bad = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"up {failing}"] };
+        s.UseRealOpenVpnServer(bad);
+        LabProcess realServer = s.Lab.StartOpenVpn(s.Lab.Server, s.ServerConfig!);
+        Assert.True(await realServer.WaitForExitAsync(StartTimeout), "the real openvpn server kept running after its up script failed");
+        Assert.NotEqual(0, realServer.ExitCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => s.StartServerAsync(bad));
+        Assert.True(await s.Server!.WaitForExitAsync(StartTimeout), "our server kept running after its up script failed");
+        Assert.NotEqual(0, s.Server.ExitCode);
+        Assert.Contains("The up script failed", s.Server.Output, StringComparison.Ordinal);
+
+        await s.StartEitherServerAsync(OpenVpnVariant.Modern, real: false);
+        LabProcess client = s.StartOurClient(s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["script-security 2", $"up {failing}"] }));
+        Assert.True(await client.WaitForExitAsync(StartTimeout), "our client kept running after its up script failed");
+        Assert.NotEqual(0, client.ExitCode);
+        Assert.Contains("exited with code 3", client.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Initialization Sequence Completed", client.Output, StringComparison.Ordinal);
+    }
+
+    private void AssertSame(Dictionary<bool, Dictionary<string, (string Args, Dictionary<string, string> Env)>> seen, string[] names)
+    {
+        foreach (string type in new[] { "up", "down" })
+        {
+            (string args, Dictionary<string, string> env) = seen[false][type];
+            (string theirArgs, Dictionary<string, string> theirEnv) = seen[true][type];
+            Assert.Equal(theirArgs, args);
+            foreach (string name in type == "down" ? [.. names, "signal"] : names)
+            {
+                Assert.True(theirEnv.ContainsKey(name), $"openvpn set no {name} for {type} (test assumption)");
+                Assert.True(env.TryGetValue(name, out string? value), $"we did not set {name} for {type}");
+                Assert.Equal((name, theirEnv[name]), (name, value));
+            }
+
+            output.WriteLine($"{type}: args '{args}'; set by openvpn only: " + string.Join(' ', theirEnv.Keys.Where(k => !env.ContainsKey(k)).Order(StringComparer.Ordinal)));
+        }
+    }
+
+    private static Dictionary<string, (string Args, Dictionary<string, string> Env)> Read(string dump)
+    {
+        var result = new Dictionary<string, (string, Dictionary<string, string>)>();
+        foreach (string type in new[] { "up", "down" })
+        {
+            string args = Path.Combine(dump, $"args-{type}");
+            Assert.True(File.Exists(args), $"the {type} script did not run ({dump})");
+            var env = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (string line in File.ReadAllLines(Path.Combine(dump, $"env-{type}")))
+            {
+                int eq = line.IndexOf('=', StringComparison.Ordinal);
+                if (eq > 0)
+                {
+                    env[line[..eq]] = line[(eq + 1)..];
+                }
+            }
+
+            result[type] = (File.ReadAllText(args).Trim(), env);
+        }
+
+        return result;
+    }
+}
