@@ -214,6 +214,7 @@ public static partial class ConfigParser
             AuthUserPassVerify = BuildUserPassVerify(s),
             ClientConnect = s.ClientConnect is { } cc ? ScriptCommand(s, cc.Line, cc.Command) : null,
             ClientDisconnect = s.ClientDisconnect is { } cd ? ScriptCommand(s, cd.Line, cd.Command) : null,
+            LearnAddress = s.LearnAddress is { } la ? ScriptCommand(s, la.Line, la.Command) : null,
             AuthGenToken = BuildAuthGenToken(s),
             TmpDir = s.TmpDir,
             MaxClients = s.MaxClients,

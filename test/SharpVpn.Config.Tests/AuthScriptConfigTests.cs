@@ -43,6 +43,16 @@ public sealed class AuthScriptConfigTests
     }
 
     [Fact]
+    public void LearnAddress_WithScriptSecurity2_ElseAnErrorNamingTheLine()
+    {
+        ServerConfig c = Server("script-security 2\nlearn-address \"/bin/true fw\"\n");
+        Assert.Equal(["/bin/true", "fw"], c.LearnAddress);
+        string error = ServerError("learn-address /bin/true\n");
+        Assert.Contains("server.conf:", error, StringComparison.Ordinal);
+        Assert.Contains("needs 'script-security 2' or higher", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ClientConnectAndDisconnect_WithScriptSecurity2()
     {
         ServerConfig c = Server("script-security 2\nclient-connect \"/bin/true connect\"\nclient-disconnect /bin/true\n");

@@ -77,6 +77,9 @@ public sealed record ServerConfig
     /// <summary><c>client-disconnect</c>: program and arguments (absolute program path); null = none.</summary>
     public IReadOnlyList<string>? ClientDisconnect { get; init; }
 
+    /// <summary><c>learn-address</c>: program and arguments (absolute program path); null = none.</summary>
+    public IReadOnlyList<string>? LearnAddress { get; init; }
+
     /// <summary><c>auth-gen-token</c> (with its secret); null = no session tokens.</summary>
     public AuthGenTokenSettings? AuthGenToken { get; init; }
 

@@ -30,6 +30,8 @@ internal static class ServerOptions
             "client-connect CMD: a program run as each client connects (exit 0 = admit); it may write ccd directives to the file in $1", OptionScope.Server),
         new("client-disconnect", 1, 1, static (s, l) => s.ClientDisconnect = (l.Arg(0), l),
             "client-disconnect CMD: a program run as each connected client goes (bytes_received, bytes_sent, time_duration)", OptionScope.Server),
+        new("learn-address", 1, 1, static (s, l) => s.LearnAddress = (l.Arg(0), l),
+            "learn-address CMD: a program run as a client's addresses start (add ADDR CN) and stop (delete ADDR) being routed to it", OptionScope.Server),
         new("auth-gen-token", 0, 3, static (s, l) =>
             {
                 int lifetime = l.ArgCount > 0 ? ParseState.Int(l, 0, 0, int.MaxValue) : 0;

@@ -8,7 +8,7 @@ namespace SharpVpn.Config;
 /// </summary>
 internal static class UnsupportedOptions
 {
-    private const string NoScripts = "SharpVPN runs only up, down, auth-user-pass-verify, client-connect and client-disconnect scripts";
+    private const string NoScripts = "SharpVPN runs only up, down, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts";
 
     public static readonly OptionDefinition[] Definitions =
     [
@@ -47,7 +47,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("route-up", NoScripts),
         OptionTable.Unsupported("route-pre-down", NoScripts),
         OptionTable.Unsupported("ipchange", NoScripts),
-        OptionTable.Unsupported("learn-address", NoScripts),
         OptionTable.Unsupported("tls-export-cert", NoScripts),
         OptionTable.Unsupported("up-delay", NoScripts),
         OptionTable.Unsupported("up-restart", NoScripts),

@@ -63,6 +63,9 @@ internal sealed class ServerClient : IDisposable
 
     public string? Username { get; set; }
 
+    /// <summary>learn-address: the addresses an add was queued for (each gets a delete when the client goes).</summary>
+    public IReadOnlyList<string> LearnedAddresses { get; set; } = [];
+
     /// <summary>auth-gen-token: the token last issued to the client (pushed as auth-token), or null.</summary>
     public string? AuthToken { get; set; }
 

@@ -169,7 +169,20 @@ public sealed partial class ServerEngine
         }
 
         pushes.AddRange(AuthTokenIssuer.PushLines(client));
+        if (_learnAddress is { } learn)
+        {
+            LearnThen(client, learn, later => Publish(client, pushes, later));
+            return;
+        }
 
+        Publish(client, pushes, now);
+    }
+
+    /// <summary>The client's addresses and iroutes into the routing tables, then the push reply (the client is admitted).</summary>
+    private void Publish(ServerClient client, List<string> pushes, long now)
+    {
+        TunnelSession session = client.Session;
+        string cn = client.CommonName!;
         Routes.AddAddresses(client);
         string vaddr = Ipv4.Format(client.VirtualAddress);
         LogWrite(LogLevel.Details, $"{client.LogPrefix} MULTI: Learn: {vaddr} -> {client.LogPrefix}");

@@ -368,6 +368,7 @@ public sealed partial class ServerEngine
 
         client.Closing = true;
         Routes.Remove(client);
+        _learnAddress?.Delete(client.LearnedAddresses, LogInfo);
         if (client.PoolIndex >= 0)
         {
             _allocator?.Release(client.PoolIndex);

@@ -195,23 +195,69 @@ public sealed partial class ServerEngine
     private void StartClientConnect(ServerClient client, ClientConnectScripts scripts, ClientConfigDirEntry? ccd, string ifconfigPush,
         string? ifconfigIpv6Push)
     {
-        var addresses = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["trusted_ip"] = TrustedAddress(client),
-            ["trusted_port"] = client.Address.Endpoint.Port.ToString(CultureInfo.InvariantCulture),
-            ["ifconfig_pool_remote_ip"] = Ipv4.Format(client.ScriptPoolAddress = client.VirtualAddress),
-            ["time_unix"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            ["time_ascii"] = ScriptTime(DateTimeOffset.Now),
-        };
-        AddPoolVariables(addresses);
-        if (client.VirtualAddress6 != UInt128.Zero)
-        {
-            addresses["ifconfig_pool_remote_ip6"] = Ipv6.ToAddress(client.VirtualAddress6).ToString();
-        }
-
+        client.ScriptPoolAddress = client.VirtualAddress;
+        Dictionary<string, string> addresses = AddressVariables(client);
+        addresses["time_unix"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        addresses["time_ascii"] = ScriptTime(DateTimeOffset.Now);
         ContinueForClient(client, scripts.ConnectAsync(ScriptClientOf(client), addresses),
             error => new ClientConnectVerdict($"client-connect failed: {error}"),
             (verdict, now) => OnClientConnectDone(client, verdict, ccd, ifconfigPush, ifconfigIpv6Push, now));
+    }
+
+    /// <summary>The client's transport and tunnel addresses as scripts see them (trusted_ip/port, ifconfig_pool_*).</summary>
+    private Dictionary<string, string> AddressVariables(ServerClient client)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["trusted_ip"] = TrustedAddress(client),
+            ["trusted_port"] = client.Address.Endpoint.Port.ToString(CultureInfo.InvariantCulture),
+            ["ifconfig_pool_remote_ip"] = Ipv4.Format(client.VirtualAddress),
+        };
+        AddPoolVariables(variables);
+        if (client.VirtualAddress6 != UInt128.Zero)
+        {
+            variables["ifconfig_pool_remote_ip6"] = Ipv6.ToAddress(client.VirtualAddress6).ToString();
+        }
+
+        return variables;
+    }
+
+    /// <summary>
+    /// learn-address add for the client's addresses (tunnel IPv4, IPv6, then iroutes as NET/BITS, as multi.c learns
+    /// them), then <paramref name="publish"/> on the control loop; a failed add refuses the client. The addresses are
+    /// recorded now, so a client that goes meanwhile gets its deletes queued after the adds.
+    /// </summary>
+    private void LearnThen(ServerClient client, LearnAddressScript learn, Action<long> publish)
+    {
+        var addresses = new List<string>();
+        if (client.VirtualAddress != 0)
+        {
+            addresses.Add(Ipv4.Format(client.VirtualAddress));
+        }
+
+        if (client.VirtualAddress6 != UInt128.Zero)
+        {
+            addresses.Add(Ipv6.ToAddress(client.VirtualAddress6).ToString());
+        }
+
+        addresses.AddRange(client.IRoutes.Select(r => $"{Ipv4.Format(r.Network)}/{Ipv4.PrefixLength(r.Mask).ToString(CultureInfo.InvariantCulture)}"));
+        addresses.AddRange(client.IRoutes6.Select(r => $"{Ipv6.ToAddress(r.Network)}/{UInt128.PopCount(r.Mask).ToString(CultureInfo.InvariantCulture)}"));
+        client.LearnedAddresses = addresses;
+        Dictionary<string, string> variables = AddressVariables(client);
+        variables["script_context"] = "init";
+        variables["time_unix"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        variables["time_ascii"] = ScriptTime(DateTimeOffset.Now);
+        ContinueForClient(client, learn.AddAsync(ScriptClientOf(client), variables, addresses),
+            error => $"learn-address failed: {error}", (problem, now) =>
+            {
+                if (problem is not null)
+                {
+                    Reject(client, problem, now);
+                    return;
+                }
+
+                publish(now);
+            });
     }
 
     /// <summary>Control loop: client-connect's verdict; its directives apply after the client's ccd file (disable, ifconfig-push, ...).</summary>

@@ -93,7 +93,7 @@ public sealed partial class ServerEngine : IDisposable
             ? new AddressAllocator(pool, config.IfconfigPoolPersistFile, config.IfconfigPoolPersistSeconds, config.DuplicateCn, config.Ipv6)
             : null;
         _connectLimiter = config.ConnectFrequency is { } f ? new ConnectRateLimiter(f.Connections, f.Seconds) : null;
-        if (config.AuthUserPassVerify is not null || config.ClientConnect is not null || config.ClientDisconnect is not null)
+        if (config.AuthUserPassVerify is not null || config.ClientConnect is not null || config.ClientDisconnect is not null || config.LearnAddress is not null)
         {
             var runner = new ScriptRunner(config.TmpDir, config.Process.SetEnv, ScriptEnvironment,
                 TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds));
@@ -101,11 +101,15 @@ public sealed partial class ServerEngine : IDisposable
             _connectScripts = config.ClientConnect is not null || config.ClientDisconnect is not null
                 ? new ClientConnectScripts(config.ClientConnect, config.ClientDisconnect, runner)
                 : null;
+            _learnAddress = config.LearnAddress is { } learn ? new LearnAddressScript(learn, runner) : null;
         }
 
         _upDown = config.Process.Up is not null || config.Process.Down is not null ? new UpDownScripts(config.Process, LogInfo) : null;
         _authTokens = config.AuthGenToken is { } tokens && _userPassScript is not null ? AuthTokenIssuer.Create(tokens) : null;
     }
+
+    /// <summary>learn-address, or null when not configured.</summary>
+    private readonly LearnAddressScript? _learnAddress;
 
     /// <summary>up / down, or null when neither is configured.</summary>
     private readonly UpDownScripts? _upDown;
@@ -557,6 +561,11 @@ public sealed partial class ServerEngine : IDisposable
             if (_connectScripts?.WaitForDisconnects(TimeSpan.FromSeconds(10)) == false)
             {
                 LogInfo("client-disconnect scripts still running after 10 s; exiting without them");
+            }
+
+            if (_learnAddress?.WaitIdle(TimeSpan.FromSeconds(10)) == false)
+            {
+                LogInfo("learn-address scripts still running after 10 s; exiting without them");
             }
 
             SavePool();
