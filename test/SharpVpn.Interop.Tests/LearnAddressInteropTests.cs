@@ -46,7 +46,7 @@ public sealed class LearnAddressInteropTests(ITestOutputHelper output)
             LabProcess client = s.StartRealClient(s.WriteClientConfig(v));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             await s.AssertIntranetReachableAsync();
-            seen[real] = (await WaitForCallsAsync(dump, 2), ReadEnv(Path.Combine(dump, "env-add-10.0.1.2")));
+            seen[real] = (await WaitForCallsAsync(dump, 2), ScriptFiles.ReadEnvFile(Path.Combine(dump, "env-add-10.0.1.2")));
             await client.StopAsync();
             if (!real)
             {
@@ -54,7 +54,7 @@ public sealed class LearnAddressInteropTests(ITestOutputHelper output)
                 // and a client back by then shows as 'update'); ours runs it as the client goes, with only script_type set.
                 string[] calls = await WaitForCallsAsync(dump, 4);
                 Assert.Equal(["delete 10.0.1.2", "delete 192.168.100.0/24"], calls[2..]);
-                Assert.Equal(["PATH", "PWD", "script_type"], ReadEnv(Path.Combine(dump, "env-delete-10.0.1.2")).Keys.Order(StringComparer.Ordinal));
+                Assert.Equal(["PATH", "PWD", "script_type"], ScriptFiles.ReadEnvFile(Path.Combine(dump, "env-delete-10.0.1.2")).Keys.Order(StringComparer.Ordinal));
             }
 
             await s.Server!.StopAsync();
@@ -105,12 +105,5 @@ public sealed class LearnAddressInteropTests(ITestOutputHelper output)
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"only {calls.Length} learn-address calls: {string.Join(" | ", calls)}");
             await Task.Delay(200);
         }
-    }
-
-    private static Dictionary<string, string> ReadEnv(string path)
-    {
-        Assert.True(File.Exists(path), $"the script did not write {path}");
-        return File.ReadAllLines(path).Where(l => l.Contains('=', StringComparison.Ordinal))
-            .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..], StringComparer.Ordinal);
     }
 }

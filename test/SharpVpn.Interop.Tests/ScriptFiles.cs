@@ -28,4 +28,21 @@ internal static class ScriptFiles
         File.WriteAllText(config, File.ReadAllText(file.ConfigPath).Replace(file.LogPath, log, StringComparison.Ordinal));
         return file with { ConfigPath = config, LogPath = log };
     }
+
+    /// <summary>What a script wrote with <c>env | sort</c>: NAME=VALUE per line (a value may contain '=').</summary>
+    public static Dictionary<string, string> ReadEnvFile(string path)
+    {
+        Assert.True(File.Exists(path), $"the script did not write {path}");
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string line in File.ReadAllLines(path))
+        {
+            int eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                env[line[..eq]] = line[(eq + 1)..];
+            }
+        }
+
+        return env;
+    }
 }

@@ -257,7 +257,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
             string routes = (await s.Lab.RunAsync(s.Lab.Client, "ip", "-4", "route", "show", "10.77.0.0/16")).StdOut;
             Assert.Contains("10.77.0.0/16", routes, StringComparison.Ordinal);
             await s.AssertIntranetReachableAsync(); // the moved address is routed back through the tunnel
-            Dictionary<string, string> connectEnv = ReadEnvFile(Path.Combine(dump, "connect-env"));
+            Dictionary<string, string> connectEnv = ScriptFiles.ReadEnvFile(Path.Combine(dump, "connect-env"));
             await client.StopAsync();
             string disconnectFile = Path.Combine(dump, "disconnect-env");
             for (int i = 0; i < 100 && !File.Exists(disconnectFile); i++)
@@ -265,7 +265,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
                 await Task.Delay(100);
             }
 
-            Dictionary<string, string> disconnectEnv = ReadEnvFile(disconnectFile);
+            Dictionary<string, string> disconnectEnv = ScriptFiles.ReadEnvFile(disconnectFile);
             Assert.True(long.Parse(disconnectEnv["bytes_received"], System.Globalization.CultureInfo.InvariantCulture) > 0);
             Assert.True(long.Parse(disconnectEnv["bytes_sent"], System.Globalization.CultureInfo.InvariantCulture) > 0);
             Assert.True(disconnectEnv.ContainsKey("time_duration"));
@@ -298,22 +298,5 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         }
     }
 
-    private static Dictionary<string, string> ReadEnvFile(string path)
-    {
-        Assert.True(File.Exists(path), $"the script did not write {path}");
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string line in File.ReadAllLines(path))
-        {
-            int eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0)
-            {
-                env[line[..eq]] = line[(eq + 1)..];
-            }
-        }
-
-        return env;
-    }
-
-
-    private static Dictionary<string, string> ReadEnv(string dump, string user) => ReadEnvFile(Path.Combine(dump, $"env-{user}"));
+    private static Dictionary<string, string> ReadEnv(string dump, string user) => ScriptFiles.ReadEnvFile(Path.Combine(dump, $"env-{user}"));
 }

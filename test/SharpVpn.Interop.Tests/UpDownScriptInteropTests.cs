@@ -130,17 +130,7 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
         {
             string args = Path.Combine(dump, $"args-{type}");
             Assert.True(File.Exists(args), $"the {type} script did not run ({dump})");
-            var env = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (string line in File.ReadAllLines(Path.Combine(dump, $"env-{type}")))
-            {
-                int eq = line.IndexOf('=', StringComparison.Ordinal);
-                if (eq > 0)
-                {
-                    env[line[..eq]] = line[(eq + 1)..];
-                }
-            }
-
-            result[type] = (File.ReadAllText(args).Trim(), env);
+            result[type] = (File.ReadAllText(args).Trim(), ScriptFiles.ReadEnvFile(Path.Combine(dump, $"env-{type}")));
         }
 
         return result;
