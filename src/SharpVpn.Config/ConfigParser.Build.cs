@@ -455,6 +455,7 @@ public static partial class ConfigParser
         RemoteCertEku = s.RemoteCertEku,
         NsCertType = s.NsCertType,
         VerifyX509Name = s.VerifyX509Name,
+        TlsVerify = s.TlsVerify is { } tv ? ScriptCommand(s, tv.Line, tv.Command) : null,
         VerifyClientCert = s.VerifyClientCert,
         PrivateKeyPassword = s.PrivateKeyPassword,
         PromptForPrivateKeyPassword = s.PromptForPrivateKeyPassword,

@@ -84,6 +84,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public string? RemoteCertEku;
     public CertificateRole? NsCertType;
     public X509NameCheck? VerifyX509Name;
+    public (string Command, ConfigLine Line)? TlsVerify;
     public VerifyClientCert VerifyClientCert = VerifyClientCert.Require;
     public string? PrivateKeyPassword;
     public bool PromptForPrivateKeyPassword;

@@ -27,6 +27,7 @@ public sealed class SslStreamTlsEngine : ITlsEngine
     private readonly InMemoryDuplexStream _transport = new();
     private readonly SslStream _ssl;
     private readonly PeerCertificateValidator _validator;
+    private readonly Func<IReadOnlyList<X509Certificate2>, string?>? _extraCheck;
     private readonly object _sync = new();
     private readonly ByteQueue _plaintext = new();
     private readonly Queue<byte[]> _queuedWrites = new();
@@ -38,10 +39,15 @@ public sealed class SslStreamTlsEngine : ITlsEngine
     private bool _disposed;
     private bool _driverFinished;
 
-    public SslStreamTlsEngine(TlsEngineOptions options)
+    /// <param name="extraCheck">
+    /// Runs after OpenVPN's own checks passed, with the peer's chain leaf first (tls-verify); returns why it refuses,
+    /// or null. It runs inside the handshake, so a refusal fails the handshake as OpenVPN's verify callback does.
+    /// </param>
+    public SslStreamTlsEngine(TlsEngineOptions options, Func<IReadOnlyList<X509Certificate2>, string?>? extraCheck = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _extraCheck = extraCheck;
         _validator = new PeerCertificateValidator(options);
         _ssl = new SslStream(_transport, leaveInnerStreamOpen: true, ValidatePeer);
         _transport.ReadBlocked += PulseWaiters;
@@ -294,7 +300,7 @@ public sealed class SslStreamTlsEngine : ITlsEngine
                 presented.Add(element.Certificate);
             }
         }
-        string? problem = _validator.Validate(peer, presented, chain);
+        string? problem = _validator.Validate(peer, presented, chain) ?? _extraCheck?.Invoke(VerifiedChain(peer, chain));
         if (problem is not null)
         {
             _rejectReason = problem;
@@ -302,6 +308,18 @@ public sealed class SslStreamTlsEngine : ITlsEngine
         }
         _peerCertificate = peer;
         return true;
+    }
+
+    /// <summary>The peer's chain, leaf first, as SslStream built it with our trust settings (else the leaf and its configured CA).</summary>
+    private IReadOnlyList<X509Certificate2> VerifiedChain(X509Certificate2 peer, X509Chain? chain)
+    {
+        if (chain is { ChainElements.Count: > 0 } && chain.ChainElements[0].Certificate.RawDataMemory.Span.SequenceEqual(peer.RawDataMemory.Span))
+        {
+            return chain.ChainElements.Select(e => e.Certificate).ToArray();
+        }
+
+        X509Certificate2? issuer = _options.TrustedCertificateAuthorities.FirstOrDefault(ca => ca.SubjectName.RawData.AsSpan().SequenceEqual(peer.IssuerName.RawData));
+        return issuer is null ? [peer] : [peer, issuer];
     }
 
     private SslServerAuthenticationOptions BuildServerOptions() => new()

@@ -43,6 +43,18 @@ public sealed class AuthScriptConfigTests
     }
 
     [Fact]
+    public void TlsVerify_OnBothSides_WithScriptSecurity2_ElseAnErrorNamingTheLine()
+    {
+        Assert.Equal(["/bin/true", "ca-list"], Server("script-security 2\ntls-verify \"/bin/true ca-list\"\n").Tls.TlsVerify);
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        ClientConfig c = ConfigParser.ParseClientFromText(ScenarioConfigTests.ScenarioClientConf + "\nscript-security 2\ntls-verify /bin/true\n", "client.conf", dir.DirectoryPath);
+        Assert.Equal(["/bin/true"], c.Tls.TlsVerify);
+        string error = ServerError("tls-verify /bin/true\n");
+        Assert.Contains("server.conf:", error, StringComparison.Ordinal);
+        Assert.Contains("needs 'script-security 2' or higher", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LearnAddress_WithScriptSecurity2_ElseAnErrorNamingTheLine()
     {
         ServerConfig c = Server("script-security 2\nlearn-address \"/bin/true fw\"\n");

@@ -11,8 +11,8 @@ public sealed class WarningTests
 
         ClientConfig c = ConfigParser.ParseClientFromText(text, "client.conf", dir.DirectoryPath);
 
-        Assert.Contains("client.conf:18: option 'route-up' is not supported by SharpVPN and is ignored (SharpVPN runs only up, down, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts)", c.Warnings);
-        Assert.Contains("client.conf:19: option 'ipchange' is not supported by SharpVPN and is ignored (SharpVPN runs only up, down, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts)", c.Warnings);
+        Assert.Contains("client.conf:18: option 'route-up' is not supported by SharpVPN and is ignored (SharpVPN runs only up, down, tls-verify, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts)", c.Warnings);
+        Assert.Contains("client.conf:19: option 'ipchange' is not supported by SharpVPN and is ignored (SharpVPN runs only up, down, tls-verify, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts)", c.Warnings);
         Assert.Contains("client.conf:20: option 'block-outside-dns': is a Windows-only option; it is accepted and has no effect on Linux", c.Warnings);
         Assert.Contains(c.Warnings, w => w.StartsWith("client.conf:21: option 'route-delay'", StringComparison.Ordinal));
         Assert.Contains(c.Warnings, w => w.StartsWith("client.conf:22: option 'ns-cert-type'", StringComparison.Ordinal));

@@ -57,6 +57,9 @@ public sealed record TlsSettings
 
     public X509NameCheck? VerifyX509Name { get; init; }
 
+    /// <summary><c>tls-verify CMD</c>: program and arguments run for each certificate of the peer's chain; null = none.</summary>
+    public IReadOnlyList<string>? TlsVerify { get; init; }
+
     /// <summary>Server only: <c>verify-client-cert</c> (default require).</summary>
     public VerifyClientCert VerifyClientCert { get; init; } = VerifyClientCert.Require;
 

@@ -186,6 +186,8 @@ internal static class CryptoOptions
                 s.NsCertType = ParseState.Keyword(l, 0, Roles);
                 s.Warn(l, "is deprecated (removed in OpenVPN 2.5+); SharpVPN checks the certificate's extended key usage instead, like remote-cert-tls");
             }, "ns-cert-type server|client: old form of remote-cert-tls"),
+        new("tls-verify", 1, 1, static (s, l) => s.TlsVerify = (l.Arg(0), l),
+            "tls-verify CMD: a program that accepts (exit 0) or refuses each certificate of the peer's chain (args: depth subject)"),
         new("verify-x509-name", 1, 2, static (s, l) =>
             {
                 X509NameType type = l.ArgCount > 1 ? ParseState.Keyword(l, 1, NameTypes) : X509NameType.Subject;

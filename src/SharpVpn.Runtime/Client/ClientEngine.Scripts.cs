@@ -21,6 +21,30 @@ public sealed partial class ClientEngine
     private Dictionary<string, string>? _scriptVariables;
     private bool _scriptRedirectGateway;
 
+    /// <summary>
+    /// tls-verify on the client: the server's chain, CA first, checked by the script inside the TLS handshake (for the
+    /// server this connection talks to); null without tls-verify.
+    /// </summary>
+    private Func<IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2>, string?>? TlsVerifyCheck(ClientConfig config)
+    {
+        if (config.Tls.TlsVerify is not { } command)
+        {
+            return null;
+        }
+
+        var script = new TlsVerifyScript(command, new ScriptRunner(null, config.Process.SetEnv, static () => new Dictionary<string, string>(),
+            TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds)));
+        return chain =>
+        {
+            if (_connection is not { } connection || _currentRemote is not { } remote)
+            {
+                return "tls-verify: no connection to check the certificate for";
+            }
+
+            return script.Check(chain, connection.Remote, ClientScriptVariables.Base(config, remote, _startedUnixSeconds), _log.Info);
+        };
+    }
+
     /// <summary>Runs up for a freshly configured tun device, before the tunnel is announced; a failure ends the client.</summary>
     private void RunUpScript(ClientConnection connection, PushReplyOptions push, IReadOnlyList<string> pushed, string device, int mtu)
     {

@@ -60,7 +60,7 @@ public sealed partial class ClientEngine : IDisposable
             throw new InvalidOperationException($"{config.SourceName}: no 'remote' given; the client needs the server's address.");
         }
 
-        _factory = new ClientSessionFactory(config);
+        _factory = new ClientSessionFactory(config, TlsVerifyCheck(config));
         _pool = new PacketBufferPool(DataPathLayout.BufferBytesFor(config.Tun.TunMtu), maxPooled: 256);
     }
 

@@ -17,19 +17,7 @@ internal static class ClientScriptVariables
         string? serverName, IEnumerable<X509Certificate2> authorities, PushReplyOptions push, IReadOnlyList<string> pushedLines, IPAddress? netGateway,
         long startedUnixSeconds)
     {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["config"] = config.SourceName,
-            ["verb"] = config.Logging.Verb.ToString(CultureInfo.InvariantCulture),
-            ["daemon"] = "0",
-            ["daemon_log_redirect"] = config.Logging.LogFile is null ? "0" : "1",
-            ["daemon_pid"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
-            ["daemon_start_time"] = startedUnixSeconds.ToString(CultureInfo.InvariantCulture),
-            ["proto_1"] = remote.Protocol == TransportProtocol.Tcp ? "tcp-client" : "udp",
-            ["remote_1"] = remote.Host,
-            ["remote_port_1"] = remote.Port.ToString(CultureInfo.InvariantCulture),
-        };
-
+        Dictionary<string, string> env = Base(config, remote, startedUnixSeconds);
         IPAddress address = server.Address.IsIPv4MappedToIPv6 ? server.Address.MapToIPv4() : server.Address;
         string ipName = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ip6" : "ip";
         foreach (string trust in new[] { "trusted", "untrusted" })
@@ -58,6 +46,21 @@ internal static class ClientScriptVariables
 
         return env;
     }
+
+    /// <summary>What every client script is told from the start: the config, the process, the remote as configured.</summary>
+    public static Dictionary<string, string> Base(ClientConfig config, RemoteEndpoint remote, long startedUnixSeconds) =>
+        new(StringComparer.Ordinal)
+        {
+            ["config"] = config.SourceName,
+            ["verb"] = config.Logging.Verb.ToString(CultureInfo.InvariantCulture),
+            ["daemon"] = "0",
+            ["daemon_log_redirect"] = config.Logging.LogFile is null ? "0" : "1",
+            ["daemon_pid"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+            ["daemon_start_time"] = startedUnixSeconds.ToString(CultureInfo.InvariantCulture),
+            ["proto_1"] = remote.Protocol == TransportProtocol.Tcp ? "tcp-client" : "udp",
+            ["remote_1"] = remote.Host,
+            ["remote_port_1"] = remote.Port.ToString(CultureInfo.InvariantCulture),
+        };
 
     private static void AddTunnel(Dictionary<string, string> env, ClientConfig config, PushReplyOptions push, IPAddress? netGateway)
     {

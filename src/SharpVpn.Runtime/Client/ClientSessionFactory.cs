@@ -26,11 +26,12 @@ internal sealed class ClientSessionFactory
     private readonly IReadOnlyList<string> _dataCiphers;
     private readonly FirstTlsEngine _firstTls;
 
-    public ClientSessionFactory(ClientConfig config)
+    /// <param name="peerCheck">tls-verify's check of the server's chain (leaf first), or null.</param>
+    public ClientSessionFactory(ClientConfig config, Func<IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2>, string?>? peerCheck = null)
     {
         _config = config;
         _tls = TlsOptionsFactory.BuildDeferred(config.Tls, config.SourceName, isServer: false);
-        _firstTls = new FirstTlsEngine(() => new SslStreamTlsEngine(_tls.Value));
+        _firstTls = new FirstTlsEngine(() => new SslStreamTlsEngine(_tls.Value, peerCheck));
         _dataCiphers = config.DataChannel.DataCiphers;
         Framing = MapFraming(config.DataChannel.Compression);
         _optionsString = new OccOptionsString

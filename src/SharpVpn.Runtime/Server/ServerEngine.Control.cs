@@ -183,7 +183,7 @@ public sealed partial class ServerEngine
         // (profile revoke) and reconnecting before the once-a-second check must meet the new CRL.
         CheckCrlFile();
         IControlChannelWrap wrap = gate.Wrap ?? _factory.CreateWrap();
-        TunnelSessionOptions options = _factory.CreateSessionOptions(wrap, peerId, NetTime);
+        TunnelSessionOptions options = _factory.CreateSessionOptions(wrap, peerId, NetTime, TlsVerifyFor(address));
         TunnelSession session = gate.Verdict == GateVerdict.CreateFromCookie
             ? TunnelSession.CreateServerFromCookie(options, gate.Cookie, gate.ClientSessionId, now)
             : TunnelSession.CreateServer(options, now);

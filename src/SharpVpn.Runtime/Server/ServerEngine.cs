@@ -93,7 +93,8 @@ public sealed partial class ServerEngine : IDisposable
             ? new AddressAllocator(pool, config.IfconfigPoolPersistFile, config.IfconfigPoolPersistSeconds, config.DuplicateCn, config.Ipv6)
             : null;
         _connectLimiter = config.ConnectFrequency is { } f ? new ConnectRateLimiter(f.Connections, f.Seconds) : null;
-        if (config.AuthUserPassVerify is not null || config.ClientConnect is not null || config.ClientDisconnect is not null || config.LearnAddress is not null)
+        if (config.AuthUserPassVerify is not null || config.ClientConnect is not null || config.ClientDisconnect is not null || config.LearnAddress is not null
+            || config.Tls.TlsVerify is not null)
         {
             var runner = new ScriptRunner(config.TmpDir, config.Process.SetEnv, ScriptEnvironment,
                 TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds));
@@ -102,11 +103,24 @@ public sealed partial class ServerEngine : IDisposable
                 ? new ClientConnectScripts(config.ClientConnect, config.ClientDisconnect, runner)
                 : null;
             _learnAddress = config.LearnAddress is { } learn ? new LearnAddressScript(learn, runner) : null;
+            _tlsVerify = config.Tls.TlsVerify is { } tlsVerify ? new TlsVerifyScript(tlsVerify, runner) : null;
         }
 
         _upDown = config.Process.Up is not null || config.Process.Down is not null ? new UpDownScripts(config.Process, LogInfo) : null;
         _authTokens = config.AuthGenToken is { } tokens && _userPassScript is not null ? AuthTokenIssuer.Create(tokens) : null;
     }
+
+    /// <summary>tls-verify, or null when not configured.</summary>
+    private readonly TlsVerifyScript? _tlsVerify;
+
+    /// <summary>tls-verify's check for a client connecting from <paramref name="address"/> (runs in its TLS handshake, on the control loop).</summary>
+    private Func<IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2>, string?>? TlsVerifyFor(ClientAddress address) =>
+        _tlsVerify is { } verify
+            ? chain => verify.Check(chain, address.Endpoint.ToIPEndPoint(), new Dictionary<string, string>(ScriptEnvironment(), StringComparer.Ordinal)
+            {
+                ["script_context"] = "init", // the server's environment has it from its start; a client's has none at this point
+            }, line => LogInfo($"{address} {line}"))
+            : null;
 
     /// <summary>learn-address, or null when not configured.</summary>
     private readonly LearnAddressScript? _learnAddress;

@@ -131,8 +131,9 @@ internal sealed class ServerSessionFactory
         return new NoControlWrap();
     }
 
-    /// <summary>Options for one client session with its own wrap and peer-id.</summary>
-    public TunnelSessionOptions CreateSessionOptions(IControlChannelWrap wrap, int peerId, uint netTime)
+    /// <summary>Options for one client session with its own wrap and peer-id (and tls-verify's check of its certificates, if any).</summary>
+    public TunnelSessionOptions CreateSessionOptions(IControlChannelWrap wrap, int peerId, uint netTime,
+        Func<IReadOnlyList<X509Certificate2>, string?>? peerCheck = null)
     {
         RenegotiationSettings r = _config.Renegotiation;
         KeepaliveSettings k = _config.Keepalive;
@@ -142,7 +143,7 @@ internal sealed class ServerSessionFactory
             IsServer = true,
             // OpenVPN re-runs auth-user-pass-verify on every renegotiation: the new key waits for its verdict.
             ApproveRenegotiations = _config.AuthUserPassVerify is not null,
-            TlsEngineFactory = () => new SslStreamTlsEngine(tls),
+            TlsEngineFactory = () => new SslStreamTlsEngine(tls, peerCheck),
             Wrap = wrap,
             OptionsString = OptionsString,
             DataCiphers = _config.DataChannel.DataCiphers,

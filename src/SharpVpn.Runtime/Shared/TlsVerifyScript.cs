@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using SharpVpn.Tls;
+
+namespace SharpVpn.Runtime.Shared;
+
+/// <summary>
+/// <c>tls-verify CMD</c> as OpenVPN 2.6 runs it (ssl_verify.c verify_cert_call_command): once per certificate of the
+/// peer's chain, from the CA down to the peer, with <c>DEPTH SUBJECT</c> as arguments and that depth's certificate
+/// variables (X509_n_*, tls_id_n, tls_serial_n, ...) added to the environment; a non-zero exit refuses the
+/// certificate, and the TLS handshake fails. Like OpenVPN's it runs inside the handshake, so a slow script holds up
+/// the server's control work meanwhile (keep it quick; it is killed after the handshake window).
+/// </summary>
+internal sealed class TlsVerifyScript(IReadOnlyList<string> command, ScriptRunner runner)
+{
+    /// <summary>
+    /// Checks <paramref name="chain"/> (leaf first) from <paramref name="peer"/>; null when every certificate passed.
+    /// <paramref name="log"/> gets OpenVPN's VERIFY SCRIPT OK/ERROR line per certificate.
+    /// </summary>
+    public string? Check(IReadOnlyList<X509Certificate2> chain, IPEndPoint peer, IReadOnlyDictionary<string, string> baseVariables, Action<string> log)
+    {
+        IPAddress address = peer.Address.IsIPv4MappedToIPv6 ? peer.Address.MapToIPv4() : peer.Address;
+        var env = new Dictionary<string, string>(baseVariables, StringComparer.Ordinal)
+        {
+            [address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "untrusted_ip6" : "untrusted_ip"] = address.ToString(),
+            ["untrusted_port"] = peer.Port.ToString(CultureInfo.InvariantCulture),
+            ["script_type"] = "tls-verify",
+        };
+        for (int depth = chain.Count - 1; depth >= 0; depth--)
+        {
+            X509Certificate2 certificate = chain[depth];
+            ScriptRunner.AddCertificate(env, certificate, depth);
+            string subject = OpenVpnCertificateText.Subject(certificate.SubjectName);
+            if (depth == 0)
+            {
+                // OpenVPN names the session after the peer's CN before it asks the script (ssl_verify.c verify_cert).
+                env["common_name"] = ScriptRunner.Sanitize(OpenVpnCertificateText.SubjectFields(certificate.SubjectName)
+                    .LastOrDefault(f => f.Key == "CN").Value ?? string.Empty);
+            }
+
+            string depthText = depth.ToString(CultureInfo.InvariantCulture);
+            int? exit = runner.Run("tls-verify", command, [depthText, subject], env, [], out string? problem);
+            if (exit != 0)
+            {
+                log($"VERIFY SCRIPT ERROR: depth={depthText}, {subject}");
+                string why = problem ?? $"exited with code {exit?.ToString(CultureInfo.InvariantCulture)}";
+                return $"tls-verify refused the certificate at depth {depthText} ({subject}): {why}.";
+            }
+
+            log($"VERIFY SCRIPT OK: depth={depthText}, {subject}");
+        }
+
+        return null;
+    }
+}
