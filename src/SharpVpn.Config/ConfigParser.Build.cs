@@ -519,6 +519,7 @@ public static partial class ConfigParser
         SetEnv = s.SetEnv,
         Up = s.Up is { } up ? ScriptCommand(s, up.Line, up.Command) : null,
         Down = s.Down is { } down ? ScriptCommand(s, down.Line, down.Command) : null,
+        RouteUp = s.RouteUp is { } routeUp ? ScriptCommand(s, routeUp.Line, routeUp.Command) : null,
     };
 
     private static TunSettings BuildTun(ParseState s, IfconfigSettings? ifconfig, List<Route> extraRoutes, System.Net.IPAddress? routeGateway)

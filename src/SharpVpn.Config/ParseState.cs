@@ -156,6 +156,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public int ScriptSecurity = 1;
     public (string Command, ConfigLine Line)? Up;
     public (string Command, ConfigLine Line)? Down;
+    public (string Command, ConfigLine Line)? RouteUp;
     public bool DisableDco;
     public List<KeyValuePair<string, string>> SetEnv = [];
     public int Verb = 1;

@@ -1,14 +1,16 @@
 namespace SharpVpn.Config.Tests;
 
-/// <summary><c>up CMD</c> and <c>down CMD</c> on both sides: the command for the runtime, and script-security as OpenVPN enforces it.</summary>
+/// <summary><c>up CMD</c>, <c>down CMD</c> and <c>route-up CMD</c> on both sides: the command for the runtime, and script-security as OpenVPN enforces it.</summary>
 public sealed class UpDownConfigTests
 {
     [Fact]
     public void Server_UpAndDown_SplitIntoWords()
     {
-        ServerConfig c = ServerSnippet.Parse("script-security 2\nup \"/bin/true --firewall open\"\ndown /bin/true\n");
+        ServerConfig c = ServerSnippet.Parse("script-security 2\nup \"/bin/true --firewall open\"\ndown /bin/true\nroute-up \"/bin/true routes\"\n");
         Assert.Equal(["/bin/true", "--firewall", "open"], c.Process.Up);
         Assert.Equal(["/bin/true"], c.Process.Down);
+        Assert.Equal(["/bin/true", "routes"], c.Process.RouteUp);
+        Assert.True(c.Process.HasTunScripts);
         Assert.Null(ServerSnippet.Parse(string.Empty).Process.Up);
     }
 

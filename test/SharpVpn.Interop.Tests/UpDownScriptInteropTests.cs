@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace SharpVpn.Interop.Tests;
 
 /// <summary>
-/// <c>up</c> and <c>down</c> scripts on the server and on the client, as OpenVPN 2.6 runs them: the same script under
+/// <c>up</c>, <c>route-up</c> and <c>down</c> scripts on the server and on the client, as OpenVPN 2.6 runs them: the same script under
 /// our side and under the real openvpn gets the same arguments and variables, so firewall or DNS scripts written for
 /// OpenVPN (update-resolv-conf reads the pushed dhcp-options as foreign_option_N) work unchanged.
 /// </summary>
@@ -42,7 +42,7 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
         {
             string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, real ? "dump-real" : "dump-ours")).FullName;
             string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, real ? "updown-real.sh" : "updown-ours.sh"), DumpScript(dump));
-            OpenVpnVariant v = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"up {script}", $"down {script}", .. Pushes] };
+            OpenVpnVariant v = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"up {script}", $"route-up {script}", $"down {script}", .. Pushes] };
             await s.StartEitherServerAsync(v, real);
             Assert.True(File.Exists(Path.Combine(dump, "args-up")), "up did not run before the server was ready");
             LabProcess client = s.StartRealClient(s.WriteClientConfig(v));
@@ -68,7 +68,7 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
         {
             string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, real ? "client-real" : "client-ours")).FullName;
             string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, real ? "cupdown-real.sh" : "cupdown-ours.sh"), DumpScript(dump));
-            OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["script-security 2", $"up {script}", $"down {script}"] });
+            OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["script-security 2", $"up {script}", $"route-up {script}", $"down {script}"] });
             LabProcess client = real ? s.StartRealClient(config) : s.StartOurClient(config);
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             Assert.True(File.Exists(Path.Combine(dump, "args-up")), "up did not run before the tunnel was announced");
@@ -107,12 +107,13 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
 
     private void AssertSame(Dictionary<bool, Dictionary<string, (string Args, Dictionary<string, string> Env)>> seen, string[] names)
     {
-        foreach (string type in new[] { "up", "down" })
+        foreach (string type in new[] { "up", "route-up", "down" })
         {
             (string args, Dictionary<string, string> env) = seen[false][type];
             (string theirArgs, Dictionary<string, string> theirEnv) = seen[true][type];
             Assert.Equal(theirArgs, args);
-            foreach (string name in type == "down" ? [.. names, "signal"] : names)
+            string[] extra = type switch { "down" => ["signal", "redirect_gateway"], "route-up" => ["redirect_gateway"], _ => [] };
+            foreach (string name in names.Concat(extra))
             {
                 Assert.True(theirEnv.ContainsKey(name), $"openvpn set no {name} for {type} (test assumption)");
                 Assert.True(env.TryGetValue(name, out string? value), $"we did not set {name} for {type}");
@@ -126,7 +127,7 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
     private static Dictionary<string, (string Args, Dictionary<string, string> Env)> Read(string dump)
     {
         var result = new Dictionary<string, (string, Dictionary<string, string>)>();
-        foreach (string type in new[] { "up", "down" })
+        foreach (string type in new[] { "up", "route-up", "down" })
         {
             string args = Path.Combine(dump, $"args-{type}");
             Assert.True(File.Exists(args), $"the {type} script did not run ({dump})");

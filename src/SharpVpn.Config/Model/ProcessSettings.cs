@@ -26,4 +26,10 @@ public sealed record ProcessSettings
 
     /// <summary><c>down CMD</c>: program and arguments, run after the tun device is closed; null = none.</summary>
     public IReadOnlyList<string>? Down { get; init; }
+
+    /// <summary><c>route-up CMD</c>: program and arguments, run once the routes are in place; null = none.</summary>
+    public IReadOnlyList<string>? RouteUp { get; init; }
+
+    /// <summary>Whether any of up, down, route-up is configured.</summary>
+    public bool HasTunScripts => Up is not null || Down is not null || RouteUp is not null;
 }

@@ -72,6 +72,8 @@ internal static class ProcessOptions
             "up CMD: a program run once the tun device is configured (args: dev tun_mtu 0 local remote|netmask init)"),
         new("down", 1, 1, static (s, l) => s.Down = (l.Arg(0), l),
             "down CMD: a program run after the tun device is closed (same args as up)"),
+        new("route-up", 1, 1, static (s, l) => s.RouteUp = (l.Arg(0), l),
+            "route-up CMD: a program run once the routes are in place (no args; up's variables and redirect_gateway)"),
         new("disable-dco", 0, 0, static (s, _) => s.DisableDco = true, "disable-dco (accepted: there is no kernel offload)"),
         new("setenv", 1, 2, static (s, l) => s.SetEnv.Add(new(l.Arg(0), l.OptionalArg(1) ?? string.Empty)), "setenv NAME [VALUE]"),
         new("setenv-safe", 1, 2, static (s, l) => s.SetEnv.Add(new("OPENVPN_" + l.Arg(0), l.OptionalArg(1) ?? string.Empty)), "setenv-safe NAME [VALUE]"),

@@ -5,12 +5,12 @@ using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Client;
 
-/// <summary>The client's up and down scripts (OpenVPN 2.6: up once the tun device is configured, down after it closed).</summary>
+/// <summary>The client's up, route-up and down scripts (OpenVPN 2.6: up once the tun device is configured, route-up once its routes are, down after it closed).</summary>
 public sealed partial class ClientEngine
 {
     private readonly long _startedUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-    /// <summary>up / down, or null when neither is configured.</summary>
+    /// <summary>up / down / route-up, or null when none is configured.</summary>
     private UpDownScripts? _upDown;
 
     /// <summary>The remote entry of the current connection (its host as written in the config, for remote_1).</summary>
@@ -48,7 +48,7 @@ public sealed partial class ClientEngine
     /// <summary>Runs up for a freshly configured tun device, before the tunnel is announced; a failure ends the client.</summary>
     private void RunUpScript(ClientConnection connection, PushReplyOptions push, IReadOnlyList<string> pushed, string device, int mtu)
     {
-        _upDown ??= _config.Process.Up is not null || _config.Process.Down is not null ? new UpDownScripts(_config.Process, _log.Info) : null;
+        _upDown ??= _config.Process.HasTunScripts ? new UpDownScripts(_config.Process, _log.Info) : null;
         if (_upDown is null || _currentRemote is not { } remote)
         {
             return;
@@ -61,6 +61,7 @@ public sealed partial class ClientEngine
         try
         {
             _upDown.RunUp(_scriptTun.Value, _scriptVariables);
+            _upDown.RunRouteUp(_scriptTun.Value, _scriptVariables, _scriptRedirectGateway); // the routes are in place already
         }
         catch (InvalidOperationException ex)
         {

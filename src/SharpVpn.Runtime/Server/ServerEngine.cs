@@ -106,7 +106,7 @@ public sealed partial class ServerEngine : IDisposable
             _tlsVerify = config.Tls.TlsVerify is { } tlsVerify ? new TlsVerifyScript(tlsVerify, runner) : null;
         }
 
-        _upDown = config.Process.Up is not null || config.Process.Down is not null ? new UpDownScripts(config.Process, LogInfo) : null;
+        _upDown = config.Process.HasTunScripts ? new UpDownScripts(config.Process, LogInfo) : null;
         _authTokens = config.AuthGenToken is { } tokens && _userPassScript is not null ? AuthTokenIssuer.Create(tokens) : null;
     }
 
@@ -125,7 +125,7 @@ public sealed partial class ServerEngine : IDisposable
     /// <summary>learn-address, or null when not configured.</summary>
     private readonly LearnAddressScript? _learnAddress;
 
-    /// <summary>up / down, or null when neither is configured.</summary>
+    /// <summary>up / down / route-up, or null when none is configured.</summary>
     private readonly UpDownScripts? _upDown;
 
     /// <summary>What up/down are told about the tun device (its address and netmask, or point-to-point peer).</summary>
@@ -396,6 +396,7 @@ public sealed partial class ServerEngine : IDisposable
             LogWrite(LogLevel.Details, $"net_route_v4_add: {network} via {gateway} dev {tun.Name}");
         }
 
+        _upDown?.RunRouteUp(ScriptTunOf(tun.Name), ScriptEnvironment(), redirectGateway: false);
         _tunLoop = new TunReadLoop(tun, _pool, new ServerTunHandler(this, _pool.BufferBytes), ex => OnLoopFault("TUN read", ex));
     }
 

@@ -24,12 +24,35 @@ internal sealed class UpDownScripts(ProcessSettings process, Action<string> log)
 
     public bool HasDown => process.Down is not null;
 
+    public bool HasRouteUp => process.RouteUp is not null;
+
     /// <summary>Runs <c>up</c> if configured; throws when it fails (the tunnel must not start without what it sets up).</summary>
     public void RunUp(ScriptTun tun, IReadOnlyDictionary<string, string> variables)
     {
         if (process.Up is { } command && Run("up", command, tun, variables, signal: null) is { } problem)
         {
             throw new InvalidOperationException($"The up script failed: {problem}.");
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>route-up</c> if configured, once the routes are in place (init.c do_route): no arguments, up's variables
+    /// plus <c>redirect_gateway</c>; a failure is only logged, as OpenVPN's.
+    /// </summary>
+    public void RunRouteUp(ScriptTun tun, IReadOnlyDictionary<string, string> variables, bool redirectGateway)
+    {
+        if (process.RouteUp is not { } command)
+        {
+            return;
+        }
+
+        var own = new Dictionary<string, string>(variables, StringComparer.Ordinal) { ["redirect_gateway"] = redirectGateway ? "1" : "0" };
+        AddTunVariables(own, "route-up", tun);
+        log(string.Join(' ', command));
+        int? exit = _runner.Run("route-up", command, [], own, [], out string? problem);
+        if (exit != 0)
+        {
+            log($"WARNING: the route-up script failed: {problem ?? $"'{command[0]}' exited with code {exit?.ToString(CultureInfo.InvariantCulture)}"}");
         }
     }
 
@@ -42,18 +65,21 @@ internal sealed class UpDownScripts(ProcessSettings process, Action<string> log)
         }
     }
 
+    private static void AddTunVariables(Dictionary<string, string> env, string type, ScriptTun tun)
+    {
+        env["script_type"] = type;
+        env["script_context"] = "init";
+        env["dev"] = tun.Device;
+        env["dev_type"] = "tun";
+        env["tun_mtu"] = tun.TunMtu.ToString(CultureInfo.InvariantCulture);
+    }
+
     private string? Run(string type, IReadOnlyList<string> command, ScriptTun tun, IReadOnlyDictionary<string, string> variables, string? signal)
     {
         string mtu = tun.TunMtu.ToString(CultureInfo.InvariantCulture);
         string[] arguments = [tun.Device, mtu, "0", tun.Local, tun.RemoteOrNetmask, "init"];
-        var own = new Dictionary<string, string>(variables, StringComparer.Ordinal)
-        {
-            ["script_type"] = type,
-            ["script_context"] = "init",
-            ["dev"] = tun.Device,
-            ["dev_type"] = "tun",
-            ["tun_mtu"] = mtu,
-        };
+        var own = new Dictionary<string, string>(variables, StringComparer.Ordinal);
+        AddTunVariables(own, type, tun);
         if (signal is not null)
         {
             own["signal"] = signal;
