@@ -217,8 +217,54 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         ["script_type", "common_name", "trusted_ip", "untrusted_ip", "ifconfig_pool_remote_ip", "ifconfig_pool_netmask", "X509_0_CN",
          "tls_serial_0", "IV_VER", "IV_PLAT", "dev", "ifconfig_local", "ifconfig_netmask", "script_context"];
 
+    // Set by both, with each server's own temporary file names.
+    private static readonly string[] ConnectFileVariables = ["client_connect_config_file", "client_connect_deferred_file"];
+
     private static readonly string[] SameDisconnectVariables =
         ["script_type", "common_name", "trusted_ip", "ifconfig_pool_remote_ip", "ifconfig_pool_netmask", "X509_0_CN", "dev"];
+
+    // Deferred client-connect (2.6): "2" in client_connect_deferred_file and exit 0; a second later the background job
+    // writes a directive to client_connect_config_file and "1" (or "0" while a 'refuse' file exists) as the decision.
+    private const string DeferringConnectScript = """
+        #!/bin/sh
+        dump="$1"
+        echo 2 > "$client_connect_deferred_file"
+        (
+            sleep 1
+            if [ -e "$dump/refuse" ]; then echo 0 > "$client_connect_deferred_file"; exit 0; fi
+            echo 'push "route 10.78.0.0 255.255.0.0"' > "$client_connect_config_file"
+            echo 1 > "$client_connect_deferred_file"
+        ) > /dev/null 2>&1 &
+        exit 0
+        """;
+
+    [Fact]
+    public async Task DeferredClientConnect_DecidedLaterThroughItsFile_AsTheRealOpenVpnServerDoes()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump")).FullName;
+        string connect = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "connect-later.sh"), DeferringConnectScript);
+        OpenVpnVariant server = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"client-connect \"{connect} {dump}\""] };
+        foreach (bool real in new[] { false, true })
+        {
+            File.Delete(Path.Combine(dump, "refuse"));
+            await s.StartEitherServerAsync(server, real);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            LabProcess client = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            Assert.True(clock.Elapsed > TimeSpan.FromSeconds(1), $"{(real ? "openvpn" : "our server")} did not wait for the deferred decision");
+            string routes = (await s.Lab.RunAsync(s.Lab.Client, "ip", "-4", "route", "show", "10.78.0.0/16")).StdOut;
+            Assert.Contains("10.78.0.0/16", routes, StringComparison.Ordinal); // the directive written while deferred
+            await s.AssertIntranetReachableAsync();
+            await client.StopAsync();
+
+            File.WriteAllText(Path.Combine(dump, "refuse"), string.Empty);
+            LabProcess refused = s.StartRealClient(s.WriteClientConfig(OpenVpnVariant.Modern));
+            await refused.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
+            Assert.DoesNotContain("Initialization Sequence Completed", refused.Output, StringComparison.Ordinal);
+            await refused.StopAsync();
+        }
+    }
 
     [Fact]
     public async Task ClientConnectDirectivesAndDisconnectAccounting_AsTheRealOpenVpnServerRunsThem()
@@ -284,6 +330,7 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
 
         (Dictionary<string, string> Connect, Dictionary<string, string> Disconnect, string Refusal) ours = seen["ours"], theirs = seen["openvpn"];
         Assert.Equal(theirs.Refusal, ours.Refusal);
+        Assert.All(ConnectFileVariables, name => Assert.True(theirs.Connect.ContainsKey(name) && ours.Connect.ContainsKey(name), name));
         foreach ((string[] names, Dictionary<string, string> o, Dictionary<string, string> t) in new[]
                  { (SameConnectVariables, ours.Connect, theirs.Connect), (SameDisconnectVariables, ours.Disconnect, theirs.Disconnect) })
         {

@@ -51,6 +51,24 @@ public sealed class ClientConnectScriptsTests : ScriptDirectory
     }
 
     [Fact]
+    public async Task Deferred_DecisionAndDirectivesComeLater_RefusalAndUnknownResult()
+    {
+        const string Later = "echo 2 > \"$client_connect_deferred_file\"; (sleep 0.5; echo 'push \"route 10.9.0.0 255.255.0.0\"' > \"$client_connect_config_file\"; echo {0} > \"$client_connect_deferred_file\") > /dev/null 2>&1 &";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        ClientConnectVerdict accepted = await Scripts(Script(Later.Replace("{0}", "1", StringComparison.Ordinal))).ConnectAsync(Client(), Addresses);
+        Assert.True(accepted.IsAccepted, accepted.Problem);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.5), "the decision was not awaited");
+        Assert.Equal(["route 10.9.0.0 255.255.0.0"], accepted.Directives!.Pushes); // written while deferred
+
+        ClientConnectVerdict refused = await Scripts(Script(Later.Replace("{0}", "0", StringComparison.Ordinal))).ConnectAsync(Client(), Addresses);
+        Assert.Equal("client-connect (deferred) refused the client", refused.Problem);
+        ClientConnectVerdict odd = await Scripts(Script(Later.Replace("{0}", "x", StringComparison.Ordinal))).ConnectAsync(Client(), Addresses);
+        Assert.Equal("client-connect (deferred) wrote an unknown result", odd.Problem);
+        await Task.Delay(200);
+        Assert.Empty(Directory.GetFiles(Dir, "openvpn_*")); // both files are removed
+    }
+
+    [Fact]
     public void Disconnect_RunsWithItsVariables_AndShutdownCanWaitForIt()
     {
         string record = Path.Combine(Dir, "record");

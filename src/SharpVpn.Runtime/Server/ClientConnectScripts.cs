@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using SharpVpn.Config;
 using SharpVpn.Runtime.Shared;
@@ -18,10 +19,13 @@ internal sealed record ClientConnectVerdict(string? Problem, ClientConfigDirEntr
 /// (<c>push</c>, <c>push-reset</c>, <c>push-remove</c>, <c>iroute</c>, <c>ifconfig-push</c>, <c>disable</c>, ...),
 /// applied after the client's ccd file. A non-zero exit refuses the client. client-disconnect runs when a connected
 /// client goes, with <c>bytes_received</c>, <c>bytes_sent</c> and <c>time_duration</c>; its exit code is only logged.
-/// Deferred client-connect (exit code 2 with <c>client_connect_deferred_file</c>) is not offered.
+/// Deferred client-connect as in 2.6: the script writes "2" to <c>client_connect_deferred_file</c> and exits 0; the
+/// decision ("1"/"0") comes later in that file, polled until the handshake window ends.
 /// </summary>
 internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IReadOnlyList<string>? disconnect, ScriptRunner runner)
 {
+    private static readonly TimeSpan ControlFilePoll = TimeSpan.FromMilliseconds(100);
+
     private readonly Lock _pendingLock = new();
     private readonly HashSet<Task> _pendingDisconnects = [];
 
@@ -108,13 +112,18 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
     private ClientConnectVerdict Connect(string commonName, IReadOnlyDictionary<string, string> addressVariables, IReadOnlyDictionary<string, string> context)
     {
         string output = runner.TempFileName("cc");
+        string deferred = runner.TempFileName("ccr");
+        var clock = Stopwatch.StartNew();
         try
         {
             ScriptRunner.CreatePrivateFile(output, string.Empty);
+            ScriptRunner.CreatePrivateFile(deferred, string.Empty);
             var variables = new Dictionary<string, string>(addressVariables, StringComparer.Ordinal)
             {
                 ["script_type"] = "client-connect",
                 ["script_context"] = "init",
+                ["client_connect_config_file"] = output,
+                ["client_connect_deferred_file"] = deferred,
             };
             int? exit = runner.Run("client-connect", connect!, [output], context, variables, out string? problem);
             if (exit is null)
@@ -125,6 +134,13 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
             if (exit != 0)
             {
                 return new($"client-connect exited with code {exit.Value.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            // Deferred (multi.c ccs_test_deferred_ret_file): the script wrote "2" to client_connect_deferred_file and
+            // something it started writes "1" (directives in the config file by then) or "0" later.
+            if (ScriptRunner.TryReadText(deferred, 1) == "2" && AwaitDeferredDecision(deferred, clock) is { } refusal)
+            {
+                return new(refusal);
             }
 
             // Bounded like a ccd file is in practice: a directive file of a megabyte is a broken script.
@@ -142,6 +158,29 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
         finally
         {
             ScriptRunner.TryDelete(output);
+            ScriptRunner.TryDelete(deferred);
         }
+    }
+
+    /// <summary>Polls the deferred-result file until "1" (null: accepted) or "0", or until the handshake window ends.</summary>
+    private string? AwaitDeferredDecision(string deferred, Stopwatch clock)
+    {
+        while (clock.Elapsed < runner.Timeout)
+        {
+            switch (ScriptRunner.TryReadText(deferred, 1))
+            {
+                case "1":
+                    return null;
+                case "0":
+                    return "client-connect (deferred) refused the client";
+                case "2" or "" or null:
+                    Thread.Sleep(ControlFilePoll);
+                    break;
+                default:
+                    return "client-connect (deferred) wrote an unknown result";
+            }
+        }
+
+        return $"client-connect (deferred) gave no decision within {runner.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s";
     }
 }
