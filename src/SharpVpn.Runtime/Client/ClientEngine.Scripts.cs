@@ -5,7 +5,10 @@ using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Client;
 
-/// <summary>The client's up, route-up and down scripts (OpenVPN 2.6: up once the tun device is configured, route-up once its routes are, down after it closed).</summary>
+/// <summary>
+/// The client's scripts: tls-verify (inside the TLS handshake), up and route-up once the tun device and its routes are
+/// configured, down after it closed (OpenVPN 2.6's order).
+/// </summary>
 public sealed partial class ClientEngine
 {
     private readonly long _startedUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

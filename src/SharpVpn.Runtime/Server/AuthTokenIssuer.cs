@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using SharpVpn.Config;
 using SharpVpn.Protocol.Auth;
@@ -109,6 +108,4 @@ internal sealed class AuthTokenIssuer(AuthGenTokenSettings settings, AuthTokenKe
             yield return "auth-token-user " + user;
         }
     }
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"auth-gen-token {Settings.LifetimeSeconds} {Settings.RenewalSeconds}");
 }
