@@ -520,6 +520,8 @@ public static partial class ConfigParser
         Up = s.Up is { } up ? ScriptCommand(s, up.Line, up.Command) : null,
         Down = s.Down is { } down ? ScriptCommand(s, down.Line, down.Command) : null,
         RouteUp = s.RouteUp is { } routeUp ? ScriptCommand(s, routeUp.Line, routeUp.Command) : null,
+        RoutePreDown = s.RoutePreDown is { } preDown ? ScriptCommand(s, preDown.Line, preDown.Command) : null,
+        Ipchange = s.Ipchange is { } ipchange ? ScriptCommand(s, ipchange.Line, ipchange.Command) : null,
     };
 
     private static TunSettings BuildTun(ParseState s, IfconfigSettings? ifconfig, List<Route> extraRoutes, System.Net.IPAddress? routeGateway)

@@ -157,6 +157,8 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public (string Command, ConfigLine Line)? Up;
     public (string Command, ConfigLine Line)? Down;
     public (string Command, ConfigLine Line)? RouteUp;
+    public (string Command, ConfigLine Line)? RoutePreDown;
+    public (string Command, ConfigLine Line)? Ipchange;
     public bool DisableDco;
     public List<KeyValuePair<string, string>> SetEnv = [];
     public int Verb = 1;

@@ -10,6 +10,8 @@ public sealed class UpDownConfigTests
         Assert.Equal(["/bin/true", "--firewall", "open"], c.Process.Up);
         Assert.Equal(["/bin/true"], c.Process.Down);
         Assert.Equal(["/bin/true", "routes"], c.Process.RouteUp);
+        Assert.Null(c.Process.RoutePreDown);
+        Assert.Equal(["/bin/true"], ServerSnippet.Parse("script-security 2\nroute-pre-down /bin/true\n").Process.RoutePreDown);
         Assert.True(c.Process.HasTunScripts);
         Assert.Null(ServerSnippet.Parse(string.Empty).Process.Up);
     }
@@ -19,8 +21,9 @@ public sealed class UpDownConfigTests
     {
         using var dir = new TempConfigDir().WithScenarioFiles();
         ClientConfig c = ConfigParser.ParseClientFromText(
-            ScenarioConfigTests.ScenarioClientConf + "\nscript-security 2\nup /bin/true\ndown /bin/true\n", "client.conf", dir.DirectoryPath);
+            ScenarioConfigTests.ScenarioClientConf + "\nscript-security 2\nup /bin/true\ndown /bin/true\nipchange \"/bin/true ip\"\n", "client.conf", dir.DirectoryPath);
         Assert.Equal(["/bin/true"], c.Process.Up);
+        Assert.Equal(["/bin/true", "ip"], c.Process.Ipchange);
         Assert.DoesNotContain(c.Warnings, w => w.Contains("'up'", StringComparison.Ordinal));
 
         string error = Assert.Throws<ConfigException>(() =>

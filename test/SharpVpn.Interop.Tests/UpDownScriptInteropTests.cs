@@ -23,6 +23,13 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
          "tls_serial_hex_1", "tls_digest_sha256_0", "tls_digest_1", "trusted_ip", "trusted_port", "untrusted_ip", "untrusted_port",
          "foreign_option_1", "foreign_option_2", "route_vpn_gateway", "route_net_gateway", "route_network_1", "route_netmask_1", "route_gateway_1"];
 
+    private static readonly string[] IpchangeVariables =
+        ["script_type", "common_name", "trusted_ip", "trusted_port", "untrusted_ip", "untrusted_port", "X509_0_CN", "tls_id_1", "remote_1", "proto_1", "verb"];
+
+    private static readonly string[] ServerTypes = ["up", "route-up", "route-pre-down", "down"];
+
+    private static readonly string[] ClientTypes = ["ipchange", "up", "route-up", "route-pre-down", "down"];
+
     private static readonly string[] Pushes = ["push \"dhcp-option DNS 10.0.1.1\"", "push \"dhcp-option DOMAIN corp.example\""];
 
     // Records its arguments and environment per script type, under the name of the side that ran it.
@@ -42,7 +49,7 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
         {
             string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, real ? "dump-real" : "dump-ours")).FullName;
             string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, real ? "updown-real.sh" : "updown-ours.sh"), DumpScript(dump));
-            OpenVpnVariant v = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"up {script}", $"route-up {script}", $"down {script}", .. Pushes] };
+            OpenVpnVariant v = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"up {script}", $"route-up {script}", $"route-pre-down {script}", $"down {script}", .. Pushes] };
             await s.StartEitherServerAsync(v, real);
             Assert.True(File.Exists(Path.Combine(dump, "args-up")), "up did not run before the server was ready");
             LabProcess client = s.StartRealClient(s.WriteClientConfig(v));
@@ -51,10 +58,10 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
             await client.StopAsync();
             Assert.False(File.Exists(Path.Combine(dump, "args-down")), "down ran before the server stopped");
             await s.Server!.StopAsync();
-            seen[real] = Read(dump);
+            seen[real] = Read(dump, ServerTypes);
         }
 
-        AssertSame(seen, ServerVariables);
+        AssertSame(seen, ServerVariables, ServerTypes);
     }
 
     [Fact]
@@ -68,16 +75,16 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
         {
             string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, real ? "client-real" : "client-ours")).FullName;
             string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, real ? "cupdown-real.sh" : "cupdown-ours.sh"), DumpScript(dump));
-            OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["script-security 2", $"up {script}", $"route-up {script}", $"down {script}"] });
+            OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = ["script-security 2", $"up {script}", $"route-up {script}", $"route-pre-down {script}", $"down {script}", $"ipchange {script}"] });
             LabProcess client = real ? s.StartRealClient(config) : s.StartOurClient(config);
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             Assert.True(File.Exists(Path.Combine(dump, "args-up")), "up did not run before the tunnel was announced");
             await s.AssertIntranetReachableAsync();
             await client.StopAsync();
-            seen[real] = Read(dump);
+            seen[real] = Read(dump, ClientTypes);
         }
 
-        AssertSame(seen, ClientVariables);
+        AssertSame(seen, ClientVariables, ClientTypes);
         Assert.Equal("dhcp-option DNS 10.0.1.1", seen[false]["up"].Env["foreign_option_1"]);
         Assert.Equal("sigterm", seen[false]["down"].Env["signal"]);
     }
@@ -105,15 +112,21 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
         Assert.DoesNotContain("Initialization Sequence Completed", client.Output, StringComparison.Ordinal);
     }
 
-    private void AssertSame(Dictionary<bool, Dictionary<string, (string Args, Dictionary<string, string> Env)>> seen, string[] names)
+    private void AssertSame(Dictionary<bool, Dictionary<string, (string Args, Dictionary<string, string> Env)>> seen, string[] names, string[] types)
     {
-        foreach (string type in new[] { "up", "route-up", "down" })
+        foreach (string type in types)
         {
             (string args, Dictionary<string, string> env) = seen[false][type];
             (string theirArgs, Dictionary<string, string> theirEnv) = seen[true][type];
             Assert.Equal(theirArgs, args);
-            string[] extra = type switch { "down" => ["signal", "redirect_gateway"], "route-up" => ["redirect_gateway"], _ => [] };
-            foreach (string name in names.Concat(extra))
+            string[] expected = type switch
+            {
+                "down" or "route-pre-down" => [.. names, "signal", "redirect_gateway"],
+                "route-up" => [.. names, "redirect_gateway"],
+                "ipchange" => IpchangeVariables, // before the tun device exists
+                _ => names,
+            };
+            foreach (string name in expected)
             {
                 Assert.True(theirEnv.ContainsKey(name), $"openvpn set no {name} for {type} (test assumption)");
                 Assert.True(env.TryGetValue(name, out string? value), $"we did not set {name} for {type}");
@@ -124,10 +137,10 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
         }
     }
 
-    private static Dictionary<string, (string Args, Dictionary<string, string> Env)> Read(string dump)
+    private static Dictionary<string, (string Args, Dictionary<string, string> Env)> Read(string dump, string[] types)
     {
         var result = new Dictionary<string, (string, Dictionary<string, string>)>();
-        foreach (string type in new[] { "up", "route-up", "down" })
+        foreach (string type in types)
         {
             string args = Path.Combine(dump, $"args-{type}");
             Assert.True(File.Exists(args), $"the {type} script did not run ({dump})");

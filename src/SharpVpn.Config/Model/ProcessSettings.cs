@@ -30,6 +30,12 @@ public sealed record ProcessSettings
     /// <summary><c>route-up CMD</c>: program and arguments, run once the routes are in place; null = none.</summary>
     public IReadOnlyList<string>? RouteUp { get; init; }
 
-    /// <summary>Whether any of up, down, route-up is configured.</summary>
-    public bool HasTunScripts => Up is not null || Down is not null || RouteUp is not null;
+    /// <summary><c>route-pre-down CMD</c>: program and arguments, run before the routes are removed; null = none.</summary>
+    public IReadOnlyList<string>? RoutePreDown { get; init; }
+
+    /// <summary><c>ipchange CMD</c> (client): program and arguments, run as a connection to a server is established; null = none.</summary>
+    public IReadOnlyList<string>? Ipchange { get; init; }
+
+    /// <summary>Whether any of up, down, route-up, route-pre-down is configured.</summary>
+    public bool HasTunScripts => Up is not null || Down is not null || RouteUp is not null || RoutePreDown is not null;
 }

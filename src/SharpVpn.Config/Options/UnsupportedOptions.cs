@@ -8,7 +8,7 @@ namespace SharpVpn.Config;
 /// </summary>
 internal static class UnsupportedOptions
 {
-    private const string NoScripts = "SharpVPN runs only up, down, route-up, tls-verify, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts";
+    private const string NoScripts = "SharpVPN runs only up, down, route-up, route-pre-down, ipchange, tls-verify, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts";
 
     public static readonly OptionDefinition[] Definitions =
     [
@@ -43,8 +43,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("port-share", "port sharing with another server is not available", isError: true),
 
         // Warnings: scripts that only adapt the local system, Windows-only and tuning options.
-        OptionTable.Unsupported("route-pre-down", NoScripts),
-        OptionTable.Unsupported("ipchange", NoScripts),
         OptionTable.Unsupported("tls-export-cert", NoScripts),
         OptionTable.Unsupported("up-delay", NoScripts),
         OptionTable.Unsupported("up-restart", NoScripts),

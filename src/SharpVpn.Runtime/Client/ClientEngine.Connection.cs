@@ -292,6 +292,7 @@ public sealed partial class ClientEngine
             _log.Write(LogLevel.Details, "OPTIONS IMPORT: timers, --ifconfig, route and compression options modified");
         }
 
+        RunIpchangeScript(connection, push, pushed);
         EnsureTun(connection, push, pushed);
         ApplyBlockIpv6(push);
         HandshakeMilliseconds ??= MonotonicClock.NowMs - _startedMs;

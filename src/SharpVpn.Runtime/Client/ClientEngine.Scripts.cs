@@ -72,6 +72,49 @@ public sealed partial class ClientEngine
         }
     }
 
+    /// <summary>Runs route-pre-down before the routes of the device the last up ran for are removed.</summary>
+    private void RunRoutePreDownScript(string signal)
+    {
+        if (_upDown is { } scripts && _scriptTun is { } tun && _scriptVariables is not null)
+        {
+            scripts.RunRoutePreDown(tun, DownVariables(), signal.ToLowerInvariant());
+        }
+    }
+
+    private Dictionary<string, string> DownVariables() => new(_scriptVariables!, StringComparer.Ordinal)
+    {
+        ["redirect_gateway"] = _scriptRedirectGateway ? "1" : "0",
+    };
+
+    /// <summary>
+    /// ipchange as the connection to a server is established (socket.c link_socket_connection_initiated): "[AF_INET]IP PORT"
+    /// as arguments, the connection's variables; a failure is only logged.
+    /// </summary>
+    private void RunIpchangeScript(ClientConnection connection, PushReplyOptions push, IReadOnlyList<string> pushed)
+    {
+        if (_config.Process.Ipchange is not { } command || _currentRemote is not { } remote)
+        {
+            return;
+        }
+
+        _ipchangeRunner ??= new ScriptRunner(null, _config.Process.SetEnv, static () => new Dictionary<string, string>(), TimeSpan.FromMinutes(2));
+        Dictionary<string, string> variables = ClientScriptVariables.Build(_config, remote, connection.Remote, connection.Session.PeerCertificate,
+            connection.Session.PeerCommonName, _factory.TlsOptions.TrustedCertificateAuthorities, push, pushed, null, _startedUnixSeconds);
+        variables["script_type"] = "ipchange";
+        IPAddress address = connection.Remote.Address.IsIPv4MappedToIPv6 ? connection.Remote.Address.MapToIPv4() : connection.Remote.Address;
+        // As openvpn's print_sockaddr_ex: the address family in brackets before the address, e.g. "[AF_INET]192.0.2.1 1194".
+        string family = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[AF_INET6]" : "[AF_INET]";
+        string[] arguments = [family + address, connection.Remote.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        _log.Info(string.Join(' ', command.Concat(arguments)));
+        int? exit = _ipchangeRunner.Run("ipchange", command, arguments, variables, [], out string? problem);
+        if (exit != 0)
+        {
+            _log.Info($"WARNING: the ipchange script failed: {problem ?? $"'{command[0]}' exited with code {exit}"}");
+        }
+    }
+
+    private ScriptRunner? _ipchangeRunner;
+
     /// <summary>Runs down once the device the last up ran for is closed; <paramref name="signal"/> as OpenVPN names it (sigterm, sigusr1).</summary>
     private void RunDownScript(string signal)
     {
@@ -80,10 +123,7 @@ public sealed partial class ClientEngine
             return;
         }
 
-        var variables = new Dictionary<string, string>(_scriptVariables, StringComparer.Ordinal)
-        {
-            ["redirect_gateway"] = _scriptRedirectGateway ? "1" : "0",
-        };
+        Dictionary<string, string> variables = DownVariables();
         _scriptTun = null;
         scripts.RunDown(tun, variables, signal.ToLowerInvariant());
     }

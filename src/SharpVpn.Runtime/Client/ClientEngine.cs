@@ -337,6 +337,7 @@ public sealed partial class ClientEngine : IDisposable
     {
         if (_network is not null)
         {
+            RunRoutePreDownScript(signal);
             _network.Dispose();
             _network = null;
         }

@@ -600,10 +600,16 @@ public sealed partial class ServerEngine : IDisposable
 
             string? device = _tun?.Name;
             IReadOnlyDictionary<string, string> downVariables = ScriptEnvironment();
+            string signal = (_shutdownSignal ?? "SIGTERM").ToLowerInvariant();
+            if (device is not null)
+            {
+                _upDown?.RunRoutePreDown(ScriptTunOf(device), downVariables, signal);
+            }
+
             CloseTun();
             if (_upDown is { HasDown: true } scripts && device is not null)
             {
-                scripts.RunDown(ScriptTunOf(device), downVariables, (_shutdownSignal ?? "SIGTERM").ToLowerInvariant());
+                scripts.RunDown(ScriptTunOf(device), downVariables, signal);
             }
 
             PidFile.Delete(_config.Logging.WritePidFile, LogInfo);

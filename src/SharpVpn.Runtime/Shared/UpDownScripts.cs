@@ -56,6 +56,15 @@ internal sealed class UpDownScripts(ProcessSettings process, Action<string> log)
         }
     }
 
+    /// <summary>Runs <c>route-pre-down</c> if configured, before the routes are removed (down's arguments and variables); a failure is only logged.</summary>
+    public void RunRoutePreDown(ScriptTun tun, IReadOnlyDictionary<string, string> variables, string signal)
+    {
+        if (process.RoutePreDown is { } command && Run("route-pre-down", command, tun, variables, signal) is { } problem)
+        {
+            log($"WARNING: the route-pre-down script failed: {problem}");
+        }
+    }
+
     /// <summary>Runs <c>down</c> if configured, after the device is gone; <paramref name="signal"/> e.g. "sigterm".</summary>
     public void RunDown(ScriptTun tun, IReadOnlyDictionary<string, string> variables, string signal)
     {
