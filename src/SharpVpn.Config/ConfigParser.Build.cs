@@ -522,6 +522,8 @@ public static partial class ConfigParser
         RouteUp = s.RouteUp is { } routeUp ? ScriptCommand(s, routeUp.Line, routeUp.Command) : null,
         RoutePreDown = s.RoutePreDown is { } preDown ? ScriptCommand(s, preDown.Line, preDown.Command) : null,
         Ipchange = s.Ipchange is { } ipchange ? ScriptCommand(s, ipchange.Line, ipchange.Command) : null,
+        UpRestart = s.UpRestart,
+        DownPre = s.DownPre,
     };
 
     private static TunSettings BuildTun(ParseState s, IfconfigSettings? ifconfig, List<Route> extraRoutes, System.Net.IPAddress? routeGateway)

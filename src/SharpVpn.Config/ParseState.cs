@@ -159,6 +159,8 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public (string Command, ConfigLine Line)? RouteUp;
     public (string Command, ConfigLine Line)? RoutePreDown;
     public (string Command, ConfigLine Line)? Ipchange;
+    public bool UpRestart;
+    public bool DownPre;
     public bool DisableDco;
     public List<KeyValuePair<string, string>> SetEnv = [];
     public int Verb = 1;

@@ -24,6 +24,10 @@ public sealed class UpDownConfigTests
             ScenarioConfigTests.ScenarioClientConf + "\nscript-security 2\nup /bin/true\ndown /bin/true\nipchange \"/bin/true ip\"\n", "client.conf", dir.DirectoryPath);
         Assert.Equal(["/bin/true"], c.Process.Up);
         Assert.Equal(["/bin/true", "ip"], c.Process.Ipchange);
+        Assert.False(c.Process.UpRestart || c.Process.DownPre);
+        ClientConfig restart = ConfigParser.ParseClientFromText(
+            ScenarioConfigTests.ScenarioClientConf + "\nscript-security 2\nup /bin/true\nup-restart\ndown-pre\n", "client.conf", dir.DirectoryPath);
+        Assert.True(restart.Process.UpRestart && restart.Process.DownPre);
         Assert.DoesNotContain(c.Warnings, w => w.Contains("'up'", StringComparison.Ordinal));
 
         string error = Assert.Throws<ConfigException>(() =>

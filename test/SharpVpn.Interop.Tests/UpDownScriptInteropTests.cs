@@ -90,6 +90,42 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Client_UpRestartAndDownPre_WithPersistTun_TheSameCallsAsTheRealOpenVpnClient()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        OpenVpnVariant server = OpenVpnVariant.Modern with { ServerExtra = ["explicit-exit-notify 1"] };
+        var seen = new Dictionary<bool, string[]>();
+        foreach (bool real in new[] { true, false })
+        {
+            await s.StartEitherServerAsync(server, real: true);
+            string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, real ? "restart-real" : "restart-ours")).FullName;
+            // One line per call: type, context (its last argument) and whether the device still exists.
+            string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, real ? "restart-real.sh" : "restart-ours.sh"), $"""
+                #!/bin/sh
+                for last in "$@"; do :; done
+                if [ -e /sys/class/net/$dev ]; then device=present; else device=gone; fi
+                echo "$script_type $last $script_context $device" >> {dump}/calls
+                """);
+            OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern with
+            {
+                ClientExtra = ["script-security 2", $"up {script}", $"down {script}", "persist-tun", "up-restart", "down-pre"],
+            });
+            LabProcess client = real ? s.StartRealClient(config) : s.StartOurClient(config);
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            int mark = client.LineCount;
+            await s.StartEitherServerAsync(server, real: true); // a restart: the client reconnects and keeps its device
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout, mark);
+            await s.AssertIntranetReachableAsync();
+            await client.StopAsync();
+            seen[real] = File.ReadAllLines(Path.Combine(dump, "calls"));
+            output.WriteLine($"{(real ? "openvpn" : "ours")}: {string.Join(" | ", seen[real])}");
+        }
+
+        Assert.Equal(["up init init present", "down restart restart present", "up restart restart present", "down init init present"], seen[true]);
+        Assert.Equal(seen[true], seen[false]);
+    }
+
+    [Fact]
     public async Task AFailingUpScript_StopsTheServerAndTheClient_AsOpenVpnDoes()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);

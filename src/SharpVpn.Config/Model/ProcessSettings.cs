@@ -36,6 +36,12 @@ public sealed record ProcessSettings
     /// <summary><c>ipchange CMD</c> (client): program and arguments, run as a connection to a server is established; null = none.</summary>
     public IReadOnlyList<string>? Ipchange { get; init; }
 
+    /// <summary><c>up-restart</c>: on a client reconnect that keeps the tun device, run down and up again ("restart").</summary>
+    public bool UpRestart { get; init; }
+
+    /// <summary><c>down-pre</c>: run down before the tun device is closed.</summary>
+    public bool DownPre { get; init; }
+
     /// <summary>Whether any of up, down, route-up, route-pre-down is configured.</summary>
     public bool HasTunScripts => Up is not null || Down is not null || RouteUp is not null || RoutePreDown is not null;
 }

@@ -45,8 +45,6 @@ internal static class UnsupportedOptions
         // Warnings: scripts that only adapt the local system, Windows-only and tuning options.
         OptionTable.Unsupported("tls-export-cert", NoScripts),
         OptionTable.Unsupported("up-delay", NoScripts),
-        OptionTable.Unsupported("up-restart", NoScripts),
-        OptionTable.Unsupported("down-pre", NoScripts),
         OptionTable.Unsupported("win-sys", "is Windows-only"),
         OptionTable.Unsupported("ip-win32", "is Windows-only"),
         OptionTable.Unsupported("route-method", "is Windows-only"),

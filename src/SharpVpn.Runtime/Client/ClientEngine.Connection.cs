@@ -332,6 +332,11 @@ public sealed partial class ClientEngine
             if (TunnelNetwork.SignatureOf(_config, push) == network.Signature)
             {
                 _log.Info($"Preserving previous TUN/TAP instance: {existing.Name}");
+                if (_config.Process.UpRestart)
+                {
+                    RunUpScript(connection, push, pushed, existing.Name, mtu, "restart");
+                }
+
                 return;
             }
 

@@ -49,7 +49,8 @@ public sealed partial class ClientEngine
     }
 
     /// <summary>Runs up for a freshly configured tun device, before the tunnel is announced; a failure ends the client.</summary>
-    private void RunUpScript(ClientConnection connection, PushReplyOptions push, IReadOnlyList<string> pushed, string device, int mtu)
+    private void RunUpScript(ClientConnection connection, PushReplyOptions push, IReadOnlyList<string> pushed, string device, int mtu,
+        string context = "init")
     {
         _upDown ??= _config.Process.HasTunScripts ? new UpDownScripts(_config.Process, _log.Info) : null;
         if (_upDown is null || _currentRemote is not { } remote)
@@ -63,8 +64,11 @@ public sealed partial class ClientEngine
         _scriptRedirectGateway = push.RedirectGateway is not null && !_config.RouteNoPull;
         try
         {
-            _upDown.RunUp(_scriptTun.Value, _scriptVariables);
-            _upDown.RunRouteUp(_scriptTun.Value, _scriptVariables, _scriptRedirectGateway); // the routes are in place already
+            _upDown.RunUp(_scriptTun.Value, _scriptVariables, context);
+            if (context == "init")
+            {
+                _upDown.RunRouteUp(_scriptTun.Value, _scriptVariables, _scriptRedirectGateway); // the routes are in place already
+            }
         }
         catch (InvalidOperationException ex)
         {
@@ -116,7 +120,7 @@ public sealed partial class ClientEngine
     private ScriptRunner? _ipchangeRunner;
 
     /// <summary>Runs down once the device the last up ran for is closed; <paramref name="signal"/> as OpenVPN names it (sigterm, sigusr1).</summary>
-    private void RunDownScript(string signal)
+    private void RunDownScript(string signal, string context = "init")
     {
         if (_upDown is not { HasDown: true } scripts || _scriptTun is not { } tun || _scriptVariables is null)
         {
@@ -125,7 +129,7 @@ public sealed partial class ClientEngine
 
         Dictionary<string, string> variables = DownVariables();
         _scriptTun = null;
-        scripts.RunDown(tun, variables, signal.ToLowerInvariant());
+        scripts.RunDown(tun, variables, signal.ToLowerInvariant(), context);
     }
 
     /// <summary>

@@ -143,6 +143,10 @@ public sealed partial class ClientEngine : IDisposable
                 {
                     CloseTun("SIGUSR1");
                 }
+                else if (_config.Process.UpRestart)
+                {
+                    RunDownScript("SIGUSR1", "restart"); // the device stays; up runs again with "restart" (init.c do_close_tun)
+                }
 
                 int pause = RestartPauseSeconds(unsuccessful, remotes.Count);
                 if (pause > 0)
@@ -346,6 +350,11 @@ public sealed partial class ClientEngine : IDisposable
         {
             _log.Write(LogLevel.Details, $"Closing TUN/TAP interface {tun.Name}");
             _tun = null;
+            if (_upDown is { DownBeforeClose: true })
+            {
+                RunDownScript(signal); // down-pre
+            }
+
             tun.Dispose();
             _tunLoop?.Join(TimeSpan.FromSeconds(5));
             _tunLoop = null;

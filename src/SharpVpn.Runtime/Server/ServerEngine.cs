@@ -604,10 +604,14 @@ public sealed partial class ServerEngine : IDisposable
             if (device is not null)
             {
                 _upDown?.RunRoutePreDown(ScriptTunOf(device), downVariables, signal);
+                if (_upDown is { HasDown: true, DownBeforeClose: true } early)
+                {
+                    early.RunDown(ScriptTunOf(device), downVariables, signal);
+                }
             }
 
             CloseTun();
-            if (_upDown is { HasDown: true } scripts && device is not null)
+            if (_upDown is { HasDown: true, DownBeforeClose: false } scripts && device is not null)
             {
                 scripts.RunDown(ScriptTunOf(device), downVariables, signal);
             }

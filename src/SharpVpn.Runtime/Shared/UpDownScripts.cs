@@ -26,10 +26,17 @@ internal sealed class UpDownScripts(ProcessSettings process, Action<string> log)
 
     public bool HasRouteUp => process.RouteUp is not null;
 
+    /// <summary><c>down-pre</c>: down runs before the device is closed instead of after.</summary>
+    public bool DownBeforeClose => process.DownPre;
+
+    /// <summary><c>up-restart</c>: a reconnect that keeps the device (persist-tun) runs down and up with "restart".</summary>
+    public bool OnRestart => process.UpRestart;
+
     /// <summary>Runs <c>up</c> if configured; throws when it fails (the tunnel must not start without what it sets up).</summary>
-    public void RunUp(ScriptTun tun, IReadOnlyDictionary<string, string> variables)
+    /// <param name="context">"init", or "restart" for a reconnect that kept the device (up-restart).</param>
+    public void RunUp(ScriptTun tun, IReadOnlyDictionary<string, string> variables, string context = "init")
     {
-        if (process.Up is { } command && Run("up", command, tun, variables, signal: null) is { } problem)
+        if (process.Up is { } command && Run("up", command, tun, variables, signal: null, context) is { } problem)
         {
             throw new InvalidOperationException($"The up script failed: {problem}.");
         }
@@ -47,7 +54,7 @@ internal sealed class UpDownScripts(ProcessSettings process, Action<string> log)
         }
 
         var own = new Dictionary<string, string>(variables, StringComparer.Ordinal) { ["redirect_gateway"] = redirectGateway ? "1" : "0" };
-        AddTunVariables(own, "route-up", tun);
+        AddTunVariables(own, "route-up", tun, "init");
         log(string.Join(' ', command));
         int? exit = _runner.Run("route-up", command, [], own, [], out string? problem);
         if (exit != 0)
@@ -59,36 +66,37 @@ internal sealed class UpDownScripts(ProcessSettings process, Action<string> log)
     /// <summary>Runs <c>route-pre-down</c> if configured, before the routes are removed (down's arguments and variables); a failure is only logged.</summary>
     public void RunRoutePreDown(ScriptTun tun, IReadOnlyDictionary<string, string> variables, string signal)
     {
-        if (process.RoutePreDown is { } command && Run("route-pre-down", command, tun, variables, signal) is { } problem)
+        if (process.RoutePreDown is { } command && Run("route-pre-down", command, tun, variables, signal, "init") is { } problem)
         {
             log($"WARNING: the route-pre-down script failed: {problem}");
         }
     }
 
     /// <summary>Runs <c>down</c> if configured, after the device is gone; <paramref name="signal"/> e.g. "sigterm".</summary>
-    public void RunDown(ScriptTun tun, IReadOnlyDictionary<string, string> variables, string signal)
+    public void RunDown(ScriptTun tun, IReadOnlyDictionary<string, string> variables, string signal, string context = "init")
     {
-        if (process.Down is { } command && Run("down", command, tun, variables, signal) is { } problem)
+        if (process.Down is { } command && Run("down", command, tun, variables, signal, context) is { } problem)
         {
             log($"WARNING: the down script failed: {problem}");
         }
     }
 
-    private static void AddTunVariables(Dictionary<string, string> env, string type, ScriptTun tun)
+    private static void AddTunVariables(Dictionary<string, string> env, string type, ScriptTun tun, string context)
     {
         env["script_type"] = type;
-        env["script_context"] = "init";
+        env["script_context"] = context;
         env["dev"] = tun.Device;
         env["dev_type"] = "tun";
         env["tun_mtu"] = tun.TunMtu.ToString(CultureInfo.InvariantCulture);
     }
 
-    private string? Run(string type, IReadOnlyList<string> command, ScriptTun tun, IReadOnlyDictionary<string, string> variables, string? signal)
+    private string? Run(string type, IReadOnlyList<string> command, ScriptTun tun, IReadOnlyDictionary<string, string> variables, string? signal,
+        string context)
     {
         string mtu = tun.TunMtu.ToString(CultureInfo.InvariantCulture);
-        string[] arguments = [tun.Device, mtu, "0", tun.Local, tun.RemoteOrNetmask, "init"];
+        string[] arguments = [tun.Device, mtu, "0", tun.Local, tun.RemoteOrNetmask, context];
         var own = new Dictionary<string, string>(variables, StringComparer.Ordinal);
-        AddTunVariables(own, type, tun);
+        AddTunVariables(own, type, tun, context);
         if (signal is not null)
         {
             own["signal"] = signal;
