@@ -247,6 +247,17 @@ public static partial class ConfigParser
         return new UserPassVerifyScript(ScriptCommand(s, v.Line, v.Command), v.ViaEnv);
     }
 
+    /// <summary>tls-export-cert: only tls-verify is given the exported certificate, so without it the option does nothing.</summary>
+    private static string? ExportCertDirectory(ParseState s)
+    {
+        if (s.TlsExportCert is { } export && s.TlsVerify is null)
+        {
+            s.Warn(export.Line, "has no effect without tls-verify (the exported certificate is handed to that script)");
+        }
+
+        return s.TlsExportCert?.Directory;
+    }
+
     /// <summary>
     /// auth-gen-token, checked as OpenVPN's options.c: tokens need renegotiation by time (they are renewed then), and a
     /// renewal period of at least two hand-windows; without auth-user-pass-verify there is no password to replace.
@@ -456,6 +467,7 @@ public static partial class ConfigParser
         NsCertType = s.NsCertType,
         VerifyX509Name = s.VerifyX509Name,
         TlsVerify = s.TlsVerify is { } tv ? ScriptCommand(s, tv.Line, tv.Command) : null,
+        ExportCertDirectory = ExportCertDirectory(s),
         VerifyClientCert = s.VerifyClientCert,
         PrivateKeyPassword = s.PrivateKeyPassword,
         PromptForPrivateKeyPassword = s.PromptForPrivateKeyPassword,

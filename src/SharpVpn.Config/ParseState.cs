@@ -85,6 +85,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public CertificateRole? NsCertType;
     public X509NameCheck? VerifyX509Name;
     public (string Command, ConfigLine Line)? TlsVerify;
+    public (string Directory, ConfigLine Line)? TlsExportCert;
     public VerifyClientCert VerifyClientCert = VerifyClientCert.Require;
     public string? PrivateKeyPassword;
     public bool PromptForPrivateKeyPassword;

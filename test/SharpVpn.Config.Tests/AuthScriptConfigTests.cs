@@ -52,6 +52,13 @@ public sealed class AuthScriptConfigTests
         string error = ServerError("tls-verify /bin/true\n");
         Assert.Contains("server.conf:", error, StringComparison.Ordinal);
         Assert.Contains("needs 'script-security 2' or higher", error, StringComparison.Ordinal);
+
+        string? exportDir = null;
+        ServerConfig export = Server("script-security 2\ntls-verify /bin/true\ntls-export-cert certs\n",
+            d => exportDir = Directory.CreateDirectory(Path.Combine(d.DirectoryPath, "certs")).FullName);
+        Assert.Equal(exportDir, export.Tls.ExportCertDirectory);
+        Assert.Contains("directory 'missing' does not exist", ServerError("script-security 2\ntls-verify /bin/true\ntls-export-cert missing\n"), StringComparison.Ordinal);
+        Assert.Contains(Server("tls-export-cert /tmp\n").Warnings, w => w.Contains("has no effect without tls-verify", StringComparison.Ordinal));
     }
 
     [Fact]

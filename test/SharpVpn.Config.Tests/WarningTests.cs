@@ -7,12 +7,12 @@ public sealed class WarningTests
     public void UnsupportedHarmlessOptions_GiveWarningsWithFileLineAndOption()
     {
         using var dir = new TempConfigDir().WithScenarioFiles();
-        string text = ScenarioConfigTests.ScenarioClientConf + "\nscript-security 2\nup-delay\ntls-export-cert /tmp\nblock-outside-dns\nroute-delay 2\nns-cert-type server\nmute-replay-warnings\n";
+        string text = ScenarioConfigTests.ScenarioClientConf + "\nscript-security 2\nup-delay\nregister-dns\nblock-outside-dns\nroute-delay 2\nns-cert-type server\nmute-replay-warnings\n";
 
         ClientConfig c = ConfigParser.ParseClientFromText(text, "client.conf", dir.DirectoryPath);
 
         Assert.Contains("client.conf:18: option 'up-delay' is not supported by SharpVPN and is ignored (SharpVPN runs only up, down, route-up, route-pre-down, ipchange, tls-verify, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts)", c.Warnings);
-        Assert.Contains("client.conf:19: option 'tls-export-cert' is not supported by SharpVPN and is ignored (SharpVPN runs only up, down, route-up, route-pre-down, ipchange, tls-verify, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts)", c.Warnings);
+        Assert.Contains("client.conf:19: option 'register-dns' is not supported by SharpVPN and is ignored (is Windows-only)", c.Warnings);
         Assert.Contains("client.conf:20: option 'block-outside-dns': is a Windows-only option; it is accepted and has no effect on Linux", c.Warnings);
         Assert.Contains(c.Warnings, w => w.StartsWith("client.conf:21: option 'route-delay'", StringComparison.Ordinal));
         Assert.Contains(c.Warnings, w => w.StartsWith("client.conf:22: option 'ns-cert-type'", StringComparison.Ordinal));

@@ -27,6 +27,7 @@ public sealed class TlsVerifyInteropTests(ITestOutputHelper output)
         #!/bin/sh
         echo "$@" >> {dump}/calls
         env | sort > {dump}/env-$1
+        [ -n "$peer_cert" ] && cat "$peer_cert" > {dump}/cert-$1
         [ "$2" = "CN=bob" ] && exit 1
         [ -e {dump}/refuse ] && [ "$2" = "$(cat {dump}/refuse)" ] && exit 1
         exit 0
@@ -37,17 +38,21 @@ public sealed class TlsVerifyInteropTests(ITestOutputHelper output)
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output, ["client", "bob"]);
         var seen = new Dictionary<bool, (string[] Calls, Dictionary<string, string> Ca, Dictionary<string, string> Leaf)>();
+        var exported = new Dictionary<bool, string>();
         foreach (bool real in new[] { false, true })
         {
             string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, real ? "verify-real" : "verify-ours")).FullName;
             string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, real ? "verify-real.sh" : "verify-ours.sh"), Script(dump));
-            OpenVpnVariant v = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"tls-verify {script}"] };
+            string export = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, real ? "export-real" : "export-ours")).FullName;
+            OpenVpnVariant v = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"tls-verify {script}", $"tls-export-cert {export}"] };
             await s.StartEitherServerAsync(v, real);
             LabProcess client = s.StartRealClient(s.WriteClientConfig(v));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             await s.AssertIntranetReachableAsync();
             seen[real] = (File.ReadAllLines(Path.Combine(dump, "calls")), ScriptFiles.ReadEnvFile(Path.Combine(dump, "env-1")),
                 ScriptFiles.ReadEnvFile(Path.Combine(dump, "env-0")));
+            exported[real] = File.ReadAllText(Path.Combine(dump, "cert-0"));
+            Assert.Empty(Directory.GetFiles(export)); // each exported certificate is removed after its call
             await client.StopAsync();
 
             LabProcess bob = s.StartRealClient(s.WriteClientConfig(v, "bob"));
@@ -61,6 +66,9 @@ public sealed class TlsVerifyInteropTests(ITestOutputHelper output)
 
         Assert.Equal(["1 CN=SharpVPN Test CA", "0 CN=client"], seen[true].Calls);
         Assert.Equal(seen[true].Calls, seen[false].Calls);
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----", exported[true], StringComparison.Ordinal);
+        Assert.Equal(exported[true], exported[false]); // tls-export-cert: the same PEM text in $peer_cert
+        Assert.All(new[] { seen[false].Ca, seen[false].Leaf, seen[true].Ca, seen[true].Leaf }, env => Assert.Contains("openvpn_pe", env["peer_cert"], StringComparison.Ordinal));
         foreach ((string depth, string[] names) in new[] { ("CA", Variables), ("leaf", Variables.Concat(LeafVariables).ToArray()) })
         {
             Dictionary<string, string> theirs = depth == "CA" ? seen[true].Ca : seen[true].Leaf;

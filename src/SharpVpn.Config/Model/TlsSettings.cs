@@ -60,6 +60,9 @@ public sealed record TlsSettings
     /// <summary><c>tls-verify CMD</c>: program and arguments run for each certificate of the peer's chain; null = none.</summary>
     public IReadOnlyList<string>? TlsVerify { get; init; }
 
+    /// <summary><c>tls-export-cert DIR</c> (absolute): tls-verify gets the certificate it checks as a PEM file there ($peer_cert).</summary>
+    public string? ExportCertDirectory { get; init; }
+
     /// <summary>Server only: <c>verify-client-cert</c> (default require).</summary>
     public VerifyClientCert VerifyClientCert { get; init; } = VerifyClientCert.Require;
 

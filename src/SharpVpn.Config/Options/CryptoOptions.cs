@@ -188,6 +188,16 @@ internal static class CryptoOptions
             }, "ns-cert-type server|client: old form of remote-cert-tls"),
         new("tls-verify", 1, 1, static (s, l) => s.TlsVerify = (l.Arg(0), l),
             "tls-verify CMD: a program that accepts (exit 0) or refuses each certificate of the peer's chain (args: depth subject)"),
+        new("tls-export-cert", 1, 1, static (s, l) =>
+            {
+                string dir = s.ResolvePath(l.Arg(0));
+                if (!Directory.Exists(dir))
+                {
+                    throw l.Error($"directory '{l.Arg(0)}' does not exist ({dir})");
+                }
+
+                s.TlsExportCert = (dir, l);
+            }, "tls-export-cert DIR: tls-verify finds the certificate it checks as a PEM file in DIR, named by $peer_cert"),
         new("verify-x509-name", 1, 2, static (s, l) =>
             {
                 X509NameType type = l.ArgCount > 1 ? ParseState.Keyword(l, 1, NameTypes) : X509NameType.Subject;

@@ -43,7 +43,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("port-share", "port sharing with another server is not available", isError: true),
 
         // Warnings: scripts that only adapt the local system, Windows-only and tuning options.
-        OptionTable.Unsupported("tls-export-cert", NoScripts),
         OptionTable.Unsupported("up-delay", NoScripts),
         OptionTable.Unsupported("win-sys", "is Windows-only"),
         OptionTable.Unsupported("ip-win32", "is Windows-only"),

@@ -36,7 +36,7 @@ public sealed partial class ClientEngine
         }
 
         var script = new TlsVerifyScript(command, new ScriptRunner(null, config.Process.SetEnv, static () => new Dictionary<string, string>(),
-            TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds)));
+            TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds)), config.Tls.ExportCertDirectory);
         return chain =>
         {
             if (_connection is not { } connection || _currentRemote is not { } remote)

@@ -103,7 +103,7 @@ public sealed partial class ServerEngine : IDisposable
                 ? new ClientConnectScripts(config.ClientConnect, config.ClientDisconnect, runner)
                 : null;
             _learnAddress = config.LearnAddress is { } learn ? new LearnAddressScript(learn, runner) : null;
-            _tlsVerify = config.Tls.TlsVerify is { } tlsVerify ? new TlsVerifyScript(tlsVerify, runner) : null;
+            _tlsVerify = config.Tls.TlsVerify is { } tlsVerify ? new TlsVerifyScript(tlsVerify, runner, config.Tls.ExportCertDirectory) : null;
         }
 
         _upDown = config.Process.HasTunScripts ? new UpDownScripts(config.Process, LogInfo) : null;

@@ -12,7 +12,8 @@ namespace SharpVpn.Runtime.Shared;
 /// certificate, and the TLS handshake fails. Like OpenVPN's it runs inside the handshake, so a slow script holds up
 /// the server's control work meanwhile (keep it quick; it is killed after the handshake window).
 /// </summary>
-internal sealed class TlsVerifyScript(IReadOnlyList<string> command, ScriptRunner runner)
+/// <param name="exportDirectory">tls-export-cert: each certificate is written there as PEM for its call ($peer_cert), then removed.</param>
+internal sealed class TlsVerifyScript(IReadOnlyList<string> command, ScriptRunner runner, string? exportDirectory = null)
 {
     /// <summary>
     /// Checks <paramref name="chain"/> (leaf first) from <paramref name="peer"/>; null when every certificate passed.
@@ -40,7 +41,22 @@ internal sealed class TlsVerifyScript(IReadOnlyList<string> command, ScriptRunne
             }
 
             string depthText = depth.ToString(CultureInfo.InvariantCulture);
-            int? exit = runner.Run("tls-verify", command, [depthText, subject], env, [], out string? problem);
+            string? exported = Export(certificate, env);
+            int? exit;
+            string? problem;
+            try
+            {
+                exit = runner.Run("tls-verify", command, [depthText, subject], env, [], out problem);
+            }
+            finally
+            {
+                if (exported is not null)
+                {
+                    ScriptRunner.TryDelete(exported);
+                    env.Remove("peer_cert");
+                }
+            }
+
             if (exit != 0)
             {
                 log($"VERIFY SCRIPT ERROR: depth={depthText}, {subject}");
@@ -52,5 +68,19 @@ internal sealed class TlsVerifyScript(IReadOnlyList<string> command, ScriptRunne
         }
 
         return null;
+    }
+
+    /// <summary>tls-export-cert (ssl_verify.c verify_cert_cert_export_env): the certificate as a fresh 0600 PEM file in the directory.</summary>
+    private string? Export(X509Certificate2 certificate, Dictionary<string, string> env)
+    {
+        if (exportDirectory is null)
+        {
+            return null;
+        }
+
+        string path = Path.Combine(exportDirectory, $"openvpn_pef_{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))}.tmp");
+        ScriptRunner.CreatePrivateFile(path, certificate.ExportCertificatePem() + "\n");
+        env["peer_cert"] = path;
+        return path;
     }
 }
