@@ -215,6 +215,7 @@ public static partial class ConfigParser
             ClientConnect = s.ClientConnect is { } cc ? ScriptCommand(s, cc.Line, cc.Command) : null,
             ClientDisconnect = s.ClientDisconnect is { } cd ? ScriptCommand(s, cd.Line, cd.Command) : null,
             LearnAddress = s.LearnAddress is { } la ? ScriptCommand(s, la.Line, la.Command) : null,
+            TlsCryptV2Verify = BuildTlsCryptV2Verify(s),
             AuthGenToken = BuildAuthGenToken(s),
             TmpDir = s.TmpDir,
             MaxClients = s.MaxClients,
@@ -245,6 +246,22 @@ public static partial class ConfigParser
         }
 
         return new UserPassVerifyScript(ScriptCommand(s, v.Line, v.Command), v.ViaEnv);
+    }
+
+    /// <summary>tls-crypt-v2-verify: a command as the other scripts; without tls-crypt-v2 there is no client key to check.</summary>
+    private static List<string>? BuildTlsCryptV2Verify(ParseState s)
+    {
+        if (s.TlsCryptV2Verify is not { } verify)
+        {
+            return null;
+        }
+
+        if (s.TlsCryptV2 is null)
+        {
+            s.Warn(verify.Line, "has no effect without tls-crypt-v2 (there are no client keys to check)");
+        }
+
+        return ScriptCommand(s, verify.Line, verify.Command);
     }
 
     /// <summary>tls-export-cert: only tls-verify is given the exported certificate, so without it the option does nothing.</summary>

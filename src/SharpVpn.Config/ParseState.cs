@@ -122,6 +122,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public (string Command, ConfigLine Line)? ClientConnect;
     public (string Command, ConfigLine Line)? ClientDisconnect;
     public (string Command, ConfigLine Line)? LearnAddress;
+    public (string Command, ConfigLine Line)? TlsCryptV2Verify;
     public (int Lifetime, int? Renewal, bool ExternalAuth, ConfigLine Line)? AuthGenToken;
     public StaticKeyText? AuthGenTokenSecret;
     public int MaxClients = 1024;

@@ -62,6 +62,14 @@ public sealed class AuthScriptConfigTests
     }
 
     [Fact]
+    public void TlsCryptV2Verify_ACommand_AndAWarningWithoutTlsCryptV2()
+    {
+        ServerConfig c = Server("script-security 2\ntls-crypt-v2-verify \"/bin/true revoked-keys\"\n");
+        Assert.Equal(["/bin/true", "revoked-keys"], c.TlsCryptV2Verify);
+        Assert.Contains(c.Warnings, w => w.Contains("has no effect without tls-crypt-v2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void LearnAddress_WithScriptSecurity2_ElseAnErrorNamingTheLine()
     {
         ServerConfig c = Server("script-security 2\nlearn-address \"/bin/true fw\"\n");

@@ -11,7 +11,7 @@ public sealed class WarningTests
 
         ClientConfig c = ConfigParser.ParseClientFromText(text, "client.conf", dir.DirectoryPath);
 
-        Assert.Contains("client.conf:18: option 'up-delay' is not supported by SharpVPN and is ignored (SharpVPN runs only up, down, route-up, route-pre-down, ipchange, tls-verify, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts)", c.Warnings);
+        Assert.Contains("client.conf:18: option 'up-delay' is not supported by SharpVPN and is ignored (SharpVPN runs only up, down, route-up, route-pre-down, ipchange, tls-verify, tls-crypt-v2-verify, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts)", c.Warnings);
         Assert.Contains("client.conf:19: option 'register-dns' is not supported by SharpVPN and is ignored (is Windows-only)", c.Warnings);
         Assert.Contains("client.conf:20: option 'block-outside-dns': is a Windows-only option; it is accepted and has no effect on Linux", c.Warnings);
         Assert.Contains(c.Warnings, w => w.StartsWith("client.conf:21: option 'route-delay'", StringComparison.Ordinal));

@@ -77,6 +77,9 @@ public sealed record ServerConfig
     /// <summary><c>client-disconnect</c>: program and arguments (absolute program path); null = none.</summary>
     public IReadOnlyList<string>? ClientDisconnect { get; init; }
 
+    /// <summary><c>tls-crypt-v2-verify</c>: program and arguments run for each new client's tls-crypt-v2 key; null = none.</summary>
+    public IReadOnlyList<string>? TlsCryptV2Verify { get; init; }
+
     /// <summary><c>learn-address</c>: program and arguments (absolute program path); null = none.</summary>
     public IReadOnlyList<string>? LearnAddress { get; init; }
 

@@ -32,6 +32,8 @@ internal static class ServerOptions
             "client-disconnect CMD: a program run as each connected client goes (bytes_received, bytes_sent, time_duration)", OptionScope.Server),
         new("learn-address", 1, 1, static (s, l) => s.LearnAddress = (l.Arg(0), l),
             "learn-address CMD: a program run as a client's addresses start (add ADDR CN) and stop (delete ADDR) being routed to it", OptionScope.Server),
+        new("tls-crypt-v2-verify", 1, 1, static (s, l) => s.TlsCryptV2Verify = (l.Arg(0), l),
+            "tls-crypt-v2-verify CMD: a program that accepts (exit 0) or refuses each tls-crypt-v2 client key by its metadata", OptionScope.Server),
         new("auth-gen-token", 0, 3, static (s, l) =>
             {
                 int lifetime = l.ArgCount > 0 ? ParseState.Int(l, 0, 0, int.MaxValue) : 0;

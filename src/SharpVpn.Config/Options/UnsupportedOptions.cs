@@ -8,7 +8,7 @@ namespace SharpVpn.Config;
 /// </summary>
 internal static class UnsupportedOptions
 {
-    private const string NoScripts = "SharpVPN runs only up, down, route-up, route-pre-down, ipchange, tls-verify, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts";
+    private const string NoScripts = "SharpVPN runs only up, down, route-up, route-pre-down, ipchange, tls-verify, tls-crypt-v2-verify, auth-user-pass-verify, client-connect, client-disconnect and learn-address scripts";
 
     public static readonly OptionDefinition[] Definitions =
     [
@@ -18,7 +18,6 @@ internal static class UnsupportedOptions
 
         // Errors: security checks that would silently disappear.
         OptionTable.Unsupported("plugin", "ignoring a plugin (e.g. PAM/LDAP authentication) would let clients in unchecked", isError: true),
-        OptionTable.Unsupported("tls-crypt-v2-verify", $"{NoScripts}; ignoring the check would accept client keys it rejects", isError: true),
         OptionTable.Unsupported("username-as-common-name", "it needs username/password authentication", isError: true),
         OptionTable.Unsupported("client-cert-not-required", "every client needs a certificate", isError: true),
         OptionTable.Unsupported("management-client-auth", "ignoring it would let clients in unchecked", isError: true),

@@ -172,6 +172,14 @@ public sealed partial class ServerEngine
             return;
         }
 
+        // tls-crypt-v2-verify: the client key's metadata decides before the session exists (its wrapping is authenticated).
+        if (_tlsCryptV2Verify is { } v2Verify && gate.Wrap is TlsCryptV2ServerWrap v2
+            && !v2Verify.Accepts(v2.Metadata.Span, line => LogInfo($"{address} {line}")))
+        {
+            Refuse(work);
+            return;
+        }
+
         int peerId = Routes.AllocatePeerId();
         if (peerId < 0)
         {

@@ -94,7 +94,7 @@ public sealed partial class ServerEngine : IDisposable
             : null;
         _connectLimiter = config.ConnectFrequency is { } f ? new ConnectRateLimiter(f.Connections, f.Seconds) : null;
         if (config.AuthUserPassVerify is not null || config.ClientConnect is not null || config.ClientDisconnect is not null || config.LearnAddress is not null
-            || config.Tls.TlsVerify is not null)
+            || config.Tls.TlsVerify is not null || config.TlsCryptV2Verify is not null)
         {
             var runner = new ScriptRunner(config.TmpDir, config.Process.SetEnv, ScriptEnvironment,
                 TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds));
@@ -103,12 +103,16 @@ public sealed partial class ServerEngine : IDisposable
                 ? new ClientConnectScripts(config.ClientConnect, config.ClientDisconnect, runner)
                 : null;
             _learnAddress = config.LearnAddress is { } learn ? new LearnAddressScript(learn, runner) : null;
+            _tlsCryptV2Verify = config.TlsCryptV2Verify is { } v2Verify ? new TlsCryptV2VerifyScript(v2Verify, runner) : null;
             _tlsVerify = config.Tls.TlsVerify is { } tlsVerify ? new TlsVerifyScript(tlsVerify, runner, config.Tls.ExportCertDirectory) : null;
         }
 
         _upDown = config.Process.HasTunScripts ? new UpDownScripts(config.Process, LogInfo) : null;
         _authTokens = config.AuthGenToken is { } tokens && _userPassScript is not null ? AuthTokenIssuer.Create(tokens) : null;
     }
+
+    /// <summary>tls-crypt-v2-verify, or null when not configured.</summary>
+    private readonly TlsCryptV2VerifyScript? _tlsCryptV2Verify;
 
     /// <summary>tls-verify, or null when not configured.</summary>
     private readonly TlsVerifyScript? _tlsVerify;
