@@ -7,6 +7,17 @@ namespace SharpVpn.Tls;
 public static class OpenVpnCertificateText
 {
     /// <summary>
+    /// The one of <paramref name="authorities"/> whose subject is <paramref name="certificate"/>'s issuer (the chain's
+    /// depth 1 as OpenVPN's scripts see it), or null.
+    /// </summary>
+    public static X509Certificate2? IssuerAmong(IEnumerable<X509Certificate2> authorities, X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(authorities);
+        ArgumentNullException.ThrowIfNull(certificate);
+        return authorities.FirstOrDefault(ca => ca.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData));
+    }
+
+    /// <summary>
     /// The subject as OpenVPN prints it (X509_NAME_print_ex with XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN):
     /// RDNs in certificate order, "SN=value" joined by ", ", e.g. "C=US, O=Example, CN=server".
     /// </summary>

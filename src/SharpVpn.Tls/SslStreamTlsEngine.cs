@@ -318,7 +318,7 @@ public sealed class SslStreamTlsEngine : ITlsEngine
             return chain.ChainElements.Select(e => e.Certificate).ToArray();
         }
 
-        X509Certificate2? issuer = _options.TrustedCertificateAuthorities.FirstOrDefault(ca => ca.SubjectName.RawData.AsSpan().SequenceEqual(peer.IssuerName.RawData));
+        X509Certificate2? issuer = OpenVpnCertificateText.IssuerAmong(_options.TrustedCertificateAuthorities, peer);
         return issuer is null ? [peer] : [peer, issuer];
     }
 

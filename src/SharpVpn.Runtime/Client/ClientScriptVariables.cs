@@ -18,19 +18,14 @@ internal static class ClientScriptVariables
         long startedUnixSeconds)
     {
         Dictionary<string, string> env = Base(config, remote, startedUnixSeconds);
-        IPAddress address = server.Address.IsIPv4MappedToIPv6 ? server.Address.MapToIPv4() : server.Address;
-        string ipName = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ip6" : "ip";
-        foreach (string trust in new[] { "trusted", "untrusted" })
-        {
-            env[$"{trust}_{ipName}"] = address.ToString();
-            env[$"{trust}_port"] = server.Port.ToString(CultureInfo.InvariantCulture);
-        }
+        ScriptRunner.AddAddress(env, "trusted", server);
+        ScriptRunner.AddAddress(env, "untrusted", server);
 
         if (serverCertificate is not null)
         {
             env["common_name"] = serverName ?? string.Empty;
             ScriptRunner.AddCertificate(env, serverCertificate, 0);
-            ScriptRunner.AddCertificate(env, authorities.FirstOrDefault(ca => ca.SubjectName.RawData.AsSpan().SequenceEqual(serverCertificate.IssuerName.RawData)), 1);
+            ScriptRunner.AddCertificate(env, Tls.OpenVpnCertificateText.IssuerAmong(authorities, serverCertificate), 1);
         }
 
         AddTunnel(env, config, push, netGateway);

@@ -24,8 +24,6 @@ internal sealed record ClientConnectVerdict(string? Problem, ClientConfigDirEntr
 /// </summary>
 internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IReadOnlyList<string>? disconnect, ScriptRunner runner)
 {
-    private static readonly TimeSpan ControlFilePoll = TimeSpan.FromMilliseconds(100);
-
     private readonly Lock _pendingLock = new();
     private readonly HashSet<Task> _pendingDisconnects = [];
 
@@ -162,25 +160,12 @@ internal sealed class ClientConnectScripts(IReadOnlyList<string>? connect, IRead
         }
     }
 
-    /// <summary>Polls the deferred-result file until "1" (null: accepted) or "0", or until the handshake window ends.</summary>
-    private string? AwaitDeferredDecision(string deferred, Stopwatch clock)
+    /// <summary>The deferred result ("2" and an empty file: still pending): null when accepted, else why not.</summary>
+    private string? AwaitDeferredDecision(string deferred, Stopwatch clock) => runner.AwaitDecision(deferred, clock, pending: "2") switch
     {
-        while (clock.Elapsed < runner.Timeout)
-        {
-            switch (ScriptRunner.TryReadText(deferred, 1))
-            {
-                case "1":
-                    return null;
-                case "0":
-                    return "client-connect (deferred) refused the client";
-                case "2" or "" or null:
-                    Thread.Sleep(ControlFilePoll);
-                    break;
-                default:
-                    return "client-connect (deferred) wrote an unknown result";
-            }
-        }
-
-        return $"client-connect (deferred) gave no decision within {runner.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s";
-    }
+        "1" => null,
+        "0" => "client-connect (deferred) refused the client",
+        "" => $"client-connect (deferred) gave no decision within {runner.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s",
+        _ => "client-connect (deferred) wrote an unknown result",
+    };
 }

@@ -169,23 +169,8 @@ public sealed partial class ServerEngine
             client.Address.Endpoint.ToIPEndPoint(), client.Session.PeerInfo);
 
     /// <summary>The configured CA that issued <paramref name="certificate"/> (the script's depth-1 variables), if it is one of them.</summary>
-    private X509Certificate2? IssuerOf(X509Certificate2? certificate)
-    {
-        if (certificate is null)
-        {
-            return null;
-        }
-
-        foreach (X509Certificate2 ca in _factory.TlsOptions.TrustedCertificateAuthorities)
-        {
-            if (ca.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
-            {
-                return ca;
-            }
-        }
-
-        return null;
-    }
+    private X509Certificate2? IssuerOf(X509Certificate2? certificate) =>
+        certificate is null ? null : Tls.OpenVpnCertificateText.IssuerAmong(_factory.TlsOptions.TrustedCertificateAuthorities, certificate);
 
     /// <summary>
     /// client-connect, with the address the client got (multi.c multi_client_connect_setenv); its verdict and

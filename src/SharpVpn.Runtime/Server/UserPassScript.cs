@@ -25,8 +25,6 @@ internal sealed record UserPassVerdict(string? Problem, string? ClientReason = n
 /// </summary>
 internal sealed class UserPassScript(UserPassVerifyScript script, ScriptRunner runner)
 {
-    private static readonly TimeSpan ControlFilePoll = TimeSpan.FromMilliseconds(100);
-
     /// <summary>Runs the script on the thread pool (what it is told about the client is taken now, on the caller's thread).</summary>
     /// <param name="session">auth-gen-token's session_id/session_state, if tokens are on.</param>
     public Task<UserPassVerdict> VerifyAsync(ScriptClient client, string password, IReadOnlyDictionary<string, string>? session = null)
@@ -99,26 +97,13 @@ internal sealed class UserPassScript(UserPassVerifyScript script, ScriptRunner r
     /// key_state_test_auth_control_file reads its first character; anything else means still pending) until the
     /// handshake window, counted from the script's start, is over.
     /// </summary>
-    private UserPassVerdict AwaitDeferredDecision(string controlFile, string reasonFile, Stopwatch clock)
-    {
-        while (clock.Elapsed < runner.Timeout)
+    private UserPassVerdict AwaitDeferredDecision(string controlFile, string reasonFile, Stopwatch clock) =>
+        runner.AwaitDecision(controlFile, clock, pending: null) switch
         {
-            string? decision = ScriptRunner.TryReadText(controlFile, 1);
-            if (decision == "1")
-            {
-                return UserPassVerdict.Accepted;
-            }
-
-            if (decision == "0")
-            {
-                return new("auth-user-pass-verify (deferred) refused the client", ReadReason(reasonFile));
-            }
-
-            Thread.Sleep(ControlFilePoll);
-        }
-
-        return new($"auth-user-pass-verify (deferred) gave no decision within {runner.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
-    }
+            "1" => UserPassVerdict.Accepted,
+            "0" => new("auth-user-pass-verify (deferred) refused the client", ReadReason(reasonFile)),
+            _ => new($"auth-user-pass-verify (deferred) gave no decision within {runner.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"),
+        };
 
     /// <summary>The first line of the reason file a refusing script wrote (at most 256 printable characters), or null.</summary>
     private static string? ReadReason(string path)

@@ -17,11 +17,12 @@ internal sealed record ScriptClient(
     PeerInfo PeerInfo);
 
 /// <summary>
-/// Runs the server's scripts (auth-user-pass-verify, client-connect, client-disconnect) as OpenVPN 2.6 does, so
-/// scripts written for it work unchanged: executed without a shell, in an environment of their own (OpenVPN's
-/// variables, the config's <c>setenv</c> values and a PATH; never the server's own environment), temporary files
-/// in <c>tmp-dir</c> with unguessable names. Called on thread-pool threads, never on the control loop; a script
-/// still running after the timeout is killed.
+/// Runs OpenVPN's scripts (the server's auth, connect and address scripts, both sides' up/down and tls-verify) as
+/// OpenVPN 2.6 does, so scripts written for it work unchanged: executed without a shell, in an environment of their
+/// own (OpenVPN's variables, the config's <c>setenv</c> values and a PATH; never the process's own environment),
+/// temporary files in <c>tmp-dir</c> with unguessable names. Blocking: the server's client scripts call it on the
+/// thread pool; up/down, tls-verify and tls-crypt-v2-verify run where OpenVPN runs them, in line. A script still
+/// running after the timeout is killed.
 /// </summary>
 internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<string, string>> setEnv,
     Func<IReadOnlyDictionary<string, string>> serverVariables, TimeSpan timeout)
@@ -95,6 +96,30 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
             return null;
         }
     }
+
+    /// <summary>
+    /// Polls a deferred script's decision file (auth_control_file, client_connect_deferred_file) for its first character
+    /// until the timeout, counted by <paramref name="clock"/> from the script's start: '1' accepts, '0' refuses; an empty
+    /// or missing file means not yet, as does any other character in <paramref name="pending"/> (null: every other one);
+    /// another character is returned as is. An empty string: no decision in time.
+    /// </summary>
+    public string AwaitDecision(string file, Stopwatch clock, string? pending)
+    {
+        while (clock.Elapsed < timeout)
+        {
+            string? decision = TryReadText(file, 1);
+            if (decision is "1" or "0" || (decision is { Length: 1 } && pending is not null && !pending.Contains(decision[0], StringComparison.Ordinal)))
+            {
+                return decision;
+            }
+
+            Thread.Sleep(DecisionPoll);
+        }
+
+        return string.Empty;
+    }
+
+    private static readonly TimeSpan DecisionPoll = TimeSpan.FromMilliseconds(100);
 
     private string TempDirectory => tmpDir ?? (Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } t ? t : "/tmp");
 
@@ -172,12 +197,18 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
             env["username"] = Sanitize(username);
         }
 
-        IPAddress address = client.Remote.Address.IsIPv4MappedToIPv6 ? client.Remote.Address.MapToIPv4() : client.Remote.Address;
-        bool v6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
-        env[v6 ? "untrusted_ip6" : "untrusted_ip"] = address.ToString();
-        env["untrusted_port"] = client.Remote.Port.ToString(CultureInfo.InvariantCulture);
+        AddAddress(env, "untrusted", client.Remote);
         AddCertificate(env, client.Certificate, 0);
         AddCertificate(env, client.Issuer, 1);
+    }
+
+    /// <summary>A peer address as OpenVPN names it (setenv_link_socket_actual): PREFIX_ip (PREFIX_ip6 for IPv6) and PREFIX_port.</summary>
+    internal static void AddAddress(Dictionary<string, string> env, string prefix, IPEndPoint endpoint)
+    {
+        IPAddress address = endpoint.Address.IsIPv4MappedToIPv6 ? endpoint.Address.MapToIPv4() : endpoint.Address;
+        bool v6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        env[v6 ? $"{prefix}_ip6" : $"{prefix}_ip"] = address.ToString();
+        env[$"{prefix}_port"] = endpoint.Port.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>OpenVPN's per-depth certificate variables (ssl_verify.c verify_cert_set_env): 0 = the peer, 1 = its issuer.</summary>

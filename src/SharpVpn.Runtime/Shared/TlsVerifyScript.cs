@@ -21,13 +21,8 @@ internal sealed class TlsVerifyScript(IReadOnlyList<string> command, ScriptRunne
     /// </summary>
     public string? Check(IReadOnlyList<X509Certificate2> chain, IPEndPoint peer, IReadOnlyDictionary<string, string> baseVariables, Action<string> log)
     {
-        IPAddress address = peer.Address.IsIPv4MappedToIPv6 ? peer.Address.MapToIPv4() : peer.Address;
-        var env = new Dictionary<string, string>(baseVariables, StringComparer.Ordinal)
-        {
-            [address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "untrusted_ip6" : "untrusted_ip"] = address.ToString(),
-            ["untrusted_port"] = peer.Port.ToString(CultureInfo.InvariantCulture),
-            ["script_type"] = "tls-verify",
-        };
+        var env = new Dictionary<string, string>(baseVariables, StringComparer.Ordinal) { ["script_type"] = "tls-verify" };
+        ScriptRunner.AddAddress(env, "untrusted", peer);
         for (int depth = chain.Count - 1; depth >= 0; depth--)
         {
             X509Certificate2 certificate = chain[depth];
