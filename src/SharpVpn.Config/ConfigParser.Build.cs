@@ -17,17 +17,30 @@ public static partial class ConfigParser
             throw s.ProtoLine!.Error($"'{s.ProtoLine!.Arg(0)}' is a server protocol; a client uses tcp or tcp-client");
         }
 
-        if (s.Remotes.Count == 0)
+        if (s.Remotes.Count == 0 && s.Connections.Count == 0)
         {
             throw new ConfigException(s.SourceName, 0, "remote", "no server to connect to (add 'remote HOST [PORT]')");
         }
 
         int defaultPort = s.RemotePort ?? s.Port ?? 1194;
         TransportProtocol defaultProtocol = s.Protocol ?? TransportProtocol.Udp;
-        var remotes = s.Remotes
-            .Select(r => new RemoteEndpoint(r.Host, r.Port ?? defaultPort, r.Protocol ?? defaultProtocol,
-                r.Protocol is null ? s.Family : r.Family))
-            .ToList();
+        List<RemoteEndpoint> remotes;
+        if (s.Connections.Count > 0)
+        {
+            // As OpenVPN (options_postprocess_mutate): with <connection> blocks the plain remote list is not used.
+            foreach (var r in s.Remotes)
+            {
+                s.Warn(r.Line, "is not used: this config has <connection> blocks, and only their remotes are tried (as OpenVPN)");
+            }
+
+            remotes = [.. s.Connections.Select(c => c.Remote)];
+            ConnectionBlocks.ApplyShared(s);
+        }
+        else
+        {
+            remotes = [.. s.Remotes.Select(r => new RemoteEndpoint(r.Host, r.Port ?? defaultPort, r.Protocol ?? defaultProtocol,
+                r.Protocol is null ? s.Family : r.Family))];
+        }
 
         RequireDevice(s);
         RequireCredentials(s, requireCertificate: s.AuthUserPass is null);
@@ -85,7 +98,7 @@ public static partial class ConfigParser
     /// options.c <c>options_postprocess_mutate_ce</c>: a pulling client binds a local port only when
     /// lport (non-zero), bind or local says so, and never with nobind.
     /// </summary>
-    private static int? ClientBindPort(ParseState s)
+    internal static int? ClientBindPort(ParseState s)
     {
         bool needBind = (s.LocalPort is int lport && lport != 0) || s.BindDefined || s.Local is not null;
         return s.Nobind || !needBind ? null : s.LocalPort ?? s.Port ?? 1194;

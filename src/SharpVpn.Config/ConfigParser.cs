@@ -56,6 +56,15 @@ public static partial class ConfigParser
     private static ParseState Walk(string text, string sourceName, string baseDirectory, bool isServerConfig)
     {
         var state = new ParseState(sourceName, Path.GetFullPath(baseDirectory), isServerConfig);
+        WalkLines(state, text, sourceName, depth: 1);
+        return state;
+    }
+
+    /// <summary>OpenVPN's read_config_file nesting limit for 'config FILE' inside a config.</summary>
+    private const int MaxConfigDepth = 10;
+
+    private static void WalkLines(ParseState state, string text, string sourceName, int depth)
+    {
         foreach (ConfigLine raw in ConfigTokenizer.Tokenize(text, sourceName))
         {
             ConfigLine line = raw;
@@ -68,10 +77,50 @@ public static partial class ConfigParser
                 softUnknown = true;
             }
 
+            if (line.Name == "config" && !line.IsInline)
+            {
+                Include(state, line, depth);
+                continue;
+            }
+
+            if (line.Name == "connection" && line.IsInline)
+            {
+                ConnectionBlocks.Parse(state, line, static (st, l) => Apply(st, l, softUnknown: false));
+                continue;
+            }
+
             Apply(state, line, softUnknown);
         }
+    }
 
-        return state;
+    /// <summary>
+    /// <c>config FILE</c>: the file's options apply as if written here (options.c read_config_file; at most 10 levels).
+    /// A relative name is resolved like every other file name, against the first config's directory.
+    /// </summary>
+    private static void Include(ParseState state, ConfigLine line, int depth)
+    {
+        if (line.ArgCount != 1)
+        {
+            throw line.Error("expects one argument (usage: config FILE)");
+        }
+
+        if (depth >= MaxConfigDepth)
+        {
+            throw line.Error($"config files are nested more than {MaxConfigDepth} levels deep (does a file include itself?)");
+        }
+
+        string path = state.ResolvePath(line.Arg(0));
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw line.Error($"cannot read '{path}': {(ex is FileNotFoundException or DirectoryNotFoundException ? "file not found" : ex.Message)}");
+        }
+
+        WalkLines(state, text, path, depth + 1);
     }
 
     private static void Apply(ParseState state, ConfigLine line, bool softUnknown)
@@ -85,6 +134,13 @@ public static partial class ConfigParser
             }
 
             throw new ConfigException(line.SourceName, line.LineNumber, null, $"unknown option '{line.Name}'");
+        }
+
+        if (state.Connections.Count > 0 && !state.InConnectionBlock && ConnectionBlocks.Allowed.Contains(line.Name))
+        {
+            // options.c: "Option '%s' in %s:%d is ignored by previous <connection> blocks".
+            state.Warn(line, "is ignored: it comes after <connection> blocks, which carry their own connection options (as OpenVPN)");
+            return;
         }
 
         if (def.Support == OptionSupport.UnsupportedWarning)

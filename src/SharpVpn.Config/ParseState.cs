@@ -29,6 +29,12 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public bool PullOption;
     public List<(ConfigLine Line, string Host, int? Port, TransportProtocol? Protocol, AddressFamilyPreference Family)> Remotes = [];
     public bool RemoteRandom;
+
+    /// <summary>The &lt;connection&gt; blocks so far: each one's remote, opening line and its one-per-client options.</summary>
+    public List<(RemoteEndpoint Remote, ConfigLine Line, SharedOptions Shared)> Connections = [];
+
+    /// <summary>True while a &lt;connection&gt; block's lines are applied.</summary>
+    public bool InConnectionBlock;
     public TransportProtocol? Protocol;
     public AddressFamilyPreference Family;
     public ConfigLine? ProtoLine;

@@ -103,6 +103,15 @@ public sealed class OpenVpnRefereeTests
         { "lport", "client\ndev tun\nremote 10.0.0.1\nlport 5000\nca ca.crt\ncert client.crt\nkey client.key\nping 15\nping-restart 45\ndata-ciphers AES-128-GCM\n" },
         { "bind", "client\ndev tun\nremote 10.0.0.1\nport 1195\nbind\nca ca.crt\ncert client.crt\nkey client.key\n" },
         { "tcp", "client\ndev tun0\nproto tcp\nremote 10.0.0.1 443\nca ca.crt\ncert client.crt\nkey client.key\nkey-direction 1\ntls-auth ta.key\n" },
+        {
+            // Each block starts from the connection options before it; "remote" outside blocks and options after them are not used.
+            "connection blocks",
+            "client\ndev tun\nremote 10.9.9.9\nport 1300\nconnect-retry 3 40\nserver-poll-timeout 20\nexplicit-exit-notify 2\n" +
+            "<connection>\nremote 10.0.0.1\nlport 5000\nserver-poll-timeout 7\n</connection>\n" +
+            "<connection>\nremote vpn2.example.com 443\nproto tcp-client\nconnect-retry 9\nexplicit-exit-notify 1\n</connection>\n" +
+            "<connection>\nremote 10.0.0.3\nport 1200\nnobind\n</connection>\n" +
+            "port 1400\nconnect-timeout 99\nremote 10.8.8.8\nca ca.crt\ncert client.crt\nkey client.key\n"
+        },
     };
 
     [Theory]
@@ -128,10 +137,18 @@ public sealed class OpenVpnRefereeTests
         Assert.Equal(protos, ours.Remotes.Select(r => r.Protocol == TransportProtocol.Udp ? "udp" : "tcp-client"));
         for (int i = 0; i < ours.Remotes.Count; i++)
         {
+            ConnectionBlockSettings connection = ours.ConnectionOf(ours.Remotes[i]);
             if (ours.Remotes[i].Protocol == TransportProtocol.Udp)
             {
-                Assert.Equal(binds[i] == "ENABLED", ours.LocalPort is not null);
-                Assert.Equal(localPorts[i], ours.LocalPort?.ToString(CultureInfo.InvariantCulture) ?? "[UNDEF]");
+                Assert.Equal(binds[i] == "ENABLED", connection.LocalPort is not null);
+                Assert.Equal(localPorts[i], connection.LocalPort?.ToString(CultureInfo.InvariantCulture) ?? "[UNDEF]");
+            }
+
+            Assert.Equal(theirs.All("connect_retry_seconds")[i], connection.ConnectRetrySeconds.ToString(CultureInfo.InvariantCulture));
+            Assert.Equal(theirs.All("connect_timeout")[i], connection.ServerPollTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
+            if (ours.Remotes[i].Protocol == TransportProtocol.Udp)
+            {
+                Assert.Equal(theirs.All("explicit_exit_notification")[i], connection.ExplicitExitNotify.ToString(CultureInfo.InvariantCulture));
             }
         }
 
@@ -178,6 +195,26 @@ public sealed class OpenVpnRefereeTests
         ConfigException ce = Assert.IsType<ConfigException>(ex);
         Assert.Equal(path, ce.SourceName);
         Assert.Equal(7, ce.Line);
+    }
+
+    /// <summary>&lt;connection&gt; blocks the real openvpn refuses: we refuse them too, naming the line.</summary>
+    [Theory]
+    [InlineData("<connection>\nport 1195\n</connection>", 4)] // no remote in the block
+    [InlineData("<connection>\nremote 10.0.0.1\ndev tun\n</connection>", 6)] // not a connection option
+    [InlineData("<connection>\nremote 10.0.0.1\nproto sctp\n</connection>", 6)]
+    [InlineData("<connection>\nremote 10.0.0.1\nverb 4\n</connection>", 6)]
+    public void ConnectionBlockRejectedByOpenVpn_IsRejectedByUs(string block, int line)
+    {
+        using TempConfigDir dir = JunkCertDir();
+        string path = dir.Write("c.conf", "client\ndev tun\nca ca.crt\n" + block + "\ncert client.crt\nkey client.key\n");
+
+        bool openVpnAccepts = OpenVpnReferee.AcceptsOptions(path, out string output);
+        var ex = Record.Exception(() => ConfigParser.ParseClient(path));
+
+        Assert.False(openVpnAccepts, output);
+        ConfigException ce = Assert.IsType<ConfigException>(ex);
+        Assert.Equal(path, ce.SourceName);
+        Assert.Equal(line, ce.Line);
     }
 
     [Fact]

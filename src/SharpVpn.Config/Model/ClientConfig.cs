@@ -76,6 +76,19 @@ public sealed record ClientConfig
 
     public int? SocketReceiveBuffer { get; init; }
 
+    /// <summary>The connection options for <paramref name="remote"/>: its &lt;connection&gt; block's, else the config's own.</summary>
+    public ConnectionBlockSettings ConnectionOf(RemoteEndpoint remote) => remote.Block ?? new ConnectionBlockSettings
+    {
+        Line = 0,
+        Nobind = Nobind,
+        LocalAddress = LocalAddress,
+        LocalPort = LocalPort,
+        ConnectRetrySeconds = ConnectRetrySeconds,
+        ConnectRetryMaxSeconds = ConnectRetryMaxSeconds,
+        ServerPollTimeoutSeconds = ServerPollTimeoutSeconds,
+        ExplicitExitNotify = ExplicitExitNotify,
+    };
+
     /// <summary>
     /// One line per ignored or unsupported directive and per deprecation note, already formatted as
     /// "file:line: option 'X' ..."; print them at start-up.

@@ -59,6 +59,8 @@ internal static class ConnectionOptions
 
                 s.Remotes.Add((l, l.Arg(0), port, protocol, family));
             }, "remote HOST [PORT] [PROTO]: a server to connect to (repeatable)", OptionScope.Client),
+        new("connection", 0, 16, static (_, l) => throw l.Error("must be an inline block: <connection> remote HOST PORT ... </connection>"),
+            "<connection> ... </connection>: one server with its own connection options (repeatable)", OptionScope.Client, AllowsInline: true),
         new("remote-random", 0, 0, static (s, _) => s.RemoteRandom = true, "try the remotes in random order", OptionScope.Client),
         new("proto", 1, 1, static (s, l) =>
             {

@@ -19,6 +19,8 @@ internal static class ProcessOptions
                     s.StatusIntervalSeconds = ParseState.Int(l, 1, 1, 86400);
                 }
             }, "status FILE [SECONDS]: write the status file every SECONDS (default 60)"),
+        new("config", 1, 1, static (_, l) => throw l.Error("takes a file name, not an inline block"),
+            "config FILE: read more options from FILE here (nested at most 10 deep)"),
         new("status-version", 1, 1, static (s, l) => s.StatusVersion = ParseState.Int(l, 0, 1, 3), "status-version 1|2|3"),
         new("log", 1, 1, static (s, l) =>
             {

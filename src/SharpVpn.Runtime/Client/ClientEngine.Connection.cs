@@ -38,6 +38,7 @@ public sealed partial class ClientEngine
     private ConnectionOutcome RunConnection(RemoteEndpoint remote)
     {
         _currentRemote = remote;
+        _connectionSettings = _config.ConnectionOf(remote);
         IPEndPoint? endPoint = Resolve(remote);
         if (endPoint is null)
         {
@@ -126,7 +127,7 @@ public sealed partial class ClientEngine
         var events = new List<SessionEvent>();
         long tlsDoneMs = 0;
         long startedMs = MonotonicClock.NowMs;
-        long pollTimeoutMs = Math.Max(1, _config.ServerPollTimeoutSeconds) * 1000L;
+        long pollTimeoutMs = Math.Max(1, _connectionSettings.ServerPollTimeoutSeconds) * 1000L;
         while (true)
         {
             ThrowIfTunFailed();
@@ -491,7 +492,7 @@ public sealed partial class ClientEngine
             return;
         }
 
-        int count = _config.ExplicitExitNotify;
+        int count = _connectionSettings.ExplicitExitNotify;
         if (count <= 0 || connection.Link.IsStream)
         {
             return;
@@ -573,18 +574,18 @@ public sealed partial class ClientEngine
     private IPacketLink OpenLink(RemoteEndpoint remote, IPEndPoint endPoint)
     {
         IPEndPoint? local = null;
-        if (!_config.Nobind && (_config.LocalAddress is not null || _config.LocalPort is not null))
+        if (!_connectionSettings.Nobind && (_connectionSettings.LocalAddress is not null || _connectionSettings.LocalPort is not null))
         {
-            IPAddress address = _config.LocalAddress is { } text && IPAddress.TryParse(text, out IPAddress? parsed)
+            IPAddress address = _connectionSettings.LocalAddress is { } text && IPAddress.TryParse(text, out IPAddress? parsed)
                 ? parsed
                 : endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-            local = new IPEndPoint(address, _config.LocalPort ?? 0);
+            local = new IPEndPoint(address, _connectionSettings.LocalPort ?? 0);
         }
 
         if (remote.Protocol == TransportProtocol.Tcp)
         {
             _log.Info($"Attempting to establish TCP connection with {Format(endPoint)}");
-            TcpTransport tcp = TcpTransport.Connect(endPoint, TimeSpan.FromSeconds(Math.Max(1, _config.ServerPollTimeoutSeconds)), local);
+            TcpTransport tcp = TcpTransport.Connect(endPoint, TimeSpan.FromSeconds(Math.Max(1, _connectionSettings.ServerPollTimeoutSeconds)), local);
             tcp.AckImmediately = true; // until connected: see TcpTransport.AckImmediately
             _log.Info($"TCP connection established with {Format(endPoint)}");
             _log.Info($"TCPv4_CLIENT link local: (not bound)");

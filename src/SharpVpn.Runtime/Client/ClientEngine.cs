@@ -33,6 +33,9 @@ public sealed partial class ClientEngine : IDisposable
     private readonly List<PosixSignalRegistration> _signals = [];
 
     private volatile ClientConnection? _connection;
+
+    /// <summary>Connection options of the remote being tried (its &lt;connection&gt; block's, or the config's).</summary>
+    private ConnectionBlockSettings _connectionSettings;
     private volatile ITunDevice? _tun;
     private MadeAhead<OpenedTun>? _tunAhead;
     private TunReadLoop? _tunLoop;
@@ -60,6 +63,7 @@ public sealed partial class ClientEngine : IDisposable
             throw new InvalidOperationException($"{config.SourceName}: no 'remote' given; the client needs the server's address.");
         }
 
+        _connectionSettings = config.ConnectionOf(config.Remotes[0]);
         _factory = new ClientSessionFactory(config, TlsVerifyCheck(config));
         _pool = new PacketBufferPool(DataPathLayout.BufferBytesFor(config.Tun.TunMtu), maxPooled: 256);
     }
@@ -176,14 +180,14 @@ public sealed partial class ClientEngine : IDisposable
     /// </summary>
     private int RestartPauseSeconds(int unsuccessful, int remoteCount)
     {
-        int sec = _config.ConnectRetrySeconds;
+        int sec = _connectionSettings.ConnectRetrySeconds;
         int backoff = (unsuccessful / Math.Max(1, remoteCount)) - 4;
         if (backoff > 0)
         {
             sec = Math.Max(sec, 1) << Math.Min(backoff, 15);
         }
 
-        return Math.Min(sec, _config.ConnectRetryMaxSeconds);
+        return Math.Min(sec, _connectionSettings.ConnectRetryMaxSeconds);
     }
 
     private IReadOnlyList<RemoteEndpoint> OrderRemotes()
