@@ -134,6 +134,9 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public int MaxClients = 1024;
     public ConnectFrequency? ConnectFrequency;
     public int ExplicitExitNotify;
+    public int InactiveSeconds;
+    public long InactiveMinimumBytes;
+    public int SessionTimeoutSeconds;
     public (int Interval, int Timeout, ConfigLine Line)? Keepalive;
     public int? Ping;
     public int? PingRestart;

@@ -18,6 +18,15 @@ public sealed record KeepaliveSettings
 
     public int? KeepaliveTimeout { get; init; }
 
+    /// <summary><c>inactive N [BYTES]</c>: end the connection after N s without tunnel traffic (0 = off).</summary>
+    public int InactiveSeconds { get; init; }
+
+    /// <summary><c>inactive</c>'s BYTES: less traffic than this in N s counts as inactive too (0 = any traffic is activity).</summary>
+    public long InactiveMinimumBytes { get; init; }
+
+    /// <summary><c>session-timeout N</c>: end the connection N s after it started (0 = off).</summary>
+    public int SessionTimeoutSeconds { get; init; }
+
     /// <summary><c>ping-timer-rem</c>: only run the ping-restart timer with a remote address.</summary>
     public bool PingTimerRemote { get; init; }
 }

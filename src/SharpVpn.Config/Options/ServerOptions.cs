@@ -91,6 +91,18 @@ internal static class ServerOptions
         new("ping", 1, 1, static (s, l) => s.Ping = ParseState.Int(l, 0, 0, 86400), "ping N: send a ping after N s of silence"),
         new("ping-restart", 1, 1, static (s, l) => s.PingRestart = ParseState.Int(l, 0, 0, 86400), "ping-restart N: restart after N s without packets"),
         new("ping-exit", 1, 1, static (s, l) => s.PingExit = ParseState.Int(l, 0, 0, 86400), "ping-exit N: exit after N s without packets"),
+        new("inactive", 1, 2, static (s, l) =>
+            {
+                s.InactiveSeconds = ParseState.Int(l, 0, 0, 86400 * 365);
+                // options.c: a negative BYTES is 0; values above 2 GB are taken as they are in 2.6.
+                s.InactiveMinimumBytes = l.ArgCount > 1
+                    ? (long.TryParse(l.Arg(1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long b)
+                        ? Math.Max(0, b)
+                        : throw l.Error($"'{l.Arg(1)}' is not a number of bytes"))
+                    : 0;
+            }, "inactive N [BYTES]: end the connection after N s without tunnel traffic (or less than BYTES in N s)"),
+        new("session-timeout", 1, 1, static (s, l) => s.SessionTimeoutSeconds = ParseState.Int(l, 0, 0, 86400 * 365),
+            "session-timeout N: end each connection N s after it started"),
         new("ping-timer-rem", 0, 0, static (s, _) => s.PingTimerRemote = true, "run ping-restart only when a remote address is known"),
     ];
 }

@@ -33,6 +33,12 @@ public sealed record PushReplyOptions
 
     public int? PingExitSeconds { get; init; }
 
+    /// <summary>Pushed <c>inactive N [BYTES]</c>.</summary>
+    public (int Seconds, long MinimumBytes)? Inactive { get; init; }
+
+    /// <summary>Pushed <c>session-timeout N</c>.</summary>
+    public int? SessionTimeoutSeconds { get; init; }
+
     /// <summary><c>peer-id N</c> (0..0xFFFFFE): use P_DATA_V2 with this id.</summary>
     public int? PeerId { get; init; }
 

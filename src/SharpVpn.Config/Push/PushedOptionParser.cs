@@ -29,7 +29,7 @@ public static class PushedOptionParser
 
     private static readonly HashSet<string> NotedOptions = new(StringComparer.Ordinal)
     {
-        "tun-ipv6", "register-dns", "dns", "setenv", "setenv-safe", "echo", "inactive",
+        "tun-ipv6", "register-dns", "dns", "setenv", "setenv-safe", "echo",
         "route-delay", "sndbuf", "rcvbuf", "socket-flags", "ping-timer-rem", "persist-tun", "persist-key", "dhcp-renew", "dhcp-release",
     };
 
@@ -230,6 +230,16 @@ public static class PushedOptionParser
                 Args(l, 1, 1);
                 b.PingExit = ParseState.Int(l, 0, 0, 86400);
                 return null;
+            case "inactive":
+                // OPT_P_TIMER: a server may push it (e.g. push "inactive 3600").
+                Args(l, 1, 2);
+                b.Inactive = (ParseState.Int(l, 0, 0, 86400 * 365),
+                    l.ArgCount > 1 ? Math.Max(0, ParseState.Int(l, 1, int.MinValue, int.MaxValue)) : 0);
+                return null;
+            case "session-timeout":
+                Args(l, 1, 1);
+                b.SessionTimeout = ParseState.Int(l, 0, 0, 86400 * 365);
+                return null;
             case "peer-id":
                 Args(l, 1, 1);
                 b.PeerId = ParseState.Int(l, 0, 0, 0xFFFFFE);
@@ -413,6 +423,8 @@ public static class PushedOptionParser
         public int? Ping;
         public int? PingRestart;
         public int? PingExit;
+        public (int Seconds, long MinimumBytes)? Inactive;
+        public int? SessionTimeout;
         public int? PeerId;
         public string? Cipher;
         public string? Auth;
@@ -457,6 +469,8 @@ public static class PushedOptionParser
                 PingSeconds = Ping,
                 PingRestartSeconds = PingRestart,
                 PingExitSeconds = PingExit,
+                Inactive = Inactive,
+                SessionTimeoutSeconds = SessionTimeout,
                 PeerId = PeerId,
                 Cipher = Cipher,
                 Auth = Auth,

@@ -128,6 +128,9 @@ public sealed partial class ClientEngine
         long tlsDoneMs = 0;
         long startedMs = MonotonicClock.NowMs;
         long pollTimeoutMs = Math.Max(1, _connectionSettings.ServerPollTimeoutSeconds) * 1000L;
+        KeepaliveSettings timers = _config.Keepalive;
+        _limits = new SessionLimits(timers.InactiveSeconds, timers.InactiveMinimumBytes, timers.SessionTimeoutSeconds, timers.PingExitSeconds,
+            startedMs, SessionLimits.TunBytes(pipe));
         while (true)
         {
             ThrowIfTunFailed();
@@ -190,6 +193,17 @@ public sealed partial class ClientEngine
             {
                 _log.Info($"Server poll timeout: no answer from {Format(connection.Remote)} within {(pollTimeoutMs / 1000).ToString(CultureInfo.InvariantCulture)} s, trying the next remote");
                 return ConnectionOutcome.Restart("server_poll", wasConnected: false, advanceRemote: true);
+            }
+
+            if (!_limits.IsNone && _limits.Check(now, SessionLimits.TunBytes(pipe), Math.Max(pipe.LastReceivedMs, connection.LastControlReceivedMs)) is { } limit)
+            {
+                _log.Info(SessionLimits.Describe(limit));
+                if (connected)
+                {
+                    SendExitNotify(connection);
+                }
+
+                return ConnectionOutcome.Exit(limit, connected);
             }
 
             foreach (SessionEvent e in events)
@@ -295,6 +309,7 @@ public sealed partial class ClientEngine
 
         RunIpchangeScript(connection, push, pushed);
         EnsureTun(connection, push, pushed);
+        RestartLimits(connection, push);
         ApplyBlockIpv6(push);
         HandshakeMilliseconds ??= MonotonicClock.NowMs - _startedMs;
         _log.Info("Initialization Sequence Completed");
@@ -610,5 +625,17 @@ public sealed partial class ClientEngine
         return a.AddressFamily == AddressFamily.InterNetworkV6
             ? $"[AF_INET6]{a}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
             : $"[AF_INET]{a}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>
+    /// Pushed timer options take the place of the config's, and OpenVPN restarts its timers when they arrive (init.c
+    /// do_init_timers at do_up), so inactive and session-timeout count from here.
+    /// </summary>
+    private void RestartLimits(ClientConnection connection, PushReplyOptions push)
+    {
+        KeepaliveSettings timers = _config.Keepalive;
+        (int inactive, long minimum) = push.Inactive ?? (timers.InactiveSeconds, timers.InactiveMinimumBytes);
+        _limits = new SessionLimits(inactive, minimum, push.SessionTimeoutSeconds ?? timers.SessionTimeoutSeconds,
+            push.PingExitSeconds ?? timers.PingExitSeconds, MonotonicClock.NowMs, SessionLimits.TunBytes(connection.Pipe));
     }
 }

@@ -36,6 +36,9 @@ public sealed partial class ClientEngine : IDisposable
 
     /// <summary>Connection options of the remote being tried (its &lt;connection&gt; block's, or the config's).</summary>
     private ConnectionBlockSettings _connectionSettings;
+
+    /// <summary>inactive / session-timeout / ping-exit of the current connection (restarted by the server's push).</summary>
+    private SessionLimits _limits = null!;
     private volatile ITunDevice? _tun;
     private MadeAhead<OpenedTun>? _tunAhead;
     private TunReadLoop? _tunLoop;
@@ -125,7 +128,7 @@ public sealed partial class ClientEngine : IDisposable
                 EnsureSignalHandlers(); // RunConnection registers them once its reset is out; not if it ended before
                 if (outcome.End == ConnectionEnd.Shutdown)
                 {
-                    _log.Info($"{outcome.Reason}[hard,] received, process exiting");
+                    _log.Info(outcome.IsSoft ? $"SIGTERM[soft,{outcome.Reason}] received, process exiting" : $"{outcome.Reason}[hard,] received, process exiting");
                     return 0;
                 }
 

@@ -15,6 +15,12 @@ internal readonly record struct ConnectionOutcome(ConnectionEnd End, string Reas
 {
     public static ConnectionOutcome Shutdown(string reason) => new(ConnectionEnd.Shutdown, reason, false);
 
+    /// <summary>The client ends itself (inactive, session-timeout, ping-exit): OpenVPN's SIGTERM[soft,REASON].</summary>
+    public static ConnectionOutcome Exit(string reason, bool wasConnected) => new(ConnectionEnd.Shutdown, reason, wasConnected) { IsSoft = true };
+
+    /// <summary>Ended by a timer of its own rather than a signal.</summary>
+    public bool IsSoft { get; init; }
+
     public static ConnectionOutcome Restart(string reason, bool wasConnected, bool advanceRemote = false) =>
         new(ConnectionEnd.Restart, reason, wasConnected, advanceRemote);
 }

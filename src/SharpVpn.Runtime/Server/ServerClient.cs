@@ -1,3 +1,4 @@
+using SharpVpn.Runtime.Shared;
 using System.Net;
 using System.Net.Sockets;
 using SharpVpn.Platform.Transport;
@@ -74,6 +75,9 @@ internal sealed class ServerClient : IDisposable
 
     /// <summary>auth-gen-token: when the next renewed token is pushed (control-loop clock).</summary>
     public long NextAuthTokenRenewalMs { get; set; } = long.MaxValue;
+
+    /// <summary>inactive / session-timeout / ping-exit for this client, from its connection on; null without them.</summary>
+    public SessionLimits? Limits { get; set; }
 
     /// <summary>Tunnel address (IPv4 as a big-endian uint), 0 before assignment.</summary>
     public uint VirtualAddress { get; set; }

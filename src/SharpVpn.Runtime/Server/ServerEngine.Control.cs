@@ -6,6 +6,7 @@ using SharpVpn.Protocol.Session;
 using SharpVpn.Protocol.TlsWrap;
 using SharpVpn.Runtime.DataPath;
 using SharpVpn.Runtime.Logging;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Server;
 
@@ -258,6 +259,14 @@ public sealed partial class ServerEngine
             RenewAuthToken(client, now);
         }
 
+        if (client.Limits?.Check(now, SessionLimits.TunBytes(client.Pipe), client.Pipe.LastReceivedMs) is { } limit)
+        {
+            // As openvpn's server: the client instance ends without a word to the client (multi_close_instance_on_signal).
+            LogInfo($"{client.LogPrefix} {SessionLimits.Describe(limit)}");
+            Teardown(client, limit, $"SIGTERM[soft,{limit}] client-instance exiting");
+            return long.MaxValue;
+        }
+
         session.NotifyDataSent(client.Pipe.LastSentMs);
         session.NotifyDataReceived(client.Pipe.LastReceivedMs);
         if (now >= session.NextDeadlineMs)
@@ -287,7 +296,8 @@ public sealed partial class ServerEngine
             DrainOutgoing(client);
         }
 
-        return client.Closing ? long.MaxValue : Math.Min(session.NextDeadlineMs, client.NextAuthTokenRenewalMs);
+        return client.Closing ? long.MaxValue
+            : Math.Min(Math.Min(session.NextDeadlineMs, client.NextAuthTokenRenewalMs), client.Limits?.NextCheckMs(now) ?? long.MaxValue);
     }
 
     private void DrainOutgoing(ServerClient client)
@@ -313,6 +323,7 @@ public sealed partial class ServerEngine
             case SessionEventKind.Connected:
                 client.Established = true;
                 client.ConnectedSince = DateTimeOffset.Now;
+                client.Limits = NewLimits(client, now);
                 LogWrite(LogLevel.Handshake, $"{client.LogPrefix} Control Channel: {session.TlsDescription}, peer certificate: CN={client.CommonName}");
                 LogInfo($"{client.Address} [{client.CommonName}] Peer Connection Initiated with [AF_INET]{client.Address}");
                 LogInfo($"{client.LogPrefix} Data Channel: cipher '{session.DataCipher}', peer-id: {client.PeerId.ToString(CultureInfo.InvariantCulture)}");
@@ -367,6 +378,15 @@ public sealed partial class ServerEngine
     }
 
     /// <summary>Ends a client: out of every table, its pool entry released, disposed a little later (data threads may hold it).</summary>
+    /// <summary>The config's inactive / session-timeout / ping-exit for a client connected now; null when none is set.</summary>
+    private SessionLimits? NewLimits(ServerClient client, long now)
+    {
+        SharpVpn.Config.KeepaliveSettings k = _config.Keepalive;
+        var limits = new SessionLimits(k.InactiveSeconds, k.InactiveMinimumBytes, k.SessionTimeoutSeconds, k.PingExitSeconds, now,
+            SessionLimits.TunBytes(client.Pipe));
+        return limits.IsNone ? null : limits;
+    }
+
     private void Teardown(ServerClient client, string reason, string logLine)
     {
         if (client.Closing)
