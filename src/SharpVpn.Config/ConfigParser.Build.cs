@@ -438,9 +438,10 @@ public static partial class ConfigParser
 
     private static void RequireCredentials(ParseState s, bool requireCertificate)
     {
-        if (s.CaPem is null)
+        // OpenVPN 2.6 options.c check_ca_required: peer-fingerprint alone is enough.
+        if (s.CaPem is null && s.PeerFingerprints is null)
         {
-            throw new ConfigException(s.SourceName, 0, "ca", "is required (the CA certificate that signs the peer)");
+            throw new ConfigException(s.SourceName, 0, "ca", "is required (the CA certificate that signs the peer), unless 'peer-fingerprint' lists the peer certificates accepted");
         }
 
         if (requireCertificate && s.CertPem is null)
@@ -463,6 +464,7 @@ public static partial class ConfigParser
     private static TlsSettings BuildTls(ParseState s) => new()
     {
         CaPem = s.CaPem,
+        PeerFingerprints = s.PeerFingerprints,
         CertPem = s.CertPem,
         KeyPem = s.KeyPem,
         ExtraCertsPem = s.ExtraCertsPem,
