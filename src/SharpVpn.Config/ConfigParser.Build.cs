@@ -438,8 +438,8 @@ public static partial class ConfigParser
 
     private static void RequireCredentials(ParseState s, bool requireCertificate)
     {
-        // OpenVPN 2.6 options.c check_ca_required: peer-fingerprint alone is enough.
-        if (s.CaPem is null && s.PeerFingerprints is null)
+        // OpenVPN 2.6 options.c check_ca_required: peer-fingerprint alone is enough, if it lists one (an empty block does not).
+        if (s.CaPem is null && s.PeerFingerprints is not { Count: > 0 })
         {
             throw new ConfigException(s.SourceName, 0, "ca", "is required (the CA certificate that signs the peer), unless 'peer-fingerprint' lists the peer certificates accepted");
         }
@@ -464,7 +464,7 @@ public static partial class ConfigParser
     private static TlsSettings BuildTls(ParseState s) => new()
     {
         CaPem = s.CaPem,
-        PeerFingerprints = s.PeerFingerprints,
+        PeerFingerprints = s.PeerFingerprints is { Count: > 0 } pins ? pins : null,
         CertPem = s.CertPem,
         KeyPem = s.KeyPem,
         ExtraCertsPem = s.ExtraCertsPem,

@@ -58,6 +58,9 @@ public sealed class PeerFingerprintConfigTests
     {
         using var dir = new TempConfigDir().WithScenarioFiles();
         var ex = Assert.Throws<ConfigException>(() => ConfigParser.ParseClientFromText(PkiLessClient, "client.conf", dir.DirectoryPath));
+        // An empty block (the man page's server example before any client is added) lists nothing: openvpn wants a CA then too.
+        var empty = Assert.Throws<ConfigException>(() => ConfigParser.ParseClientFromText(PkiLessClient + "\n<peer-fingerprint>\n# none yet\n</peer-fingerprint>\n", "client.conf", dir.DirectoryPath));
+        Assert.Equal(ex.Message, empty.Message);
         Assert.Equal("client.conf: option 'ca': is required (the CA certificate that signs the peer), unless 'peer-fingerprint' lists the peer certificates accepted", ex.Message);
     }
 
