@@ -444,6 +444,13 @@ public static partial class ConfigParser
             throw new ConfigException(s.SourceName, 0, "ca", "is required (the CA certificate that signs the peer), unless 'peer-fingerprint' lists the peer certificates accepted");
         }
 
+        if (s.CaPem is null && s.CrlPem is not null)
+        {
+            // ssl_verify_openssl.c verify_callback: without a CA every OpenSSL verification error, a revocation included, is ignored.
+            s.Warnings.Add(ConfigException.Format(s.SourceName, 0, "crl-verify",
+                "has no effect without 'ca' (with peer-fingerprint alone OpenVPN checks no chain and no CRL); remove a revoked certificate's fingerprint instead"));
+        }
+
         if (requireCertificate && s.CertPem is null)
         {
             throw new ConfigException(s.SourceName, 0, "cert", "is required (this side's certificate)");

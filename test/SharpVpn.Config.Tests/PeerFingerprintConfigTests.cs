@@ -54,6 +54,18 @@ public sealed class PeerFingerprintConfigTests
     }
 
     [Fact]
+    public void CrlVerifyWithoutCa_Warns_AsItChecksNothingThen()
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        dir.Write("crl.pem", TempConfigDir.CrlPem);
+        ServerConfig pkiLess = ConfigParser.ParseServerFromText(PkiLessServer + $"\ncrl-verify crl.pem\npeer-fingerprint {Lower}\n", "server.conf", dir.DirectoryPath);
+        ServerConfig withCa = ConfigParser.ParseServerFromText(ScenarioConfigTests.ScenarioServerConf + $"\ncrl-verify crl.pem\npeer-fingerprint {Lower}\n", "server.conf", dir.DirectoryPath);
+
+        Assert.Contains(pkiLess.Warnings, w => w.StartsWith("server.conf: option 'crl-verify': has no effect without 'ca'", StringComparison.Ordinal));
+        Assert.DoesNotContain(withCa.Warnings, w => w.Contains("crl-verify", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void NeitherCaNorFingerprint_IsStillAnError()
     {
         using var dir = new TempConfigDir().WithScenarioFiles();

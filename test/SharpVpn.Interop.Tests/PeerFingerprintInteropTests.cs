@@ -32,6 +32,14 @@ public sealed partial class PeerFingerprintInteropTests(ITestOutputHelper output
             await s.AssertIntranetReachableAsync();
             Assert.Contains("Using certificate fingerprint to verify peer (no CA option set)", client.Output, StringComparison.Ordinal);
             await client.StopAsync();
+            if (!real)
+            {
+                // Ours with ours, from the same client file.
+                LabProcess ours = s.StartOurClient(s.WriteClientConfig(Variant, "client", PkiLess(alice, $"peer-fingerprint {server.Fingerprint}")));
+                await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+                await s.AssertIntranetReachableAsync();
+                await ours.StopAsync();
+            }
 
             LabProcess intruder = s.StartRealClient(s.WriteClientConfig(Variant, "mallory", PkiLess(mallory, $"peer-fingerprint {server.Fingerprint}")));
             // Both servers log the refused certificate's fingerprint in openvpn's words (ssl_verify.c verify_cert).
