@@ -132,6 +132,20 @@ public sealed class PeerFingerprintTests
         VerifyX509Name = name,
     };
 
+    [Fact]
+    public void WarmupOfAPkiLessServer_LeavesItServingPinnedClients()
+    {
+        TlsEngineOptions server = Options(true, Server, [Fingerprint(Client)]);
+        ServerHandshakeWarmup.Run(server); // its throw-away client pins our server and is refused by fingerprint
+
+        var (c, s) = Handshake(Options(false, Client, [Fingerprint(Server)]), server);
+        using (c)
+        using (s)
+        {
+            Assert.True(c.IsHandshakeComplete && s.IsHandshakeComplete);
+        }
+    }
+
     private static PeerCertificateValidator Validator(IReadOnlyList<byte[]> fingerprints) => new(Options(true, Server, fingerprints));
 
     private static TlsEngineOptions Options(bool isServer, X509Certificate2 own, IReadOnlyList<byte[]> fingerprints) => new()
