@@ -26,10 +26,12 @@ public sealed partial class PeerFingerprintInteropTests(ITestOutputHelper output
         SelfSigned server = await SelfSigned.CreateAsync(s.Lab.WorkDir, "server");
         SelfSigned alice = await SelfSigned.CreateAsync(s.Lab.WorkDir, "alice");
         SelfSigned mallory = await SelfSigned.CreateAsync(s.Lab.WorkDir, "mallory");
+        SelfSigned expired = await SelfSigned.CreateExpiredAsync(s.Lab.WorkDir, "carol");
         foreach (bool real in new[] { false, true })
         {
             // The server lists its clients in an inline block, as the man page's example.
-            await s.StartEitherServerAsync(Variant, real, PkiLess(server, $"<peer-fingerprint>\n# alice\n{alice.Fingerprint}\n</peer-fingerprint>"));
+            await s.StartEitherServerAsync(Variant, real,
+                PkiLess(server, $"<peer-fingerprint>\n# alice\n{alice.Fingerprint}\n; carol\n{expired.Fingerprint}\n</peer-fingerprint>"));
             LabProcess client = s.StartRealClient(s.WriteClientConfig(Variant, "client", PkiLess(alice, $"peer-fingerprint {server.Fingerprint}")));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             await s.AssertIntranetReachableAsync();
@@ -44,6 +46,12 @@ public sealed partial class PeerFingerprintInteropTests(ITestOutputHelper output
                 Assert.Contains(NoCaLine, ours.Output, StringComparison.Ordinal);
                 await ours.StopAsync();
             }
+
+            // Without a CA openvpn ignores every chain error, an expired certificate's too: only the fingerprint counts.
+            LabProcess carol = s.StartRealClient(s.WriteClientConfig(Variant, "carol", PkiLess(expired, $"peer-fingerprint {server.Fingerprint}")));
+            await carol.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await s.AssertIntranetReachableAsync();
+            await carol.StopAsync();
 
             LabProcess intruder = s.StartRealClient(s.WriteClientConfig(Variant, "mallory", PkiLess(mallory, $"peer-fingerprint {server.Fingerprint}")));
             // Both servers log the refused certificate's fingerprint in openvpn's words (ssl_verify.c verify_cert).
@@ -83,16 +91,62 @@ public sealed partial class PeerFingerprintInteropTests(ITestOutputHelper output
         Assert.DoesNotContain("Initialization Sequence Completed", refused.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Server_WithCaAndFingerprint_BothMustHold_AsUnderTheRealServer()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output, ["client", "bob"]);
+        string client = await FingerprintOf(s.Pki.CertificateOf("client"));
+        string bob = await FingerprintOf(s.Pki.CertificateOf("bob"));
+        SelfSigned stranger = await SelfSigned.CreateAsync(s.Lab.WorkDir, "stranger");
+        foreach (bool real in new[] { false, true })
+        {
+            // The CA stays; the fingerprints list 'client' and a self-signed stranger, not 'bob' (issued by the same CA).
+            await s.StartEitherServerAsync(Variant with { ServerExtra = [$"<peer-fingerprint>\n{client}\n{stranger.Fingerprint}\n</peer-fingerprint>"] }, real);
+            LabProcess listed = s.StartRealClient(s.WriteClientConfig(Variant));
+            await listed.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await s.AssertIntranetReachableAsync();
+            Assert.DoesNotContain(NoCaLine, s.Server!.Output, StringComparison.Ordinal);
+            await listed.StopAsync();
+
+            // The CA's certificate alone is not enough ...
+            LabProcess unlisted = s.StartRealClient(s.WriteClientConfig(Variant, "bob"));
+            await s.Server.WaitForOutputAsync($"certificate hash verification failed. (got certificate fingerprint: {bob.ToLowerInvariant()})", StartTimeout);
+            await unlisted.StopAsync();
+
+            // ... nor is a listed fingerprint without the CA's signature.
+            int from = s.Server.LineCount;
+            LabProcess foreign = s.StartRealClient(s.WriteClientConfig(Variant, "stranger", WithCertificate(stranger)));
+            await s.Server.WaitForOutputAsync(real ? "VERIFY ERROR: depth=0" : "is not signed by the configured CA", StartTimeout, from);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.DoesNotContain("Initialization Sequence Completed", foreign.Output, StringComparison.Ordinal);
+            await foreign.StopAsync();
+            await s.Server.StopAsync();
+        }
+    }
+
+    private static async Task<string> FingerprintOf(string certificate)
+    {
+        CommandResult r = await ProcessRunner.RunAsync("openssl", ["x509", "-fingerprint", "-sha256", "-noout", "-in", certificate],
+            TimeSpan.FromSeconds(30), CancellationToken.None);
+        Match m = FingerprintLine().Match(r.StdOut);
+        Assert.True(m.Success, r.ToString());
+        return m.Groups[1].Value;
+    }
+
     /// <summary>
     /// The lab's config turned PKI-less: no <c>ca</c>, the self-signed certificate and key, the fingerprint line(s), and
     /// no <c>remote-cert-tls</c> (openssl req -x509 certificates carry no key usage, and the man page's client has none).
     /// </summary>
     private static Func<string, string> PkiLess(SelfSigned own, string fingerprints) => config =>
-        string.Join('\n', config.Split('\n')
-            .Where(line => !line.StartsWith("ca ", StringComparison.Ordinal) && !line.StartsWith("remote-cert-tls ", StringComparison.Ordinal))
-            .Select(line => line.StartsWith("cert ", StringComparison.Ordinal) ? $"cert {own.Certificate}"
-                : line.StartsWith("key ", StringComparison.Ordinal) ? $"key {own.Key}" : line))
+        WithCertificate(own)(string.Join('\n', config.Split('\n')
+            .Where(line => !line.StartsWith("ca ", StringComparison.Ordinal) && !line.StartsWith("remote-cert-tls ", StringComparison.Ordinal))))
         + fingerprints + "\n";
+
+    /// <summary>The lab's config with <paramref name="own"/> as this side's certificate and key.</summary>
+    private static Func<string, string> WithCertificate(SelfSigned own) => config =>
+        string.Join('\n', config.Split('\n')
+            .Select(line => line.StartsWith("cert ", StringComparison.Ordinal) ? $"cert {own.Certificate}"
+                : line.StartsWith("key ", StringComparison.Ordinal) ? $"key {own.Key}" : line));
 
     /// <summary>A self-signed certificate as the man page makes it, and its fingerprint as openssl prints it.</summary>
     private sealed record SelfSigned(string Certificate, string Key, string Fingerprint)
@@ -104,19 +158,24 @@ public sealed partial class PeerFingerprintInteropTests(ITestOutputHelper output
         {
             string certificate = Path.Combine(directory, $"{name}-selfsigned.crt");
             string key = Path.Combine(directory, $"{name}-selfsigned.key");
-            await Openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp384r1", "-keyout", key, "-out", certificate,
-                "-nodes", "-sha256", "-days", "3650", "-subj", $"/CN={name}");
-            string printed = await Openssl("x509", "-fingerprint", "-sha256", "-in", certificate, "-noout");
-            Match m = FingerprintLine().Match(printed);
-            Assert.True(m.Success, printed);
-            return new SelfSigned(certificate, key, m.Groups[1].Value);
+            CommandResult r = await ProcessRunner.RunAsync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp384r1",
+                "-keyout", key, "-out", certificate, "-nodes", "-sha256", "-days", "3650", "-subj", $"/CN={name}"], TimeSpan.FromSeconds(30), CancellationToken.None);
+            Assert.True(r.ExitCode == 0, r.ToString());
+            return new SelfSigned(certificate, key, await FingerprintOf(certificate));
         }
 
-        private static async Task<string> Openssl(params string[] args)
+        /// <summary>The same kind of certificate, expired a year ago (openssl 3.0's req cannot back-date one).</summary>
+        public static async Task<SelfSigned> CreateExpiredAsync(string directory, string name)
         {
-            CommandResult r = await ProcessRunner.RunAsync("openssl", args, TimeSpan.FromSeconds(30), CancellationToken.None);
-            Assert.True(r.ExitCode == 0, r.ToString());
-            return r.StdOut;
+            string certificate = Path.Combine(directory, $"{name}-selfsigned.crt");
+            string key = Path.Combine(directory, $"{name}-selfsigned.key");
+            using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={name}", ec,
+                System.Security.Cryptography.HashAlgorithmName.SHA256);
+            using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddYears(-3), DateTimeOffset.UtcNow.AddYears(-1));
+            await File.WriteAllTextAsync(certificate, cert.ExportCertificatePem() + "\n");
+            await File.WriteAllTextAsync(key, ec.ExportPkcs8PrivateKeyPem() + "\n");
+            return new SelfSigned(certificate, key, await FingerprintOf(certificate));
         }
     }
 
