@@ -457,9 +457,17 @@ public static partial class ConfigParser
 
     private static void RequireCredentials(ParseState s, bool requireCertificate)
     {
-        if (s.CaPem is null)
+        // OpenVPN 2.6 options.c check_ca_required: peer-fingerprint alone is enough, if it lists one (an empty block does not).
+        if (s.CaPem is null && s.PeerFingerprints is not { Count: > 0 })
         {
-            throw new ConfigException(s.SourceName, 0, "ca", "is required (the CA certificate that signs the peer)");
+            throw new ConfigException(s.SourceName, 0, "ca", "is required (the CA certificate that signs the peer), unless 'peer-fingerprint' lists the peer certificates accepted");
+        }
+
+        if (s.CaPem is null && s.CrlPem is not null)
+        {
+            // ssl_verify_openssl.c verify_callback: without a CA every OpenSSL verification error, a revocation included, is ignored.
+            s.Warnings.Add(ConfigException.Format(s.SourceName, 0, "crl-verify",
+                "has no effect without 'ca' (with peer-fingerprint alone OpenVPN checks no chain and no CRL); remove a revoked certificate's fingerprint instead"));
         }
 
         if (requireCertificate && s.CertPem is null)
@@ -482,6 +490,7 @@ public static partial class ConfigParser
     private static TlsSettings BuildTls(ParseState s) => new()
     {
         CaPem = s.CaPem,
+        PeerFingerprints = s.PeerFingerprints is { Count: > 0 } pins ? pins : null,
         CertPem = s.CertPem,
         KeyPem = s.KeyPem,
         ExtraCertsPem = s.ExtraCertsPem,

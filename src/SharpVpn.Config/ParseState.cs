@@ -62,6 +62,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
 
     // --- crypto (Options/CryptoOptions.cs)
     public string? CaPem;
+    public List<byte[]>? PeerFingerprints;
     public string? CertPem;
     public string? KeyPem;
     public string? ExtraCertsPem;

@@ -5,7 +5,7 @@ namespace SharpVpn.Tls;
 
 /// <summary>
 /// The peer-certificate checks OpenVPN makes, in its order: chain to the configured CA only (validity
-/// periods included), CRL, then on the leaf <c>remote-cert-tls</c> and <c>verify-x509-name</c>
+/// periods included), CRL, then on the leaf <c>peer-fingerprint</c>, <c>remote-cert-tls</c> and <c>verify-x509-name</c>
 /// (src/openvpn/ssl_verify.c <c>verify_cert</c>, ssl_verify_openssl.c). Returns a one-sentence reason or null.
 /// </summary>
 internal sealed class PeerCertificateValidator
@@ -27,24 +27,24 @@ internal sealed class PeerCertificateValidator
     /// </param>
     public string? Validate(X509Certificate2 peer, X509Certificate2Collection presented, X509Chain? builtForPeer = null)
     {
-        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
         string subject = OpenVpnCertificateText.Subject(peer.SubjectName);
-        bool reuse = builtForPeer is { ChainElements.Count: > 0 } && _options.TimeProvider == TimeProvider.System
-            && builtForPeer.ChainElements[0].Certificate.RawDataMemory.Span.SequenceEqual(peer.RawDataMemory.Span);
-        using X509Chain? own = reuse ? null : new X509Chain { ChainPolicy = PeerChainPolicy(_options, peer, presented, now) };
-        X509Chain chain = own ?? builtForPeer!;
-        own?.Build(peer);
-        if (ProblemsOf(chain) != X509ChainStatusFlags.NoError)
+        if (_options.PeerFingerprints.Count == 0 || _options.TrustedCertificateAuthorities.Count > 0)
         {
-            return DescribeChainFailure(chain, peer, subject, now);
+            string? chainProblem = ValidateChain(peer, presented, builtForPeer, subject);
+            if (chainProblem is not null)
+            {
+                return chainProblem;
+            }
         }
 
-        if (_options.RevocationLists.Count > 0)
+        // else PKI-less mode: OpenVPN's verify callback ignores every OpenSSL chain error when no CA is set
+        // (ssl_verify_openssl.c verify_callback, verify_hash_no_ca): self-signed, validity dates, CRL alike.
+        if (_options.PeerFingerprints.Count > 0)
         {
-            string? crlProblem = CheckRevocation(chain, now);
-            if (crlProblem is not null)
+            string? pinProblem = PeerFingerprint.Check(peer, _options.PeerFingerprints);
+            if (pinProblem is not null)
             {
-                return crlProblem;
+                return $"Peer certificate '{subject}' {pinProblem}";
             }
         }
 
@@ -62,6 +62,23 @@ internal sealed class PeerCertificateValidator
             return $"Peer certificate '{subject}' does not match verify-x509-name '{expected.Value}' ({MatchName(expected.Match)}).";
         }
         return null;
+    }
+
+    /// <summary>The chain to the configured CA (validity periods included), then the CRLs.</summary>
+    private string? ValidateChain(X509Certificate2 peer, X509Certificate2Collection presented, X509Chain? builtForPeer, string subject)
+    {
+        DateTimeOffset now = _options.TimeProvider.GetUtcNow();
+        bool reuse = builtForPeer is { ChainElements.Count: > 0 } && _options.TimeProvider == TimeProvider.System
+            && builtForPeer.ChainElements[0].Certificate.RawDataMemory.Span.SequenceEqual(peer.RawDataMemory.Span);
+        using X509Chain? own = reuse ? null : new X509Chain { ChainPolicy = PeerChainPolicy(_options, peer, presented, now) };
+        X509Chain chain = own ?? builtForPeer!;
+        own?.Build(peer);
+        if (ProblemsOf(chain) != X509ChainStatusFlags.NoError)
+        {
+            return DescribeChainFailure(chain, peer, subject, now);
+        }
+
+        return _options.RevocationLists.Count > 0 ? CheckRevocation(chain, now) : null;
     }
 
     /// <summary>

@@ -43,6 +43,8 @@ public static class ServerHandshakeWarmup
             IsServer = false,
             Certificate = certificate,
             TrustedCertificateAuthorities = server.TrustedCertificateAuthorities,
+            // PKI-less server (peer-fingerprint, no CA): pin its certificate so the warm-up gets as far as with a CA.
+            PeerFingerprints = server.TrustedCertificateAuthorities.Count == 0 ? [SHA256.HashData(server.Certificate.RawData)] : [],
             MinimumVersion = server.MinimumVersion,
             MaximumVersion = server.MaximumVersion,
         };

@@ -23,8 +23,17 @@ public sealed class TlsEngineOptions
     /// <summary>Intermediate certificates sent along with ours (from the cert file after the first block).</summary>
     public X509Certificate2Collection? CertificateChain { get; init; }
 
-    /// <summary>The configured CA(s): the only trust anchors; system roots are never used.</summary>
+    /// <summary>
+    /// The configured CA(s): the only trust anchors; system roots are never used. Empty only with
+    /// <see cref="PeerFingerprints"/> (OpenVPN's PKI-less mode: no chain is checked at all).
+    /// </summary>
     public required X509Certificate2Collection TrustedCertificateAuthorities { get; init; }
+
+    /// <summary>
+    /// <c>peer-fingerprint</c>: SHA-256 digests (32 bytes each) of the peer certificates accepted; empty when the
+    /// option is absent. The peer's own certificate must match one, besides the CA check when a CA is configured.
+    /// </summary>
+    public IReadOnlyList<byte[]> PeerFingerprints { get; init; } = [];
 
     public TlsVersion MinimumVersion { get; init; } = TlsVersion.Tls12;
 

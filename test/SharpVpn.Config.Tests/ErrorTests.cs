@@ -131,7 +131,7 @@ public sealed class ErrorTests
     {
         using var dir = new TempConfigDir().WithScenarioFiles();
         string text = ScenarioConfigTests.ScenarioServerConf.Replace("ca ca.crt\n", "", StringComparison.Ordinal);
-        Assert.Equal("server.conf: option 'ca': is required (the CA certificate that signs the peer)", ServerError(text, dir).Message);
+        Assert.Equal("server.conf: option 'ca': is required (the CA certificate that signs the peer), unless 'peer-fingerprint' lists the peer certificates accepted", ServerError(text, dir).Message);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class OpenVpnRefereeTests
         return dir;
     }
 
-    private static string RealStaticKey()
+    internal static string RealStaticKey()
     {
         // openvpn insists on a well-formed static key when it parses tls-auth; 256 bytes of hex.
         var sb = new System.Text.StringBuilder("-----BEGIN OpenVPN Static key V1-----\n");

@@ -66,9 +66,10 @@ internal sealed class ServerScenario : IAsyncDisposable
 
     /// <summary>
     /// Starts our server, or with <paramref name="real"/> the real openvpn server (with the NAT our start applies), from
-    /// the same <paramref name="variant"/>; a server still running is stopped first. For side-by-side claims.
+    /// the same <paramref name="variant"/> (optionally edited the same way); a server still running is stopped first.
+    /// For side-by-side claims.
     /// </summary>
-    public async Task<LabProcess> StartEitherServerAsync(OpenVpnVariant variant, bool real)
+    public async Task<LabProcess> StartEitherServerAsync(OpenVpnVariant variant, bool real, Func<string, string>? edit = null)
     {
         if (Server is { } running)
         {
@@ -77,11 +78,16 @@ internal sealed class ServerScenario : IAsyncDisposable
 
         if (!real)
         {
-            return await StartServerAsync(variant);
+            return await StartServerAsync(variant, edit);
         }
 
         await Lab.ApplyMasqueradeAsync();
         UseRealOpenVpnServer(variant);
+        if (edit is not null)
+        {
+            File.WriteAllText(ServerConfig!.ConfigPath, edit(File.ReadAllText(ServerConfig.ConfigPath)));
+        }
+
         return await RestartServerAsync(real: true);
     }
 

@@ -6,6 +6,12 @@ public sealed record TlsSettings
     /// <summary>PEM text of <c>ca</c> (file content or inline block).</summary>
     public string? CaPem { get; init; }
 
+    /// <summary>
+    /// <c>peer-fingerprint</c>: SHA-256 digests (32 bytes each) of the peer certificates accepted; null when absent.
+    /// With it <see cref="CaPem"/> is optional; without a CA any certificate with a listed fingerprint is accepted.
+    /// </summary>
+    public IReadOnlyList<byte[]>? PeerFingerprints { get; init; }
+
     /// <summary>PEM text of <c>cert</c>; <c>extra-certs</c> PEM is appended to <see cref="ExtraCertsPem"/>.</summary>
     public string? CertPem { get; init; }
 

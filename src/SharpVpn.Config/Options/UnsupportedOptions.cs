@@ -2,7 +2,7 @@ namespace SharpVpn.Config;
 
 /// <summary>
 /// OpenVPN options SharpVPN knows but does not implement. Rule: an option whose absence would let
-/// someone in that OpenVPN keeps out (auth plugins and scripts, tls-verify, fingerprints), change
+/// someone in that OpenVPN keeps out (auth plugins and scripts, tls-verify, verify-hash), change
 /// the wire format (fragment, proxies), or silently change what the admin asked the tunnel to do
 /// (noexec) is an error; anything cosmetic, Windows-only or a tuning knob is a warning.
 /// </summary>
@@ -21,7 +21,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("username-as-common-name", "it needs username/password authentication", isError: true),
         OptionTable.Unsupported("client-cert-not-required", "every client needs a certificate", isError: true),
         OptionTable.Unsupported("management-client-auth", "ignoring it would let clients in unchecked", isError: true),
-        OptionTable.Unsupported("peer-fingerprint", "fingerprint pinning replaces the CA check; use ca", isError: true),
         OptionTable.Unsupported("verify-hash", "ignoring the hash check would accept other certificates", isError: true),
         OptionTable.Unsupported("x509-username-field", "SharpVPN names clients by their certificate CN", isError: true),
         OptionTable.Unsupported("pkcs11-providers", "PKCS#11 tokens are not available; use cert/key files", isError: true),

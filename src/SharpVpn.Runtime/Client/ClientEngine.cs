@@ -258,6 +258,12 @@ public sealed partial class ClientEngine : IDisposable
             _log.Info($"WARNING: {warning}");
         }
 
+        if (_config.Tls.CaPem is null && _config.Tls.PeerFingerprints is not null)
+        {
+            // OpenVPN's words (options.c), so the PKI-less mode shows in the log as with openvpn.
+            _log.Info("Using certificate fingerprint to verify peer (no CA option set).");
+        }
+
         if (_log.IsEnabled(LogLevel.Options))
         {
             _log.Write(LogLevel.Options, $"OCC options string: {_factory.OptionsString}");

@@ -502,7 +502,8 @@ public sealed partial class ServerEngine
 
     /// <summary>True if the CRLs loaded now (not necessarily those of the client's handshake) revoke <paramref name="certificate"/>.</summary>
     private bool IsRevokedByCurrentCrl(X509Certificate2 certificate) =>
-        _factory.RevocationLists.Any(l => l.CoversIssuerOf(certificate) && l.IsRevoked(certificate));
+        // Without a CA (peer-fingerprint alone) no CRL applies, as in the TLS check and in OpenVPN.
+        _config.Tls.CaPem is not null && _factory.RevocationLists.Any(l => l.CoversIssuerOf(certificate) && l.IsRevoked(certificate));
 
     private DateTime CrlWriteTime() =>
         _config.Tls.CrlPath is { } path && File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;

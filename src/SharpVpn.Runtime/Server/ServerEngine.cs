@@ -319,6 +319,12 @@ public sealed partial class ServerEngine : IDisposable
             LogInfo($"WARNING: {warning}");
         }
 
+        if (_config.Tls.CaPem is null && _config.Tls.PeerFingerprints is not null)
+        {
+            // OpenVPN's words (options.c), so the PKI-less mode shows in the log as with openvpn.
+            LogInfo("Using certificate fingerprint to verify peer (no CA option set).");
+        }
+
         if (_config.Tls.DhPem is not null)
         {
             LogWrite(LogLevel.Details, "NOTE: the 'dh' parameters are accepted; TLS uses ECDHE key exchange (as OpenVPN with TLS 1.3)");

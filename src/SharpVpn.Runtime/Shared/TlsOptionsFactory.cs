@@ -16,7 +16,8 @@ internal static class TlsOptionsFactory
         RequireCredentials(t, sourceName, isServer);
         X509Certificate2 certificate = TlsCredentials.LoadCertificate(t.CertPem! + (t.ExtraCertsPem ?? string.Empty), t.KeyPem!,
             t.PrivateKeyPassword, $"{sourceName}: cert/key", out X509Certificate2Collection chain);
-        X509Certificate2Collection ca = TlsCredentials.LoadCertificates(t.CaPem!, $"{sourceName}: ca");
+        // peer-fingerprint without 'ca': no trust anchor at all (OpenVPN's PKI-less mode).
+        X509Certificate2Collection ca = t.CaPem is null ? [] : TlsCredentials.LoadCertificates(t.CaPem, $"{sourceName}: ca");
         CertificateRole? role = t.RemoteCertTls ?? t.NsCertType;
         var options = new TlsEngineOptions
         {
@@ -24,6 +25,7 @@ internal static class TlsOptionsFactory
             Certificate = certificate,
             CertificateChain = chain.Count > 0 ? chain : null,
             TrustedCertificateAuthorities = ca,
+            PeerFingerprints = t.PeerFingerprints ?? [],
             MinimumVersion = t.TlsVersionMin == "1.3" ? TlsVersion.Tls13 : TlsVersion.Tls12,
             MaximumVersion = t.TlsVersionMax == "1.2" ? TlsVersion.Tls12 : TlsVersion.Tls13,
             RemoteCertTls = role switch
@@ -62,9 +64,9 @@ internal static class TlsOptionsFactory
     private static void RequireCredentials(TlsSettings t, string sourceName, bool isServer)
     {
         string peer = isServer ? "clients" : "the server";
-        if (t.CaPem is null)
+        if (t.CaPem is null && t.PeerFingerprints is not { Count: > 0 })
         {
-            throw new InvalidOperationException($"{sourceName}: 'ca' is missing; the {(isServer ? "server" : "client")} needs the CA certificate to check {peer}.");
+            throw new InvalidOperationException($"{sourceName}: 'ca' is missing; the {(isServer ? "server" : "client")} needs the CA certificate (or 'peer-fingerprint') to check {peer}.");
         }
 
         if (t.CertPem is null || t.KeyPem is null)
