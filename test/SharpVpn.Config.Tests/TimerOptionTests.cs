@@ -47,4 +47,21 @@ public sealed class TimerOptionTests
         Assert.Equal(4, e.Line);
         Assert.Equal("inactive", e.Option);
     }
+
+    /// <summary>ping-restart and ping-exit are one timer in OpenVPN: the last one given wins.</summary>
+    [Theory]
+    [InlineData("ping-exit 30\nping-restart 60", 60, 0)]
+    [InlineData("ping-restart 60\nping-exit 30", 0, 30)]
+    public void PingRestartAndPingExit_TheLastWins_AsInOpenVpn(string lines, int restart, int exit)
+    {
+        using TempConfigDir dir = new TempConfigDir().WithScenarioFiles();
+        string path = dir.Write("c.conf", "client\ndev tun\nremote 10.0.0.1\nca ca.crt\ncert client.crt\nkey client.key\n" + lines + "\n");
+
+        ClientConfig ours = ConfigParser.ParseClient(path);
+        IReadOnlyList<KeyValuePair<string, string>> theirs = OpenVpnReferee.Settings(path);
+
+        Assert.Equal((restart, exit), (ours.Keepalive.PingRestartSeconds, ours.Keepalive.PingExitSeconds));
+        Assert.Equal(theirs.One("ping_rec_timeout"), Math.Max(restart, exit).ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(theirs.One("ping_rec_timeout_action"), exit > 0 ? "1" : "2"); // PING_EXIT = 1, PING_RESTART = 2
+    }
 }

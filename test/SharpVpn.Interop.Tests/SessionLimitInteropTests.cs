@@ -85,6 +85,30 @@ public sealed class SessionLimitInteropTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task PingExit_EndsTheClientWhenTheServerFallsSilent_OursAsTheRealClient()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        foreach (bool real in new[] { false, true })
+        {
+            await s.StartEitherServerAsync(Pinging, real: true);
+            LabProcess client = await ConnectAsync(s, real, s.WriteClientConfig(Pinging, edit: t => t + "ping-exit 3\n"));
+
+            await Task.Delay(TimeSpan.FromSeconds(4)); // the server's pings (every second) keep it up
+            Assert.False(client.HasExited, $"{Name(real)}: pings are packets from the peer");
+            await s.Server!.StopAsync();
+            var silent = Stopwatch.StartNew();
+            // OpenVPN has one ping-receive timer: the pushed "ping-restart 10" replaced ping-exit for the connection, so
+            // the client restarts after 10 s of silence, and the config's ping-exit 3 ends the reconnection attempt.
+            await client.WaitForOutputAsync("Inactivity timeout (--ping-restart), restarting", TimeSpan.FromSeconds(20));
+            await client.WaitForOutputAsync("Inactivity timeout (--ping-exit), exiting", TimeSpan.FromSeconds(15));
+            await client.WaitForOutputAsync("SIGTERM[soft,ping-exit] received, process exiting", TimeSpan.FromSeconds(10));
+            output.WriteLine($"{Name(real)} client ended {silent.Elapsed.TotalSeconds:F1} s after the server stopped (ping-restart 10 pushed, ping-exit 3)");
+            Assert.InRange(silent.Elapsed.TotalSeconds, 11, 17);
+            await client.StopAsync();
+        }
+    }
+
     /// <summary>
     /// The kernel's own IPv6 packets on a new tun device (router solicitations seconds after it comes up) are tunnel
     /// traffic to openvpn and to us alike and would move the inactivity timer at random; the client namespace gets none.

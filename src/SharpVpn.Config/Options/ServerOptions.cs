@@ -89,8 +89,11 @@ internal static class ServerOptions
                 s.Keepalive = (interval, timeout, l);
             }, "keepalive N M: ping every N s, restart after M s of silence (servers push it to clients)"),
         new("ping", 1, 1, static (s, l) => s.Ping = ParseState.Int(l, 0, 0, 86400), "ping N: send a ping after N s of silence"),
-        new("ping-restart", 1, 1, static (s, l) => s.PingRestart = ParseState.Int(l, 0, 0, 86400), "ping-restart N: restart after N s without packets"),
-        new("ping-exit", 1, 1, static (s, l) => s.PingExit = ParseState.Int(l, 0, 0, 86400), "ping-exit N: exit after N s without packets"),
+        // ping-restart and ping-exit are one timer in OpenVPN (ping_rec_timeout and its action): the last one given wins.
+        new("ping-restart", 1, 1, static (s, l) => (s.PingRestart, s.PingExit) = (ParseState.Int(l, 0, 0, 86400), null),
+            "ping-restart N: restart after N s without packets"),
+        new("ping-exit", 1, 1, static (s, l) => (s.PingExit, s.PingRestart) = (ParseState.Int(l, 0, 0, 86400), null),
+            "ping-exit N: exit after N s without packets"),
         new("inactive", 1, 2, static (s, l) =>
             {
                 s.InactiveSeconds = ParseState.Int(l, 0, 0, 86400 * 365);

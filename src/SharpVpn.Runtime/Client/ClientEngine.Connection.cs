@@ -635,7 +635,9 @@ public sealed partial class ClientEngine
     {
         KeepaliveSettings timers = _config.Keepalive;
         (int inactive, long minimum) = push.Inactive ?? (timers.InactiveSeconds, timers.InactiveMinimumBytes);
+        // A pushed ping-restart takes the one ping-receive timer from ping-exit (OpenVPN's single ping_rec_timeout).
+        int pingExit = push.PingExitSeconds ?? (push.PingRestartSeconds is not null ? 0 : timers.PingExitSeconds);
         _limits = new SessionLimits(inactive, minimum, push.SessionTimeoutSeconds ?? timers.SessionTimeoutSeconds,
-            push.PingExitSeconds ?? timers.PingExitSeconds, MonotonicClock.NowMs, SessionLimits.TunBytes(connection.Pipe));
+            pingExit, MonotonicClock.NowMs, SessionLimits.TunBytes(connection.Pipe));
     }
 }
