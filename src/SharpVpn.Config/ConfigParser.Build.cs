@@ -89,6 +89,7 @@ public static partial class ConfigParser
             PullFilters = s.PullFilters,
             AuthUserPass = s.AuthUserPass,
             AuthNoCache = s.AuthNoCache,
+            StaticChallenge = s.StaticChallenge,
             AuthRetry = s.AuthRetry,
             ExplicitExitNotify = s.ExplicitExitNotify,
             SocketSendBuffer = s.SocketSendBuffer,

@@ -295,7 +295,7 @@ public sealed class ModernConfigTests
         Assert.Equal(4, a.ServerPollTimeoutSeconds);
         Assert.Equal(1, a.Tls.TlsAuth!.Direction);
         Assert.Contains(a.Warnings, w => w.StartsWith("as.ovpn:15: option 'push-peer-info'", StringComparison.Ordinal));
-        Assert.Contains(a.Warnings, w => w.StartsWith("as.ovpn:18: option 'static-challenge'", StringComparison.Ordinal));
+        Assert.Equal(new StaticChallenge("Enter Authenticator code", true), a.StaticChallenge); // asked with the password
 
         // Shape of a pfSense / Windows-GUI profile.
         string pfsense = """

@@ -36,10 +36,11 @@ internal static class ClientCommand
             throw new UsageException($"Config file '{configPath}' does not exist.");
         }
 
-        ClientConfig parsed = ConfigParser.ParseClient(configPath);
+        var prompt = new ConsoleClientPrompt();
+        ClientConfig parsed = ClientCredentials.WithKeyPassphrase(ConfigParser.ParseClient(configPath), prompt);
         LoggingSettings logging = parsed.Logging;
         using OpenVpnLog log = OpenVpnLog.Open(verbOverride ?? logging.Verb, logging.Mute, logging.LogFile, logging.LogAppend);
-        using var engine = new ClientEngine(parsed, log, new ClientEngineOptions());
+        using var engine = new ClientEngine(parsed, log, new ClientEngineOptions { Prompt = prompt });
         try
         {
             return engine.Run();

@@ -7,4 +7,13 @@ namespace SharpVpn.Config;
 public sealed record AuthUserPassSettings(string? Username, string? Password, string? SourceFile)
 {
     public bool NeedsPrompt => Username is null || Password is null;
+
+    /// <summary>True when something must be typed at each login: a missing value or a static-challenge response.</summary>
+    public bool NeedsPromptWith(StaticChallenge? challenge) => NeedsPrompt || challenge is not null;
 }
+
+/// <summary>
+/// <c>static-challenge TEXT ECHO</c>: with the password the client asks "CHALLENGE: TEXT" (a one-time code) and sends
+/// <c>SCRV1:base64(password):base64(response)</c> as the password (OpenVPN misc.c get_user_pass_cr).
+/// </summary>
+public sealed record StaticChallenge(string Text, bool Echo);

@@ -65,6 +65,9 @@ public sealed record ClientConfig
 
     public AuthUserPassSettings? AuthUserPass { get; init; }
 
+    /// <summary><c>static-challenge</c>: ask for a one-time code with the password.</summary>
+    public StaticChallenge? StaticChallenge { get; init; }
+
     public bool AuthNoCache { get; init; }
 
     public AuthRetry AuthRetry { get; init; } = AuthRetry.None;

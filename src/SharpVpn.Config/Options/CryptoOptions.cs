@@ -224,7 +224,8 @@ internal static class CryptoOptions
             }, "askpass [FILE]: private key passphrase (first line of FILE, else prompt)"),
         new("auth-user-pass", 0, 1, static (s, l) =>
             {
-                if (l.ArgCount == 0)
+                // No file, or OpenVPN's special name "stdin": ask on the terminal at start.
+                if (l.ArgCount == 0 || (!l.IsInline && l.Arg(0) == "stdin"))
                 {
                     s.AuthUserPass = new AuthUserPassSettings(null, null, null);
                     return;
@@ -240,6 +241,9 @@ internal static class CryptoOptions
 
                 s.AuthUserPass = new AuthUserPassSettings(user, pass, l.IsInline ? null : s.ResolvePath(l.Arg(0)));
             }, "auth-user-pass [FILE]: send a user name and password (FILE: two lines)", OptionScope.Client, AllowsInline: true),
+        new("static-challenge", 2, 2, static (s, l) => s.StaticChallenge = new StaticChallenge(l.Arg(0),
+                int.TryParse(l.Arg(1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int echo) && echo != 0),
+            "static-challenge TEXT 0|1: ask for a one-time code with the password (1 = show it as typed)", OptionScope.Client),
         new("auth-nocache", 0, 0, static (s, _) => s.AuthNoCache = true, "forget the password after use", OptionScope.Client),
         new("auth-retry", 1, 1, static (s, l) => s.AuthRetry = ParseState.Keyword(l, 0, AuthRetries),
             "auth-retry none|nointeract|interact: what to do after AUTH_FAILED", OptionScope.Client),

@@ -74,7 +74,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("management-hold", "is not supported"),
         OptionTable.Unsupported("management-log-cache", "is not supported"),
         OptionTable.Unsupported("auth-token-user", "is only meaningful when pushed"),
-        OptionTable.Unsupported("static-challenge", "is not supported"),
         OptionTable.Unsupported("lladdr", "only applies to tap devices"),
         OptionTable.Unsupported("ifconfig-pool-linear", "is obsolete (use topology p2p)"),
         OptionTable.Unsupported("shaper", "is not supported"),

@@ -423,6 +423,16 @@ public sealed partial class ClientEngine
                 _log.Info($"AUTH: Received control message: {message}; the session token was refused, logging in again with the password");
                 _authTokenRefused = true;
                 return ConnectionOutcome.Restart("auth-failure (auth-token)", connected);
+            case OpenVpnError.AuthenticationFailed when _config.AuthRetry != AuthRetry.None && _config.AuthUserPass is not null:
+                // auth-retry: log in again, with the credentials asked anew (interact) or the same ones (nointeract).
+                _log.Info($"AUTH: Received control message: {message}");
+                if (_config.AuthRetry == AuthRetry.Interact)
+                {
+                    _log.Info("Note: previous 'Auth' credentials failed");
+                    _factory.Credentials = ClientCredentials.AskUserPass(_config, _options.Prompt);
+                }
+
+                return ConnectionOutcome.Restart("auth-failure", connected);
             case OpenVpnError.AuthenticationFailed:
                 _log.Info($"AUTH: Received control message: {message}");
                 throw new ClientFatalException($"The server refused the connection ({message}); check the certificate and credentials in {_config.SourceName}.");

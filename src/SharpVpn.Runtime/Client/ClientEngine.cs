@@ -110,6 +110,12 @@ public sealed partial class ClientEngine : IDisposable
             EnsureSignalHandlers();
         }
         PidFile.Write(_config.Logging.WritePidFile);
+        if (_config.AuthUserPass is { } login && login.NeedsPromptWith(_config.StaticChallenge))
+        {
+            // Asked before connecting (the TLS engine is made meanwhile), so no handshake waits on the keyboard.
+            _factory.Credentials = ClientCredentials.AskUserPass(_config, _options.Prompt);
+        }
+
         int unsuccessful = 0;
         int remoteIndex = 0;
         IReadOnlyList<RemoteEndpoint> remotes = OrderRemotes();
@@ -183,7 +189,8 @@ public sealed partial class ClientEngine : IDisposable
     /// </summary>
     private int RestartPauseSeconds(int unsuccessful, int remoteCount)
     {
-        int sec = _connectionSettings.ConnectRetrySeconds;
+        // init.c socket_restart_pause: auth-retry nointeract waits 10 s before every retry.
+        int sec = _config.AuthRetry == AuthRetry.NoInteract ? 10 : _connectionSettings.ConnectRetrySeconds;
         int backoff = (unsuccessful / Math.Max(1, remoteCount)) - 4;
         if (backoff > 0)
         {

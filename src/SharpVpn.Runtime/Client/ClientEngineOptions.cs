@@ -5,4 +5,7 @@ public sealed record ClientEngineOptions
 {
     /// <summary>Install SIGINT/SIGTERM/SIGHUP handlers (the CLI does; tests driving the engine in-process may not).</summary>
     public bool HandleSignals { get; init; } = true;
+
+    /// <summary>Who answers when the config leaves a user name, password or one-time code to be typed; null = nobody.</summary>
+    public IClientPrompt? Prompt { get; init; }
 }

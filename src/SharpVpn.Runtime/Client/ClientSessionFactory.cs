@@ -27,6 +27,9 @@ internal sealed class ClientSessionFactory
     private readonly FirstTlsEngine _firstTls;
 
     /// <param name="peerCheck">tls-verify's check of the server's chain (leaf first), or null.</param>
+    /// <summary>The user name and password typed for auth-user-pass (see <see cref="ClientCredentials"/>); null = the config's.</summary>
+    public (string Username, string Password)? Credentials { get; set; }
+
     public ClientSessionFactory(ClientConfig config, Func<IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2>, string?>? peerCheck = null)
     {
         _config = config;
@@ -100,8 +103,8 @@ internal sealed class ClientSessionFactory
             PingRestartMs = (pingRestartSeconds ?? k.PingRestartSeconds) * 1000L,
             ReplayWindowPackets = _config.DataChannel.ReplayWindow,
             ReplayWindowSeconds = _config.DataChannel.ReplayWindowSeconds,
-            Username = up?.Username,
-            Password = up?.Password,
+            Username = Credentials?.Username ?? up?.Username,
+            Password = Credentials?.Password ?? up?.Password,
             AuthToken = authToken,
             AuthTokenUser = authTokenUser,
             PeerInfo = _peerInfo,

@@ -24,7 +24,7 @@ public sealed class LabProcess : IAsyncDisposable
     private int _exitCode;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal LabProcess(LabHost host, string file, IReadOnlyList<string> args, string? workDir, string? followFile)
+    internal LabProcess(LabHost host, string file, IReadOnlyList<string> args, string? workDir, string? followFile, bool keepInput = false)
     {
         Host = host;
         _followFile = followFile;
@@ -50,13 +50,24 @@ public sealed class LabProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Append(e.Data); } };
         _process.Start();
         Pid = _process.Id;
-        _process.StandardInput.Close();
+        if (!keepInput)
+        {
+            _process.StandardInput.Close();
+        }
+
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         _follower = followFile is null ? Task.CompletedTask : Task.Run(() => FollowFileAsync(followFile, _followStop.Token));
     }
 
     public LabHost Host { get; }
+
+    /// <summary>Types a line on the process's stdin (started with keepInput), as a user answering a prompt.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteAsync(line + "\n");
+        await _process.StandardInput.FlushAsync();
+    }
 
     public int Pid { get; }
 

@@ -107,10 +107,10 @@ public sealed class ScenarioLab : IAsyncDisposable
     /// the process writes (e.g. openvpn's <c>--log</c>) whose lines join <see cref="LabProcess.Output"/>.
     /// The lab stops it at dispose if the test has not.
     /// </summary>
-    public LabProcess StartProcess(LabHost host, string file, string[] args, string? workDir = null, string? followFile = null)
+    public LabProcess StartProcess(LabHost host, string file, string[] args, string? workDir = null, string? followFile = null, bool keepInput = false)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var process = new LabProcess(host, file, args, workDir ?? WorkDir, followFile);
+        var process = new LabProcess(host, file, args, workDir ?? WorkDir, followFile, keepInput);
         lock (_gate)
         {
             _processes.Add(process);

@@ -1,0 +1,66 @@
+using System.Text;
+using SharpVpn.Config;
+
+namespace SharpVpn.Runtime.Client;
+
+/// <summary>
+/// What a client config leaves to be typed, asked as OpenVPN 2.6 asks it (misc.c get_user_pass_cr, same prompts):
+/// the private key's passphrase (<c>askpass</c> without a file), the user name and password (<c>auth-user-pass</c>
+/// without a file, or a file with only the user name), and the <c>static-challenge</c> response, which is sent
+/// packed with the password as <c>SCRV1:base64(password):base64(response)</c>.
+/// </summary>
+public static class ClientCredentials
+{
+    /// <summary>The config with the private key's passphrase typed in, if <c>askpass</c> asks for it; else unchanged.</summary>
+    /// <exception cref="ClientFatalException">Nobody can type it.</exception>
+    public static ClientConfig WithKeyPassphrase(ClientConfig config, IClientPrompt? prompt)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!config.Tls.PromptForPrivateKeyPassword || config.Tls.PrivateKeyPassword is not null)
+        {
+            return config;
+        }
+
+        string pass = Ask(prompt, "Enter Private Key Password:", echo: false, config, "the private key's passphrase (or use 'askpass FILE')");
+        return config with { Tls = config.Tls with { PrivateKeyPassword = pass } };
+    }
+
+    /// <summary>
+    /// The user name and password to log in with: what <c>auth-user-pass</c> gave, the rest typed, and the
+    /// static-challenge response packed into the password. Asked at start and again after AUTH_FAILED with
+    /// <c>auth-retry interact</c> (a one-time code must be typed anew each time).
+    /// </summary>
+    /// <exception cref="ClientFatalException">A value is needed and nobody can type it, or the user name is empty.</exception>
+    public static (string Username, string Password) AskUserPass(ClientConfig config, IClientPrompt? prompt)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        AuthUserPassSettings given = config.AuthUserPass ?? throw new InvalidOperationException("the config has no auth-user-pass");
+        string? user = given.Username;
+        if (user is null)
+        {
+            user = Ask(prompt, "Enter Auth Username:", echo: true, config, "the user name (or put it in a file: auth-user-pass FILE)");
+            if (user.Length == 0)
+            {
+                throw new ClientFatalException("ERROR: Auth username is empty.");
+            }
+        }
+
+        string pass = given.Password
+            ?? Ask(prompt, "Enter Auth Password:", echo: false, config, "the password (or put it on the second line of auth-user-pass FILE)");
+        if (config.StaticChallenge is { } challenge)
+        {
+            string response = Ask(prompt, $"CHALLENGE: {challenge.Text}", challenge.Echo, config, "the static-challenge response");
+            pass = PackStaticChallenge(pass, response);
+        }
+
+        return (user, pass);
+    }
+
+    /// <summary>OpenVPN's static-challenge password: <c>SCRV1:base64(password):base64(response)</c> (management-notes.txt).</summary>
+    public static string PackStaticChallenge(string password, string response) =>
+        $"SCRV1:{Convert.ToBase64String(Encoding.UTF8.GetBytes(password))}:{Convert.ToBase64String(Encoding.UTF8.GetBytes(response))}";
+
+    private static string Ask(IClientPrompt? prompt, string text, bool echo, ClientConfig config, string what) =>
+        prompt?.Ask(text, echo) ?? throw new ClientFatalException(
+            $"{config.SourceName} needs {what}, and nobody answered (no terminal, or its input ended): run the client from a terminal, or give the value in the config.");
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using SharpVpn.Interop.Tests.Lab;
+using Xunit.Abstractions;
+
+namespace SharpVpn.Interop.Tests;
+
+/// <summary>
+/// A profile that leaves the user name, password and a one-time code to be typed (<c>auth-user-pass</c> without a
+/// file, <c>static-challenge</c>), against the real openvpn 2.6 server: our client answered on stdin and the real openvpn
+/// client answered on a terminal (<c>script</c> gives it one; it refuses to ask otherwise) must send the server's
+/// <c>auth-user-pass-verify</c> script the same password, and with <c>auth-retry interact</c> both ask again after
+/// AUTH_FAILED.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class ClientPromptInteropTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan StartTimeout = ServerScenario.StartTimeout;
+
+    // OpenVPN's documented packing (management-notes.txt): SCRV1:base64("pw"):base64("123456").
+    private const string Expected = "SCRV1:cHc=:MTIzNDU2";
+
+    private static string Script(string dump) => $"""
+        #!/bin/sh
+        user=$(sed -n 1p "$1")
+        pass=$(sed -n 2p "$1")
+        echo "$user $pass" >> {dump}
+        [ "$user" = "alice" ] && [ "$pass" = "{Expected}" ]
+        """;
+
+    [Fact]
+    public async Task TypedCredentialsAndOneTimeCode_ReachTheRealServer_AsTheRealClientSendsThem_AndAreAskedAgainAfterAuthFailed()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string dump = Path.Combine(s.Lab.WorkDir, "passwords");
+        string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "check.sh"), Script(dump));
+        OpenVpnVariant v = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"auth-user-pass-verify {script} via-file"] };
+        await s.StartEitherServerAsync(v, real: true);
+        OpenVpnConfigFile config = s.WriteClientConfig(v, edit: t => t + "auth-user-pass\nstatic-challenge \"Enter OTP\" 1\nauth-retry interact\n");
+
+        foreach (bool real in new[] { false, true })
+        {
+            File.Delete(config.LogPath);
+            int before = File.Exists(dump) ? File.ReadAllLines(dump).Length : 0;
+            LabProcess client = real ? StartRealOnTerminal(s, config) : StartOursOnStdin(s, config);
+            try
+            {
+                // A wrong password first: AUTH_FAILED, then both ask for everything again.
+                await AnswerAsync(client, real, "alice", "wrong", "000000");
+                await client.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
+                await AnswerAsync(client, real, "alice", "pw", "123456");
+                await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+                await s.AssertIntranetReachableAsync();
+                string[] seen = File.ReadAllLines(dump)[before..];
+                output.WriteLine($"{(real ? "openvpn" : "sharpvpn")} client sent: {string.Join(" | ", seen)}");
+                Assert.Equal(["alice SCRV1:d3Jvbmc=:MDAwMDAw", "alice " + Expected], seen);
+            }
+            finally
+            {
+                output.WriteLine($"--- {client.CommandLine} ---\n{client.Output}");
+                await StopAsync(client, real);
+            }
+        }
+    }
+
+    private static LabProcess StartOursOnStdin(ServerScenario s, OpenVpnConfigFile config)
+    {
+        (string file, string[] args) = SharpVpnCli.Invocation("client", "--config", config.ConfigPath);
+        return s.Lab.StartProcess(s.Lab.Client, file, args, followFile: config.LogPath, keepInput: true);
+    }
+
+    private static LabProcess StartRealOnTerminal(ServerScenario s, OpenVpnConfigFile config) =>
+        s.Lab.StartProcess(s.Lab.Client, "script", ["-qfec", $"openvpn --config {config.ConfigPath}", "/dev/null"],
+            followFile: config.LogPath, keepInput: true);
+
+    /// <summary>
+    /// User name, password, code. On a pipe they may all be typed at once; on a terminal openvpn flushes typed-ahead
+    /// input when it turns echo off for the password (TCSAFLUSH), so each answer waits for the previous one's echo.
+    /// </summary>
+    private static async Task AnswerAsync(LabProcess client, bool terminal, string user, string password, string code)
+    {
+        int from = client.LineCount;
+        await client.WriteLineAsync(user);
+        if (terminal)
+        {
+            // The terminal echoes the name (before or after the prompt, which has no line end of its own); openvpn then
+            // asks for the password at once, so a moment later echo is off and the password is not flushed.
+            await client.WaitForOutputAsync(new System.Text.RegularExpressions.Regex($"(^|Username:){user}$"), StartTimeout, from);
+            await Task.Delay(1500);
+        }
+
+        await client.WriteLineAsync(password);
+        if (terminal)
+        {
+            await client.WaitForOutputAsync("Enter Auth Password:", StartTimeout, from);
+            await Task.Delay(500);
+        }
+
+        await client.WriteLineAsync(code);
+    }
+
+    /// <summary>Ends the client by its own PID: for the real one, the openvpn that <c>script</c> started.</summary>
+    private static async Task StopAsync(LabProcess client, bool real)
+    {
+        if (real && !client.HasExited)
+        {
+            string children = $"/proc/{client.Pid.ToString(CultureInfo.InvariantCulture)}/task/{client.Pid.ToString(CultureInfo.InvariantCulture)}/children";
+            foreach (string pid in File.Exists(children) ? File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries) : [])
+            {
+                Native.Kill(int.Parse(pid, CultureInfo.InvariantCulture), Native.SigTerm);
+            }
+        }
+
+        await client.StopAsync();
+    }
+}
