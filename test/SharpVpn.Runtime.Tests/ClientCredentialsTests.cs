@@ -75,4 +75,16 @@ public sealed class ClientCredentialsTests
     {
         Assert.True(Config("auth-user-pass stdin").AuthUserPass!.NeedsPrompt);
     }
+
+    [Fact]
+    public void AskpassWithoutFile_AsksTheKeyPassphraseOnce_NotEchoed()
+    {
+        var prompt = new Answers("key pass");
+
+        ClientConfig c = ClientCredentials.WithKeyPassphrase(Config("askpass\nauth-user-pass"), prompt);
+
+        Assert.Equal("key pass", c.Tls.PrivateKeyPassword);
+        Assert.Equal([("Enter Private Key Password:", false)], prompt.Asked);
+        Assert.Same(c, ClientCredentials.WithKeyPassphrase(c, prompt)); // known now: not asked again
+    }
 }
