@@ -62,6 +62,90 @@ public sealed class ClientPromptInteropTests(ITestOutputHelper output)
         }
     }
 
+    // A dynamic challenge for alice's password, then her answer; a temporary refusal for carol's first try.
+    private static string ChallengeScript(string dump, string marker) => $"""
+        #!/bin/sh
+        user=$(sed -n 1p "$1")
+        pass=$(sed -n 2p "$1")
+        echo "$user $pass" >> {dump}
+        case "$user:$pass" in
+          alice:pw) echo "CRV1:R,E:s42:$(printf alice | base64):Code from the SMS" > "$auth_failed_reason_file"; exit 1 ;;
+          alice:CRV1::s42::4711) exit 0 ;;
+          carol:pw) [ -e {marker} ] && exit 0; touch {marker}; echo "TEMP[backoff 3]:busy" > "$auth_failed_reason_file"; exit 1 ;;
+        esac
+        exit 1
+        """;
+
+    [Fact]
+    public async Task DynamicChallengeAndTemporaryRefusal_FromTheRealServer_AreAnsweredAsTheRealClientAnswersThem()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string dump = Path.Combine(s.Lab.WorkDir, "logins");
+        string marker = Path.Combine(s.Lab.WorkDir, "carol-refused-once");
+        string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "challenge.sh"), ChallengeScript(dump, marker));
+        OpenVpnVariant v = OpenVpnVariant.Modern with { ServerExtra = ["script-security 2", $"auth-user-pass-verify {script} via-file"] };
+        await s.StartEitherServerAsync(v, real: true);
+        OpenVpnConfigFile plain = s.WriteClientConfig(v);
+        string text = File.ReadAllText(plain.ConfigPath);
+        OpenVpnConfigFile alice = WriteVariant(plain, "alice", text + "auth-user-pass\nauth-retry interact\n");
+        string carolPass = Path.Combine(s.Lab.WorkDir, "carol.pass");
+        File.WriteAllText(carolPass, "carol\npw\n");
+        OpenVpnConfigFile carol = WriteVariant(plain, "carol", text + $"auth-user-pass {carolPass}\n");
+
+        foreach (bool real in new[] { false, true })
+        {
+            string who = real ? "openvpn" : "sharpvpn";
+            File.Delete(alice.LogPath);
+            int before = File.Exists(dump) ? File.ReadAllLines(dump).Length : 0;
+            LabProcess client = real ? StartRealOnTerminal(s, alice) : StartOursOnStdin(s, alice);
+            try
+            {
+                int from = client.LineCount;
+                await client.WriteLineAsync("alice");
+                if (real)
+                {
+                    await client.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("(^|Username:)alice$"), StartTimeout, from);
+                    await Task.Delay(1500);
+                }
+
+                await client.WriteLineAsync("pw");
+                await client.WaitForOutputAsync("AUTH_FAILED,CRV1", StartTimeout);
+                await Task.Delay(real ? 500 : 0);
+                await client.WriteLineAsync("4711");
+                await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+                await s.AssertIntranetReachableAsync();
+                string[] seen = File.ReadAllLines(dump)[before..];
+                output.WriteLine($"{who} client (challenge) sent: {string.Join(" | ", seen)}");
+                Assert.Equal(["alice pw", "alice CRV1::s42::4711"], seen);
+            }
+            finally
+            {
+                output.WriteLine($"--- {client.CommandLine} ---\n{client.Output}");
+                await StopAsync(client, real);
+            }
+
+            // TEMP[backoff 3]: retried after 3 s though auth-retry is not set.
+            File.Delete(marker);
+            File.Delete(carol.LogPath);
+            LabProcess temp = real ? s.StartRealClient(carol) : s.StartOurClient(carol);
+            await temp.WaitForOutputAsync("AUTH_FAILED,TEMP[backoff 3]:busy", StartTimeout);
+            var refused = System.Diagnostics.Stopwatch.StartNew();
+            await temp.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            output.WriteLine($"{who} client got in {refused.Elapsed.TotalSeconds:F1} s after AUTH_FAILED,TEMP[backoff 3]");
+            Assert.InRange(refused.Elapsed.TotalSeconds, 2, 10);
+            await temp.StopAsync();
+        }
+    }
+
+    /// <summary>The lab's client config under another name, logging to its own file.</summary>
+    private static OpenVpnConfigFile WriteVariant(OpenVpnConfigFile plain, string name, string text)
+    {
+        string dir = Path.GetDirectoryName(plain.ConfigPath)!;
+        var file = new OpenVpnConfigFile(Path.Combine(dir, name + ".conf"), Path.Combine(dir, name + ".log"), "");
+        File.WriteAllText(file.ConfigPath, text.Replace($"log {plain.LogPath}", $"log {file.LogPath}", StringComparison.Ordinal));
+        return file;
+    }
+
     private static LabProcess StartOursOnStdin(ServerScenario s, OpenVpnConfigFile config)
     {
         (string file, string[] args) = SharpVpnCli.Invocation("client", "--config", config.ConfigPath);

@@ -56,6 +56,16 @@ public static class ClientCredentials
         return (user, pass);
     }
 
+    /// <summary>
+    /// A server's dynamic challenge (CRV1), answered as OpenVPN's client does: "CHALLENGE: TEXT" asked, then the login is
+    /// the challenge's user with the password <c>CRV1::STATE_ID::RESPONSE</c>.
+    /// </summary>
+    internal static (string Username, string Password) AnswerChallenge(ClientConfig config, IClientPrompt? prompt, DynamicChallenge challenge)
+    {
+        string response = Ask(prompt, $"CHALLENGE: {challenge.Text}", challenge.Echo, config, "the server's challenge response");
+        return (challenge.Username, challenge.PasswordFor(response));
+    }
+
     /// <summary>OpenVPN's static-challenge password: <c>SCRV1:base64(password):base64(response)</c> (management-notes.txt).</summary>
     public static string PackStaticChallenge(string password, string response) =>
         $"SCRV1:{Convert.ToBase64String(Encoding.UTF8.GetBytes(password))}:{Convert.ToBase64String(Encoding.UTF8.GetBytes(response))}";

@@ -423,18 +423,9 @@ public sealed partial class ClientEngine
                 _log.Info($"AUTH: Received control message: {message}; the session token was refused, logging in again with the password");
                 _authTokenRefused = true;
                 return ConnectionOutcome.Restart("auth-failure (auth-token)", connected);
-            case OpenVpnError.AuthenticationFailed when _config.AuthRetry != AuthRetry.None && _config.AuthUserPass is not null:
-                // auth-retry: log in again, with the credentials asked anew (interact) or the same ones (nointeract).
-                _log.Info($"AUTH: Received control message: {message}");
-                if (_config.AuthRetry == AuthRetry.Interact)
-                {
-                    _log.Info("Note: previous 'Auth' credentials failed");
-                    _factory.Credentials = ClientCredentials.AskUserPass(_config, _options.Prompt);
-                }
-
-                return ConnectionOutcome.Restart("auth-failure", connected);
+            case OpenVpnError.AuthenticationFailed when OnAuthFailed(message, connected) is { } retry:
+                return retry;
             case OpenVpnError.AuthenticationFailed:
-                _log.Info($"AUTH: Received control message: {message}");
                 throw new ClientFatalException($"The server refused the connection ({message}); check the certificate and credentials in {_config.SourceName}.");
             case OpenVpnError.TlsFailed when !connected:
                 _log.Info($"TLS Error: TLS handshake with {Format(connection.Remote)} failed: {message}");
@@ -649,5 +640,36 @@ public sealed partial class ClientEngine
         int pingExit = push.PingExitSeconds ?? (push.PingRestartSeconds is not null ? 0 : timers.PingExitSeconds);
         _limits = new SessionLimits(inactive, minimum, push.SessionTimeoutSeconds ?? timers.SessionTimeoutSeconds,
             pingExit, MonotonicClock.NowMs, SessionLimits.TunBytes(connection.Pipe));
+    }
+
+    /// <summary>
+    /// AUTH_FAILED, as OpenVPN's client takes it (push.c receive_auth_failed): a temporary refusal (TEMP) is retried
+    /// after the server's backoff; with auth-retry the login is tried again on the same server, with the credentials
+    /// (or a dynamic challenge's response) asked anew under 'interact'. Null = give up.
+    /// </summary>
+    private ConnectionOutcome? OnAuthFailed(string message, bool connected)
+    {
+        _log.Info($"AUTH: Received control message: {AuthFailedReply.ControlMessage(message)}");
+        AuthFailedReply reply = AuthFailedReply.Parse(message);
+        if (reply.IsTemporary)
+        {
+            _serverBackoffSeconds = reply.BackoffSeconds;
+            return ConnectionOutcome.Restart("auth-temp-failure (server temporary reject)", connected, advanceRemote: reply.AdvanceRemote == true)
+                with { StayOnRemote = reply.AdvanceRemote != true };
+        }
+
+        if (_config.AuthRetry == AuthRetry.None || _config.AuthUserPass is null)
+        {
+            return null;
+        }
+
+        if (_config.AuthRetry == AuthRetry.Interact)
+        {
+            _factory.Credentials = reply.Challenge is { } challenge
+                ? ClientCredentials.AnswerChallenge(_config, _options.Prompt, challenge)
+                : ClientCredentials.AskUserPass(_config, _options.Prompt);
+        }
+
+        return ConnectionOutcome.Restart("auth-failure", connected) with { StayOnRemote = true };
     }
 }

@@ -36,6 +36,7 @@ public sealed partial class ClientEngine : IDisposable
 
     /// <summary>Connection options of the remote being tried (its &lt;connection&gt; block's, or the config's).</summary>
     private ConnectionBlockSettings _connectionSettings;
+    private int _serverBackoffSeconds;
 
     /// <summary>inactive / session-timeout / ping-exit of the current connection (restarted by the server's push).</summary>
     private SessionLimits _limits = null!;
@@ -146,7 +147,7 @@ public sealed partial class ClientEngine : IDisposable
                         $"Could not connect to any remote after {unsuccessful.ToString(CultureInfo.InvariantCulture)} attempts (connect-retry-max {max.ToString(CultureInfo.InvariantCulture)}); last error: {outcome.Reason}.");
                 }
 
-                if (outcome.AdvanceRemote || (!outcome.WasConnected && remotes.Count > 1))
+                if (outcome.AdvanceRemote || (!outcome.WasConnected && remotes.Count > 1 && !outcome.StayOnRemote))
                 {
                     remoteIndex++;
                 }
@@ -191,6 +192,9 @@ public sealed partial class ClientEngine : IDisposable
     {
         // init.c socket_restart_pause: auth-retry nointeract waits 10 s before every retry.
         int sec = _config.AuthRetry == AuthRetry.NoInteract ? 10 : _connectionSettings.ConnectRetrySeconds;
+        // A server's AUTH_FAILED,TEMP[backoff N] sets the least wait once (server_backoff_time).
+        sec = Math.Max(sec, _serverBackoffSeconds);
+        _serverBackoffSeconds = 0;
         int backoff = (unsuccessful / Math.Max(1, remoteCount)) - 4;
         if (backoff > 0)
         {

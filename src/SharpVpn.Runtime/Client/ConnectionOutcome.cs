@@ -18,6 +18,9 @@ internal readonly record struct ConnectionOutcome(ConnectionEnd End, string Reas
     /// <summary>The client ends itself (inactive, session-timeout, ping-exit): OpenVPN's SIGTERM[soft,REASON].</summary>
     public static ConnectionOutcome Exit(string reason, bool wasConnected) => new(ConnectionEnd.Shutdown, reason, wasConnected) { IsSoft = true };
 
+    /// <summary>Try the same server again (AUTH_FAILED: OpenVPN's no_advance), even with several remotes.</summary>
+    public bool StayOnRemote { get; init; }
+
     /// <summary>Ended by a timer of its own rather than a signal.</summary>
     public bool IsSoft { get; init; }
 
