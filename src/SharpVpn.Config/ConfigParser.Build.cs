@@ -94,6 +94,8 @@ public static partial class ConfigParser
             ExplicitExitNotify = s.ExplicitExitNotify,
             SocketSendBuffer = s.SocketSendBuffer,
             SocketReceiveBuffer = s.SocketReceiveBuffer,
+            SocketMark = s.SocketMark,
+            BindDevice = s.BindDevice,
             Warnings = s.Warnings,
         };
     }
@@ -245,6 +247,8 @@ public static partial class ConfigParser
             Firewall = s.Firewall,
             SocketSendBuffer = s.SocketSendBuffer,
             SocketReceiveBuffer = s.SocketReceiveBuffer,
+            SocketMark = s.SocketMark,
+            BindDevice = s.BindDevice,
             Warnings = s.Warnings,
         };
     }

@@ -160,6 +160,8 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public bool BlockOutsideDns;
     public int? SocketSendBuffer;
     public int? SocketReceiveBuffer;
+    public int? SocketMark;
+    public string? BindDevice;
 
     // --- process (Options/ProcessOptions.cs)
     public string? User;

@@ -79,6 +79,12 @@ public sealed record ClientConfig
 
     public int? SocketReceiveBuffer { get; init; }
 
+    /// <summary><c>mark N</c>: SO_MARK on the tunnel's socket; null = none.</summary>
+    public int? SocketMark { get; init; }
+
+    /// <summary><c>bind-dev DEV</c>: SO_BINDTODEVICE on the tunnel's socket; null = none.</summary>
+    public string? BindDevice { get; init; }
+
     /// <summary>The connection options for <paramref name="remote"/>: its &lt;connection&gt; block's, else the config's own.</summary>
     public ConnectionBlockSettings ConnectionOf(RemoteEndpoint remote) => remote.Block ?? new ConnectionBlockSettings
     {

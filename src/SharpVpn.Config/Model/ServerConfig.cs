@@ -110,5 +110,11 @@ public sealed record ServerConfig
 
     public int? SocketReceiveBuffer { get; init; }
 
+    /// <summary><c>mark N</c>: SO_MARK on the tunnel's socket; null = none.</summary>
+    public int? SocketMark { get; init; }
+
+    /// <summary><c>bind-dev DEV</c>: SO_BINDTODEVICE on the tunnel's socket; null = none.</summary>
+    public string? BindDevice { get; init; }
+
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

@@ -44,6 +44,18 @@ internal static class NetworkOptions
             }, "mssfix [N [mtu|fixed]]: clamp TCP MSS (default 1492 mtu, 0 = off)"),
         new("txqueuelen", 1, 1, static (s, l) => s.TxQueueLength = ParseState.Int(l, 0, 1, 1_000_000), "txqueuelen N: tun transmit queue length"),
         new("sndbuf", 1, 1, static (s, l) => s.SocketSendBuffer = ParseState.Int(l, 0, 0, 64 * 1024 * 1024), "sndbuf BYTES: socket send buffer"),
+        new("mark", 1, 1, static (s, l) => s.SocketMark = ParseState.Int(l, 0, 0, int.MaxValue),
+            "mark N: put firewall mark N on the tunnel's packets (SO_MARK; for ip rule fwmark policy routing)"),
+        new("bind-dev", 1, 1, static (s, l) =>
+            {
+                string dev = l.Arg(0);
+                if (dev.Length > 15 || dev.Contains('/', StringComparison.Ordinal))
+                {
+                    throw l.Error($"'{dev}' is not a valid interface name (at most 15 characters, no '/')");
+                }
+
+                s.BindDevice = dev;
+            }, "bind-dev DEV: send and receive the tunnel's packets only through DEV (SO_BINDTODEVICE, e.g. a VRF)"),
         new("rcvbuf", 1, 1, static (s, l) => s.SocketReceiveBuffer = ParseState.Int(l, 0, 0, 64 * 1024 * 1024), "rcvbuf BYTES: socket receive buffer"),
         new("tun-ipv6", 0, 0, static (s, l) => s.Warn(l, "is obsolete and ignored"), "tun-ipv6 (obsolete)"),
         new("block-ipv6", 0, 0, static (s, _) => s.BlockIpv6 = true, "block-ipv6: answer IPv6 with ICMPv6 'no route' instead of carrying it (client: what reaches its tun device; server: what clients send)"),

@@ -97,8 +97,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("echo", "is not supported"),
         OptionTable.Unsupported("capath", "a CA directory is not supported; use ca FILE"),
         OptionTable.Unsupported("multihome", "SharpVPN replies from the address a packet arrived on"),
-        OptionTable.Unsupported("mark", "is not supported"),
-        OptionTable.Unsupported("bind-dev", "is not supported"),
         OptionTable.Unsupported("tcp-nodelay", "SharpVPN chooses its socket flags itself"),
         OptionTable.Unsupported("max-routes", "SharpVPN accepts at most 100 pushed routes"),
         OptionTable.Unsupported("client-nat", "is not supported"),

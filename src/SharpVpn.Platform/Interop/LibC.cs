@@ -68,6 +68,8 @@ internal static unsafe partial class LibC
     public const int SO_RCVBUF = 8;
     public const int SO_SNDBUFFORCE = 32;
     public const int SO_RCVBUFFORCE = 33;
+    public const int SO_BINDTODEVICE = 25;
+    public const int SO_MARK = 36;
 
     public const int ECONNREFUSED = 111;
     public const int ENETUNREACH = 101;

@@ -9,8 +9,12 @@ public sealed class TcpListenerTransport : IDisposable
     private readonly Socket _socket;
     private readonly int _maxPacketSize;
 
+    /// <summary>Warnings from mark / bind-dev refused by the kernel, for the log.</summary>
+    public IReadOnlyList<string> LinkWarnings { get; } = [];
+
     /// <summary>Listens on <paramref name="localEndPoint"/> (an IPv6 wildcard also accepts IPv4).</summary>
-    public TcpListenerTransport(IPEndPoint localEndPoint, int backlog = 128, int maxPacketSize = TcpTransport.DefaultMaxPacketSize)
+    public TcpListenerTransport(IPEndPoint localEndPoint, int backlog = 128, int maxPacketSize = TcpTransport.DefaultMaxPacketSize,
+        LinkSocketOptions? link = null)
     {
         _maxPacketSize = maxPacketSize;
         _socket = new Socket(localEndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -21,6 +25,8 @@ public sealed class TcpListenerTransport : IDisposable
                 _socket.DualMode = true;
             }
             _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // Accepted connections inherit the listener's mark and device binding.
+            LinkWarnings = link?.ApplyTo((int)_socket.Handle) ?? [];
             try
             {
                 _socket.Bind(localEndPoint);

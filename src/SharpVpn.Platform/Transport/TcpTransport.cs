@@ -34,9 +34,10 @@ public sealed class TcpTransport : IPacketLink
 
     /// <summary>Client: connects to <paramref name="remote"/> within <paramref name="timeout"/>.</summary>
     /// <exception cref="SocketException">Refused, unreachable or timed out; the message names the endpoint.</exception>
-    public static TcpTransport Connect(IPEndPoint remote, TimeSpan timeout, IPEndPoint? local = null, int maxPacketSize = DefaultMaxPacketSize)
+    public static TcpTransport Connect(IPEndPoint remote, TimeSpan timeout, IPEndPoint? local = null, int maxPacketSize = DefaultMaxPacketSize,
+        LinkSocketOptions? link = null, Action<string>? warn = null)
     {
-        Socket socket = ConnectBlockingSocket(remote, timeout, local);
+        Socket socket = ConnectBlockingSocket(remote, timeout, local, link, warn);
         try
         {
             return new TcpTransport(socket, maxPacketSize);
@@ -54,7 +55,8 @@ public sealed class TcpTransport : IPacketLink
     /// the socket to .NET's epoll engine for good, and every later synchronous Receive becomes a hand-off to another
     /// thread and back (measured: download over proto tcp at half the speed, most CPU in thread-pool workers).
     /// </summary>
-    private static unsafe Socket ConnectBlockingSocket(IPEndPoint remote, TimeSpan timeout, IPEndPoint? local)
+    private static unsafe Socket ConnectBlockingSocket(IPEndPoint remote, TimeSpan timeout, IPEndPoint? local, LinkSocketOptions? link,
+        Action<string>? warn)
     {
         int fd = LibC.Socket(SocketCalls.Family(remote.AddressFamily), LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, LibC.IPPROTO_TCP);
         if (fd < 0)
@@ -64,6 +66,11 @@ public sealed class TcpTransport : IPacketLink
         var handle = new SafeSocketHandle(fd, ownsHandle: true);
         try
         {
+            foreach (string warning in link?.ApplyTo(fd) ?? [])
+            {
+                warn?.Invoke(warning);
+            }
+
             if (local is not null && SocketCalls.Bind(fd, local) is int bindError and not 0)
             {
                 throw new SocketException(SocketCalls.FromErrno(bindError), $"Cannot bind the TCP socket to {local}: {LibC.StrError(bindError)}.");

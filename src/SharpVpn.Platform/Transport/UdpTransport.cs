@@ -51,6 +51,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
         _handle = new FileDescriptorHandle(fd);
         try
         {
+            LinkWarnings = options.Link?.ApplyTo(fd) ?? [];
             if (AddressFamily == AddressFamily.InterNetworkV6 && localEndPoint.Address.Equals(IPAddress.IPv6Any))
             {
                 int v6Only = options.DualMode ? 0 : 1;
@@ -119,6 +120,9 @@ public sealed unsafe partial class UdpTransport : IPacketLink
     }
 
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Warnings from <see cref="UdpTransportOptions.Link"/> (mark / bind-dev refused), for the log.</summary>
+    public IReadOnlyList<string> LinkWarnings { get; } = [];
 
     /// <summary>Set for a connected client socket.</summary>
     public IPEndPoint? RemoteEndPoint { get; private set; }

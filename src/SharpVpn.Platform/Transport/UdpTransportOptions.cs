@@ -17,4 +17,7 @@ public sealed record UdpTransportOptions
 
     /// <summary>Receive with UDP GRO (UDP_GRO, Linux 5.0+): coalesced datagrams are split back before callers see them.</summary>
     public bool UseGro { get; init; } = true;
+
+    /// <summary><c>mark</c> / <c>bind-dev</c> for the socket; null = neither.</summary>
+    public LinkSocketOptions? Link { get; init; }
 }

@@ -601,7 +601,8 @@ public sealed partial class ClientEngine
         if (remote.Protocol == TransportProtocol.Tcp)
         {
             _log.Info($"Attempting to establish TCP connection with {Format(endPoint)}");
-            TcpTransport tcp = TcpTransport.Connect(endPoint, TimeSpan.FromSeconds(Math.Max(1, _connectionSettings.ServerPollTimeoutSeconds)), local);
+            TcpTransport tcp = TcpTransport.Connect(endPoint, TimeSpan.FromSeconds(Math.Max(1, _connectionSettings.ServerPollTimeoutSeconds)), local,
+                link: LinkOptions(), warn: _log.Info);
             tcp.AckImmediately = true; // until connected: see TcpTransport.AckImmediately
             _log.Info($"TCP connection established with {Format(endPoint)}");
             _log.Info($"TCPv4_CLIENT link local: (not bound)");
@@ -613,8 +614,14 @@ public sealed partial class ClientEngine
         {
             ReceiveBufferSize = _config.SocketReceiveBuffer ?? new UdpTransportOptions().ReceiveBufferSize,
             SendBufferSize = _config.SocketSendBuffer ?? new UdpTransportOptions().SendBufferSize,
+            Link = LinkOptions(),
         };
         UdpTransport udp = UdpTransport.ForClient(endPoint, local, options);
+        foreach (string warning in udp.LinkWarnings)
+        {
+            _log.Info(warning);
+        }
+
         _log.Info($"UDPv4 link local{(local is null ? ": (not bound)" : $" (bound): {Format(udp.LocalEndPoint)}")}");
         _log.Info($"UDPv4 link remote: {Format(endPoint)}");
         return udp;
@@ -671,5 +678,21 @@ public sealed partial class ClientEngine
         }
 
         return ConnectionOutcome.Restart("auth-failure", connected) with { StayOnRemote = true };
+    }
+
+    /// <summary>mark / bind-dev for the tunnel's socket (logged once it is made, as openvpn's "Using bind-dev").</summary>
+    private LinkSocketOptions? LinkOptions()
+    {
+        if (_config.SocketMark is null && _config.BindDevice is null)
+        {
+            return null;
+        }
+
+        if (_config.BindDevice is { } dev)
+        {
+            _log.Info($"Using bind-dev {dev}");
+        }
+
+        return new LinkSocketOptions(_config.SocketMark, _config.BindDevice);
     }
 }

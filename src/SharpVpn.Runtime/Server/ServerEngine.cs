@@ -419,7 +419,8 @@ public sealed partial class ServerEngine : IDisposable
         _gate = new HandshakeGate(_factory.StatelessWrap, _factory.TlsCryptV2ServerKey, hand, replyLimiter);
         if (_config.Protocol == TransportProtocol.Tcp)
         {
-            _tcpListener = new TcpListenerTransport(endpoint);
+            _tcpListener = new TcpListenerTransport(endpoint, link: LinkOptions());
+            LogLinkWarnings(_tcpListener.LinkWarnings);
             BoundPort = _tcpListener.LocalEndPoint.Port;
             LogInfo($"Listening for incoming TCP connection on {Format(_tcpListener.LocalEndPoint)}");
         }
@@ -431,8 +432,10 @@ public sealed partial class ServerEngine : IDisposable
                 SendBufferSize = _config.SocketSendBuffer ?? 4 * 1024 * 1024,
                 DualMode = _config.Family != AddressFamilyPreference.IPv6,
                 UseGro = false,
+                Link = LinkOptions(),
             };
             _udp = new UdpTransport(endpoint, options);
+            LogLinkWarnings(_udp.LinkWarnings);
             BoundPort = _udp.LocalEndPoint.Port;
             LogInfo($"UDPv{(bind.AddressFamily == AddressFamily.InterNetworkV6 ? "6" : "4")} link local (bound): {Format(_udp.LocalEndPoint)}");
         }
@@ -445,6 +448,24 @@ public sealed partial class ServerEngine : IDisposable
             {
                 LogInfo($"IFCONFIG POOL IPv6: (IPv4) size={pool.Size.ToString(CultureInfo.InvariantCulture)}, size_ipv6={v6.PoolSize.ToString(CultureInfo.InvariantCulture)}, netbits={v6.Network.PrefixLength.ToString(CultureInfo.InvariantCulture)}, base_ipv6={v6.PoolBase}");
             }
+        }
+    }
+
+    private LinkSocketOptions? LinkOptions()
+    {
+        if (_config.BindDevice is { } dev)
+        {
+            LogInfo($"Using bind-dev {dev}");
+        }
+
+        return _config.SocketMark is null && _config.BindDevice is null ? null : new LinkSocketOptions(_config.SocketMark, _config.BindDevice);
+    }
+
+    private void LogLinkWarnings(IReadOnlyList<string> warnings)
+    {
+        foreach (string warning in warnings)
+        {
+            LogInfo(warning);
         }
     }
 
