@@ -90,6 +90,7 @@ public static partial class ConfigParser
             AuthUserPass = s.AuthUserPass,
             AuthNoCache = s.AuthNoCache,
             StaticChallenge = s.StaticChallenge,
+            PushPeerInfo = s.PushPeerInfo,
             AuthRetry = s.AuthRetry,
             ExplicitExitNotify = s.ExplicitExitNotify,
             SocketSendBuffer = s.SocketSendBuffer,

@@ -98,6 +98,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public bool PromptForPrivateKeyPassword;
     public AuthUserPassSettings? AuthUserPass;
     public StaticChallenge? StaticChallenge;
+    public bool PushPeerInfo;
     public bool AuthNoCache;
     public AuthRetry AuthRetry = AuthRetry.None;
     public int RenegSeconds = 3600;

@@ -294,7 +294,7 @@ public sealed class ModernConfigTests
         Assert.Equal(1420, a.Tun.TunMtu);
         Assert.Equal(4, a.ServerPollTimeoutSeconds);
         Assert.Equal(1, a.Tls.TlsAuth!.Direction);
-        Assert.Contains(a.Warnings, w => w.StartsWith("as.ovpn:15: option 'push-peer-info'", StringComparison.Ordinal));
+        Assert.True(a.PushPeerInfo); // the fuller peer info, with setenv UV_* variables
         Assert.Equal(new StaticChallenge("Enter Authenticator code", true), a.StaticChallenge); // asked with the password
 
         // Shape of a pfSense / Windows-GUI profile.

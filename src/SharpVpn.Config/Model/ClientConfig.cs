@@ -70,6 +70,9 @@ public sealed record ClientConfig
 
     public bool AuthNoCache { get; init; }
 
+    /// <summary><c>push-peer-info</c> (or <c>setenv PUSH_PEER_INFO</c>): the fuller peer-info set, with setenv UV_* variables.</summary>
+    public bool PushPeerInfo { get; init; }
+
     public AuthRetry AuthRetry { get; init; } = AuthRetry.None;
 
     /// <summary><c>explicit-exit-notify [n]</c>: number of exit notifications to send (UDP); 0 = off.</summary>

@@ -84,7 +84,18 @@ internal static class ProcessOptions
             "up-restart: on a reconnect that keeps the tun device (persist-tun), run down and up again with 'restart'"),
         new("down-pre", 0, 0, static (s, _) => s.DownPre = true, "down-pre: run down before the tun device is closed"),
         new("disable-dco", 0, 0, static (s, _) => s.DisableDco = true, "disable-dco (accepted: there is no kernel offload)"),
-        new("setenv", 1, 2, static (s, l) => s.SetEnv.Add(new(l.Arg(0), l.OptionalArg(1) ?? string.Empty)), "setenv NAME [VALUE]"),
+        new("setenv", 1, 2, static (s, l) =>
+            {
+                // options.c: "setenv PUSH_PEER_INFO" is push-peer-info (OpenVPN Access Server profiles carry it).
+                if (l.Arg(0) == "PUSH_PEER_INFO" && l.ArgCount == 1)
+                {
+                    s.PushPeerInfo = true;
+                }
+
+                s.SetEnv.Add(new(l.Arg(0), l.OptionalArg(1) ?? string.Empty));
+            }, "setenv NAME [VALUE]"),
+        new("push-peer-info", 0, 0, static (s, _) => s.PushPeerInfo = true,
+            "push-peer-info: also tell the server IV_SSL, IV_PLAT_VER and the setenv UV_* variables", OptionScope.Client),
         new("setenv-safe", 1, 2, static (s, l) => s.SetEnv.Add(new("OPENVPN_" + l.Arg(0), l.OptionalArg(1) ?? string.Empty)), "setenv-safe NAME [VALUE]"),
         new("cd", 1, 1, static (s, l) =>
             {

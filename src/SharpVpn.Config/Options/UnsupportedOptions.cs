@@ -51,7 +51,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("windows-driver", "is Windows-only"),
         OptionTable.Unsupported("service", "is Windows-only"),
         OptionTable.Unsupported("allow-pull-fqdn", "pushed host names are not accepted by SharpVPN (addresses only)"),
-        OptionTable.Unsupported("push-peer-info", "SharpVPN sends its fixed peer-info set"),
         OptionTable.Unsupported("remote-random-hostname", "is not supported"),
         OptionTable.Unsupported("max-routes-per-client", "is not enforced"),
         OptionTable.Unsupported("tcp-queue-limit", "is not needed (SharpVPN bounds its queues itself)"),
