@@ -423,10 +423,9 @@ public sealed partial class ClientEngine
                 _log.Info($"AUTH: Received control message: {message}; the session token was refused, logging in again with the password");
                 _authTokenRefused = true;
                 return ConnectionOutcome.Restart("auth-failure (auth-token)", connected);
-            case OpenVpnError.AuthenticationFailed when OnAuthFailed(message, connected) is { } retry:
-                return retry;
             case OpenVpnError.AuthenticationFailed:
-                throw new ClientFatalException($"The server refused the connection ({message}); check the certificate and credentials in {_config.SourceName}.");
+                return OnAuthFailed(message, connected) ?? throw new ClientFatalException(
+                    $"The server refused the connection ({message}); check the certificate and credentials in {_config.SourceName}.");
             case OpenVpnError.TlsFailed when !connected:
                 _log.Info($"TLS Error: TLS handshake with {Format(connection.Remote)} failed: {message}");
                 throw new ClientFatalException($"TLS handshake with {Format(connection.Remote)} failed: {message}");
