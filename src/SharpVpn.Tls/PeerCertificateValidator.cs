@@ -219,7 +219,7 @@ internal sealed class PeerCertificateValidator
     public static string? CommonName(X509Certificate2 certificate)
     {
         string? cn = null;
-        foreach (X500RelativeDistinguishedName rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
+        foreach (X500RelativeDistinguishedName rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false))
         {
             if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == "2.5.4.3")
             {
