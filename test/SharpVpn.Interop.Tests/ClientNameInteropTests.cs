@@ -87,6 +87,39 @@ public sealed class ClientNameInteropTests(ITestOutputHelper output)
         AssertSame(seen[true], seen[false], SameConnectVariables.Where(n => n != "X509_0_emailAddress"));
     }
 
+    [Fact]
+    public async Task UsernameAsCommonName_TwoCertificatesOneUsername_TheSecondReplacesTheFirst_AsTheRealOpenVpnServer()
+    {
+        // Without duplicate-cn a name has one session: with username-as-common-name the name is the username, so two
+        // different certificates logging in as alice are one client to both servers.
+        await using ServerScenario s = await ServerScenario.CreateAsync(output, clients: ["client", "client2"]);
+        string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "accept.sh"), "#!/bin/sh\nexit 0\n");
+        OpenVpnVariant server = OpenVpnVariant.Modern with
+        {
+            ServerExtra = ["script-security 3", $"auth-user-pass-verify {script} via-env", "username-as-common-name"],
+        };
+        OpenVpnConfigFile first = ScriptFiles.ClientWithPassword(s, "first", "alice", "pw");
+        string credentials = Path.Combine(s.Lab.WorkDir, "credentials-second.txt");
+        File.WriteAllText(credentials, "alice\npw\n");
+        OpenVpnConfigFile second = s.WriteClientConfig(OpenVpnVariant.Modern with { ClientExtra = [$"auth-user-pass {credentials}"] }, "client2");
+        foreach (bool real in new[] { false, true })
+        {
+            string who = real ? "openvpn" : "our server";
+            await s.StartEitherServerAsync(server, real);
+            LabProcess one = s.StartRealClient(first);
+            await one.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await WaitForStatusLineAsync(s.ServerConfig!.StatusPath, "alice,");
+            LabProcess two = s.StartRealClient(second);
+            await two.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await Task.Delay(TimeSpan.FromSeconds(2.5)); // both servers rewrite the status file every second
+            string[] lines = File.ReadAllLines(s.ServerConfig.StatusPath);
+            Assert.True(lines.Count(l => l.StartsWith("alice,", StringComparison.Ordinal)) == 1, $"{who}: not one alice session:\n{string.Join('\n', lines)}");
+            Assert.DoesNotContain(lines, l => l.StartsWith("client", StringComparison.Ordinal));
+            await two.StopAsync();
+            await one.StopAsync();
+        }
+    }
+
     [Theory]
     [InlineData("emailAddress", "carol@example.org")]
     [InlineData("ext:subjectAltName", "carol.alt@example.org")] // the LAST email of the extension; DNS names are ignored
