@@ -123,12 +123,14 @@ public sealed class ClientNameInteropTests(ITestOutputHelper output)
     [Theory]
     [InlineData("emailAddress", "carol@example.org")]
     [InlineData("ext:subjectAltName", "carol.alt@example.org")] // the LAST email of the extension; DNS names are ignored
+    [InlineData("serialNumber", "0xC0FFEE01")] // the serial's DER has a sign byte (00 C0 FF EE 01) that openvpn leaves out
+    [InlineData("emailAddress OU", "carol@example.org_ops")]
     public async Task X509UsernameField_NamesTheClientByThatField_AndACertificateWithoutItIsRefused_AsTheRealOpenVpnServer(string field, string name)
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
-        await IssueAsync(s.Pki, "carol", "/CN=carol-cert/emailAddress=carol@example.org",
-            "subjectAltName=DNS:carol.example.org,email:carol.first@example.org,email:carol.alt@example.org");
-        await IssueAsync(s.Pki, "dave", "/CN=dave-cert", null);
+        await IssueAsync(s.Pki, "carol", "/OU=ops/CN=carol-cert/emailAddress=carol@example.org",
+            "subjectAltName=DNS:carol.example.org,email:carol.first@example.org,email:carol.alt@example.org", "0xC0FFEE01");
+        await IssueAsync(s.Pki, "dave", "/CN=dave-cert", null, "0x" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)));
         string ccd = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "ccd")).FullName;
         File.WriteAllText(Path.Combine(ccd, name), "ifconfig-push 10.0.1.78 255.255.255.0\n");
         File.WriteAllText(Path.Combine(ccd, "carol-cert"), "disable\n"); // the CN must no longer name the client
@@ -172,7 +174,7 @@ public sealed class ClientNameInteropTests(ITestOutputHelper output)
             }
         }
 
-        AssertSame(seen[true], seen[false], SameConnectVariables.Where(n => n != "username"));
+        AssertSame(seen[true], seen[false], SameConnectVariables.Where(n => n != "username").Append("X509_0_OU").Append("tls_serial_hex_0"));
     }
 
     private static void AssertSame(Dictionary<string, string> theirs, Dictionary<string, string> ours, IEnumerable<string> names)
@@ -189,7 +191,7 @@ public sealed class ClientNameInteropTests(ITestOutputHelper output)
         ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, $"{kind}-{(real ? "real" : "ours")}.sh"), text);
 
     /// <summary>A client certificate with this subject (and extensions), signed by the lab's CA, where the lab's configs look for it.</summary>
-    private static async Task IssueAsync(EasyRsaPki pki, string name, string subject, string? extraExtension)
+    private static async Task IssueAsync(EasyRsaPki pki, string name, string subject, string? extraExtension, string serial)
     {
         string csr = Path.Combine(pki.Directory, "reqs", $"{name}-openssl.req");
         string ext = Path.Combine(pki.Directory, $"{name}.ext");
@@ -198,7 +200,7 @@ public sealed class ClientNameInteropTests(ITestOutputHelper output)
         (await ProcessRunner.RunAsync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
             "-keyout", pki.KeyOf(name), "-out", csr, "-subj", subject], timeout, CancellationToken.None)).EnsureSuccess();
         (await ProcessRunner.RunAsync("openssl", ["x509", "-req", "-in", csr, "-CA", pki.CaCertificate, "-CAkey", pki.CaKey,
-            "-set_serial", "0x" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)), "-days", "30",
+            "-set_serial", serial, "-days", "30",
             "-extfile", ext, "-out", pki.CertificateOf(name)], timeout, CancellationToken.None)).EnsureSuccess();
     }
 
