@@ -137,6 +137,12 @@ public static partial class ConfigParser
             throw new ConfigException(s.SourceName, 0, "dh", "is required for a server (a DH parameters file, or 'dh none' for ECDHE only)");
         }
 
+        if (s.UsernameAsCommonName is { } asCn && s.AuthUserPassVerify is null)
+        {
+            // options.c: "--username-as-common-name must be used with --management-client-auth, an --auth-user-pass-verify script, or plugin".
+            throw asCn.Error("needs 'auth-user-pass-verify' (the username it checks becomes the client's common name)");
+        }
+
         if (s.CcdExclusive && s.ClientConfigDir is null)
         {
             throw new ConfigException(s.SourceName, 0, "ccd-exclusive", "needs 'client-config-dir DIR'");
@@ -234,6 +240,7 @@ public static partial class ConfigParser
             IfconfigPoolPersistSeconds = s.IfconfigPoolPersistSeconds,
             ClientToClient = s.ClientToClient,
             DuplicateCn = s.DuplicateCn,
+            UsernameAsCommonName = s.UsernameAsCommonName is not null,
             AuthUserPassVerify = BuildUserPassVerify(s),
             ClientConnect = s.ClientConnect is { } cc ? ScriptCommand(s, cc.Line, cc.Command) : null,
             ClientDisconnect = s.ClientDisconnect is { } cd ? ScriptCommand(s, cd.Line, cd.Command) : null,
@@ -517,6 +524,7 @@ public static partial class ConfigParser
         RemoteCertEku = s.RemoteCertEku,
         NsCertType = s.NsCertType,
         VerifyX509Name = s.VerifyX509Name,
+        X509UsernameFields = s.X509UsernameFields ?? [X509UsernameField.CommonName],
         TlsVerify = s.TlsVerify is { } tv ? ScriptCommand(s, tv.Line, tv.Command) : null,
         ExportCertDirectory = ExportCertDirectory(s),
         VerifyClientCert = s.VerifyClientCert,

@@ -187,6 +187,12 @@ public static partial class ConfigParser
                 throw line.Error("cannot be used in a client config (OpenVPN refuses server-ipv6 with client); it belongs in the server's config");
             }
 
+            if (line.Name == "username-as-common-name")
+            {
+                // options.c: "--username-as-common-name requires --mode server".
+                throw line.Error("cannot be used in a client config (OpenVPN refuses it without a server); it belongs in the server's config");
+            }
+
             state.Warn(line, "only applies to servers and is ignored in a client config");
             return;
         }

@@ -91,6 +91,8 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public string? RemoteCertEku;
     public CertificateRole? NsCertType;
     public X509NameCheck? VerifyX509Name;
+    public List<X509UsernameField>? X509UsernameFields;
+    public ConfigLine? UsernameAsCommonName;
     public (string Command, ConfigLine Line)? TlsVerify;
     public (string Directory, ConfigLine Line)? TlsExportCert;
     public VerifyClientCert VerifyClientCert = VerifyClientCert.Require;

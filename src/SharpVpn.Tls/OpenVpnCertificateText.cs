@@ -25,7 +25,8 @@ public static class OpenVpnCertificateText
     {
         ArgumentNullException.ThrowIfNull(name);
         var sb = new StringBuilder();
-        foreach (X500RelativeDistinguishedName rdn in name.EnumerateRelativeDistinguishedNames())
+        // .NET enumerates the RDNs last-first by default; OpenSSL prints them in certificate order.
+        foreach (X500RelativeDistinguishedName rdn in name.EnumerateRelativeDistinguishedNames(reversed: false))
         {
             if (sb.Length > 0)
             {
@@ -49,7 +50,7 @@ public static class OpenVpnCertificateText
     public static IEnumerable<KeyValuePair<string, string>> SubjectFields(X500DistinguishedName name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        foreach (X500RelativeDistinguishedName rdn in name.EnumerateRelativeDistinguishedNames())
+        foreach (X500RelativeDistinguishedName rdn in name.EnumerateRelativeDistinguishedNames(reversed: false))
         {
             if (!rdn.HasMultipleElements && rdn.GetSingleElementValue() is { } value)
             {

@@ -37,6 +37,13 @@ internal sealed class PeerCertificateValidator
             }
         }
 
+        // As verify_cert: the peer's name (x509-username-field) is taken before the fingerprint and role checks.
+        string? name = PeerName.Extract(peer, _options.PeerNameFields, out string? nameProblem);
+        if (name is null)
+        {
+            return nameProblem;
+        }
+
         // else PKI-less mode: OpenVPN's verify callback ignores every OpenSSL chain error when no CA is set
         // (ssl_verify_openssl.c verify_callback, verify_hash_no_ca): self-signed, validity dates, CRL alike.
         if (_options.PeerFingerprints.Count > 0)
@@ -57,7 +64,7 @@ internal sealed class PeerCertificateValidator
             }
         }
 
-        if (_options.VerifyX509Name is { } expected && !NameMatches(peer, expected))
+        if (_options.VerifyX509Name is { } expected && !NameMatches(peer, name, expected))
         {
             return $"Peer certificate '{subject}' does not match verify-x509-name '{expected.Value}' ({MatchName(expected.Match)}).";
         }
@@ -199,11 +206,12 @@ internal sealed class PeerCertificateValidator
         return $"lacks the {ekuName} EKU ({optionName})";
     }
 
-    internal static bool NameMatches(X509Certificate2 peer, VerifyX509Name expected) => expected.Match switch
+    /// <summary>verify_peer_cert: name and name-prefix compare <paramref name="name"/>, the peer's name by x509-username-field.</summary>
+    internal static bool NameMatches(X509Certificate2 peer, string name, VerifyX509Name expected) => expected.Match switch
     {
         X509NameMatch.Subject => string.Equals(OpenVpnCertificateText.Subject(peer.SubjectName), expected.Value, StringComparison.Ordinal),
-        X509NameMatch.Name => string.Equals(CommonName(peer), expected.Value, StringComparison.Ordinal),
-        X509NameMatch.NamePrefix => CommonName(peer)?.StartsWith(expected.Value, StringComparison.Ordinal) == true,
+        X509NameMatch.Name => string.Equals(name, expected.Value, StringComparison.Ordinal),
+        X509NameMatch.NamePrefix => name.StartsWith(expected.Value, StringComparison.Ordinal),
         _ => false,
     };
 
@@ -211,7 +219,7 @@ internal sealed class PeerCertificateValidator
     public static string? CommonName(X509Certificate2 certificate)
     {
         string? cn = null;
-        foreach (X500RelativeDistinguishedName rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
+        foreach (X500RelativeDistinguishedName rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false))
         {
             if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == "2.5.4.3")
             {

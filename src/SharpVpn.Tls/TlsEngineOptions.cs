@@ -44,6 +44,12 @@ public sealed class TlsEngineOptions
     public VerifyX509Name? VerifyX509Name { get; init; }
 
     /// <summary>
+    /// <c>x509-username-field</c>: the certificate fields that name the peer (default its CN). A peer certificate
+    /// without them is refused; <see cref="VerifyX509Name"/>'s name and name-prefix compare against that name.
+    /// </summary>
+    public IReadOnlyList<PeerNameField> PeerNameFields { get; init; } = [PeerNameField.CommonName];
+
+    /// <summary>
     /// Revocation lists (<c>crl-verify FILE</c>). When non-empty, every certificate of the peer's chain
     /// needs a valid CRL from its issuer and must not be listed in it, as OpenSSL enforces for OpenVPN.
     /// </summary>

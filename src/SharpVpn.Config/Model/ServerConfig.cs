@@ -68,6 +68,12 @@ public sealed record ServerConfig
 
     public bool DuplicateCn { get; init; }
 
+    /// <summary>
+    /// <c>username-as-common-name</c>: once auth-user-pass-verify accepts a client, its username (non-printable bytes
+    /// as '_') is its common name everywhere: client-config-dir, duplicate-cn, pool persistence, scripts, status, logs.
+    /// </summary>
+    public bool UsernameAsCommonName { get; init; }
+
     /// <summary><c>auth-user-pass-verify</c>: the program that checks each client's username and password; null = none.</summary>
     public UserPassVerifyScript? AuthUserPassVerify { get; init; }
 

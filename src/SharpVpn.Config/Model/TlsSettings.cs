@@ -63,6 +63,12 @@ public sealed record TlsSettings
 
     public X509NameCheck? VerifyX509Name { get; init; }
 
+    /// <summary>
+    /// <c>x509-username-field</c>: the certificate fields whose values, joined by '_', name the peer (default its CN):
+    /// the server's name for a client, what verify-x509-name's name and name-prefix compare. A peer lacking one is refused.
+    /// </summary>
+    public IReadOnlyList<X509UsernameField> X509UsernameFields { get; init; } = [X509UsernameField.CommonName];
+
     /// <summary><c>tls-verify CMD</c>: program and arguments run for each certificate of the peer's chain; null = none.</summary>
     public IReadOnlyList<string>? TlsVerify { get; init; }
 

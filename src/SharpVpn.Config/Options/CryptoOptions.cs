@@ -71,6 +71,7 @@ internal static class CryptoOptions
     [
         new("ca", 1, 1, static (s, l) => s.CaPem = Pem(s, l), "ca FILE: CA certificate(s) that sign the peer", AllowsInline: true),
         PeerFingerprintOption.Definition,
+        X509UsernameFieldOption.Definition,
         new("cert", 1, 1, static (s, l) => s.CertPem = Pem(s, l), "cert FILE: own certificate", AllowsInline: true),
         new("key", 1, 1, static (s, l) => s.KeyPem = Pem(s, l), "key FILE: own private key", AllowsInline: true),
         new("extra-certs", 1, 1, static (s, l) => s.ExtraCertsPem = Pem(s, l), "extra-certs FILE: chain certificates sent with cert", AllowsInline: true),

@@ -14,9 +14,11 @@ internal static class ServerOptions
                 }
             }, "ifconfig-pool-persist FILE [SECONDS]: remember client addresses across restarts (0 = read only)", OptionScope.Server),
         new("client-config-dir", 1, 1, static (s, l) => s.ClientConfigDir = s.ResolvePath(l.Arg(0)),
-            "client-config-dir DIR: per-client files named after the certificate CN", OptionScope.Server),
+            "client-config-dir DIR: per-client files named after the client's common name (the CN, x509-username-field, or username-as-common-name)", OptionScope.Server),
         new("ccd-exclusive", 0, 0, static (s, _) => s.CcdExclusive = true, "refuse clients without a client-config-dir file", OptionScope.Server),
         new("client-to-client", 0, 0, static (s, _) => s.ClientToClient = true, "route packets between clients inside the server", OptionScope.Server),
+        new("username-as-common-name", 0, 0, static (s, l) => s.UsernameAsCommonName = l,
+            "name each client by the username auth-user-pass-verify accepted instead of its certificate CN", OptionScope.Server),
         new("duplicate-cn", 0, 0, static (s, _) => s.DuplicateCn = true, "allow several clients with the same CN at once", OptionScope.Server),
         new("auth-user-pass-verify", 2, 2, static (s, l) =>
                 s.AuthUserPassVerify = (l.Arg(0), l.Arg(1) switch

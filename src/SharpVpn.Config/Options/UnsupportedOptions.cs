@@ -18,11 +18,9 @@ internal static class UnsupportedOptions
 
         // Errors: security checks that would silently disappear.
         OptionTable.Unsupported("plugin", "ignoring a plugin (e.g. PAM/LDAP authentication) would let clients in unchecked", isError: true),
-        OptionTable.Unsupported("username-as-common-name", "it needs username/password authentication", isError: true),
         OptionTable.Unsupported("client-cert-not-required", "every client needs a certificate", isError: true),
         OptionTable.Unsupported("management-client-auth", "ignoring it would let clients in unchecked", isError: true),
         OptionTable.Unsupported("verify-hash", "ignoring the hash check would accept other certificates", isError: true),
-        OptionTable.Unsupported("x509-username-field", "SharpVPN names clients by their certificate CN", isError: true),
         OptionTable.Unsupported("pkcs11-providers", "PKCS#11 tokens are not available; use cert/key files", isError: true),
         OptionTable.Unsupported("pkcs11-id", "PKCS#11 tokens are not available; use cert/key files", isError: true),
         OptionTable.Unsupported("cryptoapicert", "the Windows certificate store is not available; use cert/key files", isError: true),

@@ -267,7 +267,7 @@ public sealed partial class TunnelSession : IDisposable
     private static string? PeerCertificateName(X509Certificate2 certificate)
     {
         string? cn = null;
-        foreach (X500RelativeDistinguishedName rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
+        foreach (X500RelativeDistinguishedName rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false))
         {
             if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == "2.5.4.3")
             {

@@ -271,7 +271,7 @@ public sealed partial class ClientEngine
 
         TunnelSession session = connection.Session;
         _log.Write(LogLevel.Handshake, $"Control Channel: {session.TlsDescription}, peer certificate: CN={session.PeerCommonName}");
-        _log.Info($"[{session.PeerCommonName}] Peer Connection Initiated with {Format(connection.Remote)}");
+        _log.Info($"[{PeerNameOf(session)}] Peer Connection Initiated with {Format(connection.Remote)}");
 
         IReadOnlyList<string> pushed = e.PushedOptions ?? session.PushedOptions;
         PushReplyOptions push = PushedOptionParser.Parse(["PUSH_REPLY," + string.Join(',', pushed)], _config.PullFilters, _config.RouteNoPull);

@@ -1,7 +1,9 @@
 using System.Net;
 using SharpVpn.Config;
 using SharpVpn.Platform.Network;
+using SharpVpn.Protocol.Session;
 using SharpVpn.Runtime.Shared;
+using SharpVpn.Tls;
 
 namespace SharpVpn.Runtime.Client;
 
@@ -36,7 +38,7 @@ public sealed partial class ClientEngine
         }
 
         var script = new TlsVerifyScript(command, new ScriptRunner(null, config.Process.SetEnv, static () => new Dictionary<string, string>(),
-            TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds)), config.Tls.ExportCertDirectory);
+            TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds)), TlsOptionsFactory.PeerNameFields(config.Tls), config.Tls.ExportCertDirectory);
         return chain =>
         {
             if (_connection is not { } connection || _currentRemote is not { } remote)
@@ -48,6 +50,10 @@ public sealed partial class ClientEngine
         };
     }
 
+    /// <summary>The server's name as OpenVPN's client gives it (x509-username-field, default the CN): logs and common_name.</summary>
+    private string? PeerNameOf(TunnelSession session) =>
+        session.PeerCertificate is { } certificate ? PeerName.Extract(certificate, _factory.TlsOptions.PeerNameFields, out _) : null;
+
     /// <summary>Runs up for a freshly configured tun device, before the tunnel is announced; a failure ends the client.</summary>
     private void RunUpScript(ClientConnection connection, PushReplyOptions push, IReadOnlyList<string> pushed, string device, int mtu,
         string context = "init")
@@ -58,7 +64,7 @@ public sealed partial class ClientEngine
             return;
         }
 
-        _scriptVariables = ClientScriptVariables.Build(_config, remote, connection.Remote, connection.Session.PeerCertificate, connection.Session.PeerCommonName,
+        _scriptVariables = ClientScriptVariables.Build(_config, remote, connection.Remote, connection.Session.PeerCertificate, PeerNameOf(connection.Session),
             _factory.TlsOptions.TrustedCertificateAuthorities, push, pushed, NetGatewayToward(connection.Remote.Address, device), _startedUnixSeconds);
         _scriptTun = new ScriptTun(device, mtu, push.Ifconfig?.Local.ToString() ?? string.Empty, push.Ifconfig?.RemoteOrNetmask.ToString() ?? string.Empty);
         _scriptRedirectGateway = push.RedirectGateway is not null && !_config.RouteNoPull;
@@ -103,7 +109,7 @@ public sealed partial class ClientEngine
 
         _ipchangeRunner ??= new ScriptRunner(null, _config.Process.SetEnv, static () => new Dictionary<string, string>(), TimeSpan.FromMinutes(2));
         Dictionary<string, string> variables = ClientScriptVariables.Build(_config, remote, connection.Remote, connection.Session.PeerCertificate,
-            connection.Session.PeerCommonName, _factory.TlsOptions.TrustedCertificateAuthorities, push, pushed, null, _startedUnixSeconds);
+            PeerNameOf(connection.Session), _factory.TlsOptions.TrustedCertificateAuthorities, push, pushed, null, _startedUnixSeconds);
         variables["script_type"] = "ipchange";
         IPAddress address = connection.Remote.Address.IsIPv4MappedToIPv6 ? connection.Remote.Address.MapToIPv4() : connection.Remote.Address;
         // As openvpn's print_sockaddr_ex: the address family in brackets before the address, e.g. "[AF_INET]192.0.2.1 1194".

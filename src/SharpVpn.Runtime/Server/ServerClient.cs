@@ -60,7 +60,14 @@ internal sealed class ServerClient : IDisposable
     /// <summary>The client's session id as last seen (read by the receive thread to spot a restarted client).</summary>
     public SessionId RemoteSessionId { get; set; }
 
+    /// <summary>
+    /// The client's name everywhere (OpenVPN's common_name): <see cref="CertificateName"/>, or with
+    /// username-as-common-name the accepted username. Set only by ServerEngine.Naming.
+    /// </summary>
     public string? CommonName { get; set; }
+
+    /// <summary>The name from the client's certificate (x509-username-field, default the CN).</summary>
+    public string? CertificateName { get; set; }
 
     public string? Username { get; set; }
 

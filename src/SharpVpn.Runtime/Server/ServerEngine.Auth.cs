@@ -16,10 +16,10 @@ public sealed partial class ServerEngine
     private void Authorize(ServerClient client, long now)
     {
         TunnelSession session = client.Session;
-        string? cn = session.PeerCommonName;
+        string? cn = CertificateNameOf(client, out string? nameProblem);
         if (cn is null)
         {
-            Reject(client, "the client certificate has no common name", now);
+            Reject(client, nameProblem, now);
             return;
         }
 
@@ -31,6 +31,7 @@ public sealed partial class ServerEngine
             return;
         }
 
+        client.CertificateName = cn;
         client.CommonName = cn;
         client.Username = session.PeerUsername;
         LogWrite(LogLevel.Handshake, $"{client.Address} VERIFY OK: depth=0, CN={cn}");

@@ -94,6 +94,11 @@ public sealed partial class ServerEngine
             {
                 if (verdict == AuthTokenCheck.HmacOk)
                 {
+                    if (!NameByUsername(client, username, now))
+                    {
+                        return;
+                    }
+
                     LogInfo($"{client.LogPrefix} TLS: Username/auth-token authentication succeeded for username '{ScriptRunner.Sanitize(username)}'{logSuffix}");
                     tokens.Issue(client, username, now);
                     accept(now);
@@ -113,12 +118,17 @@ public sealed partial class ServerEngine
             session = tokens.ScriptVariables(client, username, password, check, now);
         }
 
-        ContinueForClient(client, script.VerifyAsync(ScriptClientOf(client), password, session),
+        ContinueForClient(client, script.VerifyAsync(UserPassScriptClientOf(client), password, session),
             error => new UserPassVerdict($"auth-user-pass-verify failed: {error}"), (verdict, later) =>
             {
                 if (verdict.IsAccepted)
                 {
-                    LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}'{logSuffix}");
+                    if (!NameByUsername(client, username, later))
+                    {
+                        return;
+                    }
+
+                    LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}'{CnSetSuffix}{logSuffix}");
                     _authTokens?.Issue(client, username, later);
                     accept(later);
                 }

@@ -104,7 +104,7 @@ public sealed partial class ServerEngine : IDisposable
                 : null;
             _learnAddress = config.LearnAddress is { } learn ? new LearnAddressScript(learn, runner) : null;
             _tlsCryptV2Verify = config.TlsCryptV2Verify is { } v2Verify ? new TlsCryptV2VerifyScript(v2Verify, runner) : null;
-            _tlsVerify = config.Tls.TlsVerify is { } tlsVerify ? new TlsVerifyScript(tlsVerify, runner, config.Tls.ExportCertDirectory) : null;
+            _tlsVerify = config.Tls.TlsVerify is { } tlsVerify ? new TlsVerifyScript(tlsVerify, runner, TlsOptionsFactory.PeerNameFields(config.Tls), config.Tls.ExportCertDirectory) : null;
         }
 
         _upDown = config.Process.HasTunScripts ? new UpDownScripts(config.Process, LogInfo) : null;

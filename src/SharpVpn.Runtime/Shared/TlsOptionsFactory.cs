@@ -42,6 +42,7 @@ internal static class TlsOptionsFactory
                     _ => X509NameMatch.Name,
                 })
                 : null,
+            PeerNameFields = PeerNameFields(t),
             RevocationLists = revocationLists,
             // Only a server asks for the peer's certificate; 'verify-client-cert require' is the default.
             RequireClientCertificate = !isServer || t.VerifyClientCert == VerifyClientCert.Require,
@@ -50,6 +51,15 @@ internal static class TlsOptionsFactory
         ChainWarmup.Run(options.PrepareCertificateContext);
         return options;
     }
+
+    /// <summary>x509-username-field as the TLS layer reads it.</summary>
+    public static IReadOnlyList<PeerNameField> PeerNameFields(TlsSettings t) =>
+        [.. t.X509UsernameFields.Select(f => new PeerNameField(f.Text, f.Source switch
+        {
+            X509UsernameSource.CertificateSerial => PeerNameSource.CertificateSerial,
+            X509UsernameSource.AltNameEmail => PeerNameSource.AltNameEmail,
+            _ => PeerNameSource.SubjectAttribute,
+        }, f.Oid))];
 
     /// <summary>
     /// <see cref="Build"/> (with the CRLs of 'crl-verify') when first needed. Missing 'ca'/'cert'/'key' still throw

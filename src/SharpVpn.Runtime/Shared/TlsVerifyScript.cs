@@ -13,7 +13,9 @@ namespace SharpVpn.Runtime.Shared;
 /// the server's control work meanwhile (keep it quick; it is killed after the handshake window).
 /// </summary>
 /// <param name="exportDirectory">tls-export-cert: each certificate is written there as PEM for its call ($peer_cert), then removed.</param>
-internal sealed class TlsVerifyScript(IReadOnlyList<string> command, ScriptRunner runner, string? exportDirectory = null)
+/// <param name="nameFields">x509-username-field: what names the peer in common_name.</param>
+internal sealed class TlsVerifyScript(IReadOnlyList<string> command, ScriptRunner runner, IReadOnlyList<PeerNameField> nameFields,
+    string? exportDirectory = null)
 {
     /// <summary>
     /// Checks <paramref name="chain"/> (leaf first) from <paramref name="peer"/>; null when every certificate passed.
@@ -30,9 +32,8 @@ internal sealed class TlsVerifyScript(IReadOnlyList<string> command, ScriptRunne
             string subject = OpenVpnCertificateText.Subject(certificate.SubjectName);
             if (depth == 0)
             {
-                // OpenVPN names the session after the peer's CN before it asks the script (ssl_verify.c verify_cert).
-                env["common_name"] = ScriptRunner.Sanitize(OpenVpnCertificateText.SubjectFields(certificate.SubjectName)
-                    .LastOrDefault(f => f.Key == "CN").Value ?? string.Empty);
+                // OpenVPN names the session (x509-username-field, default the CN) before it asks the script (ssl_verify.c verify_cert).
+                env["common_name"] = PeerName.Extract(certificate, nameFields, out _) ?? string.Empty;
             }
 
             string depthText = depth.ToString(CultureInfo.InvariantCulture);

@@ -53,6 +53,30 @@ public sealed class PeerCertificateValidatorTests
         Assert.Contains("has expired", tenYears.Validate(Pki.Client, [], now), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void X509UsernameField_NamesThePeerForVerifyX509Name_AndAPeerWithoutTheFieldIsRefused()
+    {
+        using X509Chain chain = BuildAsSslStreamDoes(Pki.Client, Pki.Ca, ClientAuth);
+        var serial = new PeerNameField("serialNumber", PeerNameSource.CertificateSerial, null);
+        var ou = new PeerNameField("OU", PeerNameSource.SubjectAttribute, "2.5.4.11");
+        PeerCertificateValidator With(IReadOnlyList<PeerNameField> fields, VerifyX509Name? name) =>
+            new(new TlsEngineOptions
+            {
+                IsServer = true,
+                Certificate = Pki.Server,
+                TrustedCertificateAuthorities = Pki.Trust(),
+                PeerNameFields = fields,
+                VerifyX509Name = name,
+            });
+
+        Assert.Null(With([PeerNameField.CommonName], new VerifyX509Name("client1")).Validate(Pki.Client, [], chain));
+        // verify-x509-name NAME name|name-prefix compares the x509-username-field name, not the CN (ssl_verify.c verify_peer_cert).
+        Assert.Null(With([serial], new VerifyX509Name("0x", X509NameMatch.NamePrefix)).Validate(Pki.Client, [], chain));
+        Assert.Contains("does not match verify-x509-name 'client1'", With([serial], new VerifyX509Name("client1")).Validate(Pki.Client, [], chain), StringComparison.Ordinal);
+        Assert.Equal("VERIFY ERROR: could not extract OU from X509 subject string ('CN=client1') -- note that the field length is limited to 64 characters",
+            With([ou], null).Validate(Pki.Client, [], chain));
+    }
+
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
 
