@@ -34,7 +34,7 @@ public sealed class SessionLimitInteropTests(ITestOutputHelper output)
             await client.WaitForOutputAsync("Inactivity timeout (--inactive), exiting", TimeSpan.FromSeconds(15));
             await client.WaitForOutputAsync("SIGTERM[soft,inactive] received, process exiting", TimeSpan.FromSeconds(10));
             output.WriteLine($"{Name(real)} client ended {idle.Elapsed.TotalSeconds:F1} s after the last ping (inactive 4)");
-            Assert.InRange(idle.Elapsed.TotalSeconds, 2.5, 7); // openvpn's timers tick in whole seconds
+            Assert.InRange(idle.Elapsed.TotalSeconds, 2.5, 10); // openvpn's timers tick in whole seconds; ours sample once a second
             await client.StopAsync();
         }
     }
@@ -58,7 +58,7 @@ public sealed class SessionLimitInteropTests(ITestOutputHelper output)
             await s.Server.WaitForOutputAsync("Inactivity timeout (--inactive), exiting", TimeSpan.FromSeconds(15));
             await s.Server.WaitForOutputAsync("SIGTERM[soft,inactive]", TimeSpan.FromSeconds(5));
             output.WriteLine($"{Name(real)} server dropped the client {idle.Elapsed.TotalSeconds:F1} s after the last ping (inactive 3)");
-            Assert.InRange(idle.Elapsed.TotalSeconds, 1.5, 6);
+            Assert.InRange(idle.Elapsed.TotalSeconds, 1.5, 9);
             await client.StopAsync();
         }
     }
@@ -78,7 +78,7 @@ public sealed class SessionLimitInteropTests(ITestOutputHelper output)
             await client.WaitForOutputAsync("Session timeout, exiting", TimeSpan.FromSeconds(15));
             await client.WaitForOutputAsync("SIGTERM[soft,session-timeout] received, process exiting", TimeSpan.FromSeconds(10));
             output.WriteLine($"{Name(realClient)} client under the {Name(realServer)} server ended {connected.Elapsed.TotalSeconds:F1} s after connecting");
-            Assert.InRange(connected.Elapsed.TotalSeconds, 2.5, 7);
+            Assert.InRange(connected.Elapsed.TotalSeconds, 2.5, 9);
             PingResult ping = await traffic;
             Assert.True(ping.Received > 5, ping.ToString()); // traffic flowed until the end
             await client.StopAsync();
@@ -104,17 +104,23 @@ public sealed class SessionLimitInteropTests(ITestOutputHelper output)
             await client.WaitForOutputAsync("Inactivity timeout (--ping-exit), exiting", TimeSpan.FromSeconds(15));
             await client.WaitForOutputAsync("SIGTERM[soft,ping-exit] received, process exiting", TimeSpan.FromSeconds(10));
             output.WriteLine($"{Name(real)} client ended {silent.Elapsed.TotalSeconds:F1} s after the server stopped (ping-restart 10 pushed, ping-exit 3)");
-            Assert.InRange(silent.Elapsed.TotalSeconds, 11, 17);
+            Assert.InRange(silent.Elapsed.TotalSeconds, 11, 20);
             await client.StopAsync();
         }
     }
 
     /// <summary>
-    /// The kernel's own IPv6 packets on a new tun device (router solicitations seconds after it comes up) are tunnel
-    /// traffic to openvpn and to us alike and would move the inactivity timer at random; the client namespace gets none.
+    /// The kernel's own IPv6 packets on a new tun device (router solicitations and MLD reports seconds after it comes
+    /// up, on either end) are tunnel traffic to openvpn and to us alike and would move the inactivity timer at random;
+    /// the tun devices of this test get no IPv6.
     /// </summary>
-    private static async Task WithoutIpv6OnNewDevicesAsync(ServerScenario s) =>
-        (await s.Lab.RunAsync(s.Lab.Client, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")).EnsureSuccess();
+    private static async Task WithoutIpv6OnNewDevicesAsync(ServerScenario s)
+    {
+        foreach (LabHost host in new[] { s.Lab.Client, s.Lab.Server })
+        {
+            (await s.Lab.RunAsync(host, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")).EnsureSuccess();
+        }
+    }
 
     private static async Task<LabProcess> ConnectAsync(ServerScenario s, bool realClient, OpenVpnConfigFile config)
     {
