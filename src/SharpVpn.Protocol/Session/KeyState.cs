@@ -50,6 +50,9 @@ internal sealed class KeyState
     /// <summary>The peer's hard or soft reset for this key_id arrived (in order).</summary>
     public bool PeerResetReceived { get; set; }
 
+    /// <summary>Server, renegotiated key: the peer's certificate was compared with the session's locked one.</summary>
+    public bool PeerCertificateChecked { get; set; }
+
     /// <summary>Plaintext received before the peer's key-method-2 record was complete.</summary>
     public List<byte> PendingPlaintext { get; } = new();
 

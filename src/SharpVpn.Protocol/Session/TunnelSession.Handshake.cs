@@ -67,6 +67,23 @@ public sealed partial class TunnelSession
             // session (CRL reloads, scripts).
             PeerCertificate = new X509Certificate2(peer);
         }
+        else if (IsServer && ks.KeyId != 0 && !ks.PeerCertificateChecked && ks.Tls.IsHandshakeComplete && PeerCertificate is { } locked
+            && ks.Tls.PeerCertificate is { } renegotiated)
+        {
+            // The certificate is locked for the session (ssl_verify.c verify_final_auth_checks, locked_cn and
+            // locked_cert_hash_set): a renegotiation with another valid certificate, e.g. after the first was revoked,
+            // must not carry the session on.
+            ks.PeerCertificateChecked = true;
+            if (!renegotiated.RawDataMemory.Span.SequenceEqual(locked.RawDataMemory.Span))
+            {
+                string before = PeerCertificateName(locked) ?? string.Empty;
+                string after = PeerCertificateName(renegotiated) ?? string.Empty;
+                Close(OpenVpnError.AuthenticationFailed, before != after
+                    ? $"TLS Auth Error: TLS object CN attempted to change from '{before}' to '{after}' -- tunnel disabled"
+                    : $"TLS Auth Error: TLS object CN={before} client-provided SSL certs unexpectedly changed during mid-session reauth");
+                return;
+            }
+        }
         ReadPlaintext(ks, nowMs);
     }
 

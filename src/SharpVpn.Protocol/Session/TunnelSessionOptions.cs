@@ -8,7 +8,7 @@ namespace SharpVpn.Protocol.Session;
 /// Configuration of one <see cref="TunnelSession"/>. Durations are milliseconds; 0 disables a timer.
 /// Build one per session (the wrap object holds per-session replay state).
 /// </summary>
-public sealed class TunnelSessionOptions
+public sealed record TunnelSessionOptions
 {
     /// <summary>True for the TLS server role.</summary>
     /// <summary>

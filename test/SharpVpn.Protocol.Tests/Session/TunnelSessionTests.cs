@@ -1,5 +1,7 @@
 using SharpVpn.DataChannel;
 using SharpVpn.Protocol.Session;
+using SharpVpn.Protocol.Tests.Tls;
+using SharpVpn.Tls;
 
 namespace SharpVpn.Protocol.Tests.Session;
 
@@ -294,6 +296,33 @@ public class TunnelSessionTests
         h.Advance(12_000, stepMs: 250);
         Assert.Equal(1, h.Server!.CurrentKeyId);
         Assert.DoesNotContain(h.ServerEvents, e => e.Kind == SessionEventKind.RenegotiationApprovalRequired);
+    }
+
+    [Fact]
+    public void Renegotiation_WithAnotherValidCertificate_EndsTheSessionOnTheServer()
+    {
+        // The client's second TLS engine presents another certificate of the same CA (valid, different CN).
+        int engines = 0;
+        using var h = new SessionHarness(
+            clientTweak: o => o with
+            {
+                TlsEngineFactory = () => new SslStreamTlsEngine(new TlsEngineOptions
+                {
+                    IsServer = false,
+                    Certificate = engines++ == 0 ? TestPki.Shared.Client : TestPki.Shared.RevokedClient,
+                    TrustedCertificateAuthorities = TestPki.Shared.Trust(),
+                    RemoteCertTls = RemoteCertTls.Server,
+                }),
+            },
+            serverTweak: o => WithReneg(o, 10_000));
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+
+        Assert.True(h.RunUntil(() => h.Server!.IsClosed, maxMs: 30_000), "the server kept the session");
+
+        SessionEvent closed = Assert.Single(h.ServerEvents, e => e.Kind == SessionEventKind.Closed);
+        Assert.Equal(OpenVpnError.AuthenticationFailed, closed.Error);
+        Assert.Equal("TLS Auth Error: TLS object CN attempted to change from 'client1' to 'revoked' -- tunnel disabled", closed.Message);
+        Assert.True(engines >= 2);
     }
 
     private static TunnelSessionOptions WithReneg(TunnelSessionOptions o, long ms, long packets = 0, bool approve = false) => new()
