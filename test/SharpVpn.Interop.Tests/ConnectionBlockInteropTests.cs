@@ -50,18 +50,11 @@ public sealed partial class ConnectionBlockInteropTests(ITestOutputHelper output
         }
     }
 
-    private static async Task DropUdpPortAsync(ScenarioLab lab, int port)
-    {
-        foreach (string[] args in new[]
-        {
-            new[] { "add", "table", "inet", "svdrop" },
-            ["add", "chain", "inet", "svdrop", "in", "{ type filter hook input priority 0; }"],
-            ["add", "rule", "inet", "svdrop", "in", "udp", "dport", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "drop"],
-        })
-        {
-            (await lab.RunAsync(lab.Server, "nft", args)).EnsureSuccess();
+    private static Task DropUdpPortAsync(ScenarioLab lab, int port) => lab.ApplyNftAsync(lab.Server, $$"""
+        table inet svdrop {
+          chain in { type filter hook input priority 0; udp dport {{port}} drop; }
         }
-    }
+        """);
 
     [GeneratedRegex(@"^(remote|proto) .*\n", RegexOptions.Multiline)]
     private static partial Regex RemoteAndProto();

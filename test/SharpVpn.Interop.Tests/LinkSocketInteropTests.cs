@@ -64,19 +64,11 @@ public sealed partial class LinkSocketInteropTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task CountMarkedAsync(ScenarioLab lab, LabHost host, int mark, string match)
-    {
-        string rule = $"meta mark {mark.ToString(CultureInfo.InvariantCulture)} {match} counter";
-        foreach (string command in new[]
-        {
-            "add table inet svmark",
-            "add chain inet svmark out { type filter hook output priority 0; }",
-            $"add rule inet svmark out {rule}",
-        })
-        {
-            (await lab.RunAsync(host, "nft", command.Split(' '))).EnsureSuccess();
+    private static Task CountMarkedAsync(ScenarioLab lab, LabHost host, int mark, string match) => lab.ApplyNftAsync(host, $$"""
+        table inet svmark {
+          chain out { type filter hook output priority 0; meta mark {{mark}} {{match}} counter; }
         }
-    }
+        """);
 
     private static async Task ResetCounterAsync(ScenarioLab lab, LabHost host) =>
         (await lab.RunAsync(host, "nft", "reset", "counters", "table", "inet", "svmark")).EnsureSuccess();
