@@ -62,7 +62,7 @@ public sealed class ClientPromptInteropTests(ITestOutputHelper output)
         }
     }
 
-    // A dynamic challenge for alice's password, then her answer; a temporary refusal for carol's first try.
+    // A dynamic challenge for alice's password, then her answer; a temporary refusal for carol's first try, a plain one for dave's.
     private static string ChallengeScript(string dump, string marker) => $"""
         #!/bin/sh
         user=$(sed -n 1p "$1")
@@ -72,12 +72,13 @@ public sealed class ClientPromptInteropTests(ITestOutputHelper output)
           alice:pw) echo "CRV1:R,E:s42:$(printf alice | base64):Code from the SMS" > "$auth_failed_reason_file"; exit 1 ;;
           alice:CRV1::s42::4711) exit 0 ;;
           carol:pw) [ -e {marker} ] && exit 0; touch {marker}; echo "TEMP[backoff 3]:busy" > "$auth_failed_reason_file"; exit 1 ;;
+          dave:pw) [ -e {marker}-dave ] && exit 0; touch {marker}-dave; exit 1 ;;
         esac
         exit 1
         """;
 
     [Fact]
-    public async Task DynamicChallengeAndTemporaryRefusal_FromTheRealServer_AreAnsweredAsTheRealClientAnswersThem()
+    public async Task DynamicChallengeTemporaryRefusalAndNoInteractRetry_FromTheRealServer_AreAnsweredAsTheRealClientAnswersThem()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         string dump = Path.Combine(s.Lab.WorkDir, "logins");
@@ -91,6 +92,9 @@ public sealed class ClientPromptInteropTests(ITestOutputHelper output)
         string carolPass = Path.Combine(s.Lab.WorkDir, "carol.pass");
         File.WriteAllText(carolPass, "carol\npw\n");
         OpenVpnConfigFile carol = WriteVariant(plain, "carol", text + $"auth-user-pass {carolPass}\n");
+        string davePass = Path.Combine(s.Lab.WorkDir, "dave.pass");
+        File.WriteAllText(davePass, "dave\npw\n");
+        OpenVpnConfigFile dave = WriteVariant(plain, "dave", text + $"auth-user-pass {davePass}\nauth-retry nointeract\n");
 
         foreach (bool real in new[] { false, true })
         {
@@ -134,6 +138,17 @@ public sealed class ClientPromptInteropTests(ITestOutputHelper output)
             output.WriteLine($"{who} client got in {refused.Elapsed.TotalSeconds:F1} s after AUTH_FAILED,TEMP[backoff 3]");
             Assert.InRange(refused.Elapsed.TotalSeconds, 2, 10);
             await temp.StopAsync();
+
+            // auth-retry nointeract: a plain AUTH_FAILED is retried with the same credentials 10 s later.
+            File.Delete(marker + "-dave");
+            File.Delete(dave.LogPath);
+            LabProcess retry = real ? s.StartRealClient(dave) : s.StartOurClient(dave);
+            await retry.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
+            var failed = System.Diagnostics.Stopwatch.StartNew();
+            await retry.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            output.WriteLine($"{who} client got in {failed.Elapsed.TotalSeconds:F1} s after AUTH_FAILED (auth-retry nointeract)");
+            Assert.InRange(failed.Elapsed.TotalSeconds, 8, 16);
+            await retry.StopAsync();
         }
     }
 
