@@ -1,5 +1,6 @@
 using System.Formats.Asn1;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
@@ -8,7 +9,7 @@ namespace SharpVpn.Tls;
 /// <summary>
 /// The name OpenVPN 2.6 gives a peer from its certificate (ssl_verify.c verify_cert with
 /// ssl_verify_openssl.c backend_x509_get_username): each <c>x509-username-field</c> field's value, joined by '_',
-/// then every byte outside printable ASCII replaced by '_' (string_mod_remap_name). The one place both the
+/// then every control byte replaced by '_' (string_mod_remap_name). The one place both the
 /// certificate check (a peer without the field is refused) and the server's naming of a client use.
 /// </summary>
 public static class PeerName
@@ -57,20 +58,11 @@ public static class PeerName
         return Remap(name);
     }
 
-    /// <summary>string_mod(s, CC_PRINT, CC_CRLF, '_') over the UTF-8 bytes: printable ASCII stays, any other byte is '_'.</summary>
-    public static string Remap(string text) => Remap(Encoding.UTF8.GetBytes(text));
+    /// <summary>string_mod_remap_name: control characters become '_', non-ASCII stays (<see cref="OpenVpnStringMod"/>).</summary>
+    public static string Remap(string text) => OpenVpnStringMod.ReplaceControls(text);
 
-    private static string Remap(IReadOnlyList<byte> bytes)
-    {
-        var chars = new char[bytes.Count];
-        for (int i = 0; i < chars.Length; i++)
-        {
-            byte b = bytes[i];
-            chars[i] = b is >= 0x20 and <= 0x7e ? (char)b : '_';
-        }
-
-        return new string(chars);
-    }
+    /// <summary>The joined UTF-8 field values as a name (a byte that is not UTF-8 reads as U+FFFD), then <see cref="Remap(string)"/>.</summary>
+    private static string Remap(List<byte> bytes) => Remap(Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(bytes)));
 
     /// <summary>One field's UTF-8 value, or null when the certificate lacks it (or it is too long).</summary>
     private static byte[]? Value(X509Certificate2 certificate, PeerNameField field) => field.Source switch

@@ -345,5 +345,48 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task ControlCharactersInCredentials_AreDroppedByTheClient_NonAsciiReachesTheScript_AsWithOpenVpn()
+    {
+        // The client drops control characters from its credentials (misc.c get_user_pass_cr: string_mod(CC_PRINT,
+        // CC_CRLF, 0)); the server maps any that arrive to '_' (string_mod_remap_name) and keeps UTF-8, as CC_PRINT
+        // takes every byte from 32 up except 127. Under username-as-common-name the client is named by the result.
+        // Real client -> our server and the real server; our client -> the real server: the script reads the same.
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        const string CopyCredentials = "#!/bin/sh\ncp \"$2\" \"$1/credentials\"\nexit 0\n";
+        const string RecordConnect = "#!/bin/sh\nenv | sort > \"$1/connect-env\"\nexit 0\n";
+        string auth = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "copy-credentials.sh"), CopyCredentials);
+        string connect = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "record-connect.sh"), RecordConnect);
+        OpenVpnConfigFile client = ScriptFiles.ClientWithPassword(s, "controls", "zo\u00eb\u0001x", "p\u00e4\u007fss\u0002");
+
+        var seen = new Dictionary<string, (string Credentials, string CommonName)>();
+        foreach ((string pair, bool realServer, bool realClient) in new[] { ("ours-ovpn", false, true), ("ovpn-ovpn", true, true), ("ovpn-ours", true, false) })
+        {
+            string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, "dump-" + pair)).FullName;
+            OpenVpnVariant server = OpenVpnVariant.Modern with
+            {
+                ServerExtra =
+                [
+                    "script-security 2", $"auth-user-pass-verify \"{auth} {dump}\" via-file", "username-as-common-name",
+                    $"client-connect \"{connect} {dump}\"",
+                ],
+            };
+            await s.StartEitherServerAsync(server, realServer);
+            LabProcess connected = realClient ? s.StartRealClient(client) : s.StartOurClient(client);
+            await connected.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            seen[pair] = (File.ReadAllText(Path.Combine(dump, "credentials")),
+                          ScriptFiles.ReadEnvFile(Path.Combine(dump, "connect-env"))["common_name"]);
+            output.WriteLine($"{pair}: credentials {seen[pair].Credentials.ReplaceLineEndings("|")} common_name {seen[pair].CommonName}");
+            await connected.StopAsync();
+        }
+
+        Assert.Equal("zo\u00ebx\np\u00e4ss\n", seen["ovpn-ovpn"].Credentials); // the reference (test assumption)
+        Assert.Equal("zo\u00ebx", seen["ovpn-ovpn"].CommonName);
+        foreach (string pair in new[] { "ours-ovpn", "ovpn-ours" })
+        {
+            Assert.Equal(seen["ovpn-ovpn"], seen[pair]);
+        }
+    }
+
     private static Dictionary<string, string> ReadEnv(string dump, string user) => ScriptFiles.ReadEnvFile(Path.Combine(dump, $"env-{user}"));
 }

@@ -104,13 +104,19 @@ internal sealed class ClientSessionFactory
             PingRestartMs = (pingRestartSeconds ?? k.PingRestartSeconds) * 1000L,
             ReplayWindowPackets = _config.DataChannel.ReplayWindow,
             ReplayWindowSeconds = _config.DataChannel.ReplayWindowSeconds,
-            Username = Credentials?.Username ?? up?.Username,
-            Password = Credentials?.Password ?? up?.Password,
+            Username = ForWire(Credentials?.Username ?? up?.Username),
+            Password = ForWire(Credentials?.Password ?? up?.Password),
             AuthToken = authToken,
             AuthTokenUser = authTokenUser,
             PeerInfo = _peerInfo,
         };
     }
+
+    /// <summary>
+    /// Credentials as OpenVPN's client sends them (misc.c get_user_pass_cr ends with string_mod(CC_PRINT, CC_CRLF, 0)):
+    /// control characters, from a file, a prompt or a challenge answer, are dropped; UTF-8 is kept.
+    /// </summary>
+    private static string? ForWire(string? value) => value is null ? null : OpenVpnStringMod.RemoveControls(value);
 
     /// <summary>Maps the config's compression option to the data-channel framing (we never compress; VORACLE).</summary>
     public static CompressionFramingMode MapFraming(CompressionMode mode) => mode switch

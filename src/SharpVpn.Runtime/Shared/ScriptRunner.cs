@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SharpVpn.Protocol.Control;
+using SharpVpn.Tls;
 
 namespace SharpVpn.Runtime.Shared;
 
@@ -169,16 +170,11 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
         }
     }
 
-    /// <summary>OpenVPN's string_mod(s, CC_PRINT, CC_CRLF, '_'): printable ASCII stays, anything else becomes '_'.</summary>
-    public static string Sanitize(string value) =>
-        string.Create(value.Length, value, static (span, s) =>
-        {
-            for (int i = 0; i < s.Length; i++)
-            {
-                char c = s[i];
-                span[i] = c is >= ' ' and <= '~' ? c : '_';
-            }
-        });
+    /// <summary>
+    /// OpenVPN's string_mod(s, CC_PRINT, CC_CRLF, '_') for what scripts are given (username, password, peer info):
+    /// control characters become '_', so a value cannot add lines to a via-file credentials file.
+    /// </summary>
+    public static string Sanitize(string value) => OpenVpnStringMod.ReplaceControls(value);
 
     /// <summary>The client's variables: name, address, certificates (depth 0 and its issuer at 1), IV_/UV_ peer info.</summary>
     private static void AddClient(Dictionary<string, string> env, ScriptClient client)

@@ -54,11 +54,12 @@ public sealed class PeerNameTests
     }
 
     [Fact]
-    public void NonPrintableBytes_BecomeUnderscores_ByteForByte()
+    public void ControlCharacters_BecomeUnderscores_NonAsciiStays()
     {
+        // string_mod_remap_name: CC_PRINT is any byte from 32 up except 127, so UTF-8 passes and controls do not.
         using X509Certificate2 cert = Certificate([(Cn, "José\tx")]);
-        Assert.Equal("Jos___x", Extract(cert, PeerNameField.CommonName)); // é is two UTF-8 bytes
-        Assert.Equal("Jos__", PeerName.Remap("José"));
+        Assert.Equal("José_x", Extract(cert, PeerNameField.CommonName));
+        Assert.Equal("José_x_\u0080ok", PeerName.Remap("José\u007fx\u0001\u0080ok"));
     }
 
     [Fact]
