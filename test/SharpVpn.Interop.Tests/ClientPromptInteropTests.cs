@@ -153,6 +153,47 @@ public sealed class ClientPromptInteropTests(ITestOutputHelper output)
     }
 
     /// <summary>The lab's client config under another name, logging to its own file.</summary>
+    [Fact]
+    public async Task AuthNoCache_TheCredentialsFileIsReadAgainForTheRenegotiation_AsByTheRealClient()
+    {
+        // auth-nocache: OpenVPN purges the credentials once sent (ssl.c key_method_2_write -> purge_user_pass) and reads
+        // the file again when the next key needs them. The password changes in the file after the first login: the
+        // server's renegotiation (reneg-sec 3) must bring the new one, from our client as from the real one; without
+        // auth-nocache both send the first one again.
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        string dump = Path.Combine(s.Lab.WorkDir, "logins");
+        string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "record.sh"),
+            $"#!/bin/sh\necho \"$(sed -n 1p \"$1\") $(sed -n 2p \"$1\")\" >> {dump}\nexit 0\n");
+        OpenVpnVariant v = OpenVpnVariant.Modern with
+        {
+            ServerExtra = ["script-security 2", $"auth-user-pass-verify {script} via-file", "reneg-sec 3"],
+        };
+        await s.StartEitherServerAsync(v, real: true);
+        string credentials = Path.Combine(s.Lab.WorkDir, "credentials.txt");
+
+        foreach ((bool real, bool noCache) in new[] { (false, true), (true, true), (false, false), (true, false) })
+        {
+            string who = $"{(real ? "openvpn" : "sharpvpn")} client{(noCache ? " with auth-nocache" : "")}";
+            OpenVpnConfigFile config = s.WriteClientConfig(v, edit: t => t + $"auth-user-pass {credentials}\n" + (noCache ? "auth-nocache\n" : ""));
+            File.WriteAllText(credentials, "alice\nfirst\n");
+            File.Delete(dump);
+            LabProcess client = real ? s.StartRealClient(config) : s.StartOurClient(config);
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            File.WriteAllText(credentials, "alice\nsecond\n");
+            DateTime deadline = DateTime.UtcNow + StartTimeout;
+            while ((File.Exists(dump) ? File.ReadAllLines(dump).Length : 0) < 2 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+
+            string[] logins = File.Exists(dump) ? File.ReadAllLines(dump) : [];
+            output.WriteLine($"{who}: {string.Join(" | ", logins)}");
+            Assert.True(logins.Length >= 2, $"{who}: no renegotiation login within {StartTimeout}:\n{client.Output}");
+            Assert.Equal(["alice first", noCache ? "alice second" : "alice first"], logins[..2]);
+            await client.StopAsync();
+        }
+    }
+
     private static OpenVpnConfigFile WriteVariant(OpenVpnConfigFile plain, string name, string text)
     {
         string dir = Path.GetDirectoryName(plain.ConfigPath)!;

@@ -140,6 +140,56 @@ public sealed class ClientSessionFactoryTests
         }
     }
 
+    [Fact]
+    public void AuthNoCache_EachConnectionReadsTheFileAgain_TypedCredentialsServeOneLogin_ATokenNeedsNoRead()
+    {
+        string dir = Directory.CreateTempSubdirectory("sv-nocache").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "up.txt");
+            File.WriteAllText(file, "alice\nfirst\n");
+            ClientConfig config = Parse($"client\ndev tun\nremote 192.0.2.1\nauth-user-pass {file}\nauth-nocache\n{Inline()}");
+            var factory = new ClientSessionFactory(config);
+            int reads = 0;
+            factory.ReadCredentialsAgain = () => { reads++; return ClientCredentials.ReadAgain(config, prompt: null); };
+
+            File.WriteAllText(file, "alice\nsecond\n");
+            TunnelSessionOptions reconnect = factory.CreateSessionOptions();
+            Assert.Equal(("alice", "second"), (reconnect.Username, reconnect.Password));
+            File.WriteAllText(file, "bob\nthird\n");
+            Assert.Equal(("bob", "third"), reconnect.ReadCredentialsAgain!()); // the renegotiation's read
+
+            factory.Credentials = ("carol", "typed"); // e.g. asked again after AUTH_FAILED (auth-retry interact)
+            TunnelSessionOptions typed = factory.CreateSessionOptions();
+            Assert.Equal(("carol", "typed"), (typed.Username, typed.Password));
+            TunnelSessionOptions next = factory.CreateSessionOptions();
+            Assert.Equal(("bob", "third"), (next.Username, next.Password)); // typed ones served one login
+
+            int before = reads;
+            TunnelSessionOptions withToken = factory.CreateSessionOptions(authToken: "SESS_ID_AT_x");
+            Assert.Equal(before, reads); // the pushed token stands in for the password: nothing read
+            Assert.NotNull(withToken.Password);
+
+            File.Delete(file);
+            ClientFatalException gone = Assert.Throws<ClientFatalException>(() => factory.CreateSessionOptions());
+            Assert.Contains(file, gone.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void WithoutAuthNoCache_TheConfigsCredentialsAreKept_AndControlCharactersDropped()
+    {
+        ClientConfig config = Parse($"client\ndev tun\nremote 192.0.2.1\n<auth-user-pass>\nal\u0001ice\npw\n</auth-user-pass>\n{Inline()}");
+        var factory = new ClientSessionFactory(config) { ReadCredentialsAgain = () => throw new InvalidOperationException("not under auth-nocache") };
+        TunnelSessionOptions options = factory.CreateSessionOptions();
+        Assert.Equal(("alice", "pw"), (options.Username, options.Password));
+        Assert.Null(options.ReadCredentialsAgain);
+    }
+
     private static ClientConfig Parse(string text)
     {
         string dir = Path.GetTempPath();

@@ -8,6 +8,19 @@ public sealed record AuthUserPassSettings(string? Username, string? Password, st
 {
     public bool NeedsPrompt => Username is null || Password is null;
 
+    /// <summary>
+    /// The credentials file's text (user name on line 1, password on line 2, CR ignored), or null when line 1 is
+    /// empty. Used for the config and again for each login under <c>auth-nocache</c>.
+    /// </summary>
+    public static AuthUserPassSettings? FromText(string text, string? sourceFile)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        string? user = lines[0].Length > 0 ? lines[0] : null;
+        string? pass = lines.Length > 1 && lines[1].Length > 0 ? lines[1] : null;
+        return user is null ? null : new AuthUserPassSettings(user, pass, sourceFile);
+    }
+
     /// <summary>True when something must be typed at each login: a missing value or a static-challenge response.</summary>
     public bool NeedsPromptWith(StaticChallenge? challenge) => NeedsPrompt || challenge is not null;
 }

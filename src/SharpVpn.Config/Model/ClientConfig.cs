@@ -68,6 +68,10 @@ public sealed record ClientConfig
     /// <summary><c>static-challenge</c>: ask for a one-time code with the password.</summary>
     public StaticChallenge? StaticChallenge { get; init; }
 
+    /// <summary>
+    /// <c>auth-nocache</c>: the credentials are not kept once sent; each login (renegotiation without an auth-token,
+    /// reconnect) reads the auth-user-pass file again or asks again, as OpenVPN's purge_user_pass.
+    /// </summary>
     public bool AuthNoCache { get; init; }
 
     /// <summary><c>push-peer-info</c> (or <c>setenv PUSH_PEER_INFO</c>): the fuller peer-info set, with setenv UV_* variables.</summary>

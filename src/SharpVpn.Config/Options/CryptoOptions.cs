@@ -232,20 +232,14 @@ internal static class CryptoOptions
                     return;
                 }
 
-                string[] lines = s.ReadFileArg(l).Replace("\r", "", StringComparison.Ordinal).Split('\n');
-                string? user = lines.Length > 0 && lines[0].Length > 0 ? lines[0] : null;
-                string? pass = lines.Length > 1 && lines[1].Length > 0 ? lines[1] : null;
-                if (user is null)
-                {
-                    throw l.Error($"{(l.IsInline ? "inline block" : $"file '{l.Arg(0)}'")} has no user name on its first line");
-                }
-
-                s.AuthUserPass = new AuthUserPassSettings(user, pass, l.IsInline ? null : s.ResolvePath(l.Arg(0)));
+                s.AuthUserPass = AuthUserPassSettings.FromText(s.ReadFileArg(l), l.IsInline ? null : s.ResolvePath(l.Arg(0)))
+                    ?? throw l.Error($"{(l.IsInline ? "inline block" : $"file '{l.Arg(0)}'")} has no user name on its first line");
             }, "auth-user-pass [FILE]: send a user name and password (FILE: two lines)", OptionScope.Client, AllowsInline: true),
         new("static-challenge", 2, 2, static (s, l) => s.StaticChallenge = new StaticChallenge(l.Arg(0),
                 int.TryParse(l.Arg(1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int echo) && echo != 0),
             "static-challenge TEXT 0|1: ask for a one-time code with the password (1 = show it as typed)", OptionScope.Client),
-        new("auth-nocache", 0, 0, static (s, _) => s.AuthNoCache = true, "forget the password after use", OptionScope.Client),
+        new("auth-nocache", 0, 0, static (s, _) => s.AuthNoCache = true,
+            "read the auth-user-pass file again (or ask again) for each login instead of keeping the password", OptionScope.Client),
         new("auth-retry", 1, 1, static (s, l) => s.AuthRetry = ParseState.Keyword(l, 0, AuthRetries),
             "auth-retry none|nointeract|interact: what to do after AUTH_FAILED", OptionScope.Client),
         new("reneg-sec", 1, 2, static (s, l) =>

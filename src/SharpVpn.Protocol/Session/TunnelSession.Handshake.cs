@@ -111,8 +111,15 @@ public sealed partial class TunnelSession
             // With a pushed auth-token, the token replaces the password (and auth-token-user the username), as OpenVPN's
             // client sends it at renegotiations and reconnects; only when the config has credentials at all.
             bool token = AuthToken is not null && _options.Password is not null;
-            ks.Local = KeyMethod2Record.CreateClient(_options.OptionsString, token ? AuthTokenUser ?? _options.Username : _options.Username,
-                token ? AuthToken : _options.Password, _options.PeerInfo);
+            (string? username, string? password) = (_options.Username, _options.Password);
+            if (!token && _credentialsSent && _options.ReadCredentialsAgain is { } readAgain)
+            {
+                (username, password) = readAgain(); // auth-nocache: nothing was kept from the last key
+            }
+
+            _credentialsSent = true;
+            ks.Local = KeyMethod2Record.CreateClient(_options.OptionsString, token ? AuthTokenUser ?? username : username,
+                token ? AuthToken : password, _options.PeerInfo);
             ks.Tls.WritePlaintext(ks.Local.ToBytes());
         }
     }

@@ -39,6 +39,7 @@ public sealed partial class TunnelSession : IDisposable
     private volatile DataChannelKey?[] _decryptKeys = new DataChannelKey?[8];
     private volatile int _dataPeerId = -1;
     private bool _closed;
+    private bool _credentialsSent; // client: a key-method-2 record with the credentials went out (auth-nocache)
     private bool _connected;
     private long _closeAtMs = long.MaxValue;
     private string? _closeReason;

@@ -81,6 +81,13 @@ public sealed record TunnelSessionOptions
     public string? Password { get; init; }
 
     /// <summary>
+    /// Client with <c>auth-nocache</c>: the username and password for each renegotiated key, read anew (the file
+    /// again, or asked again) as OpenVPN's client does once it has purged the ones it sent; null = <see cref="Username"/>
+    /// and <see cref="Password"/> again. Not called while an auth-token stands in for the password.
+    /// </summary>
+    public Func<(string Username, string Password)>? ReadCredentialsAgain { get; init; }
+
+    /// <summary>
     /// Client: a session token an earlier connection's server pushed (<c>auth-token</c>), sent instead of
     /// <see cref="Password"/> (and <see cref="AuthTokenUser"/> instead of <see cref="Username"/> if set); null = none.
     /// </summary>

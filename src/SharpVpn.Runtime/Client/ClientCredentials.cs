@@ -57,6 +57,35 @@ public static class ClientCredentials
     }
 
     /// <summary>
+    /// <c>auth-nocache</c>: the credentials read anew for one login, as OpenVPN's client after purging them: the
+    /// auth-user-pass file again (a password missing from it, and a static-challenge response, asked), or asked
+    /// again when they were typed; an inline block gives the same values each time.
+    /// </summary>
+    /// <exception cref="ClientFatalException">The file cannot be read or has no user name, or nobody can type a value.</exception>
+    public static (string Username, string Password) ReadAgain(ClientConfig config, IClientPrompt? prompt)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        AuthUserPassSettings given = config.AuthUserPass ?? throw new InvalidOperationException("the config has no auth-user-pass");
+        if (given.SourceFile is { } file)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ClientFatalException($"ERROR: cannot read auth-user-pass file '{file}' again (auth-nocache): {ex.Message}");
+            }
+
+            given = AuthUserPassSettings.FromText(text, file)
+                ?? throw new ClientFatalException($"ERROR: auth-user-pass file '{file}' has no user name on its first line (auth-nocache reads it at each login)");
+        }
+
+        return AskUserPass(config with { AuthUserPass = given }, prompt);
+    }
+
+    /// <summary>
     /// A server's dynamic challenge (CRV1), answered as OpenVPN's client does: "CHALLENGE: TEXT" asked, then the login is
     /// the challenge's user with the password <c>CRV1::STATE_ID::RESPONSE</c>.
     /// </summary>

@@ -117,6 +117,18 @@ public sealed partial class ClientEngine : IDisposable
             _factory.Credentials = ClientCredentials.AskUserPass(_config, _options.Prompt);
         }
 
+        if (_config.AuthUserPass is not null)
+        {
+            if (_config.AuthNoCache)
+            {
+                _factory.ReadCredentialsAgain = () => ClientCredentials.ReadAgain(_config, _options.Prompt);
+            }
+            else
+            {
+                _log.Info("WARNING: this configuration may cache passwords in memory -- use the auth-nocache option to prevent this");
+            }
+        }
+
         int unsuccessful = 0;
         int remoteIndex = 0;
         IReadOnlyList<RemoteEndpoint> remotes = OrderRemotes();

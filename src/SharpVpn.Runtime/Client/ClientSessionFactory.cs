@@ -26,10 +26,17 @@ internal sealed class ClientSessionFactory
     private readonly IReadOnlyList<string> _dataCiphers;
     private readonly FirstTlsEngine _firstTls;
 
-    /// <param name="peerCheck">tls-verify's check of the server's chain (leaf first), or null.</param>
-    /// <summary>The user name and password typed for auth-user-pass (see <see cref="ClientCredentials"/>); null = the config's.</summary>
+    /// <summary>
+    /// The user name and password typed for auth-user-pass (see <see cref="ClientCredentials"/>); null = the config's.
+    /// Under auth-nocache they serve the next login only.
+    /// </summary>
     public (string Username, string Password)? Credentials { get; set; }
 
+    /// <summary>auth-nocache: reads a login's credentials anew (<see cref="ClientCredentials.ReadAgain"/>); set by the engine.</summary>
+    public Func<(string Username, string Password)>? ReadCredentialsAgain { get; set; }
+
+    /// <param name="config">The client's configuration.</param>
+    /// <param name="peerCheck">tls-verify's check of the server's chain (leaf first), or null.</param>
     public ClientSessionFactory(ClientConfig config, Func<IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2>, string?>? peerCheck = null)
     {
         _config = config;
@@ -83,7 +90,7 @@ internal sealed class ClientSessionFactory
     {
         RenegotiationSettings r = _config.Renegotiation;
         KeepaliveSettings k = _config.Keepalive;
-        AuthUserPassSettings? up = _config.AuthUserPass;
+        (string? username, string? password) = LoginFor(authToken);
         return new TunnelSessionOptions
         {
             IsServer = false,
@@ -104,12 +111,49 @@ internal sealed class ClientSessionFactory
             PingRestartMs = (pingRestartSeconds ?? k.PingRestartSeconds) * 1000L,
             ReplayWindowPackets = _config.DataChannel.ReplayWindow,
             ReplayWindowSeconds = _config.DataChannel.ReplayWindowSeconds,
-            Username = ForWire(Credentials?.Username ?? up?.Username),
-            Password = ForWire(Credentials?.Password ?? up?.Password),
+            Username = ForWire(username),
+            Password = ForWire(password),
+            ReadCredentialsAgain = _config.AuthNoCache ? ReadAgainForWire : null,
             AuthToken = authToken,
             AuthTokenUser = authTokenUser,
             PeerInfo = _peerInfo,
         };
+    }
+
+    /// <summary>
+    /// The credentials of a new connection's first login. With auth-nocache nothing is kept from the last one: typed
+    /// credentials (at start, after AUTH_FAILED with auth-retry interact) serve one login, otherwise the file is read
+    /// again (or they are asked again), unless a pushed auth-token stands in for the password.
+    /// </summary>
+    private (string? Username, string? Password) LoginFor(string? authToken)
+    {
+        AuthUserPassSettings? up = _config.AuthUserPass;
+        if (!_config.AuthNoCache || up is null)
+        {
+            return Credentials is { } kept ? kept : (up?.Username, up?.Password);
+        }
+
+        (string Username, string Password)? typed = Credentials;
+        Credentials = null;
+        if (typed is { } once)
+        {
+            return once;
+        }
+
+        if (authToken is not null)
+        {
+            return (up.Username, string.Empty); // the token replaces the purged password
+        }
+
+        return ReadCredentialsAgain is { } read ? read() : (up.Username, up.Password);
+    }
+
+    /// <summary>A renegotiation's credentials under auth-nocache, read anew and cleaned as every login's.</summary>
+    private (string Username, string Password) ReadAgainForWire()
+    {
+        (string username, string password) = ReadCredentialsAgain?.Invoke()
+            ?? (_config.AuthUserPass?.Username ?? string.Empty, _config.AuthUserPass?.Password ?? string.Empty);
+        return (OpenVpnStringMod.RemoveControls(username), OpenVpnStringMod.RemoveControls(password));
     }
 
     /// <summary>
