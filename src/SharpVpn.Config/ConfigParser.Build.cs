@@ -44,6 +44,12 @@ public static partial class ConfigParser
 
         RequireDevice(s);
         RequireCredentials(s, requireCertificate: s.AuthUserPass is null);
+        DnsSettings dns = s.Dns.Build(out string? dnsError);
+        if (dnsError is not null)
+        {
+            throw new ConfigException(s.SourceName, 0, "dns", dnsError);
+        }
+
         if (s.Keepalive is { } ka && (s.Ping is not null || s.PingRestart is not null || s.PingExit is not null))
         {
             throw ka.Line.Error("conflicts with ping, ping-restart and ping-exit; use one or the other");
@@ -89,6 +95,7 @@ public static partial class ConfigParser
             PullFilters = s.PullFilters,
             AuthUserPass = s.AuthUserPass,
             AuthNoCache = s.AuthNoCache,
+            Dns = dns,
             StaticChallenge = s.StaticChallenge,
             PushPeerInfo = s.PushPeerInfo,
             AuthRetry = s.AuthRetry,

@@ -160,6 +160,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public int? RouteMetric;
     public RedirectGateway? RedirectGateway;
     public List<DhcpOption> DhcpOptions = [];
+    public readonly DnsOption.Builder Dns = new();
     public bool BlockOutsideDns;
     public int? SocketSendBuffer;
     public int? SocketReceiveBuffer;

@@ -90,6 +90,51 @@ public sealed class UpDownScriptInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Client_Dns26Options_FromConfigAndPush_ReachTheScriptsAsFromTheRealOpenVpnClient()
+    {
+        // OpenVPN 2.6's structured dns option: pushed servers (priority 0..127) replace the config's of the same
+        // priority and merge in priority order, search domains append; scripts get dns_* variables, and the foreign
+        // options' dhcp-option DNS/DNS6/DOMAIN-SEARCH are rewritten from them (other dhcp-options stay first).
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        OpenVpnVariant server = OpenVpnVariant.Modern with
+        {
+            ServerExtra =
+            [
+                "push \"dhcp-option DNS 10.0.1.1\"", "push \"dhcp-option DOMAIN corp.example\"", "push \"dhcp-option DOMAIN-SEARCH old.example\"",
+                "push \"dns server 1 address 10.0.1.53 [fd00::53]:5353\"", "push \"dns server 1 resolve-domains corp.example intra.example\"",
+                "push \"dns server 0 address 10.0.1.54:53\"", "push \"dns server 0 dnssec yes\"", "push \"dns server 0 transport DoT\"",
+                "push \"dns server 0 sni dns.corp.example\"", "push \"dns search-domains corp.example lab.example\"",
+            ],
+        };
+        await s.StartEitherServerAsync(server, real: true);
+        var seen = new Dictionary<bool, Dictionary<string, string>>();
+        foreach (bool real in new[] { true, false })
+        {
+            string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, real ? "dns-real" : "dns-ours")).FullName;
+            string script = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, real ? "dns-real.sh" : "dns-ours.sh"), DumpScript(dump));
+            OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern with
+            {
+                ClientExtra =
+                [
+                    "script-security 2", $"up {script}", "dns server -5 address 10.0.9.9", "dns server 1 address 10.0.8.8",
+                    "dns search-domains local.example",
+                ],
+            });
+            LabProcess client = real ? s.StartRealClient(config) : s.StartOurClient(config);
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await client.StopAsync();
+            seen[real] = Read(dump, ["up"])["up"].Env
+                .Where(kv => kv.Key.StartsWith("dns_", StringComparison.Ordinal) || kv.Key.StartsWith("foreign_option_", StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            output.WriteLine($"{(real ? "openvpn" : "sharpvpn")}: {string.Join(' ', seen[real].OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"))}");
+        }
+
+        Assert.Equal("10.0.9.9", seen[true]["dns_server_1_address_1"]); // the reference's merge (test assumption)
+        Assert.Equal("DoT", seen[true]["dns_server_2_transport"]);
+        Assert.Equal(seen[true].OrderBy(kv => kv.Key, StringComparer.Ordinal), seen[false].OrderBy(kv => kv.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Client_UpRestartAndDownPre_WithPersistTun_TheSameCallsAsTheRealOpenVpnClient()
     {
         await using ServerScenario s = await ServerScenario.CreateAsync(output);

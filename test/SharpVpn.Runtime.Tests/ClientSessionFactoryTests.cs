@@ -37,7 +37,7 @@ public sealed class ClientSessionFactoryTests
         var options = factory.CreateSessionOptions();
         Assert.IsType<TlsAuth>(options.Wrap);
         Assert.False(options.IsServer);
-        Assert.Contains("IV_PROTO=390\n", options.PeerInfo, StringComparison.Ordinal); // DATA_V2 | REQUEST_PUSH | CC_EXIT | AUTH_FAIL_TEMP
+        Assert.Contains("IV_PROTO=454\n", options.PeerInfo, StringComparison.Ordinal); // DATA_V2 | REQUEST_PUSH | DNS_OPTION | CC_EXIT | AUTH_FAIL_TEMP
         Assert.NotSame(options.Wrap, factory.CreateSessionOptions().Wrap); // replay state is per session
     }
 

@@ -68,6 +68,9 @@ public sealed record ClientConfig
     /// <summary><c>static-challenge</c>: ask for a one-time code with the password.</summary>
     public StaticChallenge? StaticChallenge { get; init; }
 
+    /// <summary><c>dns</c> (OpenVPN 2.6): DNS servers and search domains for the tunnel; pushed ones merge in.</summary>
+    public DnsSettings Dns { get; init; } = DnsSettings.None;
+
     /// <summary>
     /// <c>auth-nocache</c>: the credentials are not kept once sent; each login (renegotiation without an auth-token,
     /// reconnect) reads the auth-user-pass file again or asks again, as OpenVPN's purge_user_pass.

@@ -8,6 +8,7 @@ internal static class NetworkOptions
 {
     public static readonly OptionDefinition[] Definitions =
     [
+        DnsOption.Definition,
         new("route", 1, 4, static (s, l) => s.Routes.Add(ParseRoute(l)), "route NETWORK [NETMASK [GATEWAY [METRIC]]]"),
         new("route-gateway", 1, 1, static (s, l) =>
             {

@@ -116,6 +116,5 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("http-proxy-user-pass", "connecting through an HTTP proxy is not available", isError: true),
         OptionTable.Unsupported("http-proxy-option", "connecting through an HTTP proxy is not available", isError: true),
         OptionTable.Unsupported("socket-flags", "SharpVPN chooses its socket flags itself"),
-        OptionTable.Unsupported("dns", "the structured 2.6 'dns' option is not supported yet; use dhcp-option DNS"),
     ];
 }

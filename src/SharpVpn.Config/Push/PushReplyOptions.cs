@@ -25,6 +25,9 @@ public sealed record PushReplyOptions
 
     public IReadOnlyList<DhcpOption> DhcpOptions { get; init; } = [];
 
+    /// <summary>Pushed <c>dns</c> options (OpenVPN 2.6), to merge with the config's (<see cref="DnsSettings.WithPulled"/>).</summary>
+    public DnsSettings Dns { get; init; } = DnsSettings.None;
+
     public RedirectGateway? RedirectGateway { get; init; }
 
     public int? PingSeconds { get; init; }

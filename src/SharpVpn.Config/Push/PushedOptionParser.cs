@@ -29,7 +29,7 @@ public static class PushedOptionParser
 
     private static readonly HashSet<string> NotedOptions = new(StringComparer.Ordinal)
     {
-        "tun-ipv6", "register-dns", "dns", "setenv", "setenv-safe", "echo",
+        "tun-ipv6", "register-dns", "setenv", "setenv-safe", "echo",
         "route-delay", "sndbuf", "rcvbuf", "socket-flags", "ping-timer-rem", "persist-tun", "persist-key", "dhcp-renew", "dhcp-release",
     };
 
@@ -192,6 +192,9 @@ public static class PushedOptionParser
             case "dhcp-option":
                 Args(l, 1, 3);
                 b.DhcpOptions.Add(NetworkOptions.ParseDhcpOption(l));
+                return null;
+            case "dns":
+                b.Dns.Apply(l, pulled: true);
                 return null;
             case "redirect-gateway":
             case "redirect-private":
@@ -419,6 +422,7 @@ public static class PushedOptionParser
         public Topology? Topology;
         public (IfconfigSettings Settings, ConfigLine Line)? Ifconfig;
         public List<DhcpOption> DhcpOptions { get; } = [];
+        public DnsOption.Builder Dns { get; } = new();
         public RedirectGateway? RedirectGateway;
         public int? Ping;
         public int? PingRestart;
@@ -457,8 +461,17 @@ public static class PushedOptionParser
                 ifconfig = null;
             }
 
+            DnsSettings dns = Dns.Build(out string? dnsError);
+            if (dnsError is not null)
+            {
+                // dns_options_verify at D_PUSH_ERRORS: the pushed dns options are not used.
+                Dropped.Add(new RejectedPushOption("dns", dnsError));
+                dns = DnsSettings.None;
+            }
+
             return new PushReplyOptions
             {
+                Dns = dns,
                 Routes = Routes,
                 RouteGateway = RouteGateway,
                 RouteMetric = RouteMetric,

@@ -29,14 +29,23 @@ internal static class ClientScriptVariables
         }
 
         AddTunnel(env, config, push, netGateway);
-        int option = 0;
+        var foreign = new List<string>();
         foreach (string line in pushedLines)
         {
             string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (words is ["dhcp-option", ..] && !push.FilteredOut.Contains(line))
             {
-                env[$"foreign_option_{(++option).ToString(CultureInfo.InvariantCulture)}"] = string.Join(' ', words);
+                foreign.Add(string.Join(' ', words));
             }
+        }
+
+        // OpenVPN 2.6's dns options: dns_* variables, and the foreign options rewritten from them.
+        DnsSettings dns = config.Dns.WithPulled(push.Dns);
+        dns.AddScriptVariables(env);
+        IReadOnlyList<string> options = dns.RewriteForeignOptions(foreign);
+        for (int i = 0; i < options.Count; i++)
+        {
+            env[$"foreign_option_{(i + 1).ToString(CultureInfo.InvariantCulture)}"] = options[i];
         }
 
         return env;

@@ -56,9 +56,9 @@ internal sealed class ClientSessionFactory
             TlsAuth = config.Tls.TlsAuth is not null,
             IsServer = false,
         }.Build();
-        // DATA_V2, REQUEST_PUSH, CC_EXIT and AUTH_FAIL_TEMP as 2.6 announces them; no TLS_KEY_EXPORT (SslStream has no
+        // DATA_V2, REQUEST_PUSH, CC_EXIT, AUTH_FAIL_TEMP and DNS_OPTION as 2.6 announces them; no TLS_KEY_EXPORT (SslStream has no
         // exporter).
-        IvProtoFlags proto = IvProtoFlags.DataV2 | IvProtoFlags.RequestPush | IvProtoFlags.CcExitNotify | IvProtoFlags.AuthFailTemp;
+        IvProtoFlags proto = IvProtoFlags.DataV2 | IvProtoFlags.RequestPush | IvProtoFlags.CcExitNotify | IvProtoFlags.AuthFailTemp | IvProtoFlags.DnsOption;
         _peerInfo = PeerInfo.BuildClient(_dataCiphers, proto, extra: ClientPeerInfo.Extra(config));
     }
 

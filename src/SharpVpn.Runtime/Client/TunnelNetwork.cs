@@ -97,7 +97,8 @@ internal sealed class TunnelNetwork : IDisposable
 
         ApplyIpv6(push, config.Tun.RoutesIpv6, config.Tun.BlockIpv6, redirect, serverAddress, metric);
 
-        IReadOnlyList<DhcpOption> dhcp = push.DhcpOptions.Count > 0 ? push.DhcpOptions : config.Tun.DhcpOptions;
+        // OpenVPN 2.6's dns servers and search domains replace dhcp-option DNS/DNS6/DOMAIN-SEARCH (as for its scripts).
+        IReadOnlyList<DhcpOption> dhcp = config.Dns.WithPulled(push.Dns).AsDhcpOptions(push.DhcpOptions.Count > 0 ? push.DhcpOptions : config.Tun.DhcpOptions);
         var dns = new List<IPAddress>();
         var domains = new List<string>();
         foreach (DhcpOption option in dhcp)
