@@ -144,6 +144,18 @@ public static partial class ConfigParser
             throw new ConfigException(s.SourceName, 0, "dh", "is required for a server (a DH parameters file, or 'dh none' for ECDHE only)");
         }
 
+        if (s.VerifyClientCertLine is { } noCert)
+        {
+            if (s.AuthUserPassVerify is null)
+            {
+                // options.c: "--verify-client-cert none|optional must be used with --management-client-auth, an
+                // --auth-user-pass-verify script, or plugin": otherwise anybody with the CA-less tls-crypt key gets in.
+                throw noCert.Error("none|optional must be used with an auth-user-pass-verify script (clients without a certificate are checked by it)");
+            }
+
+            s.Warn(noCert, "POTENTIALLY DANGEROUS OPTION --verify-client-cert none|optional may accept clients which do not present a certificate");
+        }
+
         if (s.UsernameAsCommonName is { } asCn && s.AuthUserPassVerify is null)
         {
             // options.c: "--username-as-common-name must be used with --management-client-auth, an --auth-user-pass-verify script, or plugin".

@@ -96,6 +96,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public (string Command, ConfigLine Line)? TlsVerify;
     public (string Directory, ConfigLine Line)? TlsExportCert;
     public VerifyClientCert VerifyClientCert = VerifyClientCert.Require;
+    public ConfigLine? VerifyClientCertLine;
     public string? PrivateKeyPassword;
     public bool PromptForPrivateKeyPassword;
     public AuthUserPassSettings? AuthUserPass;

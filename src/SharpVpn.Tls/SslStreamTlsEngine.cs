@@ -325,7 +325,7 @@ public sealed class SslStreamTlsEngine : ITlsEngine
     private SslServerAuthenticationOptions BuildServerOptions() => new()
     {
         ServerCertificateContext = _options.CertificateContext,
-        ClientCertificateRequired = _options.RequireClientCertificate,
+        ClientCertificateRequired = _options.RequireClientCertificate || _options.RequestClientCertificate,
         CertificateChainPolicy = PeerChainPolicy(),
         EnabledSslProtocols = Protocols(),
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

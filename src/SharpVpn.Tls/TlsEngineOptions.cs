@@ -58,6 +58,12 @@ public sealed class TlsEngineOptions
     /// <summary>Server only: require a client certificate (OpenVPN's default <c>verify-client-cert require</c>).</summary>
     public bool RequireClientCertificate { get; init; } = true;
 
+    /// <summary>
+    /// Server only: ask clients for a certificate at all (SSL_VERIFY_PEER); false for <c>verify-client-cert none</c>,
+    /// true for <c>optional</c> (asked, checked when given, a client without one let through).
+    /// </summary>
+    public bool RequestClientCertificate { get; init; } = true;
+
     /// <summary>Clock for certificate and CRL validity (tests pass a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

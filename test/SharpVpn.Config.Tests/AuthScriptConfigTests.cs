@@ -140,4 +140,16 @@ public sealed class AuthScriptConfigTests
     {
         Assert.Equal(expected, ScriptCommandLine.Split(command));
     }
+
+    [Theory]
+    [InlineData("none", VerifyClientCert.None)]
+    [InlineData("optional", VerifyClientCert.Optional)]
+    public void VerifyClientCertNoneOrOptional_NeedsTheScript_AndIsWarnedAbout(string mode, VerifyClientCert expected)
+    {
+        Assert.Contains("none|optional must be used with an auth-user-pass-verify script", ServerError($"verify-client-cert {mode}\n"), StringComparison.Ordinal);
+        ServerConfig c = Server($"verify-client-cert {mode}\nscript-security 2\nauth-user-pass-verify check.sh via-file\n", d => Script(d, "check.sh"));
+        Assert.Equal(expected, c.Tls.VerifyClientCert);
+        Assert.Contains(c.Warnings, w => w.Contains("POTENTIALLY DANGEROUS OPTION --verify-client-cert none|optional", StringComparison.Ordinal));
+        Assert.Contains("'maybe' is not one of none|optional|require", ServerError("verify-client-cert maybe\n"), StringComparison.Ordinal);
+    }
 }

@@ -388,5 +388,98 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("none")]
+    [InlineData("optional")]
+    public async Task VerifyClientCertNoneOrOptional_AClientWithoutACertificateLogsInByPassword_AsWithTheRealOpenVpnServer(string mode)
+    {
+        // The username/password-only setup: the profile has the CA and the tls-crypt key but no cert/key;
+        // auth-user-pass-verify decides. Both servers must let it in (and refuse a wrong password) and name it alike.
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        const string Check = "#!/bin/sh\nenv | sort > \"$1/auth-env-$username\"\n[ \"$password\" = \"pw\" ]\n";
+        const string RecordConnect = "#!/bin/sh\nenv | sort > \"$1/connect-env\"\nexit 0\n";
+        string check = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "check.sh"), Check);
+        string connect = ScriptFiles.WriteExecutable(Path.Combine(s.Lab.WorkDir, "connect.sh"), RecordConnect);
+        OpenVpnConfigFile Profile(string user, string password)
+        {
+            OpenVpnConfigFile withCert = ScriptFiles.ClientWithPassword(s, user, user, password);
+            string text = string.Join('\n', File.ReadAllLines(withCert.ConfigPath).Where(l => !l.StartsWith("cert ", StringComparison.Ordinal) && !l.StartsWith("key ", StringComparison.Ordinal)));
+            File.WriteAllText(withCert.ConfigPath, text + "\n");
+            return withCert;
+        }
+
+        OpenVpnConfigFile alice = Profile("alice", "pw");
+        OpenVpnConfigFile mallory = Profile("mallory", "guess");
+        Assert.DoesNotContain("\ncert ", File.ReadAllText(alice.ConfigPath), StringComparison.Ordinal);
+
+        var seen = new Dictionary<bool, (Dictionary<string, string> Auth, Dictionary<string, string> Connect, string Status)>();
+        foreach (bool real in new[] { false, true })
+        {
+            string who = real ? "openvpn" : "our server";
+            string dump = Directory.CreateDirectory(Path.Combine(s.Lab.WorkDir, $"dump-{mode}-{(real ? "real" : "ours")}")).FullName;
+            OpenVpnVariant server = OpenVpnVariant.Modern with
+            {
+                ServerExtra =
+                [
+                    $"verify-client-cert {mode}", "script-security 3", $"auth-user-pass-verify \"{check} {dump}\" via-env",
+                    $"client-connect \"{connect} {dump}\"",
+                ],
+            };
+            await s.StartEitherServerAsync(server, real);
+            LabProcess refused = s.StartRealClient(mallory);
+            await refused.WaitForOutputAsync("AUTH_FAILED", StartTimeout);
+            await refused.StopAsync();
+            LabProcess client = s.StartRealClient(alice);
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await s.AssertIntranetReachableAsync();
+            string status = await WaitForStatusAsync(s.ServerConfig!.StatusPath);
+            seen[real] = (ScriptFiles.ReadEnvFile(Path.Combine(dump, "auth-env-alice")), ScriptFiles.ReadEnvFile(Path.Combine(dump, "connect-env")), status);
+            output.WriteLine($"{who}: status '{status}'; auth common_name={seen[real].Auth.GetValueOrDefault("common_name", "(unset)")}; " +
+                             $"connect common_name={seen[real].Connect.GetValueOrDefault("common_name", "(unset)")}; X509 vars: " +
+                             string.Join(' ', seen[real].Connect.Keys.Where(k => k.StartsWith("X509_", StringComparison.Ordinal) || k.StartsWith("tls_", StringComparison.Ordinal))));
+            await client.StopAsync();
+            if (mode == "optional")
+            {
+                // Asked for and given, the certificate still counts: the client is named by it (and checked).
+                LabProcess withCertificate = s.StartRealClient(ScriptFiles.ClientWithPassword(s, "certified", "alice", "pw"));
+                await withCertificate.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+                Assert.Equal($"client,{ScenarioLab.ClientAddress}", await WaitForStatusAsync(s.ServerConfig.StatusPath, "client,"));
+                await withCertificate.StopAsync();
+            }
+        }
+
+        (Dictionary<string, string> Auth, Dictionary<string, string> Connect, string Status) ours = seen[false], theirs = seen[true];
+        Assert.Equal(theirs.Status, ours.Status);
+        foreach (string name in new[] { "common_name", "username" })
+        {
+            Assert.Equal(theirs.Auth.GetValueOrDefault(name), ours.Auth.GetValueOrDefault(name));
+            Assert.Equal(theirs.Connect.GetValueOrDefault(name), ours.Connect.GetValueOrDefault(name));
+        }
+
+        Assert.DoesNotContain(ours.Connect.Keys, k => k.StartsWith("X509_0_", StringComparison.Ordinal) || k == "tls_id_0");
+        Assert.Equal(theirs.Connect.Keys.Where(k => k.StartsWith("X509_0_", StringComparison.Ordinal)), ours.Connect.Keys.Where(k => k.StartsWith("X509_0_", StringComparison.Ordinal)));
+    }
+
+    /// <summary>The status file's first client line (starting with <paramref name="prefix"/>), name and real address (the port differs by nature).</summary>
+    private static async Task<string> WaitForStatusAsync(string path, string prefix = "")
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            string? line = File.Exists(path)
+                ? File.ReadAllLines(path).SkipWhile(l => !l.StartsWith("Common Name,", StringComparison.Ordinal)).Skip(1)
+                    .TakeWhile(l => !l.StartsWith("ROUTING TABLE", StringComparison.Ordinal)).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
+                : null;
+            if (line is not null)
+            {
+                string[] fields = line.Split(',');
+                return $"{fields[0]},{fields[1].Split(':')[0]}";
+            }
+
+            await Task.Delay(200);
+        }
+
+        return "(no client in the status file)";
+    }
+
     private static Dictionary<string, string> ReadEnv(string dump, string user) => ScriptFiles.ReadEnvFile(Path.Combine(dump, $"env-{user}"));
 }

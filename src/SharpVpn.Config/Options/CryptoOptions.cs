@@ -208,11 +208,9 @@ internal static class CryptoOptions
         new("verify-client-cert", 1, 1, static (s, l) =>
             {
                 s.VerifyClientCert = ParseState.Keyword(l, 0, ClientCertModes);
-                if (s.VerifyClientCert != VerifyClientCert.Require)
-                {
-                    throw l.Error($"'{l.Arg(0)}' needs username/password authentication plugins, which SharpVPN does not support; use 'require'");
-                }
-            }, "verify-client-cert require", OptionScope.Server),
+                s.VerifyClientCertLine = s.VerifyClientCert == VerifyClientCert.Require ? null : l;
+            }, "verify-client-cert none|optional|require: whether clients must present a certificate (none/optional need auth-user-pass-verify)",
+            OptionScope.Server),
         new("askpass", 0, 1, static (s, l) =>
             {
                 if (l.ArgCount == 0 || l.Arg(0) == "stdin")

@@ -18,7 +18,7 @@ internal static class UnsupportedOptions
 
         // Errors: security checks that would silently disappear.
         OptionTable.Unsupported("plugin", "ignoring a plugin (e.g. PAM/LDAP authentication) would let clients in unchecked", isError: true),
-        OptionTable.Unsupported("client-cert-not-required", "every client needs a certificate", isError: true),
+        OptionTable.Unsupported("client-cert-not-required", "was removed in OpenVPN 2.5; use 'verify-client-cert none' (with auth-user-pass-verify)", isError: true),
         OptionTable.Unsupported("management-client-auth", "ignoring it would let clients in unchecked", isError: true),
         OptionTable.Unsupported("verify-hash", "ignoring the hash check would accept other certificates", isError: true),
         OptionTable.Unsupported("pkcs11-providers", "PKCS#11 tokens are not available; use cert/key files", isError: true),

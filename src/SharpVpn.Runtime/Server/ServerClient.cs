@@ -66,8 +66,17 @@ internal sealed class ServerClient : IDisposable
     /// </summary>
     public string? CommonName { get; set; }
 
-    /// <summary>The name from the client's certificate (x509-username-field, default the CN).</summary>
+    /// <summary>The name from the client's certificate (x509-username-field, default the CN); null without one.</summary>
     public string? CertificateName { get; set; }
+
+    /// <summary>OpenVPN's tls_common_name for a client without a name (verify-client-cert none|optional, no certificate).</summary>
+    public const string Unnamed = "UNDEF";
+
+    /// <summary>
+    /// False while the client goes by <see cref="Unnamed"/>: such clients do not replace each other without
+    /// duplicate-cn (multi.c multi_delete_dup skips a NULL common name).
+    /// </summary>
+    public bool IsNamed => CertificateName is not null || CommonName != Unnamed;
 
     public string? Username { get; set; }
 

@@ -16,12 +16,15 @@ public sealed partial class ServerEngine
     private void Authorize(ServerClient client, long now)
     {
         TunnelSession session = client.Session;
-        string? cn = CertificateNameOf(client, out string? nameProblem);
-        if (cn is null)
+        string? certificateName = CertificateNameOf(client, out string? nameProblem);
+        if (certificateName is null && (session.PeerCertificate is not null || _factory.TlsOptions.RequireClientCertificate))
         {
             Reject(client, nameProblem, now);
             return;
         }
+
+        // verify-client-cert none|optional and no certificate: no name until username-as-common-name gives one.
+        string cn = certificateName ?? ServerClient.Unnamed;
 
         // The CRL may have been reloaded while this client's TLS handshake ran against the previous one (a revoke
         // racing a reconnect): the lists loaded now decide.
@@ -31,10 +34,14 @@ public sealed partial class ServerEngine
             return;
         }
 
-        client.CertificateName = cn;
+        client.CertificateName = certificateName;
         client.CommonName = cn;
         client.Username = session.PeerUsername;
-        LogWrite(LogLevel.Handshake, $"{client.Address} VERIFY OK: depth=0, CN={cn}");
+        if (certificateName is not null)
+        {
+            LogWrite(LogLevel.Handshake, $"{client.Address} VERIFY OK: depth=0, CN={cn}");
+        }
+
         if (_userPassScript is not null)
         {
             StartUserPassVerify(client, _userPassScript, now);
@@ -83,7 +90,7 @@ public sealed partial class ServerEngine
         {
             foreach (ServerClient other in _clients.ToArray())
             {
-                if (!ReferenceEquals(other, client) && !other.Closing && other.CommonName == cn)
+                if (client.IsNamed && !ReferenceEquals(other, client) && !other.Closing && other.IsNamed && other.CommonName == cn)
                 {
                     LogInfo($"MULTI: new connection by client '{cn}' will cause previous active sessions by this client to be dropped.  Remember to use the --duplicate-cn option if you want multiple clients using the same certificate or username to concurrently connect.");
                     Teardown(other, "duplicate common name", "SIGTERM[soft,duplicate-cn] client-instance exiting");

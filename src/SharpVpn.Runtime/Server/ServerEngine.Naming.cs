@@ -52,5 +52,5 @@ public sealed partial class ServerEngine
     private string CnSetSuffix => _config.UsernameAsCommonName ? " [CN SET]" : string.Empty;
 
     /// <summary>What scripts see as common_name during auth-user-pass-verify: the certificate's name (set before the check).</summary>
-    private ScriptClient UserPassScriptClientOf(ServerClient client) => ScriptClientOf(client) with { CommonName = client.CertificateName ?? client.CommonName! };
+    private ScriptClient UserPassScriptClientOf(ServerClient client) => ScriptClientOf(client) with { CommonName = client.CertificateName ?? string.Empty };
 }

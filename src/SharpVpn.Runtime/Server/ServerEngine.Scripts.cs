@@ -175,7 +175,7 @@ public sealed partial class ServerEngine
 
     /// <summary>What scripts are told about <paramref name="client"/> (certificate, issuer, address, peer info, username).</summary>
     private ScriptClient ScriptClientOf(ServerClient client) =>
-        new(client.CommonName!, client.Session.PeerUsername, client.Session.PeerCertificate, IssuerOf(client.Session.PeerCertificate),
+        new(client.IsNamed ? client.CommonName! : string.Empty, client.Session.PeerUsername, client.Session.PeerCertificate, IssuerOf(client.Session.PeerCertificate),
             client.Address.Endpoint.ToIPEndPoint(), client.Session.PeerInfo);
 
     /// <summary>The configured CA that issued <paramref name="certificate"/> (the script's depth-1 variables), if it is one of them.</summary>

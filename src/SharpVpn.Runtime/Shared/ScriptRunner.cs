@@ -187,7 +187,10 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
             }
         }
 
-        env["common_name"] = client.CommonName;
+        if (client.CommonName.Length > 0)
+        {
+            env["common_name"] = client.CommonName; // a client without a name (no certificate) has none, as in openvpn
+        }
         if (client.Username is { } username)
         {
             env["username"] = Sanitize(username);

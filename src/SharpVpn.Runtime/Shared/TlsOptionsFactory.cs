@@ -46,6 +46,7 @@ internal static class TlsOptionsFactory
             RevocationLists = revocationLists,
             // Only a server asks for the peer's certificate; 'verify-client-cert require' is the default.
             RequireClientCertificate = !isServer || t.VerifyClientCert == VerifyClientCert.Require,
+            RequestClientCertificate = !isServer || t.VerifyClientCert != VerifyClientCert.None,
         };
         // Our certificate's context (a chain build SslStream needs) made now, as the process's first chain build.
         ChainWarmup.Run(options.PrepareCertificateContext);
