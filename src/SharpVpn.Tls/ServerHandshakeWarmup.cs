@@ -44,7 +44,7 @@ public static class ServerHandshakeWarmup
             Certificate = certificate,
             TrustedCertificateAuthorities = server.TrustedCertificateAuthorities,
             // PKI-less server (peer-fingerprint, no CA): pin its certificate so the warm-up gets as far as with a CA.
-            PeerFingerprints = server.TrustedCertificateAuthorities.Count == 0 ? [SHA256.HashData(server.Certificate.RawData)] : [],
+            PeerFingerprints = server.TrustedCertificateAuthorities.Count == 0 && server.Certificate is { } own ? [SHA256.HashData(own.RawData)] : [],
             MinimumVersion = server.MinimumVersion,
             MaximumVersion = server.MaximumVersion,
         };

@@ -17,8 +17,11 @@ public sealed class TlsEngineOptions
     /// <summary>True for the TLS server role (OpenVPN <c>tls-server</c> / <c>server</c>).</summary>
     public required bool IsServer { get; init; }
 
-    /// <summary>Our certificate with its private key (<see cref="TlsCredentials.LoadCertificate"/>).</summary>
-    public required X509Certificate2 Certificate { get; init; }
+    /// <summary>
+    /// Our certificate with its private key (<see cref="TlsCredentials.LoadCertificate"/>); null for a client that logs
+    /// in with auth-user-pass only (a server with <c>verify-client-cert none|optional</c>). A server always has one.
+    /// </summary>
+    public required X509Certificate2? Certificate { get; init; }
 
     /// <summary>Intermediate certificates sent along with ours (from the cert file after the first block).</summary>
     public X509Certificate2Collection? CertificateChain { get; init; }
@@ -72,10 +75,15 @@ public sealed class TlsEngineOptions
     /// building it runs an X509 chain build (milliseconds each time), and OpenSSL's SSL_CTX is cached on it, so a
     /// server with one context per client would pay both per handshake and keep one SSL_CTX per client.
     /// </summary>
-    internal SslStreamCertificateContext CertificateContext
+    internal SslStreamCertificateContext? CertificateContext
     {
         get
         {
+            if (Certificate is null)
+            {
+                return null;
+            }
+
             lock (_contextLock)
             {
                 return _certificateContext ??= SslStreamCertificateContext.Create(Certificate, CertificateChain, offline: true);

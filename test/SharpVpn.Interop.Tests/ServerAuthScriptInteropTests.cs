@@ -438,6 +438,15 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
                              $"connect common_name={seen[real].Connect.GetValueOrDefault("common_name", "(unset)")}; X509 vars: " +
                              string.Join(' ', seen[real].Connect.Keys.Where(k => k.StartsWith("X509_", StringComparison.Ordinal) || k.StartsWith("tls_", StringComparison.Ordinal))));
             await client.StopAsync();
+            if (real)
+            {
+                // Our client with the same certificate-less profile logs in to the real server too.
+                LabProcess ourClient = s.StartOurClient(alice);
+                await ourClient.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+                await s.AssertIntranetReachableAsync();
+                await ourClient.StopAsync();
+            }
+
             if (mode == "optional")
             {
                 // Asked for and given, the certificate still counts: the client is named by it (and checked).

@@ -115,8 +115,8 @@ public sealed class ClientSessionFactoryTests
             """);
         var factory = new ClientSessionFactory(config);
         Assert.Same(factory.TlsOptions, factory.TlsOptions);
-        Assert.Equal("CN=client", factory.TlsOptions.Certificate.Subject);
-        Assert.True(factory.TlsOptions.Certificate.HasPrivateKey);
+        Assert.Equal("CN=client", factory.TlsOptions.Certificate!.Subject);
+        Assert.True(factory.TlsOptions.Certificate!.HasPrivateKey);
     }
 
     [Fact]

@@ -14,8 +14,12 @@ internal static class TlsOptionsFactory
         IReadOnlyList<CertificateRevocationList> revocationLists)
     {
         RequireCredentials(t, sourceName, isServer);
-        X509Certificate2 certificate = TlsCredentials.LoadCertificate(t.CertPem! + (t.ExtraCertsPem ?? string.Empty), t.KeyPem!,
-            t.PrivateKeyPassword, $"{sourceName}: cert/key", out X509Certificate2Collection chain);
+        // A client without cert/key logs in by auth-user-pass alone (the config parser made sure it has that).
+        X509Certificate2Collection chain = [];
+        X509Certificate2? certificate = t.CertPem is null && !isServer
+            ? null
+            : TlsCredentials.LoadCertificate(t.CertPem! + (t.ExtraCertsPem ?? string.Empty), t.KeyPem!,
+                t.PrivateKeyPassword, $"{sourceName}: cert/key", out chain);
         // peer-fingerprint without 'ca': no trust anchor at all (OpenVPN's PKI-less mode).
         X509Certificate2Collection ca = t.CaPem is null ? [] : TlsCredentials.LoadCertificates(t.CaPem, $"{sourceName}: ca");
         CertificateRole? role = t.RemoteCertTls ?? t.NsCertType;
@@ -80,11 +84,14 @@ internal static class TlsOptionsFactory
             throw new InvalidOperationException($"{sourceName}: 'ca' is missing; the {(isServer ? "server" : "client")} needs the CA certificate (or 'peer-fingerprint') to check {peer}.");
         }
 
-        if (t.CertPem is null || t.KeyPem is null)
+        if (isServer && (t.CertPem is null || t.KeyPem is null))
         {
-            throw new InvalidOperationException(isServer
-                ? $"{sourceName}: 'cert' and 'key' are required for a server."
-                : $"{sourceName}: 'cert' and 'key' are required (SharpVPN clients authenticate with a certificate).");
+            throw new InvalidOperationException($"{sourceName}: 'cert' and 'key' are required for a server.");
+        }
+
+        if ((t.CertPem is null) != (t.KeyPem is null))
+        {
+            throw new InvalidOperationException($"{sourceName}: 'cert' and 'key' go together (a client without them logs in with auth-user-pass only).");
         }
     }
 
