@@ -209,4 +209,13 @@ public sealed class PushReplyTests
         Assert.Empty(p.Dropped);
         Assert.True(p.IsComplete);
     }
+
+    [Theory]
+    [InlineData("PUSH_REPLY,ping-restart 60,ping-exit 30", null, 30)]
+    [InlineData("PUSH_REPLY,ping-exit 30,ping-restart 60", 60, null)]
+    public void PingRestartAndPingExit_OneTimer_TheLastPushedWins(string reply, int? restart, int? exit)
+    {
+        PushReplyOptions p = PushedOptionParser.Parse(reply);
+        Assert.Equal((restart, exit), (p.PingRestartSeconds, p.PingExitSeconds));
+    }
 }

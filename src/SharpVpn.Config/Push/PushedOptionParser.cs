@@ -226,12 +226,15 @@ public static class PushedOptionParser
                 b.Ping = ParseState.Int(l, 0, 0, 86400);
                 return null;
             case "ping-restart":
+                // ping-restart and ping-exit are one timer in OpenVPN (ping_rec_timeout and its action): the last wins.
                 Args(l, 1, 1);
                 b.PingRestart = ParseState.Int(l, 0, 0, 86400);
+                b.PingExit = null;
                 return null;
             case "ping-exit":
                 Args(l, 1, 1);
                 b.PingExit = ParseState.Int(l, 0, 0, 86400);
+                b.PingRestart = null;
                 return null;
             case "inactive":
                 // OPT_P_TIMER: a server may push it (e.g. push "inactive 3600").

@@ -221,6 +221,11 @@ public sealed partial class TunnelSession
                 case "ping-restart" when words.Length == 2 && TryParseSeconds(words[1], out long restart):
                     _pingRestartMs = restart;
                     break;
+                case "ping-exit":
+                    // One ping-receive timer in OpenVPN, last given wins: ping-exit (enforced by the client's session
+                    // limits) takes it from ping-restart.
+                    _pingRestartMs = 0;
+                    break;
                 case "key-derivation":
                     Close(OpenVpnError.BadPushedOption, $"Server pushed '{option}', but TLS keying-material export was not offered (SslStream has none).");
                     return;

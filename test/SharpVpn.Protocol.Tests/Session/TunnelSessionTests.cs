@@ -152,6 +152,18 @@ public class TunnelSessionTests
     }
 
     [Fact]
+    public void PushedPingExitAfterPingRestart_TakesTheOneTimer_TheSessionDoesNotRestart()
+    {
+        // OpenVPN has one ping-receive timer (ping_rec_timeout + action): a ping-exit pushed after ping-restart
+        // replaces it; the exit itself is the client engine's (SessionLimits).
+        using var h = new SessionHarness();
+        h.ServerPush = [.. h.ServerPush, "ping-exit 30"];
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        h.Advance(70_000, stepMs: 1000);
+        Assert.DoesNotContain(h.ClientEvents, e => e.Kind == SessionEventKind.Closed);
+    }
+
+    [Fact]
     public void ExitNotify_OverControlChannel_ClosesServerSession()
     {
         using var h = new SessionHarness();
