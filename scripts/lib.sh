@@ -21,6 +21,9 @@ declare -A SHARPVPN_PACKAGES=(
   [iputils-ping]=/usr/bin/ping
   [openssl]=/usr/bin/openssl
   [gcc]=/usr/bin/gcc
+  # The compression tests build a C helper against the real libraries (test/SharpVpn.DataChannel.Tests/Vectors).
+  [liblzo2-dev]=/usr/include/lzo/lzo1x.h
+  [liblz4-dev]=/usr/include/lz4.h
 )
 
 install_prerequisites() {
@@ -30,7 +33,7 @@ install_prerequisites() {
     [ -e "${SHARPVPN_PACKAGES[$pkg]}" ] || missing+=("$pkg")
   done
   if [ "${#missing[@]}" -eq 0 ]; then
-    echo "sharpvpn setup: prerequisites present (openvpn easy-rsa iperf3 nftables iproute2 iputils-ping openssl gcc)"
+    echo "sharpvpn setup: prerequisites present (${!SHARPVPN_PACKAGES[*]})"
     return
   fi
   command -v apt-get >/dev/null || fail "missing packages ${missing[*]} and no apt-get to install them"
