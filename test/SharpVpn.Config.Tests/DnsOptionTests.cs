@@ -85,4 +85,20 @@ public sealed class DnsOptionTests
         Assert.Same(dhcp, DnsSettings.None.AsDhcpOptions(dhcp));
         Assert.Equal(["dhcp-option DNS 10.0.1.1"], DnsSettings.None.RewriteForeignOptions(["dhcp-option DNS 10.0.1.1"]));
     }
+
+    [Theory]
+    [InlineData("PUSH_REPLY,dns")]
+    [InlineData("PUSH_REPLY,dns server")]
+    [InlineData("PUSH_REPLY,dns server 1")]
+    [InlineData("PUSH_REPLY,dns server 1 address")]
+    [InlineData("PUSH_REPLY,dns server 1 dnssec")]
+    [InlineData("PUSH_REPLY,dns server x address 10.0.0.1")]
+    [InlineData("PUSH_REPLY,dns server 1 address [fd00::1]")]
+    [InlineData("PUSH_REPLY,dns server 1 address ]:")]
+    public void MalformedPushes_AreDropped_NeverThrown(string reply)
+    {
+        PushReplyOptions p = PushedOptionParser.Parse(reply);
+        Assert.True(p.Dns.IsEmpty);
+        Assert.NotEmpty(p.Dropped);
+    }
 }

@@ -8,6 +8,8 @@ public sealed class FuzzTests
         "route", "ifconfig", "topology", "peer-id", "cipher", "ping", "dhcp-option", "redirect-gateway", "push", "remote",
         "10.0.1.0", "255.255.255.0", "999.1.1.1", "-1", "65536", "\"", "'", "\\", "#", ";", ",", "<ca>", "</ca>", "subnet",
         "DNS", "def1", "\u00e9", "\0", "\r", "\t", "  ", "--", "tls-auth", "ta.key", "compress", "lz4-v2", "auth-token", "==",
+        "dns", "server", "address", "search-domains", "resolve-domains", "dnssec", "transport", "sni", "0", "[fd00::1]:53",
+        "1.2.3.4:53", "fd00::1", "[", "]:",
     ];
 
     private static string RandomText(Random rng, int maxTokens)

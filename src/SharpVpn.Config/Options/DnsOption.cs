@@ -30,7 +30,7 @@ internal static class DnsOption
         /// <exception cref="ConfigException">The line is malformed (named as openvpn names it).</exception>
         public void Apply(ConfigLine l, bool pulled)
         {
-            string kind = l.Arg(0);
+            string kind = l.OptionalArg(0) ?? string.Empty;
             if (kind == "search-domains" && l.ArgCount >= 2)
             {
                 for (int i = 1; i < l.ArgCount; i++)

@@ -194,6 +194,7 @@ public static class PushedOptionParser
                 b.DhcpOptions.Add(NetworkOptions.ParseDhcpOption(l));
                 return null;
             case "dns":
+                Args(l, 2, 15);
                 b.Dns.Apply(l, pulled: true);
                 return null;
             case "redirect-gateway":
