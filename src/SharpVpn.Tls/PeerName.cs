@@ -58,11 +58,11 @@ public static class PeerName
         return Remap(name);
     }
 
-    /// <summary>string_mod_remap_name: control characters become '_', non-ASCII stays (<see cref="OpenVpnStringMod"/>).</summary>
-    public static string Remap(string text) => OpenVpnStringMod.ReplaceControls(text);
-
-    /// <summary>The joined UTF-8 field values as a name (a byte that is not UTF-8 reads as U+FFFD), then <see cref="Remap(string)"/>.</summary>
-    private static string Remap(List<byte> bytes) => Remap(Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(bytes)));
+    /// <summary>
+    /// The joined UTF-8 field values as a name (a byte that is not UTF-8 reads as U+FFFD), with string_mod_remap_name's
+    /// control characters as '_' (<see cref="OpenVpnStringMod.ReplaceControls"/>).
+    /// </summary>
+    private static string Remap(List<byte> bytes) => OpenVpnStringMod.ReplaceControls(Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(bytes)));
 
     /// <summary>One field's UTF-8 value, or null when the certificate lacks it (or it is too long).</summary>
     private static byte[]? Value(X509Certificate2 certificate, PeerNameField field) => field.Source switch

@@ -11,6 +11,10 @@ namespace SharpVpn.Platform.Transport;
 /// </summary>
 public sealed record LinkSocketOptions(int? Mark, string? BindDevice)
 {
+    /// <summary>The options for a config's mark and bind-dev, or null when it has neither.</summary>
+    public static LinkSocketOptions? For(int? mark, string? bindDevice) =>
+        mark is null && bindDevice is null ? null : new LinkSocketOptions(mark, bindDevice);
+
     /// <summary>Sets both on <paramref name="fd"/> (before bind); returns OpenVPN's warning for each that failed.</summary>
     public unsafe IReadOnlyList<string> ApplyTo(int fd)
     {

@@ -682,16 +682,11 @@ public sealed partial class ClientEngine
     /// <summary>mark / bind-dev for the tunnel's socket (logged once it is made, as openvpn's "Using bind-dev").</summary>
     private LinkSocketOptions? LinkOptions()
     {
-        if (_config.SocketMark is null && _config.BindDevice is null)
-        {
-            return null;
-        }
-
         if (_config.BindDevice is { } dev)
         {
             _log.Info($"Using bind-dev {dev}");
         }
 
-        return new LinkSocketOptions(_config.SocketMark, _config.BindDevice);
+        return LinkSocketOptions.For(_config.SocketMark, _config.BindDevice);
     }
 }

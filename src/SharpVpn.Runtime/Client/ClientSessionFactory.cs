@@ -113,7 +113,13 @@ internal sealed class ClientSessionFactory
             ReplayWindowSeconds = _config.DataChannel.ReplayWindowSeconds,
             Username = ForWire(username),
             Password = ForWire(password),
-            ReadCredentialsAgain = _config.AuthNoCache ? ReadAgainForWire : null,
+            ReadCredentialsAgain = _config.AuthNoCache && ReadCredentialsAgain is { } readAgain
+                ? () =>
+                {
+                    (string user, string pass) = readAgain();
+                    return (OpenVpnStringMod.RemoveControls(user), OpenVpnStringMod.RemoveControls(pass));
+                }
+                : null,
             AuthToken = authToken,
             AuthTokenUser = authTokenUser,
             PeerInfo = _peerInfo,
@@ -146,14 +152,6 @@ internal sealed class ClientSessionFactory
         }
 
         return ReadCredentialsAgain is { } read ? read() : (up.Username, up.Password);
-    }
-
-    /// <summary>A renegotiation's credentials under auth-nocache, read anew and cleaned as every login's.</summary>
-    private (string Username, string Password) ReadAgainForWire()
-    {
-        (string username, string password) = ReadCredentialsAgain?.Invoke()
-            ?? (_config.AuthUserPass?.Username ?? string.Empty, _config.AuthUserPass?.Password ?? string.Empty);
-        return (OpenVpnStringMod.RemoveControls(username), OpenVpnStringMod.RemoveControls(password));
     }
 
     /// <summary>

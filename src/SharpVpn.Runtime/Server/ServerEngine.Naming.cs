@@ -36,7 +36,7 @@ public sealed partial class ServerEngine
             return true;
         }
 
-        string name = PeerName.Remap(username);
+        string name = OpenVpnStringMod.ReplaceControls(username); // string_mod_remap_name
         if (name.Length > PeerName.MaxFieldLength)
         {
             LogInfo($"{client.LogPrefix} TLS Auth Error: --username-as-common name specified and username is longer than the maximum permitted Common Name length of {PeerName.MaxFieldLength.ToString(CultureInfo.InvariantCulture)} characters");

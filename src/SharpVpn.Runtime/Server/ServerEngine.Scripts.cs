@@ -6,6 +6,7 @@ using SharpVpn.Protocol.Auth;
 using SharpVpn.Protocol.Session;
 using SharpVpn.Runtime.DataPath;
 using SharpVpn.Runtime.Shared;
+using SharpVpn.Tls;
 
 namespace SharpVpn.Runtime.Server;
 
@@ -62,7 +63,7 @@ public sealed partial class ServerEngine
 
         if (!string.Equals(username, client.Username, StringComparison.Ordinal))
         {
-            Reject(client, $"username attempted to change from '{ScriptRunner.Sanitize(client.Username ?? string.Empty)}' to '{ScriptRunner.Sanitize(username)}' -- tunnel disabled", now);
+            Reject(client, $"username attempted to change from '{OpenVpnStringMod.ReplaceControls(client.Username ?? string.Empty)}' to '{OpenVpnStringMod.ReplaceControls(username)}' -- tunnel disabled", now);
             return;
         }
 
@@ -99,7 +100,7 @@ public sealed partial class ServerEngine
                         return;
                     }
 
-                    LogInfo($"{client.LogPrefix} TLS: Username/auth-token authentication succeeded for username '{ScriptRunner.Sanitize(username)}'{logSuffix}");
+                    LogInfo($"{client.LogPrefix} TLS: Username/auth-token authentication succeeded for username '{OpenVpnStringMod.ReplaceControls(username)}'{logSuffix}");
                     tokens.Issue(client, username, now);
                     accept(now);
                 }
@@ -107,7 +108,7 @@ public sealed partial class ServerEngine
                 {
                     bool expired = (verdict & AuthTokenCheck.Expired) != 0;
                     AuthTokenIssuer.Wipe(client);
-                    LogInfo($"{client.LogPrefix} TLS: Username/auth-token authentication failed for username '{ScriptRunner.Sanitize(username)}'" +
+                    LogInfo($"{client.LogPrefix} TLS: Username/auth-token authentication failed for username '{OpenVpnStringMod.ReplaceControls(username)}'" +
                         (expired ? " (token expired)" : " (not a token of this server)"));
                     client.Session.RejectPeer(expired ? "SESSION: token expired" : null, now);
                 }
@@ -128,7 +129,7 @@ public sealed partial class ServerEngine
                         return;
                     }
 
-                    LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{ScriptRunner.Sanitize(username)}'{CnSetSuffix}{logSuffix}");
+                    LogInfo($"{client.LogPrefix} TLS: Username/Password authentication succeeded for username '{OpenVpnStringMod.ReplaceControls(username)}'{CnSetSuffix}{logSuffix}");
                     _authTokens?.Issue(client, username, later);
                     accept(later);
                 }

@@ -458,7 +458,7 @@ public sealed partial class ServerEngine : IDisposable
             LogInfo($"Using bind-dev {dev}");
         }
 
-        return _config.SocketMark is null && _config.BindDevice is null ? null : new LinkSocketOptions(_config.SocketMark, _config.BindDevice);
+        return LinkSocketOptions.For(_config.SocketMark, _config.BindDevice);
     }
 
     private void LogLinkWarnings(IReadOnlyList<string> warnings)

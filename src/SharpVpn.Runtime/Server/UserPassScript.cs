@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using SharpVpn.Config;
 using SharpVpn.Runtime.Shared;
+using SharpVpn.Tls;
 
 namespace SharpVpn.Runtime.Server;
 
@@ -41,8 +42,8 @@ internal sealed class UserPassScript(UserPassVerifyScript script, ScriptRunner r
 
     private UserPassVerdict Verify(string username, string password, IReadOnlyDictionary<string, string> context)
     {
-        username = ScriptRunner.Sanitize(username);
-        password = ScriptRunner.Sanitize(password);
+        username = OpenVpnStringMod.ReplaceControls(username);
+        password = OpenVpnStringMod.ReplaceControls(password);
         string? credentialsFile = null;
         string reasonFile = runner.TempFileName("afr");
         string controlFile = runner.TempFileName("acf");
@@ -110,6 +111,6 @@ internal sealed class UserPassScript(UserPassVerifyScript script, ScriptRunner r
     {
         string? text = ScriptRunner.TryReadText(path, 256);
         string? line = text?.Split('\n')[0].TrimEnd('\r');
-        return string.IsNullOrEmpty(line) ? null : ScriptRunner.Sanitize(line);
+        return string.IsNullOrEmpty(line) ? null : OpenVpnStringMod.ReplaceControls(line);
     }
 }

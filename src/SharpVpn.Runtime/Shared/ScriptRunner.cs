@@ -170,12 +170,6 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
         }
     }
 
-    /// <summary>
-    /// OpenVPN's string_mod(s, CC_PRINT, CC_CRLF, '_') for what scripts are given (username, password, peer info):
-    /// control characters become '_', so a value cannot add lines to a via-file credentials file.
-    /// </summary>
-    public static string Sanitize(string value) => OpenVpnStringMod.ReplaceControls(value);
-
     /// <summary>The client's variables: name, address, certificates (depth 0 and its issuer at 1), IV_/UV_ peer info.</summary>
     private static void AddClient(Dictionary<string, string> env, ScriptClient client)
     {
@@ -183,7 +177,7 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
         {
             if ((name.StartsWith("IV_", StringComparison.Ordinal) || name.StartsWith("UV_", StringComparison.Ordinal)) && IsEnvName(name))
             {
-                env[name] = Sanitize(value);
+                env[name] = OpenVpnStringMod.ReplaceControls(value);
             }
         }
 
@@ -193,7 +187,7 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
         }
         if (client.Username is { } username)
         {
-            env["username"] = Sanitize(username);
+            env["username"] = OpenVpnStringMod.ReplaceControls(username);
         }
 
         AddAddress(env, "untrusted", client.Remote);
@@ -224,7 +218,7 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
         {
             if (IsEnvName(field))
             {
-                env[$"X509_{d}_{field}"] = Sanitize(value);
+                env[$"X509_{d}_{field}"] = OpenVpnStringMod.ReplaceControls(value);
             }
         }
 

@@ -59,7 +59,7 @@ public sealed class PeerNameTests
         // string_mod_remap_name: CC_PRINT is any byte from 32 up except 127, so UTF-8 passes and controls do not.
         using X509Certificate2 cert = Certificate([(Cn, "José\tx")]);
         Assert.Equal("José_x", Extract(cert, PeerNameField.CommonName));
-        Assert.Equal("José_x_\u0080ok", PeerName.Remap("José\u007fx\u0001\u0080ok"));
+        Assert.Equal("José_x_\u0080ok", OpenVpnStringMod.ReplaceControls("José\u007fx\u0001\u0080ok"));
     }
 
     [Fact]
