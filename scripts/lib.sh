@@ -24,6 +24,8 @@ declare -A SHARPVPN_PACKAGES=(
   # The compression tests build a C helper against the real libraries (test/SharpVpn.DataChannel.Tests/Vectors).
   [liblzo2-dev]=/usr/include/lzo/lzo1x.h
   [liblz4-dev]=/usr/include/lz4.h
+  # The http-proxy tests connect through a real HTTP proxy, which they start in a lab namespace.
+  [tinyproxy]=/usr/bin/tinyproxy
 )
 
 install_prerequisites() {
@@ -41,6 +43,10 @@ install_prerequisites() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q || fail "apt-get update failed; cannot install ${missing[*]}"
   apt-get install -y -q --no-install-recommends "${missing[@]}" || fail "apt-get install ${missing[*]} failed"
+  # Debian starts an installed tinyproxy as a service; the tests need only the program, not a proxy on this host.
+  if [[ " ${missing[*]} " == *" tinyproxy "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now tinyproxy.service >/dev/null 2>&1 || true
+  fi
 }
 
 check_environment() {

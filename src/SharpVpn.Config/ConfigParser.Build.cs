@@ -25,6 +25,7 @@ public static partial class ConfigParser
         int defaultPort = s.RemotePort ?? s.Port ?? 1194;
         TransportProtocol defaultProtocol = s.Protocol ?? TransportProtocol.Udp;
         List<RemoteEndpoint> remotes;
+        HttpProxySettings? httpProxy = null;
         if (s.Connections.Count > 0)
         {
             // As OpenVPN (options_postprocess_mutate): with <connection> blocks the plain remote list is not used.
@@ -40,6 +41,10 @@ public static partial class ConfigParser
         {
             remotes = [.. s.Remotes.Select(r => new RemoteEndpoint(r.Host, r.Port ?? defaultPort, r.Protocol ?? defaultProtocol,
                 r.Protocol is null ? s.Family : r.Family))];
+            foreach (var r in s.Remotes)
+            {
+                httpProxy = BuildHttpProxy(s, r.Protocol ?? defaultProtocol, r.Protocol is null ? null : r.Line);
+            }
         }
 
         RequireDevice(s);
@@ -83,6 +88,7 @@ public static partial class ConfigParser
             ConnectRetryMaxSeconds = s.ConnectRetryMaxSeconds,
             ConnectRetryMax = s.ConnectRetryAttempts,
             ServerPollTimeoutSeconds = s.ServerPollTimeoutSeconds,
+            HttpProxy = httpProxy,
             Tls = BuildTls(s),
             DataChannel = BuildDataChannel(s),
             Renegotiation = BuildRenegotiation(s),

@@ -66,6 +66,7 @@ internal static class ConnectionBlocks
                     ConnectRetryMaxSeconds = s.ConnectRetryMaxSeconds,
                     ServerPollTimeoutSeconds = s.ServerPollTimeoutSeconds,
                     ExplicitExitNotify = s.ExplicitExitNotify,
+                    HttpProxy = ConfigParser.BuildHttpProxy(s, r.Protocol ?? s.Protocol ?? TransportProtocol.Udp, r.Protocol is null ? null : r.Line),
                 },
             };
             if (s.ProtoIsServerRole == true)
@@ -112,11 +113,14 @@ internal static class ConnectionBlocks
     private sealed record ConnectionState(
         TransportProtocol? Protocol, AddressFamilyPreference Family, ConfigLine? ProtoLine, bool? ProtoIsServerRole, int? Port,
         int? LocalPort, int? RemotePort, string? Local, bool Nobind, bool BindDefined, int ConnectRetrySeconds,
-        int ConnectRetryMaxSeconds, int ServerPollTimeoutSeconds, int ExplicitExitNotify, SharedOptions Shared)
+        int ConnectRetryMaxSeconds, int ServerPollTimeoutSeconds, int ExplicitExitNotify,
+        (ConfigLine Line, string Server, int Port, HttpProxyAuth Auth, AuthUserPassSettings? Credentials)? HttpProxy, HttpProxyExtras HttpProxyExtras,
+        SharedOptions Shared)
     {
         public static ConnectionState Capture(ParseState s) => new(
             s.Protocol, s.Family, s.ProtoLine, s.ProtoIsServerRole, s.Port, s.LocalPort, s.RemotePort, s.Local, s.Nobind, s.BindDefined,
-            s.ConnectRetrySeconds, s.ConnectRetryMaxSeconds, s.ServerPollTimeoutSeconds, s.ExplicitExitNotify, SharedOptions.Capture(s));
+            s.ConnectRetrySeconds, s.ConnectRetryMaxSeconds, s.ServerPollTimeoutSeconds, s.ExplicitExitNotify, s.HttpProxy, s.HttpProxyExtras,
+            SharedOptions.Capture(s));
 
         public void Restore(ParseState s)
         {
@@ -124,6 +128,7 @@ internal static class ConnectionBlocks
             (s.LocalPort, s.RemotePort, s.Local, s.Nobind, s.BindDefined) = (LocalPort, RemotePort, Local, Nobind, BindDefined);
             (s.ConnectRetrySeconds, s.ConnectRetryMaxSeconds) = (ConnectRetrySeconds, ConnectRetryMaxSeconds);
             (s.ServerPollTimeoutSeconds, s.ExplicitExitNotify) = (ServerPollTimeoutSeconds, ExplicitExitNotify);
+            (s.HttpProxy, s.HttpProxyExtras) = (HttpProxy, HttpProxyExtras);
             Shared.Restore(s);
         }
     }

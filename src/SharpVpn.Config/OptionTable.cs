@@ -15,6 +15,7 @@ internal static class OptionTable
         IEnumerable<OptionDefinition>[] groups =
         [
             ConnectionOptions.Definitions,
+            ProxyOptions.Definitions,
             CryptoOptions.Definitions,
             PushOptions.Definitions,
             ServerOptions.Definitions,

@@ -51,6 +51,9 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public int ConnectRetryMaxSeconds = 300;
     public int? ConnectRetryAttempts;
     public int ServerPollTimeoutSeconds = 120;
+    public (ConfigLine Line, string Server, int Port, HttpProxyAuth Auth, AuthUserPassSettings? Credentials)? HttpProxy;
+    public HttpProxyExtras HttpProxyExtras = HttpProxyExtras.Default;
+    public AuthUserPassSettings? HttpProxyUserPass;
     public string Dev = "tun";
     public string? DevType;
     public ConfigLine? DevLine;

@@ -80,7 +80,7 @@ public sealed class ConnectionBlockTests
 
     [Theory]
     [InlineData("<connection>\nremote 10.0.0.1\nremote 10.0.0.2\n</connection>\n", 6, "exactly one 'remote' (this one has 2)")]
-    [InlineData("<connection>\nremote 10.0.0.1\nhttp-proxy proxy.example 3128\n</connection>\n", 8, "connecting through an HTTP proxy is not available")]
+    [InlineData("<connection>\nremote 10.0.0.1\nhttp-proxy proxy.example 3128\n</connection>\n", 8, "an HTTP proxy carries only TCP")]
     [InlineData("<connection>\nremote 10.0.0.1\nproto tcp-server\n</connection>\n", 8, "is a server protocol")]
     [InlineData("connection 10.0.0.1\n", 6, "must be an inline block")]
     public void BlockErrors_NameTheLine(string block, int line, string message)

@@ -106,7 +106,11 @@ public sealed record ClientConfig
         ConnectRetryMaxSeconds = ConnectRetryMaxSeconds,
         ServerPollTimeoutSeconds = ServerPollTimeoutSeconds,
         ExplicitExitNotify = ExplicitExitNotify,
+        HttpProxy = HttpProxy,
     };
+
+    /// <summary><c>http-proxy</c> outside &lt;connection&gt; blocks: the proxy for every plain remote; null = none.</summary>
+    public HttpProxySettings? HttpProxy { get; init; }
 
     /// <summary>
     /// One line per ignored or unsupported directive and per deprecation note, already formatted as

@@ -33,4 +33,7 @@ public sealed record ConnectionBlockSettings
     public int ServerPollTimeoutSeconds { get; init; } = 120;
 
     public int ExplicitExitNotify { get; init; }
+
+    /// <summary>The HTTP proxy to reach this remote through; null = connect directly.</summary>
+    public HttpProxySettings? HttpProxy { get; init; }
 }

@@ -29,7 +29,6 @@ internal static class UnsupportedOptions
 
         // Errors: the wire format or the connection path would differ from what the peer expects.
         OptionTable.Unsupported("fragment", "OpenVPN's internal fragmentation changes the data-packet format; remove it on both sides and use mssfix", isError: true),
-        OptionTable.Unsupported("http-proxy", "connecting through an HTTP proxy is not available", isError: true),
         OptionTable.Unsupported("socks-proxy", "connecting through a SOCKS proxy is not available", isError: true),
         OptionTable.Unsupported("ifconfig-noexec", "SharpVPN always configures the tun device itself", isError: true),
         OptionTable.Unsupported("route-noexec", "SharpVPN always installs the routes itself", isError: true),
@@ -113,8 +112,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("dhcp-pre-release", "is Windows-only"),
         OptionTable.Unsupported("allow-nonadmin", "is Windows-only"),
         OptionTable.Unsupported("auth-user-pass-optional", "it needs username/password authentication", isError: true),
-        OptionTable.Unsupported("http-proxy-user-pass", "connecting through an HTTP proxy is not available", isError: true),
-        OptionTable.Unsupported("http-proxy-option", "connecting through an HTTP proxy is not available", isError: true),
         OptionTable.Unsupported("socket-flags", "SharpVPN chooses its socket flags itself"),
     ];
 }

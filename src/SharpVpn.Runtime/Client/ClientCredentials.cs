@@ -95,6 +95,22 @@ public static class ClientCredentials
         return (challenge.Username, challenge.PasswordFor(response));
     }
 
+    /// <summary>
+    /// The HTTP proxy's user name and password: what the auth file or http-proxy-user-pass gave, the rest typed
+    /// (OpenVPN's prompts for UP_TYPE_PROXY).
+    /// </summary>
+    /// <exception cref="ClientFatalException">A value is needed and nobody can type it.</exception>
+    public static (string Username, string Password) AskHttpProxy(ClientConfig config, HttpProxySettings proxy, IClientPrompt? prompt)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(proxy);
+        string user = proxy.Credentials?.Username
+            ?? Ask(prompt, "Enter HTTP Proxy Username:", echo: true, config, "the HTTP proxy's user name (or give it in 'http-proxy-user-pass FILE')");
+        string pass = proxy.Credentials?.Password
+            ?? Ask(prompt, "Enter HTTP Proxy Password:", echo: false, config, "the HTTP proxy's password (or give it in 'http-proxy-user-pass FILE')");
+        return (user, pass);
+    }
+
     /// <summary>OpenVPN's static-challenge password: <c>SCRV1:base64(password):base64(response)</c> (management-notes.txt).</summary>
     public static string PackStaticChallenge(string password, string response) =>
         $"SCRV1:{Convert.ToBase64String(Encoding.UTF8.GetBytes(password))}:{Convert.ToBase64String(Encoding.UTF8.GetBytes(response))}";

@@ -27,6 +27,9 @@ public sealed partial class ClientEngine
     private int _droppedAfterCertificate;
 
     private readonly byte[] _controlWire = new byte[2048];
+
+    /// <summary>Per HTTP proxy: its handshake, which keeps the method learnt under 'auto' and the credentials asked.</summary>
+    private readonly Dictionary<HttpProxySettings, HttpProxyHandshake> _proxyHandshakes = new(ReferenceEqualityComparer.Instance);
     private volatile bool _peerExitNotified;
 
     // auth-token: the session token the last connection's server pushed, carried to the next connection; control loop only.
@@ -39,7 +42,10 @@ public sealed partial class ClientEngine
     {
         _currentRemote = remote;
         _connectionSettings = _config.ConnectionOf(remote);
-        IPEndPoint? endPoint = Resolve(remote);
+        // Through an HTTP proxy the client resolves and connects to the proxy; the proxy resolves the server's name.
+        IPEndPoint? endPoint = Resolve(_connectionSettings.HttpProxy is { } proxy
+            ? new RemoteEndpoint(proxy.Server, proxy.Port, TransportProtocol.Tcp, remote.Family)
+            : remote);
         if (endPoint is null)
         {
             return ConnectionOutcome.Restart("resolve-failed", wasConnected: false, advanceRemote: true);
@@ -54,6 +60,12 @@ public sealed partial class ClientEngine
         {
             _log.Info(remote.Protocol == TransportProtocol.Tcp ? $"TCP: {ex.Message}" : $"UDP: cannot open a socket to {Format(endPoint)}: {ex.Message}");
             return ConnectionOutcome.Restart("connection-failed", wasConnected: false);
+        }
+        catch (IOException ex) when (_connectionSettings.HttpProxy is not null)
+        {
+            // The proxy refused, wanted what we cannot do, went silent (the read timed out) or closed.
+            _log.Info($"HTTP proxy error: {ex.Message}");
+            return ConnectionOutcome.Restart("proxy-error", wasConnected: false);
         }
 
         long now = MonotonicClock.NowMs;
@@ -599,11 +611,11 @@ public sealed partial class ClientEngine
 
         if (remote.Protocol == TransportProtocol.Tcp)
         {
-            _log.Info($"Attempting to establish TCP connection with {Format(endPoint)}");
-            TcpTransport tcp = TcpTransport.Connect(endPoint, TimeSpan.FromSeconds(Math.Max(1, _connectionSettings.ServerPollTimeoutSeconds)), local,
-                link: LinkOptions(), warn: _log.Info);
+            var timeout = TimeSpan.FromSeconds(Math.Max(1, _connectionSettings.ServerPollTimeoutSeconds));
+            TcpTransport tcp = _connectionSettings.HttpProxy is { } proxy
+                ? ConnectThroughProxy(proxy, remote, endPoint, timeout, local)
+                : ConnectTcp(endPoint, timeout, local);
             tcp.AckImmediately = true; // until connected: see TcpTransport.AckImmediately
-            _log.Info($"TCP connection established with {Format(endPoint)}");
             _log.Info($"TCPv4_CLIENT link local: (not bound)");
             _log.Info($"TCPv4_CLIENT link remote: {Format(endPoint)}");
             return tcp;
@@ -624,6 +636,59 @@ public sealed partial class ClientEngine
         _log.Info($"UDPv4 link local{(local is null ? ": (not bound)" : $" (bound): {Format(udp.LocalEndPoint)}")}");
         _log.Info($"UDPv4 link remote: {Format(endPoint)}");
         return udp;
+    }
+
+    private TcpTransport ConnectTcp(IPEndPoint endPoint, TimeSpan timeout, IPEndPoint? local)
+    {
+        _log.Info($"Attempting to establish TCP connection with {Format(endPoint)}");
+        TcpTransport tcp = TcpTransport.Connect(endPoint, timeout, local, link: LinkOptions(), warn: _log.Info);
+        _log.Info($"TCP connection established with {Format(endPoint)}");
+        return tcp;
+    }
+
+    /// <summary>
+    /// A TCP connection to <paramref name="proxyEndPoint"/> that the HTTP proxy has CONNECTed to the remote. Under
+    /// 'auto' the first answer may be a 407 naming the method the proxy wants: then once more with it (OpenVPN's
+    /// proxy_retry in socket.c), and the method is kept for later connections.
+    /// </summary>
+    private TcpTransport ConnectThroughProxy(HttpProxySettings proxy, RemoteEndpoint remote, IPEndPoint proxyEndPoint, TimeSpan timeout,
+        IPEndPoint? local)
+    {
+        HttpProxyHandshake handshake = HandshakeFor(proxy);
+        for (int attempt = 0; ; attempt++)
+        {
+            TcpTransport tcp = ConnectTcp(proxyEndPoint, timeout, local);
+            try
+            {
+                if (handshake.Run(tcp.Socket, remote.Host, remote.Port, timeout))
+                {
+                    _log.Info($"HTTP proxy {Format(proxyEndPoint)} connected us to {remote.Host}:{remote.Port.ToString(CultureInfo.InvariantCulture)}");
+                    return tcp;
+                }
+            }
+            catch
+            {
+                tcp.Dispose();
+                throw;
+            }
+
+            tcp.Dispose();
+            if (attempt > 0)
+            {
+                throw new HttpProxyException("the HTTP proxy asked for authentication again after we sent it");
+            }
+        }
+    }
+
+    private HttpProxyHandshake HandshakeFor(HttpProxySettings proxy)
+    {
+        if (!_proxyHandshakes.TryGetValue(proxy, out HttpProxyHandshake? handshake))
+        {
+            handshake = new HttpProxyHandshake(proxy, () => ClientCredentials.AskHttpProxy(_config, proxy, _options.Prompt)) { Log = _log.Info };
+            _proxyHandshakes.Add(proxy, handshake);
+        }
+
+        return handshake;
     }
 
     private static string Format(IPEndPoint endPoint)

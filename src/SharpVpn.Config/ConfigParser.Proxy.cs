@@ -1,0 +1,41 @@
+namespace SharpVpn.Config;
+
+public static partial class ConfigParser
+{
+    /// <summary>
+    /// The http-proxy of the connection options now in <paramref name="s"/> (the config's own, or a
+    /// &lt;connection&gt; block's), checked against the remote it is for; null without one.
+    /// </summary>
+    internal static HttpProxySettings? BuildHttpProxy(ParseState s, TransportProtocol protocol, ConfigLine? remoteLine)
+    {
+        if (s.HttpProxy is not { } proxy)
+        {
+            if (s.HttpProxyExtras.FirstLine is { } orphan)
+            {
+                throw orphan.Error("needs an 'http-proxy SERVER PORT' line to apply to");
+            }
+
+            return null;
+        }
+
+        if (protocol != TransportProtocol.Tcp)
+        {
+            // OpenVPN: "--http-proxy MUST be used in TCP Client mode (i.e. --proto tcp-client)".
+            throw (remoteLine ?? proxy.Line).Error(
+                "the server is reached over udp, but an HTTP proxy carries only TCP: use 'proto tcp-client' (or 'remote HOST PORT tcp')");
+        }
+
+        return new HttpProxySettings
+        {
+            Server = proxy.Server,
+            Port = proxy.Port,
+            Auth = proxy.Auth,
+            // http-proxy-user-pass takes the place of the auth file (OpenVPN's auth_file_up), and serves 'auto' too.
+            Credentials = proxy.Auth == HttpProxyAuth.None ? null : s.HttpProxyUserPass ?? proxy.Credentials,
+            HttpVersion = s.HttpProxyExtras.HttpVersion,
+            UserAgent = s.HttpProxyExtras.UserAgent,
+            CustomHeaders = s.HttpProxyExtras.Headers,
+            Line = proxy.Line.LineNumber,
+        };
+    }
+}
