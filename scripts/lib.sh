@@ -24,8 +24,10 @@ declare -A SHARPVPN_PACKAGES=(
   # The compression tests build a C helper against the real libraries (test/SharpVpn.DataChannel.Tests/Vectors).
   [liblzo2-dev]=/usr/include/lzo/lzo1x.h
   [liblz4-dev]=/usr/include/lz4.h
-  # The http-proxy tests connect through a real HTTP proxy, which they start in a lab namespace.
+  # The proxy tests connect through a real HTTP proxy, which they start in a lab namespace ...
   [tinyproxy]=/usr/bin/tinyproxy
+  # ... and through a real SOCKS5 proxy.
+  [microsocks]=/usr/bin/microsocks
 )
 
 install_prerequisites() {

@@ -25,7 +25,7 @@ public static partial class ConfigParser
         int defaultPort = s.RemotePort ?? s.Port ?? 1194;
         TransportProtocol defaultProtocol = s.Protocol ?? TransportProtocol.Udp;
         List<RemoteEndpoint> remotes;
-        HttpProxySettings? httpProxy = null;
+        (HttpProxySettings? Http, SocksProxySettings? Socks) proxies = (null, null);
         if (s.Connections.Count > 0)
         {
             // As OpenVPN (options_postprocess_mutate): with <connection> blocks the plain remote list is not used.
@@ -43,7 +43,7 @@ public static partial class ConfigParser
                 r.Protocol is null ? s.Family : r.Family))];
             foreach (var r in s.Remotes)
             {
-                httpProxy = BuildHttpProxy(s, r.Protocol ?? defaultProtocol, r.Protocol is null ? null : r.Line);
+                proxies = BuildProxies(s, r.Protocol ?? defaultProtocol, r.Protocol is null ? null : r.Line);
             }
         }
 
@@ -88,7 +88,8 @@ public static partial class ConfigParser
             ConnectRetryMaxSeconds = s.ConnectRetryMaxSeconds,
             ConnectRetryMax = s.ConnectRetryAttempts,
             ServerPollTimeoutSeconds = s.ServerPollTimeoutSeconds,
-            HttpProxy = httpProxy,
+            HttpProxy = proxies.Http,
+            SocksProxy = proxies.Socks,
             Tls = BuildTls(s),
             DataChannel = BuildDataChannel(s),
             Renegotiation = BuildRenegotiation(s),

@@ -3,10 +3,33 @@ namespace SharpVpn.Config;
 public static partial class ConfigParser
 {
     /// <summary>
-    /// The http-proxy of the connection options now in <paramref name="s"/> (the config's own, or a
-    /// &lt;connection&gt; block's), checked against the remote it is for; null without one.
+    /// The http-proxy and socks-proxy of the connection options now in <paramref name="s"/> (the config's own, or a
+    /// &lt;connection&gt; block's), checked against the remote they are for; nulls without them.
     /// </summary>
-    internal static HttpProxySettings? BuildHttpProxy(ParseState s, TransportProtocol protocol, ConfigLine? remoteLine)
+    internal static (HttpProxySettings? Http, SocksProxySettings? Socks) BuildProxies(ParseState s, TransportProtocol protocol, ConfigLine? remoteLine)
+    {
+        HttpProxySettings? http = BuildHttpProxy(s, protocol, remoteLine);
+        if (s.SocksProxy is not { } socks)
+        {
+            return (http, null);
+        }
+
+        if (http is not null)
+        {
+            throw socks.Line.Error($"cannot be used together with http-proxy (line {http.Line}); choose one proxy");
+        }
+
+        if (protocol != TransportProtocol.Tcp)
+        {
+            // OpenVPN relays UDP through the proxy's UDP ASSOCIATE; SharpVPN's client goes through SOCKS over TCP only.
+            throw (remoteLine ?? socks.Line).Error(
+                "the server is reached over udp, and SharpVPN goes through a SOCKS proxy only over TCP: use 'proto tcp-client' (or 'remote HOST PORT tcp')");
+        }
+
+        return (null, socks.Settings);
+    }
+
+    private static HttpProxySettings? BuildHttpProxy(ParseState s, TransportProtocol protocol, ConfigLine? remoteLine)
     {
         if (s.HttpProxy is not { } proxy)
         {

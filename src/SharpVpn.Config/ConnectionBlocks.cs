@@ -66,9 +66,11 @@ internal static class ConnectionBlocks
                     ConnectRetryMaxSeconds = s.ConnectRetryMaxSeconds,
                     ServerPollTimeoutSeconds = s.ServerPollTimeoutSeconds,
                     ExplicitExitNotify = s.ExplicitExitNotify,
-                    HttpProxy = ConfigParser.BuildHttpProxy(s, r.Protocol ?? s.Protocol ?? TransportProtocol.Udp, r.Protocol is null ? null : r.Line),
                 },
             };
+            (HttpProxySettings? http, SocksProxySettings? socks) =
+                ConfigParser.BuildProxies(s, remote.Protocol, r.Protocol is null ? null : r.Line);
+            remote = remote with { Block = remote.Block with { HttpProxy = http, SocksProxy = socks } };
             if (s.ProtoIsServerRole == true)
             {
                 throw s.ProtoLine!.Error($"'{s.ProtoLine!.Arg(0)}' is a server protocol; a client uses tcp or tcp-client");
@@ -115,12 +117,12 @@ internal static class ConnectionBlocks
         int? LocalPort, int? RemotePort, string? Local, bool Nobind, bool BindDefined, int ConnectRetrySeconds,
         int ConnectRetryMaxSeconds, int ServerPollTimeoutSeconds, int ExplicitExitNotify,
         (ConfigLine Line, string Server, int Port, HttpProxyAuth Auth, AuthUserPassSettings? Credentials)? HttpProxy, HttpProxyExtras HttpProxyExtras,
-        SharedOptions Shared)
+        (ConfigLine Line, SocksProxySettings Settings)? SocksProxy, SharedOptions Shared)
     {
         public static ConnectionState Capture(ParseState s) => new(
             s.Protocol, s.Family, s.ProtoLine, s.ProtoIsServerRole, s.Port, s.LocalPort, s.RemotePort, s.Local, s.Nobind, s.BindDefined,
             s.ConnectRetrySeconds, s.ConnectRetryMaxSeconds, s.ServerPollTimeoutSeconds, s.ExplicitExitNotify, s.HttpProxy, s.HttpProxyExtras,
-            SharedOptions.Capture(s));
+            s.SocksProxy, SharedOptions.Capture(s));
 
         public void Restore(ParseState s)
         {
@@ -128,7 +130,7 @@ internal static class ConnectionBlocks
             (s.LocalPort, s.RemotePort, s.Local, s.Nobind, s.BindDefined) = (LocalPort, RemotePort, Local, Nobind, BindDefined);
             (s.ConnectRetrySeconds, s.ConnectRetryMaxSeconds) = (ConnectRetrySeconds, ConnectRetryMaxSeconds);
             (s.ServerPollTimeoutSeconds, s.ExplicitExitNotify) = (ServerPollTimeoutSeconds, ExplicitExitNotify);
-            (s.HttpProxy, s.HttpProxyExtras) = (HttpProxy, HttpProxyExtras);
+            (s.HttpProxy, s.HttpProxyExtras, s.SocksProxy) = (HttpProxy, HttpProxyExtras, SocksProxy);
             Shared.Restore(s);
         }
     }

@@ -54,6 +54,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public (ConfigLine Line, string Server, int Port, HttpProxyAuth Auth, AuthUserPassSettings? Credentials)? HttpProxy;
     public HttpProxyExtras HttpProxyExtras = HttpProxyExtras.Default;
     public AuthUserPassSettings? HttpProxyUserPass;
+    public (ConfigLine Line, SocksProxySettings Settings)? SocksProxy;
     public string Dev = "tun";
     public string? DevType;
     public ConfigLine? DevLine;

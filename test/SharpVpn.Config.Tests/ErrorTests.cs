@@ -111,7 +111,7 @@ public sealed class ErrorTests
     [InlineData("server 10.8.0.0 255.255.255.0", "client.ovpn:4: option 'server': this is a server config; run it with 'sharpvpn server --config'")]
     [InlineData("secret static.key", "client.ovpn:4: option 'secret' is not supported by SharpVPN: static-key mode is gone from OpenVPN 2.7; use certificates (ca/cert/key)")]
     [InlineData("pkcs12 client.p12", "client.ovpn:4: option 'pkcs12' is not supported by SharpVPN: convert it with 'openssl pkcs12 -in FILE -nodes' and use ca/cert/key")]
-    [InlineData("socks-proxy proxy.example.com 1080", "client.ovpn:4: option 'socks-proxy' is not supported by SharpVPN: connecting through a SOCKS proxy is not available")]
+    [InlineData("fragment 1300", "client.ovpn:4: option 'fragment' is not supported by SharpVPN: OpenVPN's internal fragmentation changes the data-packet format; remove it on both sides and use mssfix")]
     public void ClientConf_BadLine_NamesFileLineAndOption(string badLine, string expected)
     {
         using var dir = new TempConfigDir().WithScenarioFiles();

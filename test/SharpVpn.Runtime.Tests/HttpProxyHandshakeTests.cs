@@ -8,7 +8,7 @@ namespace SharpVpn.Runtime.Tests;
 
 /// <summary>
 /// The HTTP CONNECT exchange against a scripted proxy on a loopback socket, for the answers a real proxy (tinyproxy in
-/// HttpProxyInteropTests) does not give: Digest/NTLM-only offers, 'auto-nct', garbage, silence, and the exact bytes.
+/// ProxyInteropTests) does not give: Digest/NTLM-only offers, 'auto-nct', garbage, silence, and the exact bytes.
 /// </summary>
 public sealed class HttpProxyHandshakeTests
 {
@@ -102,7 +102,7 @@ public sealed class HttpProxyHandshakeTests
         using var pair = new SocketPair();
         pair.ProxyAnswers($"HTTP/1.1 407 Proxy Authentication Required\r\n{headers}\r\n\r\n");
 
-        var ex = Assert.Throws<HttpProxyException>(() => new HttpProxyHandshake(Settings(auth), NoCredentials).Run(pair.Client, "10.0.0.1", 1194, Timeout));
+        var ex = Assert.Throws<ProxyException>(() => new HttpProxyHandshake(Settings(auth), NoCredentials).Run(pair.Client, "10.0.0.1", 1194, Timeout));
 
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
     }
@@ -116,7 +116,7 @@ public sealed class HttpProxyHandshakeTests
         pair.ProxyAnswers(answer);
         var handshake = new HttpProxyHandshake(Settings(HttpProxyAuth.Basic, new AuthUserPassSettings("u", "wrong", null)), () => ("u", "wrong"));
 
-        var ex = Assert.Throws<HttpProxyException>(() => handshake.Run(pair.Client, "10.0.0.1", 1194, Timeout));
+        var ex = Assert.Throws<ProxyException>(() => handshake.Run(pair.Client, "10.0.0.1", 1194, Timeout));
 
         Assert.Contains($"refused our user name and password ('{answer.Split("\r\n")[0]}')", ex.Message, StringComparison.Ordinal);
     }
@@ -132,7 +132,7 @@ public sealed class HttpProxyHandshakeTests
         using var pair = new SocketPair();
         pair.ProxyAnswers(answer, thenClose: true);
 
-        var ex = Assert.Throws<HttpProxyException>(() => new HttpProxyHandshake(Settings(), NoCredentials).Run(pair.Client, "10.0.0.1", 1194, Timeout));
+        var ex = Assert.Throws<ProxyException>(() => new HttpProxyHandshake(Settings(), NoCredentials).Run(pair.Client, "10.0.0.1", 1194, Timeout));
 
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
     }

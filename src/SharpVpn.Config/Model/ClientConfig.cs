@@ -107,10 +107,14 @@ public sealed record ClientConfig
         ServerPollTimeoutSeconds = ServerPollTimeoutSeconds,
         ExplicitExitNotify = ExplicitExitNotify,
         HttpProxy = HttpProxy,
+        SocksProxy = SocksProxy,
     };
 
     /// <summary><c>http-proxy</c> outside &lt;connection&gt; blocks: the proxy for every plain remote; null = none.</summary>
     public HttpProxySettings? HttpProxy { get; init; }
+
+    /// <summary><c>socks-proxy</c> outside &lt;connection&gt; blocks; null = none.</summary>
+    public SocksProxySettings? SocksProxy { get; init; }
 
     /// <summary>
     /// One line per ignored or unsupported directive and per deprecation note, already formatted as

@@ -36,4 +36,7 @@ public sealed record ConnectionBlockSettings
 
     /// <summary>The HTTP proxy to reach this remote through; null = connect directly.</summary>
     public HttpProxySettings? HttpProxy { get; init; }
+
+    /// <summary>The SOCKS5 proxy to reach this remote through; null = none.</summary>
+    public SocksProxySettings? SocksProxy { get; init; }
 }

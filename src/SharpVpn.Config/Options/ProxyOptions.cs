@@ -1,8 +1,8 @@
 namespace SharpVpn.Config;
 
 /// <summary>
-/// Connecting through an HTTP proxy (OpenVPN options.c "http-proxy", "http-proxy-option", "http-proxy-user-pass"):
-/// a client whose network lets it out only through a proxy reaches its server over TCP with HTTP CONNECT.
+/// Connecting through a proxy (OpenVPN options.c "http-proxy", "http-proxy-option", "http-proxy-user-pass",
+/// "socks-proxy"): a client whose network lets it out only through a proxy reaches its server over TCP.
 /// </summary>
 internal static class ProxyOptions
 {
@@ -47,6 +47,13 @@ internal static class ProxyOptions
             OptionScope.Client),
         new("http-proxy-user-pass", 1, 1, static (s, l) => s.HttpProxyUserPass = Credentials(s, l, 0),
             "http-proxy-user-pass FILE: the proxy's user name and password (two lines; may be inline)", OptionScope.Client, AllowsInline: true),
+        new("socks-proxy", 1, 3, static (s, l) => s.SocksProxy = (l, new SocksProxySettings
+            {
+                Server = l.Arg(0),
+                Port = l.ArgCount > 1 ? ParseState.PortNumber(l, 1) : 1080,
+                Credentials = l.ArgCount > 2 ? Credentials(s, l, 2) : null,
+                Line = l.LineNumber,
+            }), "socks-proxy SERVER [PORT] [AUTHFILE|stdin]: reach the server through a SOCKS5 proxy (proto tcp-client)", OptionScope.Client),
         new("http-proxy-retry", 0, 0, static (s, l) => s.Warn(l, Deprecated), "deprecated: proxy connections are retried like others"),
         new("socks-proxy-retry", 0, 0, static (s, l) => s.Warn(l, Deprecated), "deprecated: proxy connections are retried like others"),
         new("http-proxy-timeout", 1, 1, static (s, l) => s.Warn(l,

@@ -29,7 +29,6 @@ internal static class UnsupportedOptions
 
         // Errors: the wire format or the connection path would differ from what the peer expects.
         OptionTable.Unsupported("fragment", "OpenVPN's internal fragmentation changes the data-packet format; remove it on both sides and use mssfix", isError: true),
-        OptionTable.Unsupported("socks-proxy", "connecting through a SOCKS proxy is not available", isError: true),
         OptionTable.Unsupported("ifconfig-noexec", "SharpVPN always configures the tun device itself", isError: true),
         OptionTable.Unsupported("route-noexec", "SharpVPN always installs the routes itself", isError: true),
         OptionTable.Unsupported("secret-key", "static-key mode is gone from OpenVPN 2.7; use certificates", isError: true),

@@ -96,18 +96,18 @@ public static class ClientCredentials
     }
 
     /// <summary>
-    /// The HTTP proxy's user name and password: what the auth file or http-proxy-user-pass gave, the rest typed
-    /// (OpenVPN's prompts for UP_TYPE_PROXY).
+    /// A proxy's user name and password: what its auth file (or http-proxy-user-pass) gave, the rest typed with
+    /// OpenVPN's prompts ("Enter HTTP Proxy Username:", "Enter SOCKS Proxy Password:").
     /// </summary>
+    /// <param name="kind">"HTTP Proxy" or "SOCKS Proxy", as OpenVPN names them in its prompts.</param>
     /// <exception cref="ClientFatalException">A value is needed and nobody can type it.</exception>
-    public static (string Username, string Password) AskHttpProxy(ClientConfig config, HttpProxySettings proxy, IClientPrompt? prompt)
+    public static (string Username, string Password) AskProxy(ClientConfig config, AuthUserPassSettings? given, string kind, IClientPrompt? prompt)
     {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(proxy);
-        string user = proxy.Credentials?.Username
-            ?? Ask(prompt, "Enter HTTP Proxy Username:", echo: true, config, "the HTTP proxy's user name (or give it in 'http-proxy-user-pass FILE')");
-        string pass = proxy.Credentials?.Password
-            ?? Ask(prompt, "Enter HTTP Proxy Password:", echo: false, config, "the HTTP proxy's password (or give it in 'http-proxy-user-pass FILE')");
+        string user = given?.Username
+            ?? Ask(prompt, $"Enter {kind} Username:", echo: true, config, $"the {kind.ToLowerInvariant()}'s user name (or give it in a file)");
+        string pass = given?.Password
+            ?? Ask(prompt, $"Enter {kind} Password:", echo: false, config, $"the {kind.ToLowerInvariant()}'s password (or give it in a file)");
         return (user, pass);
     }
 

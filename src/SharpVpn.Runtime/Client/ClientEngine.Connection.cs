@@ -28,8 +28,8 @@ public sealed partial class ClientEngine
 
     private readonly byte[] _controlWire = new byte[2048];
 
-    /// <summary>Per HTTP proxy: its handshake, which keeps the method learnt under 'auto' and the credentials asked.</summary>
-    private readonly Dictionary<HttpProxySettings, HttpProxyHandshake> _proxyHandshakes = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Per proxy: its handshake, which keeps the credentials asked (and an HTTP proxy's method learnt under 'auto').</summary>
+    private readonly Dictionary<object, IProxyHandshake> _proxyHandshakes = new(ReferenceEqualityComparer.Instance);
     private volatile bool _peerExitNotified;
 
     // auth-token: the session token the last connection's server pushed, carried to the next connection; control loop only.
@@ -43,8 +43,8 @@ public sealed partial class ClientEngine
         _currentRemote = remote;
         _connectionSettings = _config.ConnectionOf(remote);
         // Through an HTTP proxy the client resolves and connects to the proxy; the proxy resolves the server's name.
-        IPEndPoint? endPoint = Resolve(_connectionSettings.HttpProxy is { } proxy
-            ? new RemoteEndpoint(proxy.Server, proxy.Port, TransportProtocol.Tcp, remote.Family)
+        IPEndPoint? endPoint = Resolve(ProxyOf(_connectionSettings) is ({ } proxyServer, int proxyPort)
+            ? new RemoteEndpoint(proxyServer, proxyPort, TransportProtocol.Tcp, remote.Family)
             : remote);
         if (endPoint is null)
         {
@@ -61,10 +61,10 @@ public sealed partial class ClientEngine
             _log.Info(remote.Protocol == TransportProtocol.Tcp ? $"TCP: {ex.Message}" : $"UDP: cannot open a socket to {Format(endPoint)}: {ex.Message}");
             return ConnectionOutcome.Restart("connection-failed", wasConnected: false);
         }
-        catch (IOException ex) when (_connectionSettings.HttpProxy is not null)
+        catch (IOException ex) when (ProxyOf(_connectionSettings).Server is not null)
         {
             // The proxy refused, wanted what we cannot do, went silent (the read timed out) or closed.
-            _log.Info($"HTTP proxy error: {ex.Message}");
+            _log.Info($"{(_connectionSettings.HttpProxy is null ? "SOCKS" : "HTTP")} proxy error: {ex.Message}");
             return ConnectionOutcome.Restart("proxy-error", wasConnected: false);
         }
 
@@ -612,8 +612,8 @@ public sealed partial class ClientEngine
         if (remote.Protocol == TransportProtocol.Tcp)
         {
             var timeout = TimeSpan.FromSeconds(Math.Max(1, _connectionSettings.ServerPollTimeoutSeconds));
-            TcpTransport tcp = _connectionSettings.HttpProxy is { } proxy
-                ? ConnectThroughProxy(proxy, remote, endPoint, timeout, local)
+            TcpTransport tcp = ProxyOf(_connectionSettings).Server is not null
+                ? ConnectThroughProxy(remote, endPoint, timeout, local)
                 : ConnectTcp(endPoint, timeout, local);
             tcp.AckImmediately = true; // until connected: see TcpTransport.AckImmediately
             _log.Info($"TCPv4_CLIENT link local: (not bound)");
@@ -646,15 +646,20 @@ public sealed partial class ClientEngine
         return tcp;
     }
 
+    /// <summary>The proxy the connection options name (http-proxy or socks-proxy; never both); nulls for none.</summary>
+    private static (string? Server, int Port) ProxyOf(ConnectionBlockSettings settings) =>
+        settings.HttpProxy is { } http ? (http.Server, http.Port)
+        : settings.SocksProxy is { } socks ? (socks.Server, socks.Port)
+        : (null, 0);
+
     /// <summary>
-    /// A TCP connection to <paramref name="proxyEndPoint"/> that the HTTP proxy has CONNECTed to the remote. Under
-    /// 'auto' the first answer may be a 407 naming the method the proxy wants: then once more with it (OpenVPN's
+    /// A TCP connection to <paramref name="proxyEndPoint"/> that the proxy has connected to the remote. An HTTP proxy
+    /// under 'auto' may first answer with a 407 naming the method it wants: then once more with it (OpenVPN's
     /// proxy_retry in socket.c), and the method is kept for later connections.
     /// </summary>
-    private TcpTransport ConnectThroughProxy(HttpProxySettings proxy, RemoteEndpoint remote, IPEndPoint proxyEndPoint, TimeSpan timeout,
-        IPEndPoint? local)
+    private TcpTransport ConnectThroughProxy(RemoteEndpoint remote, IPEndPoint proxyEndPoint, TimeSpan timeout, IPEndPoint? local)
     {
-        HttpProxyHandshake handshake = HandshakeFor(proxy);
+        IProxyHandshake handshake = HandshakeFor(_connectionSettings);
         for (int attempt = 0; ; attempt++)
         {
             TcpTransport tcp = ConnectTcp(proxyEndPoint, timeout, local);
@@ -662,7 +667,7 @@ public sealed partial class ClientEngine
             {
                 if (handshake.Run(tcp.Socket, remote.Host, remote.Port, timeout))
                 {
-                    _log.Info($"HTTP proxy {Format(proxyEndPoint)} connected us to {remote.Host}:{remote.Port.ToString(CultureInfo.InvariantCulture)}");
+                    _log.Info($"{(handshake is HttpProxyHandshake ? "HTTP" : "SOCKS")} proxy {Format(proxyEndPoint)} connected us to {remote.Host}:{remote.Port.ToString(CultureInfo.InvariantCulture)}");
                     return tcp;
                 }
             }
@@ -675,17 +680,20 @@ public sealed partial class ClientEngine
             tcp.Dispose();
             if (attempt > 0)
             {
-                throw new HttpProxyException("the HTTP proxy asked for authentication again after we sent it");
+                throw new ProxyException("the proxy asked for authentication again after we sent it");
             }
         }
     }
 
-    private HttpProxyHandshake HandshakeFor(HttpProxySettings proxy)
+    private IProxyHandshake HandshakeFor(ConnectionBlockSettings settings)
     {
-        if (!_proxyHandshakes.TryGetValue(proxy, out HttpProxyHandshake? handshake))
+        object key = (object?)settings.HttpProxy ?? settings.SocksProxy!;
+        if (!_proxyHandshakes.TryGetValue(key, out IProxyHandshake? handshake))
         {
-            handshake = new HttpProxyHandshake(proxy, () => ClientCredentials.AskHttpProxy(_config, proxy, _options.Prompt)) { Log = _log.Info };
-            _proxyHandshakes.Add(proxy, handshake);
+            handshake = settings.HttpProxy is { } http
+                ? new HttpProxyHandshake(http, () => ClientCredentials.AskProxy(_config, http.Credentials, "HTTP Proxy", _options.Prompt)) { Log = _log.Info }
+                : new SocksProxyHandshake(settings.SocksProxy!, () => ClientCredentials.AskProxy(_config, settings.SocksProxy!.Credentials, "SOCKS Proxy", _options.Prompt));
+            _proxyHandshakes.Add(key, handshake);
         }
 
         return handshake;

@@ -13,7 +13,7 @@ namespace SharpVpn.Runtime.Client;
 /// A 407 under 'auto' tells which method the proxy wants, and the caller connects again with it. Bytes are read one at
 /// a time, so nothing of the OpenVPN stream that follows the headers is taken from the socket.
 /// </summary>
-public sealed class HttpProxyHandshake
+public sealed class HttpProxyHandshake : IProxyHandshake
 {
     private const int MaxLineLength = 8192;
     private const int MaxHeaderLines = 100;
@@ -36,13 +36,8 @@ public sealed class HttpProxyHandshake
     /// <summary>Log lines (OpenVPN's "Send to HTTP proxy" / "HTTP proxy returned" messages); null = none.</summary>
     public Action<string>? Log { get; init; }
 
-    /// <summary>
-    /// Asks the proxy on <paramref name="socket"/> (connected, blocking) to open a tunnel to <paramref name="host"/>
-    /// port <paramref name="port"/>. True: the tunnel is open and the socket carries the server's stream from here.
-    /// False: the proxy wants the method now in <see cref="Method"/> ('auto'); connect again and call this again.
-    /// </summary>
-    /// <exception cref="HttpProxyException">The proxy refused, wants what we cannot do, or answered nonsense.</exception>
-    /// <exception cref="SocketException">The connection broke or <paramref name="timeout"/> passed.</exception>
+    /// <inheritdoc/>
+    /// <remarks>False: the proxy wants the method now in <see cref="Method"/> ('auto').</remarks>
     public bool Run(Socket socket, string host, int port, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(socket);
@@ -55,7 +50,7 @@ public sealed class HttpProxyHandshake
             stream.Write(request);
             Array.Clear(request); // it may hold the password
 
-            string status = ReadLine(stream) ?? throw new HttpProxyException("the HTTP proxy closed the connection without an answer");
+            string status = ReadLine(stream) ?? throw new ProxyException("the HTTP proxy closed the connection without an answer");
             status = Printable(status);
             Log?.Invoke($"HTTP proxy returned: '{status}'");
             int code = StatusCode(status);
@@ -71,7 +66,7 @@ public sealed class HttpProxyHandshake
                 return OnAuthenticationRequired(status, headers);
             }
 
-            throw new HttpProxyException($"HTTP proxy returned bad status: '{status}'");
+            throw new ProxyException($"HTTP proxy returned bad status: '{status}'");
         }
         finally
         {
@@ -120,14 +115,14 @@ public sealed class HttpProxyHandshake
     {
         if (Method == HttpProxyAuth.Basic)
         {
-            throw new HttpProxyException(_settings.Auth == HttpProxyAuth.Basic || _settings.Credentials is not null
+            throw new ProxyException(_settings.Auth == HttpProxyAuth.Basic || _settings.Credentials is not null
                 ? $"the HTTP proxy refused our user name and password ('{status}')"
                 : $"the HTTP proxy refused the user name and password typed ('{status}')");
         }
 
         if (_settings.Auth is not (HttpProxyAuth.Auto or HttpProxyAuth.AutoNoCleartext))
         {
-            throw new HttpProxyException(
+            throw new ProxyException(
                 $"the HTTP proxy requires authentication ('{status}'): give 'http-proxy {_settings.Server} {_settings.Port} AUTHFILE' (basic) or 'auto'");
         }
 
@@ -140,7 +135,7 @@ public sealed class HttpProxyHandshake
         {
             if (_settings.Auth == HttpProxyAuth.AutoNoCleartext)
             {
-                throw new HttpProxyException(
+                throw new ProxyException(
                     "the HTTP proxy asks for Basic authentication, which sends the password in clear text, and 'auto-nct' forbids it");
             }
 
@@ -150,7 +145,7 @@ public sealed class HttpProxyHandshake
         }
 
         string schemes = offered.Count == 0 ? "no method at all" : string.Join(", ", offered.Select(h => h.Split(' ', 2)[0]));
-        throw new HttpProxyException(
+        throw new ProxyException(
             $"the HTTP proxy asks for authentication SharpVPN does not do ({schemes}); it supports Basic");
     }
 
@@ -161,7 +156,7 @@ public sealed class HttpProxyHandshake
             c = _credentials();
             if (c.Username.Length == 0)
             {
-                throw new HttpProxyException("the HTTP proxy user name is empty");
+                throw new ProxyException("the HTTP proxy user name is empty");
             }
 
             _cached = c;
@@ -177,7 +172,7 @@ public sealed class HttpProxyHandshake
         if (words.Length < 2 || !words[0].StartsWith("HTTP/", StringComparison.Ordinal)
             || !int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out int code))
         {
-            throw new HttpProxyException($"the HTTP proxy answered something that is not HTTP: '{Printable(statusLine)}'");
+            throw new ProxyException($"the HTTP proxy answered something that is not HTTP: '{Printable(statusLine)}'");
         }
 
         return code;
@@ -189,7 +184,7 @@ public sealed class HttpProxyHandshake
         var headers = new List<string>();
         while (true)
         {
-            string line = ReadLine(stream) ?? throw new HttpProxyException("the HTTP proxy closed the connection in the middle of its answer");
+            string line = ReadLine(stream) ?? throw new ProxyException("the HTTP proxy closed the connection in the middle of its answer");
             if (line.Length == 0)
             {
                 return headers;
@@ -197,7 +192,7 @@ public sealed class HttpProxyHandshake
 
             if (headers.Count == MaxHeaderLines)
             {
-                throw new HttpProxyException($"the HTTP proxy sent more than {MaxHeaderLines} header lines");
+                throw new ProxyException($"the HTTP proxy sent more than {MaxHeaderLines} header lines");
             }
 
             headers.Add(line);
@@ -213,7 +208,7 @@ public sealed class HttpProxyHandshake
             int b = stream.ReadByte();
             if (b < 0)
             {
-                return bytes.Count == 0 ? null : throw new HttpProxyException("the HTTP proxy closed the connection in the middle of a line");
+                return bytes.Count == 0 ? null : throw new ProxyException("the HTTP proxy closed the connection in the middle of a line");
             }
 
             if (b == '\n')
@@ -228,7 +223,7 @@ public sealed class HttpProxyHandshake
 
             if (bytes.Count == MaxLineLength)
             {
-                throw new HttpProxyException($"the HTTP proxy sent a line longer than {MaxLineLength} bytes");
+                throw new ProxyException($"the HTTP proxy sent a line longer than {MaxLineLength} bytes");
             }
 
             bytes.Add((byte)b);

@@ -1,11 +1,11 @@
 namespace SharpVpn.Config.Tests;
 
 /// <summary>
-/// <c>http-proxy</c>, <c>http-proxy-option</c> and <c>http-proxy-user-pass</c> read as the real openvpn 2.6 reads
+/// <c>http-proxy</c>, <c>http-proxy-option</c>, <c>http-proxy-user-pass</c> and <c>socks-proxy</c> read as the real openvpn 2.6 reads
 /// them: what it accepts we accept with the same meaning, what it refuses we refuse naming the line. (Connecting
-/// through a real proxy: HttpProxyInteropTests.)
+/// through real proxies: ProxyInteropTests.)
 /// </summary>
-public sealed class HttpProxyConfigTests
+public sealed class ProxyConfigTests
 {
     private const string Head = "client\ndev tun\nca ca.crt\ncert client.crt\nkey client.key\n";
 
@@ -140,5 +140,48 @@ public sealed class HttpProxyConfigTests
         Assert.Contains("DEPRECATED OPTION: http-proxy-retry", output, StringComparison.Ordinal);
         Assert.Contains(c.Warnings, w => w.Contains(":8: option 'http-proxy-retry': is deprecated", StringComparison.Ordinal));
         Assert.Contains(c.Warnings, w => w.Contains(":9: option 'http-proxy-timeout': is deprecated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SocksProxy_WithItsDefaultPortAndAnAuthFile_AsOpenVpnReadsIt()
+    {
+        using TempConfigDir dir = new TempConfigDir().WithScenarioFiles();
+        dir.Write("socks.txt", "carol\npw\n");
+        string plain = dir.Write("a.conf", Head + "remote vpn.example.com 443 tcp-client\nsocks-proxy 127.0.0.1\n");
+        string withAuth = dir.Write("b.conf", Head + "remote vpn.example.com 443 tcp-client\nsocks-proxy 127.0.0.1 9050 socks.txt\n");
+
+        SocksProxySettings a = ConfigParser.ParseClient(plain).SocksProxy!;
+        SocksProxySettings b = ConfigParser.ParseClient(withAuth).SocksProxy!;
+
+        Assert.True(OpenVpnReferee.AcceptsOptions(plain, out string output), output);
+        Assert.True(OpenVpnReferee.AcceptsOptions(withAuth, out output), output);
+        Assert.Equal(("127.0.0.1", 1080, null), (a.Server, a.Port, a.Credentials));
+        Assert.Equal((9050, "carol", "pw"), (b.Port, b.Credentials?.Username, b.Credentials?.Password));
+    }
+
+    [Fact]
+    public void SocksAndHttpProxyTogether_AreRefusedByBoth()
+    {
+        using TempConfigDir dir = new TempConfigDir().WithScenarioFiles();
+        string path = dir.Write("c.conf", Head + "remote 10.0.0.1 443 tcp\nhttp-proxy 10.0.0.9 8080\nsocks-proxy 10.0.0.8\n");
+
+        ConfigException ex = Assert.Throws<ConfigException>(() => ConfigParser.ParseClient(path));
+
+        Assert.False(OpenVpnReferee.AcceptsOptions(path, out string output), output);
+        Assert.Contains("--http-proxy can not be used together with --socks-proxy", output, StringComparison.Ordinal);
+        Assert.Equal(8, ex.Line);
+        Assert.Contains("cannot be used together with http-proxy (line 7)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SocksOverUdp_IsRefusedNamingTheLine_WhereOpenVpnWouldUseUdpAssociate()
+    {
+        using TempConfigDir dir = new TempConfigDir().WithScenarioFiles();
+        string path = dir.Write("c.conf", Head + "remote 10.0.0.1 1194 udp\nsocks-proxy 10.0.0.8\n");
+
+        ConfigException ex = Assert.Throws<ConfigException>(() => ConfigParser.ParseClient(path));
+
+        Assert.Equal(6, ex.Line);
+        Assert.Contains("goes through a SOCKS proxy only over TCP", ex.Message, StringComparison.Ordinal);
     }
 }

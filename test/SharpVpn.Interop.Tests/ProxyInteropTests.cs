@@ -5,14 +5,14 @@ using Xunit.Abstractions;
 namespace SharpVpn.Interop.Tests;
 
 /// <summary>
-/// <c>http-proxy</c> against the real openvpn 2.6 server through a real HTTP proxy (tinyproxy in the server's
-/// namespace), under our client and under the real openvpn client with the same profile. The server's TCP port is
-/// closed to the client's address, so only a connection the proxy makes can reach it; the server sees the proxy's
-/// address as the client's.
+/// <c>http-proxy</c> and <c>socks-proxy</c> against the real openvpn 2.6 server through a real proxy in the server's
+/// namespace (tinyproxy, microsocks), under our client and under the real openvpn client with the same profile. The
+/// server's TCP port is closed to the client's address, so only a connection the proxy makes can reach it.
 /// </summary>
 [Trait("Category", "Interop")]
-public sealed partial class HttpProxyInteropTests(ITestOutputHelper output)
+public sealed partial class ProxyInteropTests(ITestOutputHelper output)
 {
+    private const int SocksPort = 1080;
     private const int ProxyPort = 8888;
     private static readonly TimeSpan StartTimeout = ClientScenario.StartTimeout;
     private static readonly OpenVpnVariant Tcp = OpenVpnVariant.Modern with { Proto = "tcp" };
@@ -71,6 +71,55 @@ public sealed partial class HttpProxyInteropTests(ITestOutputHelper output)
         await refused.WaitForOutputAsync(Refusal, StartTimeout, fromLine: first + 1);
         Assert.DoesNotContain(refused.Lines, l => l.Contains("Initialization Sequence Completed", StringComparison.Ordinal));
         await refused.StopAsync();
+    }
+
+    [Fact]
+    public async Task SocksProxyWithUserNameAndPassword_CarriesTheTunnel_UnderOurClientAndTheRealOne_AndAWrongPasswordIsRefused()
+    {
+        await using ClientScenario s = await StartLabAsync();
+        LabProcess proxy = s.Lab.StartProcess(s.Lab.Server, "microsocks",
+            ["-i", ScenarioLab.ServerPublicAddress, "-p", SocksPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", "traveller", "-P", "ssh-tunnel"]);
+        await WaitListeningAsync(s, SocksPort);
+        string authFile = Path.Combine(s.Lab.WorkDir, "socks-auth.txt");
+        File.WriteAllText(authFile, "traveller\nssh-tunnel\n");
+
+        // 'localhost' again: only the proxy can reach the server by that name.
+        string Profile(string text) => RemoteAndProto().Replace(text, "") +
+            $"remote localhost {Tcp.Port} tcp-client\nsocks-proxy {ScenarioLab.ServerPublicAddress} {SocksPort} {authFile}\n";
+        foreach (bool real in new[] { false, true })
+        {
+            OpenVpnConfigFile config = s.WriteClientConfig(Tcp, edit: Profile, fileName: real ? "socks-real" : "socks-ours");
+            await s.AssertIntranetUnreachableAsync();
+            LabProcess client = real ? s.StartRealClient(config) : s.StartOurClient(config);
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await s.AssertIntranetReachableAsync();
+            output.WriteLine($"{(real ? "openvpn" : "sharpvpn")} connected through the SOCKS proxy to localhost:{Tcp.Port}");
+            await client.StopAsync();
+        }
+
+        File.WriteAllText(authFile, "traveller\nwrong\n");
+        LabProcess refused = s.StartOurClient(s.WriteClientConfig(Tcp, edit: Profile, fileName: "socks-wrong"));
+        await refused.WaitForOutputAsync("SOCKS proxy error: the SOCKS proxy refused our user name and password", StartTimeout);
+        Assert.DoesNotContain(refused.Lines, l => l.Contains("Initialization Sequence Completed", StringComparison.Ordinal));
+        Assert.False(proxy.HasExited, "microsocks is still serving");
+        await refused.StopAsync();
+    }
+
+    /// <summary>Waits until something listens on the server's public address at <paramref name="port"/> (microsocks prints nothing).</summary>
+    private static async Task WaitListeningAsync(ClientScenario s, int port)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            CommandResult ss = await s.Lab.RunAsync(s.Lab.Server, "ss", "-Hltn", $"sport = :{port}");
+            if (ss.StdOut.Contains($"{ScenarioLab.ServerPublicAddress}:{port}", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"nothing listens on {ScenarioLab.ServerPublicAddress}:{port}");
     }
 
     private async Task<ClientScenario> StartLabAsync()

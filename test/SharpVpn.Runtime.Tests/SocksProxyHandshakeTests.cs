@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+using SharpVpn.Config;
+using SharpVpn.Runtime.Client;
+
+namespace SharpVpn.Runtime.Tests;
+
+/// <summary>
+/// The SOCKS5 exchange against a scripted proxy on a loopback socket, byte by byte, for the answers a real proxy
+/// (microsocks in ProxyInteropTests) does not give on demand: refusals by code, other methods, other versions.
+/// </summary>
+public sealed class SocksProxyHandshakeTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    private static readonly SocksProxySettings NoAuth = new() { Server = "127.0.0.1" };
+    private static readonly SocksProxySettings WithAuth = NoAuth with { Credentials = new AuthUserPassSettings("carol", "pw", null) };
+
+    [Theory]
+    [InlineData("vpn.example.com", 443, new byte[] { 5, 1, 0, 3, 15, (byte)'v', (byte)'p', (byte)'n', (byte)'.', (byte)'e', (byte)'x', (byte)'a', (byte)'m', (byte)'p', (byte)'l', (byte)'e', (byte)'.', (byte)'c', (byte)'o', (byte)'m', 1, 187 })]
+    [InlineData("10.0.0.1", 1194, new byte[] { 5, 1, 0, 1, 10, 0, 0, 1, 4, 170 })]
+    [InlineData("2001:db8::1", 1194, new byte[] { 5, 1, 0, 4, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 4, 170 })]
+    public void ConnectRequest_NamesTheServerAsRfc1928Says(string host, int port, byte[] expected)
+    {
+        Assert.Equal(expected, SocksProxyHandshake.ConnectRequest(host, port));
+    }
+
+    [Fact]
+    public void WithoutCredentials_OffersNoAuthentication_Connects_AndLeavesTheServersBytes()
+    {
+        using var pair = new ScriptedProxy();
+        pair.Answers([5, 0, 5, 0, 0, 3, 4, (byte)'h', (byte)'o', (byte)'s', (byte)'t', 0, 80, (byte)'O', (byte)'V']);
+
+        Assert.True(new SocksProxyHandshake(NoAuth, NoCredentials).Run(pair.Client, "10.0.0.1", 1194, Timeout));
+
+        Assert.Equal([5, 1, 0, 5, 1, 0, 1, 10, 0, 0, 1, 4, 170], pair.Received(13));
+        Assert.Equal([(byte)'O', (byte)'V'], pair.ClientReads(2));
+    }
+
+    [Fact]
+    public void WithCredentials_LogsInWithRfc1929_AskingOnceForTwoConnections()
+    {
+        int asked = 0;
+        var handshake = new SocksProxyHandshake(WithAuth, () => { asked++; return ("carol", "pw"); });
+        for (int i = 0; i < 2; i++)
+        {
+            using var pair = new ScriptedProxy();
+            pair.Answers([5, 2, 1, 0, 5, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+
+            Assert.True(handshake.Run(pair.Client, "10.0.0.1", 1194, Timeout));
+
+            Assert.Equal([5, 1, 2, 1, 5, (byte)'c', (byte)'a', (byte)'r', (byte)'o', (byte)'l', 2, (byte)'p', (byte)'w'], pair.Received(13));
+        }
+
+        Assert.Equal(1, asked);
+    }
+
+    [Theory]
+    [InlineData(false, new byte[] { 5, 0xFF }, "accepts no login we offered (no authentication); give 'socks-proxy SERVER PORT AUTHFILE'")]
+    [InlineData(true, new byte[] { 5, 0xFF }, "accepts no login we offered (user name and password)")]
+    [InlineData(false, new byte[] { 5, 2 }, "chose user name and password, not the no authentication we offered")]
+    [InlineData(false, new byte[] { 4, 0 }, "did not answer as SOCKS5 (version byte 4)")]
+    [InlineData(true, new byte[] { 5, 2, 1, 1 }, "refused our user name and password")]
+    [InlineData(false, new byte[] { 5, 0, 5, 5, 0, 1, 0, 0, 0, 0, 0, 0 }, "could not connect to the server: connection refused (reply 5)")]
+    [InlineData(false, new byte[] { 5, 0, 5, 2, 0, 1, 0, 0, 0, 0, 0, 0 }, "connection not allowed by its rules (reply 2)")]
+    [InlineData(false, new byte[] { 5, 0, 5, 0, 0, 9 }, "unknown address type 9")]
+    [InlineData(false, new byte[] { 5, 0, 5, 0, 0, 1, 10 }, "closed the connection before its reply")]
+    [InlineData(false, new byte[] { 5 }, "closed the connection before its method choice")]
+    public void WhatWeCannotUse_IsAnErrorSayingWhat(bool credentials, byte[] answer, string message)
+    {
+        using var pair = new ScriptedProxy();
+        pair.Answers(answer, thenClose: true);
+        var handshake = new SocksProxyHandshake(credentials ? WithAuth : NoAuth, () => ("carol", "pw"));
+
+        var ex = Assert.Throws<ProxyException>(() => handshake.Run(pair.Client, "10.0.0.1", 1194, Timeout));
+
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ASilentProxy_TimesOut_AndTheSocketsTimeoutIsRestored()
+    {
+        using var pair = new ScriptedProxy();
+
+        Assert.ThrowsAny<IOException>(() => new SocksProxyHandshake(NoAuth, NoCredentials).Run(pair.Client, "10.0.0.1", 1194, TimeSpan.FromMilliseconds(200)));
+
+        Assert.Equal(0, pair.Client.ReceiveTimeout);
+    }
+
+    private static (string, string) NoCredentials() => throw new InvalidOperationException("no credentials should be asked for");
+
+    private sealed class ScriptedProxy : IDisposable
+    {
+        private readonly Socket _proxy;
+
+        public ScriptedProxy()
+        {
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(1);
+            Client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            Client.Connect(listener.LocalEndPoint!);
+            _proxy = listener.Accept();
+            _proxy.ReceiveTimeout = 5000;
+            Client.ReceiveTimeout = 0;
+        }
+
+        public Socket Client { get; }
+
+        /// <summary>The proxy's whole side of the exchange, sent at once (the client reads it as it goes).</summary>
+        public void Answers(byte[] bytes, bool thenClose = false)
+        {
+            _proxy.Send(bytes);
+            if (thenClose)
+            {
+                _proxy.Shutdown(SocketShutdown.Send);
+            }
+        }
+
+        public byte[] Received(int count) => ReadExactly(_proxy, count);
+
+        public byte[] ClientReads(int count)
+        {
+            Client.ReceiveTimeout = 5000;
+            return ReadExactly(Client, count);
+        }
+
+        private static byte[] ReadExactly(Socket socket, int count)
+        {
+            var buffer = new byte[count];
+            int got = 0;
+            while (got < count)
+            {
+                int n = socket.Receive(buffer, got, count - got, SocketFlags.None);
+                Assert.True(n > 0, "the other side closed early");
+                got += n;
+            }
+
+            return buffer;
+        }
+
+        public void Dispose()
+        {
+            Client.Dispose();
+            _proxy.Dispose();
+        }
+    }
+}
