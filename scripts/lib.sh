@@ -28,6 +28,8 @@ declare -A SHARPVPN_PACKAGES=(
   [tinyproxy]=/usr/bin/tinyproxy
   # ... and through a real SOCKS5 proxy.
   [microsocks]=/usr/bin/microsocks
+  # The port-share test's web server.
+  [python3]=/usr/bin/python3
 )
 
 install_prerequisites() {

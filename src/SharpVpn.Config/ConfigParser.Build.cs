@@ -275,6 +275,7 @@ public static partial class ConfigParser
             AuthGenToken = BuildAuthGenToken(s),
             TmpDir = s.TmpDir,
             MaxClients = s.MaxClients,
+            PortShare = BuildPortShare(s),
             ConnectFrequency = s.ConnectFrequency,
             ExplicitExitNotify = s.ExplicitExitNotify,
             NatMasquerade = s.NatMasquerade,
@@ -285,6 +286,22 @@ public static partial class ConfigParser
             BindDevice = s.BindDevice,
             Warnings = s.Warnings,
         };
+    }
+
+    /// <summary>port-share needs a TCP server (OpenVPN: "--port-share only works in TCP server mode").</summary>
+    private static PortShareSettings? BuildPortShare(ParseState s)
+    {
+        if (s.PortShare is not { } ps)
+        {
+            return null;
+        }
+
+        if ((s.Protocol ?? TransportProtocol.Udp) != TransportProtocol.Tcp)
+        {
+            throw ps.Line.Error("only works on a TCP server (proto tcp-server): other services share a TCP port, not a UDP one");
+        }
+
+        return ps.Settings;
     }
 
     /// <summary>

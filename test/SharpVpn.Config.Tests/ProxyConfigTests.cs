@@ -184,4 +184,23 @@ public sealed class ProxyConfigTests
         Assert.Equal(6, ex.Line);
         Assert.Contains("goes through a SOCKS proxy only over TCP", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void PortShare_OnATcpServer_AsOpenVpnReadsIt_AndOnUdpIsRefusedByBoth()
+    {
+        using TempConfigDir dir = new TempConfigDir().WithScenarioFiles();
+        const string server = "port 1194\ndev tun\nca ca.crt\ncert server.crt\nkey server.key\ndh none\nserver 10.8.0.0 255.255.255.0\n";
+        string tcp = dir.Write("tcp.conf", server + "proto tcp\nport-share 127.0.0.1 8443 /var/lib/ps\n");
+        string udp = dir.Write("udp.conf", server + "proto udp\nport-share 127.0.0.1 8443\n");
+
+        PortShareSettings share = ConfigParser.ParseServer(tcp).PortShare!;
+        ConfigException ex = Assert.Throws<ConfigException>(() => ConfigParser.ParseServer(udp));
+
+        Assert.Equal(("127.0.0.1", 8443, "/var/lib/ps"), (share.Host, share.Port, share.JournalDirectory));
+        Assert.Equal("8443", OpenVpnReferee.Settings(tcp).One("port_share_port"));
+        Assert.False(OpenVpnReferee.AcceptsOptions(udp, out string output), output);
+        Assert.Contains("--port-share only works in TCP server mode", output, StringComparison.Ordinal);
+        Assert.Equal(9, ex.Line);
+        Assert.Contains("only works on a TCP server", ex.Message, StringComparison.Ordinal);
+    }
 }

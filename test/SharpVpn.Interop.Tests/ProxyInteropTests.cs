@@ -79,7 +79,7 @@ public sealed partial class ProxyInteropTests(ITestOutputHelper output)
         await using ClientScenario s = await StartLabAsync();
         LabProcess proxy = s.Lab.StartProcess(s.Lab.Server, "microsocks",
             ["-i", ScenarioLab.ServerPublicAddress, "-p", SocksPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", "traveller", "-P", "ssh-tunnel"]);
-        await WaitListeningAsync(s, SocksPort);
+        await s.Lab.WaitListeningAsync(s.Lab.Server, ScenarioLab.ServerPublicAddress, SocksPort);
         string authFile = Path.Combine(s.Lab.WorkDir, "socks-auth.txt");
         File.WriteAllText(authFile, "traveller\nssh-tunnel\n");
 
@@ -103,23 +103,6 @@ public sealed partial class ProxyInteropTests(ITestOutputHelper output)
         Assert.DoesNotContain(refused.Lines, l => l.Contains("Initialization Sequence Completed", StringComparison.Ordinal));
         Assert.False(proxy.HasExited, "microsocks is still serving");
         await refused.StopAsync();
-    }
-
-    /// <summary>Waits until something listens on the server's public address at <paramref name="port"/> (microsocks prints nothing).</summary>
-    private static async Task WaitListeningAsync(ClientScenario s, int port)
-    {
-        for (int i = 0; i < 100; i++)
-        {
-            CommandResult ss = await s.Lab.RunAsync(s.Lab.Server, "ss", "-Hltn", $"sport = :{port}");
-            if (ss.StdOut.Contains($"{ScenarioLab.ServerPublicAddress}:{port}", StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"nothing listens on {ScenarioLab.ServerPublicAddress}:{port}");
     }
 
     private async Task<ClientScenario> StartLabAsync()

@@ -9,6 +9,9 @@ public sealed record ServerConfig
 
     public TransportProtocol Protocol { get; init; } = TransportProtocol.Udp;
 
+    /// <summary><c>port-share</c>: where non-OpenVPN TCP connections are relayed; null = they are closed.</summary>
+    public PortShareSettings? PortShare { get; init; }
+
     public AddressFamilyPreference Family { get; init; } = AddressFamilyPreference.Any;
 
     /// <summary><c>port</c>/<c>lport</c>, default 1194.</summary>

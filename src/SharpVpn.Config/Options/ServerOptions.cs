@@ -19,6 +19,9 @@ internal static class ServerOptions
         new("client-to-client", 0, 0, static (s, _) => s.ClientToClient = true, "route packets between clients inside the server", OptionScope.Server),
         new("username-as-common-name", 0, 0, static (s, l) => s.UsernameAsCommonName = l,
             "name each client by the username auth-user-pass-verify accepted instead of its certificate CN", OptionScope.Server),
+        new("port-share", 2, 3, static (s, l) => s.PortShare = (l, new PortShareSettings(l.Arg(0), ParseState.PortNumber(l, 1),
+                l.ArgCount > 2 ? s.ResolvePath(l.Arg(2)) : null)),
+            "port-share HOST PORT [DIR]: relay TCP connections that are not OpenVPN (e.g. HTTPS) to HOST:PORT", OptionScope.Server),
         new("duplicate-cn", 0, 0, static (s, _) => s.DuplicateCn = true, "allow several clients with the same CN at once", OptionScope.Server),
         new("auth-user-pass-verify", 2, 2, static (s, l) =>
                 s.AuthUserPassVerify = (l.Arg(0), l.Arg(1) switch

@@ -32,7 +32,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("ifconfig-noexec", "SharpVPN always configures the tun device itself", isError: true),
         OptionTable.Unsupported("route-noexec", "SharpVPN always installs the routes itself", isError: true),
         OptionTable.Unsupported("secret-key", "static-key mode is gone from OpenVPN 2.7; use certificates", isError: true),
-        OptionTable.Unsupported("port-share", "port sharing with another server is not available", isError: true),
 
         // Warnings: scripts that only adapt the local system, Windows-only and tuning options.
         OptionTable.Unsupported("up-delay", NoScripts),

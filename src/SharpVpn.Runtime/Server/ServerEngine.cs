@@ -181,6 +181,15 @@ public sealed partial class ServerEngine : IDisposable
 
     internal int HandWindowMs => _config.Renegotiation.HandWindowSeconds * 1000;
 
+    /// <summary>port-share: where non-OpenVPN TCP connections go; null = closed like any failed first packet.</summary>
+    internal PortShareSettings? PortShare => _config.PortShare;
+
+    /// <summary>Port-share problems, from the connection threads.</summary>
+    internal void LogPortShare(string message) => LogInfo(message);
+
+    /// <summary>Each relayed connection (verb 4 and up: a shared HTTPS port would fill the log at verb 3).</summary>
+    internal void LogPortShareRelay(string message) => LogWrite(LogLevel.Details, message);
+
     /// <summary>The port the server listens on (after binding; useful with port 0 in tests).</summary>
     public int BoundPort { get; private set; }
 

@@ -50,6 +50,13 @@ internal sealed class ServerTcpConnection
         try
         {
             _tcp.Socket.ReceiveTimeout = _engine.HandWindowMs;
+            if (_engine.PortShare is { } share && !IsOpenVpnClient())
+            {
+                _engine.LogPortShareRelay($"{PortShareRelay.OpenVpnFormat(_tcp.RemoteEndPoint)} Non-OpenVPN client protocol detected: relaying to {share.Host}:{share.Port}");
+                PortShareRelay.Run(_tcp.Socket, share, TimeSpan.FromMilliseconds(_engine.HandWindowMs), _engine.LogPortShare);
+                return;
+            }
+
             int n = _tcp.Receive(buffer);
             if (n <= 0)
             {
@@ -113,6 +120,14 @@ internal sealed class ServerTcpConnection
                 _engine.TcpConnectionEnded();
             }
         }
+    }
+
+    /// <summary>port-share: looks at the first bytes without taking them, so either reader gets the whole stream.</summary>
+    private bool IsOpenVpnClient()
+    {
+        Span<byte> first = stackalloc byte[3];
+        int n = _tcp.Socket.Receive(first, System.Net.Sockets.SocketFlags.Peek);
+        return PortShareRelay.LooksLikeOpenVpn(first[..n]);
     }
 
     private void Handle(ServerInbound inbound, ServerClient client, ReadOnlySpan<byte> packet)

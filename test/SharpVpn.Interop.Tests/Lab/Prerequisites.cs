@@ -6,7 +6,7 @@ namespace SharpVpn.Interop.Tests.Lab;
 /// </summary>
 public static class Prerequisites
 {
-    private static readonly string[] Tools = ["ip", "openvpn", "nft", "ping", "openssl", "iperf3", "setsid", "tinyproxy", "microsocks", "ss"];
+    private static readonly string[] Tools = ["ip", "openvpn", "nft", "ping", "openssl", "iperf3", "setsid", "tinyproxy", "microsocks", "ss", "python3"];
 
     public static void EnsureLabCanRun()
     {

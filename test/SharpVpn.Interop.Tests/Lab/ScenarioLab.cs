@@ -136,6 +136,23 @@ public sealed class ScenarioLab : IAsyncDisposable
     public LabProcess StartOpenVpn(LabHost host, OpenVpnConfigFile config) =>
         StartProcess(host, "openvpn", ["--config", config.ConfigPath], followFile: config.LogPath);
 
+    /// <summary>Waits until a TCP socket listens on <paramref name="address"/>:<paramref name="port"/> in the host (for servers that print nothing when ready).</summary>
+    public async Task WaitListeningAsync(LabHost host, string address, int port)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            CommandResult ss = await RunAsync(host, "ss", "-Hltn", $"sport = :{port}");
+            if (ss.StdOut.Contains($"{address}:{port}", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"nothing listens on {address}:{port} in {host}");
+    }
+
     /// <summary>
     /// Pings <paramref name="address"/> from a host: <paramref name="count"/> echoes 0.2 s apart, giving up after
     /// <paramref name="timeout"/> (default count + 2 s). Never throws for loss; inspect the result.
