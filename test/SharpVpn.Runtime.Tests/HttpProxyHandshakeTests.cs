@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using SharpVpn.Config;
@@ -58,13 +57,13 @@ public sealed class HttpProxyHandshakeTests
     [Fact]
     public void Answer200_OpensTheTunnel_AndLeavesTheServersFirstBytesInTheSocket()
     {
-        using var pair = new SocketPair();
-        pair.ProxyAnswers("HTTP/1.1 200 Connection established\r\nProxy-agent: test\r\n\r\nOVPN");
+        using var pair = new LoopbackProxy();
+        pair.Answers(Encoding.Latin1.GetBytes("HTTP/1.1 200 Connection established\r\nProxy-agent: test\r\n\r\nOVPN"));
 
         Assert.True(new HttpProxyHandshake(Settings(), NoCredentials).Run(pair.Client, "10.0.0.1", 1194, Timeout));
 
-        Assert.StartsWith("CONNECT 10.0.0.1:1194 HTTP/1.0\r\n", pair.ProxyReceived(), StringComparison.Ordinal);
-        Assert.Equal("OVPN", pair.ClientReads(4));
+        Assert.StartsWith("CONNECT 10.0.0.1:1194 HTTP/1.0\r\n", Encoding.Latin1.GetString(pair.ReceivedThrough("\r\n\r\n"u8)), StringComparison.Ordinal);
+        Assert.Equal("OVPN", Encoding.Latin1.GetString(pair.ClientReads(4)));
     }
 
     [Fact]
@@ -72,21 +71,21 @@ public sealed class HttpProxyHandshakeTests
     {
         int asked = 0;
         var handshake = new HttpProxyHandshake(Settings(HttpProxyAuth.Auto), () => { asked++; return ("bob", "pw"); });
-        using (var first = new SocketPair())
+        using (var first = new LoopbackProxy())
         {
-            first.ProxyAnswers("HTTP/1.0 407 Proxy Authentication Required\r\nProxy-Authenticate: Negotiate\r\nProxy-Authenticate: Basic realm=\"corp\"\r\n\r\n<html>");
+            first.Answers(Encoding.Latin1.GetBytes("HTTP/1.0 407 Proxy Authentication Required\r\nProxy-Authenticate: Negotiate\r\nProxy-Authenticate: Basic realm=\"corp\"\r\n\r\n<html>"));
 
             Assert.False(handshake.Run(first.Client, "10.0.0.1", 1194, Timeout));
-            Assert.DoesNotContain("Proxy-Authorization", first.ProxyReceived(), StringComparison.Ordinal);
+            Assert.DoesNotContain("Proxy-Authorization", Encoding.Latin1.GetString(first.ReceivedThrough("\r\n\r\n"u8)), StringComparison.Ordinal);
         }
 
         Assert.Equal(HttpProxyAuth.Basic, handshake.Method);
         for (int i = 0; i < 2; i++)
         {
-            using var next = new SocketPair();
-            next.ProxyAnswers("HTTP/1.0 200 OK\r\n\r\n");
+            using var next = new LoopbackProxy();
+            next.Answers(Encoding.Latin1.GetBytes("HTTP/1.0 200 OK\r\n\r\n"));
             Assert.True(handshake.Run(next.Client, "10.0.0.1", 1194, Timeout));
-            Assert.Contains("Proxy-Authorization: Basic Ym9iOnB3\r\n", next.ProxyReceived(), StringComparison.Ordinal);
+            Assert.Contains("Proxy-Authorization: Basic Ym9iOnB3\r\n", Encoding.Latin1.GetString(next.ReceivedThrough("\r\n\r\n"u8)), StringComparison.Ordinal);
         }
 
         Assert.Equal(1, asked);
@@ -99,8 +98,8 @@ public sealed class HttpProxyHandshakeTests
     [InlineData(HttpProxyAuth.None, "Proxy-Authenticate: Basic realm=\"x\"", "give 'http-proxy proxy.corp 3128 AUTHFILE' (basic) or 'auto'")]
     public void A407_WeCannotAnswer_SaysWhy(HttpProxyAuth auth, string headers, string message)
     {
-        using var pair = new SocketPair();
-        pair.ProxyAnswers($"HTTP/1.1 407 Proxy Authentication Required\r\n{headers}\r\n\r\n");
+        using var pair = new LoopbackProxy();
+        pair.Answers(Encoding.Latin1.GetBytes($"HTTP/1.1 407 Proxy Authentication Required\r\n{headers}\r\n\r\n"));
 
         var ex = Assert.Throws<ProxyException>(() => new HttpProxyHandshake(Settings(auth), NoCredentials).Run(pair.Client, "10.0.0.1", 1194, Timeout));
 
@@ -112,8 +111,8 @@ public sealed class HttpProxyHandshakeTests
     [InlineData("HTTP/1.0 401 Unauthorized\r\n\r\n")]
     public void RefusedCredentials_AreSaidToBeRefused(string answer)
     {
-        using var pair = new SocketPair();
-        pair.ProxyAnswers(answer);
+        using var pair = new LoopbackProxy();
+        pair.Answers(Encoding.Latin1.GetBytes(answer));
         var handshake = new HttpProxyHandshake(Settings(HttpProxyAuth.Basic, new AuthUserPassSettings("u", "wrong", null)), () => ("u", "wrong"));
 
         var ex = Assert.Throws<ProxyException>(() => handshake.Run(pair.Client, "10.0.0.1", 1194, Timeout));
@@ -129,8 +128,8 @@ public sealed class HttpProxyHandshakeTests
     [InlineData("", "closed the connection without an answer")]
     public void OtherAnswers_AreErrorsQuotingTheProxy(string answer, string message)
     {
-        using var pair = new SocketPair();
-        pair.ProxyAnswers(answer, thenClose: true);
+        using var pair = new LoopbackProxy();
+        pair.Answers(Encoding.Latin1.GetBytes(answer), thenClose: true);
 
         var ex = Assert.Throws<ProxyException>(() => new HttpProxyHandshake(Settings(), NoCredentials).Run(pair.Client, "10.0.0.1", 1194, Timeout));
 
@@ -140,7 +139,7 @@ public sealed class HttpProxyHandshakeTests
     [Fact]
     public void ASilentProxy_TimesOut()
     {
-        using var pair = new SocketPair();
+        using var pair = new LoopbackProxy();
 
         Exception ex = Assert.ThrowsAny<IOException>(() =>
             new HttpProxyHandshake(Settings(), NoCredentials).Run(pair.Client, "10.0.0.1", 1194, TimeSpan.FromMilliseconds(200)));
@@ -150,66 +149,4 @@ public sealed class HttpProxyHandshakeTests
     }
 
     private static (string, string) NoCredentials() => throw new InvalidOperationException("no credentials should be asked for");
-
-    /// <summary>A connected loopback TCP pair: <see cref="Client"/> for the handshake, the other end plays the proxy.</summary>
-    private sealed class SocketPair : IDisposable
-    {
-        private readonly Socket _proxy;
-
-        public SocketPair()
-        {
-            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(1);
-            Client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            Client.Connect(listener.LocalEndPoint!);
-            _proxy = listener.Accept();
-        }
-
-        public Socket Client { get; }
-
-        public void ProxyAnswers(string answer, bool thenClose = false)
-        {
-            _proxy.Send(Encoding.Latin1.GetBytes(answer));
-            if (thenClose)
-            {
-                _proxy.Shutdown(SocketShutdown.Send);
-            }
-        }
-
-        /// <summary>What the client sent (its request ends with an empty line).</summary>
-        public string ProxyReceived()
-        {
-            var text = new StringBuilder();
-            var buffer = new byte[4096];
-            _proxy.ReceiveTimeout = 5000;
-            while (!text.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-            {
-                int n = _proxy.Receive(buffer);
-                Assert.True(n > 0, "the client closed before ending its request");
-                text.Append(Encoding.Latin1.GetString(buffer, 0, n));
-            }
-
-            return text.ToString();
-        }
-
-        public string ClientReads(int count)
-        {
-            var buffer = new byte[count];
-            int got = 0;
-            Client.ReceiveTimeout = 5000;
-            while (got < count)
-            {
-                got += Client.Receive(buffer, got, count - got, SocketFlags.None);
-            }
-
-            return Encoding.Latin1.GetString(buffer);
-        }
-
-        public void Dispose()
-        {
-            Client.Dispose();
-            _proxy.Dispose();
-        }
-    }
 }

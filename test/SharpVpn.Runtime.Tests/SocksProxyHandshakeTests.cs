@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using SharpVpn.Config;
 using SharpVpn.Runtime.Client;
 
@@ -27,7 +25,7 @@ public sealed class SocksProxyHandshakeTests
     [Fact]
     public void WithoutCredentials_OffersNoAuthentication_Connects_AndLeavesTheServersBytes()
     {
-        using var pair = new ScriptedProxy();
+        using var pair = new LoopbackProxy();
         pair.Answers([5, 0, 5, 0, 0, 3, 4, (byte)'h', (byte)'o', (byte)'s', (byte)'t', 0, 80, (byte)'O', (byte)'V']);
 
         Assert.True(new SocksProxyHandshake(NoAuth, NoCredentials).Run(pair.Client, "10.0.0.1", 1194, Timeout));
@@ -43,7 +41,7 @@ public sealed class SocksProxyHandshakeTests
         var handshake = new SocksProxyHandshake(WithAuth, () => { asked++; return ("carol", "pw"); });
         for (int i = 0; i < 2; i++)
         {
-            using var pair = new ScriptedProxy();
+            using var pair = new LoopbackProxy();
             pair.Answers([5, 2, 1, 0, 5, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
 
             Assert.True(handshake.Run(pair.Client, "10.0.0.1", 1194, Timeout));
@@ -67,7 +65,7 @@ public sealed class SocksProxyHandshakeTests
     [InlineData(false, new byte[] { 5 }, "closed the connection before its method choice")]
     public void WhatWeCannotUse_IsAnErrorSayingWhat(bool credentials, byte[] answer, string message)
     {
-        using var pair = new ScriptedProxy();
+        using var pair = new LoopbackProxy();
         pair.Answers(answer, thenClose: true);
         var handshake = new SocksProxyHandshake(credentials ? WithAuth : NoAuth, () => ("carol", "pw"));
 
@@ -79,7 +77,7 @@ public sealed class SocksProxyHandshakeTests
     [Fact]
     public void ASilentProxy_TimesOut_AndTheSocketsTimeoutIsRestored()
     {
-        using var pair = new ScriptedProxy();
+        using var pair = new LoopbackProxy();
 
         Assert.ThrowsAny<IOException>(() => new SocksProxyHandshake(NoAuth, NoCredentials).Run(pair.Client, "10.0.0.1", 1194, TimeSpan.FromMilliseconds(200)));
 
@@ -87,61 +85,4 @@ public sealed class SocksProxyHandshakeTests
     }
 
     private static (string, string) NoCredentials() => throw new InvalidOperationException("no credentials should be asked for");
-
-    private sealed class ScriptedProxy : IDisposable
-    {
-        private readonly Socket _proxy;
-
-        public ScriptedProxy()
-        {
-            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(1);
-            Client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            Client.Connect(listener.LocalEndPoint!);
-            _proxy = listener.Accept();
-            _proxy.ReceiveTimeout = 5000;
-            Client.ReceiveTimeout = 0;
-        }
-
-        public Socket Client { get; }
-
-        /// <summary>The proxy's whole side of the exchange, sent at once (the client reads it as it goes).</summary>
-        public void Answers(byte[] bytes, bool thenClose = false)
-        {
-            _proxy.Send(bytes);
-            if (thenClose)
-            {
-                _proxy.Shutdown(SocketShutdown.Send);
-            }
-        }
-
-        public byte[] Received(int count) => ReadExactly(_proxy, count);
-
-        public byte[] ClientReads(int count)
-        {
-            Client.ReceiveTimeout = 5000;
-            return ReadExactly(Client, count);
-        }
-
-        private static byte[] ReadExactly(Socket socket, int count)
-        {
-            var buffer = new byte[count];
-            int got = 0;
-            while (got < count)
-            {
-                int n = socket.Receive(buffer, got, count - got, SocketFlags.None);
-                Assert.True(n > 0, "the other side closed early");
-                got += n;
-            }
-
-            return buffer;
-        }
-
-        public void Dispose()
-        {
-            Client.Dispose();
-            _proxy.Dispose();
-        }
-    }
 }

@@ -29,7 +29,7 @@ public sealed partial class ClientEngine
     private readonly byte[] _controlWire = new byte[2048];
 
     /// <summary>Per proxy: its handshake, which keeps the credentials asked (and an HTTP proxy's method learnt under 'auto').</summary>
-    private readonly Dictionary<object, IProxyHandshake> _proxyHandshakes = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<object, ProxyHandshake> _proxyHandshakes = new(ReferenceEqualityComparer.Instance);
     private volatile bool _peerExitNotified;
 
     // auth-token: the session token the last connection's server pushed, carried to the next connection; control loop only.
@@ -659,7 +659,7 @@ public sealed partial class ClientEngine
     /// </summary>
     private TcpTransport ConnectThroughProxy(RemoteEndpoint remote, IPEndPoint proxyEndPoint, TimeSpan timeout, IPEndPoint? local)
     {
-        IProxyHandshake handshake = HandshakeFor(_connectionSettings);
+        ProxyHandshake handshake = HandshakeFor(_connectionSettings);
         for (int attempt = 0; ; attempt++)
         {
             TcpTransport tcp = ConnectTcp(proxyEndPoint, timeout, local);
@@ -685,10 +685,10 @@ public sealed partial class ClientEngine
         }
     }
 
-    private IProxyHandshake HandshakeFor(ConnectionBlockSettings settings)
+    private ProxyHandshake HandshakeFor(ConnectionBlockSettings settings)
     {
         object key = (object?)settings.HttpProxy ?? settings.SocksProxy!;
-        if (!_proxyHandshakes.TryGetValue(key, out IProxyHandshake? handshake))
+        if (!_proxyHandshakes.TryGetValue(key, out ProxyHandshake? handshake))
         {
             handshake = settings.HttpProxy is { } http
                 ? new HttpProxyHandshake(http, () => ClientCredentials.AskProxy(_config, http.Credentials, "HTTP Proxy", _options.Prompt)) { Log = _log.Info }

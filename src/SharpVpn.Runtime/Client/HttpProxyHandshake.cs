@@ -13,20 +13,17 @@ namespace SharpVpn.Runtime.Client;
 /// A 407 under 'auto' tells which method the proxy wants, and the caller connects again with it. Bytes are read one at
 /// a time, so nothing of the OpenVPN stream that follows the headers is taken from the socket.
 /// </summary>
-public sealed class HttpProxyHandshake : IProxyHandshake
+public sealed class HttpProxyHandshake : ProxyHandshake
 {
     private const int MaxLineLength = 8192;
     private const int MaxHeaderLines = 100;
 
     private readonly HttpProxySettings _settings;
-    private readonly Func<(string Username, string Password)> _credentials;
-    private (string Username, string Password)? _cached;
 
-    /// <param name="credentials">Asked the first time the proxy needs a password (then kept for later connections).</param>
     public HttpProxyHandshake(HttpProxySettings settings, Func<(string Username, string Password)> credentials)
+        : base(credentials)
     {
         _settings = settings;
-        _credentials = credentials;
         Method = settings.Auth == HttpProxyAuth.Basic ? HttpProxyAuth.Basic : HttpProxyAuth.None;
     }
 
@@ -36,42 +33,30 @@ public sealed class HttpProxyHandshake : IProxyHandshake
     /// <summary>Log lines (OpenVPN's "Send to HTTP proxy" / "HTTP proxy returned" messages); null = none.</summary>
     public Action<string>? Log { get; init; }
 
-    /// <inheritdoc/>
-    /// <remarks>False: the proxy wants the method now in <see cref="Method"/> ('auto').</remarks>
-    public bool Run(Socket socket, string host, int port, TimeSpan timeout)
+    /// <summary>The CONNECT; false when the proxy wants the method now in <see cref="Method"/> ('auto').</summary>
+    protected override bool Exchange(Stream stream, string host, int port)
     {
-        ArgumentNullException.ThrowIfNull(socket);
-        int savedTimeout = socket.ReceiveTimeout;
-        socket.ReceiveTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
-        try
+        byte[] request = Encoding.UTF8.GetBytes(BuildRequest(host, port));
+        stream.Write(request);
+        Array.Clear(request); // it may hold the password
+
+        string status = ReadLine(stream) ?? throw new ProxyException("the HTTP proxy closed the connection without an answer");
+        status = Printable(status);
+        Log?.Invoke($"HTTP proxy returned: '{status}'");
+        int code = StatusCode(status);
+        List<string> headers = ReadHeaders(stream);
+        if (code == 200)
         {
-            using var stream = new NetworkStream(socket, ownsSocket: false);
-            byte[] request = Encoding.UTF8.GetBytes(BuildRequest(host, port));
-            stream.Write(request);
-            Array.Clear(request); // it may hold the password
-
-            string status = ReadLine(stream) ?? throw new ProxyException("the HTTP proxy closed the connection without an answer");
-            status = Printable(status);
-            Log?.Invoke($"HTTP proxy returned: '{status}'");
-            int code = StatusCode(status);
-            List<string> headers = ReadHeaders(stream);
-            if (code == 200)
-            {
-                return true;
-            }
-
-            // 407 asks for credentials; some proxies (tinyproxy) answer wrong ones with 401 instead.
-            if (code == 407 || (code == 401 && Method == HttpProxyAuth.Basic))
-            {
-                return OnAuthenticationRequired(status, headers);
-            }
-
-            throw new ProxyException($"HTTP proxy returned bad status: '{status}'");
+            return true;
         }
-        finally
+
+        // 407 asks for credentials; some proxies (tinyproxy) answer wrong ones with 401 instead.
+        if (code == 407 || (code == 401 && Method == HttpProxyAuth.Basic))
         {
-            socket.ReceiveTimeout = savedTimeout;
+            return OnAuthenticationRequired(status, headers);
         }
+
+        throw new ProxyException($"HTTP proxy returned bad status: '{status}'");
     }
 
     /// <summary>The request, CRLF line ends, ending with the empty line.</summary>
@@ -102,7 +87,7 @@ public sealed class HttpProxyHandshake : IProxyHandshake
 
         if (Method == HttpProxyAuth.Basic)
         {
-            (string user, string pass) = Credentials();
+            (string user, string pass) = UserAndPassword();
             string token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{pass}"));
             request.Append(CultureInfo.InvariantCulture, $"Proxy-Authorization: Basic {token}\r\n");
             Log?.Invoke("Attempting Basic Proxy-Authorization");
@@ -149,20 +134,10 @@ public sealed class HttpProxyHandshake : IProxyHandshake
             $"the HTTP proxy asks for authentication SharpVPN does not do ({schemes}); it supports Basic");
     }
 
-    private (string Username, string Password) Credentials()
+    private (string Username, string Password) UserAndPassword()
     {
-        if (_cached is not { } c)
-        {
-            c = _credentials();
-            if (c.Username.Length == 0)
-            {
-                throw new ProxyException("the HTTP proxy user name is empty");
-            }
-
-            _cached = c;
-        }
-
-        return c;
+        (string user, string pass) = Credentials();
+        return user.Length > 0 ? (user, pass) : throw new ProxyException("the HTTP proxy user name is empty");
     }
 
     /// <summary>"HTTP/1.1 407 Proxy Authentication Required" → 407.</summary>

@@ -12,7 +12,7 @@ namespace SharpVpn.Runtime.Client;
 /// and password when the config gives an auth file), log in, CONNECT to the server by name (the proxy resolves it;
 /// an IP literal goes as an address), and read the reply exactly, so nothing of the server's stream is taken.
 /// </summary>
-public sealed class SocksProxyHandshake : IProxyHandshake
+public sealed class SocksProxyHandshake : ProxyHandshake
 {
     private const byte Version = 5;
     private const byte NoAuthentication = 0;
@@ -20,54 +20,37 @@ public sealed class SocksProxyHandshake : IProxyHandshake
     private const byte NoAcceptableMethod = 0xFF;
 
     private readonly SocksProxySettings _settings;
-    private readonly Func<(string Username, string Password)> _credentials;
-    private (string Username, string Password)? _cached;
 
-    /// <param name="credentials">Asked the first time they are needed, then kept.</param>
     public SocksProxyHandshake(SocksProxySettings settings, Func<(string Username, string Password)> credentials)
+        : base(credentials) => _settings = settings;
+
+    /// <summary>Method choice, login, CONNECT and its reply; always true (a refusal throws).</summary>
+    protected override bool Exchange(Stream stream, string host, int port)
     {
-        _settings = settings;
-        _credentials = credentials;
-    }
-
-    /// <inheritdoc/>
-    public bool Run(Socket socket, string host, int port, TimeSpan timeout)
-    {
-        ArgumentNullException.ThrowIfNull(socket);
-        int savedTimeout = socket.ReceiveTimeout;
-        socket.ReceiveTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
-        try
+        byte method = _settings.Credentials is null ? NoAuthentication : UsernamePassword;
+        stream.Write([Version, 1, method]);
+        Span<byte> choice = stackalloc byte[2];
+        ReadExactly(stream, choice, "its method choice");
+        if (choice[0] != Version)
         {
-            using var stream = new NetworkStream(socket, ownsSocket: false);
-            byte method = _settings.Credentials is null ? NoAuthentication : UsernamePassword;
-            stream.Write([Version, 1, method]);
-            Span<byte> choice = stackalloc byte[2];
-            ReadExactly(stream, choice, "its method choice");
-            if (choice[0] != Version)
-            {
-                throw new ProxyException($"the SOCKS proxy did not answer as SOCKS5 (version byte {choice[0]})");
-            }
-
-            if (choice[1] != method)
-            {
-                throw new ProxyException(choice[1] == NoAcceptableMethod
-                    ? $"the SOCKS proxy accepts no login we offered ({MethodName(method)}){(method == NoAuthentication ? "; give 'socks-proxy SERVER PORT AUTHFILE'" : "")}"
-                    : $"the SOCKS proxy chose {MethodName(choice[1])}, not the {MethodName(method)} we offered");
-            }
-
-            if (method == UsernamePassword)
-            {
-                LogIn(stream);
-            }
-
-            stream.Write(ConnectRequest(host, port));
-            ReadReply(stream);
-            return true;
+            throw new ProxyException($"the SOCKS proxy did not answer as SOCKS5 (version byte {choice[0]})");
         }
-        finally
+
+        if (choice[1] != method)
         {
-            socket.ReceiveTimeout = savedTimeout;
+            throw new ProxyException(choice[1] == NoAcceptableMethod
+                ? $"the SOCKS proxy accepts no login we offered ({MethodName(method)}){(method == NoAuthentication ? "; give 'socks-proxy SERVER PORT AUTHFILE'" : "")}"
+                : $"the SOCKS proxy chose {MethodName(choice[1])}, not the {MethodName(method)} we offered");
         }
+
+        if (method == UsernamePassword)
+        {
+            LogIn(stream);
+        }
+
+        stream.Write(ConnectRequest(host, port));
+        ReadReply(stream);
+        return true;
     }
 
     /// <summary>VER CMD=CONNECT RSV ATYP DST.ADDR DST.PORT.</summary>
@@ -100,7 +83,7 @@ public sealed class SocksProxyHandshake : IProxyHandshake
 
     private void LogIn(Stream stream)
     {
-        (string user, string pass) = _cached ??= _credentials();
+        (string user, string pass) = Credentials();
         byte[] userBytes = Encoding.UTF8.GetBytes(user);
         byte[] passBytes = Encoding.UTF8.GetBytes(pass);
         if (userBytes.Length is 0 or > 255 || passBytes.Length > 255)
