@@ -284,7 +284,7 @@ public sealed class SslStreamTlsEngine : ITlsEngine
             ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
         if (peer is null)
         {
-            if (_options.IsServer && !_options.RequireClientCertificate)
+            if (!_options.RequiresPeerCertificate)
             {
                 return true;
             }
@@ -325,7 +325,8 @@ public sealed class SslStreamTlsEngine : ITlsEngine
     private SslServerAuthenticationOptions BuildServerOptions() => new()
     {
         ServerCertificateContext = _options.CertificateContext,
-        ClientCertificateRequired = _options.RequireClientCertificate || _options.RequestClientCertificate,
+        // SslStream's "required" only asks for one (SSL_VERIFY_PEER); ValidatePeer decides whether none is fatal.
+        ClientCertificateRequired = _options.ClientCertificate != ClientCertificateMode.None,
         CertificateChainPolicy = PeerChainPolicy(),
         EnabledSslProtocols = Protocols(),
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

@@ -58,14 +58,14 @@ public sealed class TlsEngineOptions
     /// </summary>
     public IReadOnlyList<CertificateRevocationList> RevocationLists { get; init; } = [];
 
-    /// <summary>Server only: require a client certificate (OpenVPN's default <c>verify-client-cert require</c>).</summary>
-    public bool RequireClientCertificate { get; init; } = true;
+    /// <summary>Server only: <c>verify-client-cert</c> (default <see cref="ClientCertificateMode.Required"/>).</summary>
+    public ClientCertificateMode ClientCertificate { get; init; } = ClientCertificateMode.Required;
 
     /// <summary>
-    /// Server only: ask clients for a certificate at all (SSL_VERIFY_PEER); false for <c>verify-client-cert none</c>,
-    /// true for <c>optional</c> (asked, checked when given, a client without one let through).
+    /// Whether a peer without a certificate is refused: always for a client (the server's certificate is what it
+    /// trusts), for a server unless <see cref="ClientCertificate"/> lets such clients through.
     /// </summary>
-    public bool RequestClientCertificate { get; init; } = true;
+    public bool RequiresPeerCertificate => !IsServer || ClientCertificate == ClientCertificateMode.Required;
 
     /// <summary>Clock for certificate and CRL validity (tests pass a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

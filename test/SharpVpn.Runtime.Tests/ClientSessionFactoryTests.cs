@@ -4,6 +4,8 @@ using SharpVpn.Protocol.Session;
 using SharpVpn.Protocol.TlsWrap;
 using SharpVpn.Runtime.Client;
 using SharpVpn.Runtime.DataPath;
+using SharpVpn.Runtime.Shared;
+using SharpVpn.Tls;
 
 namespace SharpVpn.Runtime.Tests;
 
@@ -117,6 +119,16 @@ public sealed class ClientSessionFactoryTests
         Assert.Same(factory.TlsOptions, factory.TlsOptions);
         Assert.Equal("CN=client", factory.TlsOptions.Certificate!.Subject);
         Assert.True(factory.TlsOptions.Certificate!.HasPrivateKey);
+        Assert.True(factory.TlsOptions.RequiresPeerCertificate); // a client always requires the server's certificate
+    }
+
+    [Theory]
+    [InlineData(VerifyClientCert.None, ClientCertificateMode.None)]
+    [InlineData(VerifyClientCert.Optional, ClientCertificateMode.Optional)]
+    [InlineData(VerifyClientCert.Require, ClientCertificateMode.Required)]
+    public void VerifyClientCert_MapsToTheTlsLayersMode(VerifyClientCert option, ClientCertificateMode mode)
+    {
+        Assert.Equal(mode, TlsOptionsFactory.ClientCertificateModeOf(option));
     }
 
     [Fact]

@@ -29,4 +29,25 @@ public sealed record KeepaliveSettings
 
     /// <summary><c>ping-timer-rem</c>: only run the ping-restart timer with a remote address.</summary>
     public bool PingTimerRemote { get; init; }
+
+    /// <summary>
+    /// The config's timers with a push's in their place (OPT_P_TIMER, applied at do_up). ping-restart and ping-exit
+    /// are one timer in OpenVPN (ping_rec_timeout and its action): a pushed one of either kind replaces the config's of
+    /// both kinds; among pushed ones the last wins, and the push parser keeps only that one.
+    /// </summary>
+    public KeepaliveSettings WithPulled(PushReplyOptions pulled)
+    {
+        ArgumentNullException.ThrowIfNull(pulled);
+        bool pulledReceiveTimer = pulled.PingRestartSeconds is not null || pulled.PingExitSeconds is not null;
+        (int inactive, long minimumBytes) = pulled.Inactive ?? (InactiveSeconds, InactiveMinimumBytes);
+        return this with
+        {
+            PingSeconds = pulled.PingSeconds ?? PingSeconds,
+            PingRestartSeconds = pulledReceiveTimer ? pulled.PingRestartSeconds ?? 0 : PingRestartSeconds,
+            PingExitSeconds = pulledReceiveTimer ? pulled.PingExitSeconds ?? 0 : PingExitSeconds,
+            InactiveSeconds = inactive,
+            InactiveMinimumBytes = minimumBytes,
+            SessionTimeoutSeconds = pulled.SessionTimeoutSeconds ?? SessionTimeoutSeconds,
+        };
+    }
 }

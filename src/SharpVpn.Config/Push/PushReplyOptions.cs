@@ -30,10 +30,13 @@ public sealed record PushReplyOptions
 
     public RedirectGateway? RedirectGateway { get; init; }
 
+    /// <summary>Pushed timers, to take in place of the config's through <see cref="KeepaliveSettings.WithPulled"/>.</summary>
     public int? PingSeconds { get; init; }
 
+    /// <summary>Pushed <c>ping-restart</c>; never set together with <see cref="PingExitSeconds"/> (one timer, the last pushed wins).</summary>
     public int? PingRestartSeconds { get; init; }
 
+    /// <summary>Pushed <c>ping-exit</c>; never set together with <see cref="PingRestartSeconds"/>.</summary>
     public int? PingExitSeconds { get; init; }
 
     /// <summary>Pushed <c>inactive N [BYTES]</c>.</summary>

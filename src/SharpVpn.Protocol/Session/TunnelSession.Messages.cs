@@ -195,7 +195,10 @@ public sealed partial class TunnelSession
         }
     }
 
-    /// <summary>Client: applies the complete PUSH_REPLY: NCP (§11.3), peer-id, keepalive, protocol-flags; then keys.</summary>
+    /// <summary>
+    /// Client: applies the complete PUSH_REPLY: NCP (§11.3), peer-id, protocol-flags; then keys. Pushed timers are the
+    /// runtime's to read (with the client's pull-filters) and hand back through <see cref="SetKeepalive"/>.
+    /// </summary>
     private void ApplyPushReply(KeyState ks, long nowMs)
     {
         IReadOnlyList<string> options = _pushAssembler.Options;
@@ -214,17 +217,6 @@ public sealed partial class TunnelSession
                         return;
                     }
                     _dataPeerId = (announced & IvProtoFlags.DataV2) != 0 ? peerId : -1;
-                    break;
-                case "ping" when words.Length == 2 && TryParseSeconds(words[1], out long ping):
-                    _pingIntervalMs = ping;
-                    break;
-                case "ping-restart" when words.Length == 2 && TryParseSeconds(words[1], out long restart):
-                    _pingRestartMs = restart;
-                    break;
-                case "ping-exit":
-                    // One ping-receive timer in OpenVPN, last given wins: ping-exit (enforced by the client's session
-                    // limits) takes it from ping-restart.
-                    _pingRestartMs = 0;
                     break;
                 case "key-derivation":
                     Close(OpenVpnError.BadPushedOption, $"Server pushed '{option}', but TLS keying-material export was not offered (SslStream has none).");
@@ -282,13 +274,6 @@ public sealed partial class TunnelSession
                 }
             }
         }
-    }
-
-    private static bool TryParseSeconds(string text, out long ms)
-    {
-        bool ok = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds is >= 0 and <= 86_400;
-        ms = ok ? seconds * 1000L : 0;
-        return ok;
     }
 
     /// <summary>Server: PUSH_REPLY in 2.6's order (push.c prepare_push_reply), split with push-continuation.</summary>

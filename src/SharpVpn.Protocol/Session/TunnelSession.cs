@@ -250,6 +250,18 @@ public sealed partial class TunnelSession : IDisposable
     /// <summary>A data packet decrypted and authenticated (resets ping-restart). Call from the control loop.</summary>
     public void NotifyDataReceived(long nowMs) => _lastReceivedMs = Math.Max(_lastReceivedMs, nowMs);
 
+    /// <summary>
+    /// Replaces the keepalive timers (<c>ping</c>, <c>ping-restart</c>; 0 = off), e.g. a client's once the runtime has
+    /// read the server's push. Only the periods change: the last sent / received stamps keep counting.
+    /// </summary>
+    public void SetKeepalive(long pingIntervalMs, long pingRestartMs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pingIntervalMs);
+        ArgumentOutOfRangeException.ThrowIfNegative(pingRestartMs);
+        _pingIntervalMs = pingIntervalMs;
+        _pingRestartMs = pingRestartMs;
+    }
+
     public void Dispose()
     {
         _primary.Tls?.Dispose();

@@ -58,10 +58,10 @@ public sealed record TunnelSessionOptions
     /// <summary><c>reneg-pkts</c> on one key (both directions). 0 = off.</summary>
     public long RenegotiatePackets { get; init; }
 
-    /// <summary><c>ping</c>: send a ping when nothing was sent for this long. A client also takes it from PUSH_REPLY. 0 = off.</summary>
+    /// <summary><c>ping</c>: send a ping when nothing was sent for this long. 0 = off; <see cref="TunnelSession.SetKeepalive"/> changes it.</summary>
     public long PingIntervalMs { get; init; }
 
-    /// <summary><c>ping-restart</c>: end the session when nothing was received for this long. A client also takes it from PUSH_REPLY. 0 = off.</summary>
+    /// <summary><c>ping-restart</c>: end the session when nothing was received for this long. 0 = off; <see cref="TunnelSession.SetKeepalive"/> changes it.</summary>
     public long PingRestartMs { get; init; }
 
     /// <summary>Largest control datagram we send, IP/UDP headers included in the budget (OpenVPN's tls_mtu, 1250).</summary>

@@ -321,7 +321,7 @@ public sealed partial class ClientEngine
 
         RunIpchangeScript(connection, push, pushed);
         EnsureTun(connection, push, pushed);
-        RestartLimits(connection, push);
+        ApplyPushedTimers(connection, push);
         ApplyBlockIpv6(push);
         HandshakeMilliseconds ??= MonotonicClock.NowMs - _startedMs;
         _log.Info("Initialization Sequence Completed");
@@ -709,16 +709,19 @@ public sealed partial class ClientEngine
 
     /// <summary>
     /// Pushed timer options take the place of the config's, and OpenVPN restarts its timers when they arrive (init.c
-    /// do_init_timers at do_up), so inactive and session-timeout count from here.
+    /// do_init_timers at do_up), so inactive and session-timeout count from here. ping and ping-restart run in the
+    /// session, the rest (ping-exit among them) in the session limits.
     /// </summary>
-    private void RestartLimits(ClientConnection connection, PushReplyOptions push)
+    private void ApplyPushedTimers(ClientConnection connection, PushReplyOptions push)
     {
-        KeepaliveSettings timers = _config.Keepalive;
-        (int inactive, long minimum) = push.Inactive ?? (timers.InactiveSeconds, timers.InactiveMinimumBytes);
-        // A pushed ping-restart takes the one ping-receive timer from ping-exit (OpenVPN's single ping_rec_timeout).
-        int pingExit = push.PingExitSeconds ?? (push.PingRestartSeconds is not null ? 0 : timers.PingExitSeconds);
-        _limits = new SessionLimits(inactive, minimum, push.SessionTimeoutSeconds ?? timers.SessionTimeoutSeconds,
-            pingExit, MonotonicClock.NowMs, SessionLimits.TunBytes(connection.Pipe));
+        KeepaliveSettings timers = _config.Keepalive.WithPulled(push);
+        lock (connection.SessionLock)
+        {
+            connection.Session.SetKeepalive(timers.PingSeconds * 1000L, timers.PingRestartSeconds * 1000L);
+        }
+
+        _limits = new SessionLimits(timers.InactiveSeconds, timers.InactiveMinimumBytes, timers.SessionTimeoutSeconds,
+            timers.PingExitSeconds, MonotonicClock.NowMs, SessionLimits.TunBytes(connection.Pipe));
     }
 
     /// <summary>

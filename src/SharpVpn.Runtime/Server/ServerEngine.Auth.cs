@@ -17,7 +17,7 @@ public sealed partial class ServerEngine
     {
         TunnelSession session = client.Session;
         string? certificateName = CertificateNameOf(client, out string? nameProblem);
-        if (certificateName is null && (session.PeerCertificate is not null || _factory.TlsOptions.RequireClientCertificate))
+        if (certificateName is null && (session.PeerCertificate is not null || _factory.TlsOptions.RequiresPeerCertificate))
         {
             Reject(client, nameProblem, now);
             return;

@@ -48,14 +48,22 @@ internal static class TlsOptionsFactory
                 : null,
             PeerNameFields = PeerNameFields(t),
             RevocationLists = revocationLists,
-            // Only a server asks for the peer's certificate; 'verify-client-cert require' is the default.
-            RequireClientCertificate = !isServer || t.VerifyClientCert == VerifyClientCert.Require,
-            RequestClientCertificate = !isServer || t.VerifyClientCert != VerifyClientCert.None,
+            // verify-client-cert is a server's option; a client always requires the server's certificate.
+            ClientCertificate = isServer ? ClientCertificateModeOf(t.VerifyClientCert) : ClientCertificateMode.Required,
         };
         // Our certificate's context (a chain build SslStream needs) made now, as the process's first chain build.
         ChainWarmup.Run(options.PrepareCertificateContext);
         return options;
     }
+
+    /// <summary>verify-client-cert as the TLS layer reads it.</summary>
+    public static ClientCertificateMode ClientCertificateModeOf(VerifyClientCert mode) => mode switch
+    {
+        VerifyClientCert.None => ClientCertificateMode.None,
+        VerifyClientCert.Optional => ClientCertificateMode.Optional,
+        VerifyClientCert.Require => ClientCertificateMode.Required,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
+    };
 
     /// <summary>x509-username-field as the TLS layer reads it.</summary>
     public static IReadOnlyList<PeerNameField> PeerNameFields(TlsSettings t) =>

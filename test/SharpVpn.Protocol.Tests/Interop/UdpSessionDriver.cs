@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using SharpVpn.Config;
 using SharpVpn.DataChannel;
 using SharpVpn.Protocol.Session;
+using SharpVpn.Protocol.Tests.Session;
 
 namespace SharpVpn.Protocol.Tests.Interop;
 
@@ -25,6 +27,9 @@ internal sealed class UdpSessionDriver : IDisposable
     public TunnelSession? Session { get; set; }
 
     public List<SessionEvent> Events { get; } = new();
+
+    /// <summary>The client's timers: none configured (as its session options), then the push's, read as the runtime does.</summary>
+    public KeepaliveSettings Timers { get; private set; } = new();
 
     public int PingsReceived { get; private set; }
 
@@ -78,6 +83,10 @@ internal sealed class UdpSessionDriver : IDisposable
             if (e.Kind == SessionEventKind.PingDue)
             {
                 SendPing();
+            }
+            else if (e.Kind == SessionEventKind.Connected)
+            {
+                Timers = PulledKeepalive.Apply(s, Timers, e.PushedOptions ?? s.PushedOptions);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using SharpVpn.Config;
 using SharpVpn.DataChannel;
 using SharpVpn.Protocol.Control;
 using SharpVpn.Protocol.Keys;
@@ -76,6 +77,9 @@ internal sealed class SessionHarness : IDisposable
 
     public List<SessionEvent> ServerEvents { get; } = new();
 
+    /// <summary>The client's timers: none configured (as its session options), then the push's, read as the runtime does.</summary>
+    public KeepaliveSettings ClientTimers { get; private set; } = new();
+
     public IReadOnlyList<string> ServerPush { get; set; } = ["route 10.8.0.0 255.255.255.0", "topology subnet", "ping 10", "ping-restart 60", "ifconfig 10.8.0.2 255.255.255.0"];
 
     public bool RejectClient { get; set; }
@@ -147,6 +151,10 @@ internal sealed class SessionHarness : IDisposable
         while (Client.TryDequeueEvent(out SessionEvent? e))
         {
             ClientEvents.Add(e);
+            if (e.Kind == SessionEventKind.Connected)
+            {
+                ClientTimers = PulledKeepalive.Apply(Client, ClientTimers, e.PushedOptions ?? Client.PushedOptions);
+            }
         }
         while (Server is not null && Server.TryDequeueEvent(out SessionEvent? e))
         {

@@ -144,6 +144,7 @@ public class TunnelSessionTests
         using var h = new SessionHarness();
         Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
         // Client took ping 10 / ping-restart 60 from the push.
+        Assert.Equal((10, 60, 0), (h.ClientTimers.PingSeconds, h.ClientTimers.PingRestartSeconds, h.ClientTimers.PingExitSeconds));
         h.Advance(11_000, stepMs: 500);
         Assert.Contains(h.ClientEvents, e => e.Kind == SessionEventKind.PingDue);
         h.Advance(70_000, stepMs: 1000);
@@ -159,8 +160,22 @@ public class TunnelSessionTests
         using var h = new SessionHarness();
         h.ServerPush = [.. h.ServerPush, "ping-exit 30"];
         Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        Assert.Equal((0, 30), (h.ClientTimers.PingRestartSeconds, h.ClientTimers.PingExitSeconds));
         h.Advance(70_000, stepMs: 1000);
         Assert.DoesNotContain(h.ClientEvents, e => e.Kind == SessionEventKind.Closed);
+    }
+
+    [Fact]
+    public void SetKeepalive_ChangesThePeriods_TheLastReceivedStampKeepsCounting()
+    {
+        using var h = new SessionHarness();
+        Assert.True(h.RunUntil(() => h.Client.IsConnected && h.Server is { IsConnected: true }));
+        h.Advance(4_000, stepMs: 1000);
+        h.Client.SetKeepalive(pingIntervalMs: 0, pingRestartMs: 5_000);
+        // Nothing received since the connection, 4 s ago: the restart comes 1 s later, not 5 s.
+        Assert.True(h.RunUntil(() => h.Client.IsClosed, 1_500, stepMs: 100));
+        Assert.Equal(OpenVpnError.PingRestart, Assert.Single(h.ClientEvents, e => e.Kind == SessionEventKind.Closed).Error);
+        Assert.Throws<ArgumentOutOfRangeException>(() => h.Client.SetKeepalive(-1, 0));
     }
 
     [Fact]

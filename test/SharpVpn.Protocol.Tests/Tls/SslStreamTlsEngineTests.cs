@@ -102,6 +102,41 @@ public class SslStreamTlsEngineTests
         }
     }
 
+    /// <summary>verify-client-cert none|optional|require against a client with and without a certificate.</summary>
+    [Theory]
+    [InlineData(ClientCertificateMode.Required, true, true, "CN=client1")]
+    [InlineData(ClientCertificateMode.Required, false, false, null)]
+    [InlineData(ClientCertificateMode.Optional, true, true, "CN=client1")]
+    [InlineData(ClientCertificateMode.Optional, false, true, null)]
+    [InlineData(ClientCertificateMode.None, true, true, null)]
+    [InlineData(ClientCertificateMode.None, false, true, null)]
+    public void Server_ClientCertificateMode_AsVerifyClientCert(ClientCertificateMode mode, bool clientHasCertificate, bool accepted, string? peerSubject)
+    {
+        TestPki pki = TestPki.Shared;
+        var (c, s) = Handshake(ClientOptions(pki, b => b.Certificate = clientHasCertificate ? pki.Client : null),
+            ServerOptions(pki, b => b.ClientCertificate = mode));
+        using (c)
+        using (s)
+        {
+            Assert.Equal(accepted, s.IsHandshakeComplete);
+            Assert.Equal(peerSubject, s.PeerCertificate?.Subject);
+            if (!accepted)
+            {
+                Assert.Contains("did not present a certificate", s.Failure?.Message, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public void RequiresPeerCertificate_AlwaysForAClient_ForAServerOnlyWhenRequired()
+    {
+        TestPki pki = TestPki.Shared;
+        Assert.True(ClientOptions(pki, b => b.ClientCertificate = ClientCertificateMode.None).RequiresPeerCertificate);
+        Assert.True(ServerOptions(pki).RequiresPeerCertificate);
+        Assert.False(ServerOptions(pki, b => b.ClientCertificate = ClientCertificateMode.Optional).RequiresPeerCertificate);
+        Assert.False(ServerOptions(pki, b => b.ClientCertificate = ClientCertificateMode.None).RequiresPeerCertificate);
+    }
+
     [Fact]
     public void Server_RevokedClientCertificate_IsRejected()
     {
@@ -202,7 +237,7 @@ internal sealed class TlsEngineOptionsBuilder
 {
     public bool IsServer { get; set; }
 
-    public X509Certificate2 Certificate { get; set; } = null!;
+    public X509Certificate2? Certificate { get; set; }
 
     public X509Certificate2Collection Trust { get; set; } = null!;
 
@@ -214,8 +249,11 @@ internal sealed class TlsEngineOptionsBuilder
 
     public TlsVersion Max { get; set; } = TlsVersion.Tls13;
 
+    public ClientCertificateMode ClientCertificate { get; set; } = ClientCertificateMode.Required;
+
     public TlsEngineOptions Build() => new()
     {
+        ClientCertificate = ClientCertificate,
         IsServer = IsServer,
         Certificate = Certificate,
         TrustedCertificateAuthorities = Trust,
