@@ -28,6 +28,8 @@ declare -A SHARPVPN_PACKAGES=(
   [tinyproxy]=/usr/bin/tinyproxy
   # ... and through a real SOCKS5 proxy.
   [microsocks]=/usr/bin/microsocks
+  # ... and UDP through a SOCKS5 relay (UDP ASSOCIATE).
+  [dante-server]=/usr/sbin/danted
   # The port-share test's web server.
   [python3]=/usr/bin/python3
 )
@@ -47,10 +49,13 @@ install_prerequisites() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q || fail "apt-get update failed; cannot install ${missing[*]}"
   apt-get install -y -q --no-install-recommends "${missing[@]}" || fail "apt-get install ${missing[*]} failed"
-  # Debian starts an installed tinyproxy as a service; the tests need only the program, not a proxy on this host.
-  if [[ " ${missing[*]} " == *" tinyproxy "* ]] && [ -d /run/systemd/system ]; then
-    systemctl disable --now tinyproxy.service >/dev/null 2>&1 || true
-  fi
+  # Debian starts an installed tinyproxy or danted as a service; the tests need only the programs, not proxies on this host.
+  local service
+  for service in tinyproxy danted; do
+    if [ -d /run/systemd/system ] && [[ " ${missing[*]} " == *" ${service/danted/dante-server} "* ]]; then
+      systemctl disable --now "$service.service" >/dev/null 2>&1 || true
+    fi
+  done
 }
 
 check_environment() {

@@ -19,13 +19,7 @@ public static partial class ConfigParser
             throw socks.Line.Error($"cannot be used together with http-proxy (line {http.Line}); choose one proxy");
         }
 
-        if (protocol != TransportProtocol.Tcp)
-        {
-            // OpenVPN relays UDP through the proxy's UDP ASSOCIATE; SharpVPN's client goes through SOCKS over TCP only.
-            throw (remoteLine ?? socks.Line).Error(
-                "the server is reached over udp, and SharpVPN goes through a SOCKS proxy only over TCP: use 'proto tcp-client' (or 'remote HOST PORT tcp')");
-        }
-
+        // Over UDP the client asks the proxy for a UDP relay (UDP ASSOCIATE), as OpenVPN does.
         return (null, socks.Settings);
     }
 

@@ -174,15 +174,15 @@ public sealed class ProxyConfigTests
     }
 
     [Fact]
-    public void SocksOverUdp_IsRefusedNamingTheLine_WhereOpenVpnWouldUseUdpAssociate()
+    public void SocksOverUdp_IsAcceptedByBoth()
     {
         using TempConfigDir dir = new TempConfigDir().WithScenarioFiles();
         string path = dir.Write("c.conf", Head + "remote 10.0.0.1 1194 udp\nsocks-proxy 10.0.0.8\n");
 
-        ConfigException ex = Assert.Throws<ConfigException>(() => ConfigParser.ParseClient(path));
+        ClientConfig c = ConfigParser.ParseClient(path);
 
-        Assert.Equal(6, ex.Line);
-        Assert.Contains("goes through a SOCKS proxy only over TCP", ex.Message, StringComparison.Ordinal);
+        Assert.True(OpenVpnReferee.AcceptsOptions(path, out string output), output);
+        Assert.Equal(("10.0.0.8", TransportProtocol.Udp), (c.SocksProxy?.Server, c.Remotes[0].Protocol));
     }
 
     [Fact]

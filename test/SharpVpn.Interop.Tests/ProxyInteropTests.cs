@@ -105,6 +105,49 @@ public sealed partial class ProxyInteropTests(ITestOutputHelper output)
         await refused.StopAsync();
     }
 
+    [Fact]
+    public async Task SocksProxyOverUdp_RelaysTheTunnelThroughUdpAssociate_UnderOurClientAndTheRealOne()
+    {
+        await using ClientScenario s = await ClientScenario.CreateAsync(output);
+        OpenVpnVariant udp = OpenVpnVariant.Modern;
+        await s.StartServerAsync(udp);
+        // Only the proxy's relay (in the server's namespace) reaches the server's UDP port.
+        await s.Lab.ApplyNftAsync(s.Lab.Server, $$"""
+            table inet svproxyonly {
+              chain in { type filter hook input priority 0; ip saddr {{ScenarioLab.ClientAddress}} udp dport {{udp.Port}} drop; }
+            }
+            """);
+        string config = Path.Combine(s.Lab.WorkDir, "danted.conf");
+        File.WriteAllText(config, $$"""
+            logoutput: stderr
+            internal: {{ScenarioLab.ServerPublicAddress}} port = {{SocksPort}}
+            external: {{ScenarioLab.ServerPublicAddress}}
+            clientmethod: none
+            socksmethod: none
+            user.privileged: root
+            user.unprivileged: nobody
+            client pass { from: {{ScenarioLab.ClientAddress}}/32 to: 0.0.0.0/0 }
+            socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 command: udpassociate udpreply }
+            """);
+        LabProcess dante = s.Lab.StartProcess(s.Lab.Server, "/usr/sbin/danted", ["-f", config, "-N", "1"]);
+        await s.Lab.WaitListeningAsync(s.Lab.Server, ScenarioLab.ServerPublicAddress, SocksPort);
+
+        string Profile(string text) => text + $"socks-proxy {ScenarioLab.ServerPublicAddress} {SocksPort}\n";
+        foreach (bool real in new[] { false, true })
+        {
+            OpenVpnConfigFile profile = s.WriteClientConfig(udp, edit: Profile, fileName: real ? "socks-udp-real" : "socks-udp-ours");
+            await s.AssertIntranetUnreachableAsync();
+            LabProcess client = real ? s.StartRealClient(profile) : s.StartOurClient(profile);
+            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+            await s.AssertIntranetReachableAsync();
+            Assert.Contains(client.Lines, l => l.Contains("SOCKS proxy wants us to send UDP to [AF_INET]" + ScenarioLab.ServerPublicAddress, StringComparison.Ordinal));
+            output.WriteLine($"{(real ? "openvpn" : "sharpvpn")} connected over UDP through the SOCKS relay");
+            await client.StopAsync();
+        }
+
+        Assert.False(dante.HasExited, "danted is still serving");
+    }
+
     private async Task<ClientScenario> StartLabAsync()
     {
         ClientScenario s = await ClientScenario.CreateAsync(output);

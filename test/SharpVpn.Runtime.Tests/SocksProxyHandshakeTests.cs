@@ -1,3 +1,4 @@
+using System.Net;
 using SharpVpn.Config;
 using SharpVpn.Runtime.Client;
 
@@ -82,6 +83,31 @@ public sealed class SocksProxyHandshakeTests
         Assert.ThrowsAny<IOException>(() => new SocksProxyHandshake(NoAuth, NoCredentials).Run(pair.Client, "10.0.0.1", 1194, TimeSpan.FromMilliseconds(200)));
 
         Assert.Equal(0, pair.Client.ReceiveTimeout);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 5, 0, 5, 0, 0, 1, 10, 9, 8, 7, 0x9d, 0x6a }, "10.9.8.7", 40298)]
+    [InlineData(new byte[] { 5, 0, 5, 0, 0, 1, 0, 0, 0, 0, 0x9d, 0x6a }, "127.0.0.1", 40298)] // 0.0.0.0: the proxy's own address
+    public void Associate_AsksForAUdpRelay_AndNamesIt(byte[] answer, string address, int port)
+    {
+        using var pair = new LoopbackProxy();
+        pair.Answers(answer);
+
+        IPEndPoint relay = new SocksProxyHandshake(NoAuth, NoCredentials).Associate(pair.Client, Timeout);
+
+        Assert.Equal([5, 1, 0, 5, 3, 0, 1, 0, 0, 0, 0, 0, 0], pair.Received(13));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse(address), port), relay);
+    }
+
+    [Fact]
+    public void Associate_ARelayNamedByHostName_IsAnError()
+    {
+        using var pair = new LoopbackProxy();
+        pair.Answers([5, 0, 5, 0, 0, 3, 1, (byte)'r', 0, 1]);
+
+        var ex = Assert.Throws<ProxyException>(() => new SocksProxyHandshake(NoAuth, NoCredentials).Associate(pair.Client, Timeout));
+
+        Assert.Contains("named its UDP relay by a host name", ex.Message, StringComparison.Ordinal);
     }
 
     private static (string, string) NoCredentials() => throw new InvalidOperationException("no credentials should be asked for");

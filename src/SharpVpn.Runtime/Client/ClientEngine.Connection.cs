@@ -627,6 +627,11 @@ public sealed partial class ClientEngine
             SendBufferSize = _config.SocketSendBuffer ?? new UdpTransportOptions().SendBufferSize,
             Link = LinkOptions(),
         };
+        if (_connectionSettings.SocksProxy is not null)
+        {
+            return OpenSocksUdp(remote, endPoint, local, options);
+        }
+
         UdpTransport udp = UdpTransport.ForClient(endPoint, local, options);
         foreach (string warning in udp.LinkWarnings)
         {
@@ -636,6 +641,37 @@ public sealed partial class ClientEngine
         _log.Info($"UDPv4 link local{(local is null ? ": (not bound)" : $" (bound): {Format(udp.LocalEndPoint)}")}");
         _log.Info($"UDPv4 link remote: {Format(endPoint)}");
         return udp;
+    }
+
+    /// <summary>
+    /// UDP through a SOCKS5 proxy (OpenVPN's UDP ASSOCIATE): a TCP connection to the proxy that holds the association,
+    /// and datagrams to its relay that name the server. For UDP the client resolves the server's name itself.
+    /// </summary>
+    private SocksUdpLink OpenSocksUdp(RemoteEndpoint remote, IPEndPoint proxyEndPoint, IPEndPoint? local, UdpTransportOptions options)
+    {
+        IPEndPoint server = ResolveOnce(remote)
+            ?? throw new SocketException((int)SocketError.HostNotFound, $"cannot resolve the server '{remote.Host}' to send to it through the SOCKS proxy");
+        var timeout = TimeSpan.FromSeconds(Math.Max(1, _connectionSettings.ServerPollTimeoutSeconds));
+        TcpTransport control = ConnectTcp(proxyEndPoint, timeout, local: null);
+        try
+        {
+            var handshake = (SocksProxyHandshake)HandshakeFor(_connectionSettings);
+            IPEndPoint relayEndPoint = handshake.Associate(control.Socket, timeout);
+            UdpTransport relay = UdpTransport.ForClient(relayEndPoint, local, options);
+            foreach (string warning in relay.LinkWarnings)
+            {
+                _log.Info(warning);
+            }
+
+            _log.Info($"SOCKS proxy wants us to send UDP to {Format(relayEndPoint)}");
+            _log.Info($"UDPv4 link remote: {Format(server)} through the SOCKS relay {Format(relayEndPoint)}");
+            return new SocksUdpLink(relay, control, server);
+        }
+        catch
+        {
+            control.Dispose();
+            throw;
+        }
     }
 
     private TcpTransport ConnectTcp(IPEndPoint endPoint, TimeSpan timeout, IPEndPoint? local)

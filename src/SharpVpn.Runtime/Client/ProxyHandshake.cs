@@ -22,15 +22,20 @@ public abstract class ProxyHandshake
     /// </summary>
     /// <exception cref="ProxyException">The proxy refused, wants what we cannot do, or answered nonsense.</exception>
     /// <exception cref="IOException">The connection broke or the proxy was silent for <paramref name="timeout"/>.</exception>
-    public bool Run(Socket socket, string host, int port, TimeSpan timeout)
+    public bool Run(Socket socket, string host, int port, TimeSpan timeout) =>
+        Talk(socket, timeout, stream => Exchange(stream, host, port));
+
+    /// <summary>Runs <paramref name="exchange"/> on the proxy connection with <paramref name="timeout"/> for each read.</summary>
+    protected static T Talk<T>(Socket socket, TimeSpan timeout, Func<Stream, T> exchange)
     {
         ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(exchange);
         int savedTimeout = socket.ReceiveTimeout;
         socket.ReceiveTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
         try
         {
             using var stream = new NetworkStream(socket, ownsSocket: false);
-            return Exchange(stream, host, port);
+            return exchange(stream);
         }
         finally
         {

@@ -27,6 +27,35 @@ public sealed class SocksProxyHandshake : ProxyHandshake
     /// <summary>Method choice, login, CONNECT and its reply; always true (a refusal throws).</summary>
     protected override bool Exchange(Stream stream, string host, int port)
     {
+        LogInIfAsked(stream);
+        stream.Write(ConnectRequest(host, port));
+        ReadReply(stream);
+        return true;
+    }
+
+    /// <summary>
+    /// UDP ASSOCIATE (OpenVPN's establish_socks_proxy_udpassoc): the proxy's UDP relay for this client, which lives as
+    /// long as <paramref name="socket"/> stays open. A relay address of 0.0.0.0 or :: means the proxy's own address.
+    /// </summary>
+    /// <exception cref="ProxyException">The proxy refused or answered nonsense.</exception>
+    public IPEndPoint Associate(Socket socket, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        IPEndPoint relay = Talk(socket, timeout, stream =>
+        {
+            LogInIfAsked(stream);
+            // The client's own address is not known before it sends: 0.0.0.0:0, as OpenVPN sends it.
+            stream.Write([Version, 3, 0, 1, 0, 0, 0, 0, 0, 0]);
+            return ReadReply(stream) ?? throw new ProxyException("the SOCKS proxy named its UDP relay by a host name, not an address");
+        });
+        var proxy = (IPEndPoint)socket.RemoteEndPoint!;
+        return relay.Address.Equals(IPAddress.Any) || relay.Address.Equals(IPAddress.IPv6Any)
+            ? new IPEndPoint(proxy.Address, relay.Port)
+            : relay;
+    }
+
+    private void LogInIfAsked(Stream stream)
+    {
         byte method = _settings.Credentials is null ? NoAuthentication : UsernamePassword;
         stream.Write([Version, 1, method]);
         Span<byte> choice = stackalloc byte[2];
@@ -47,10 +76,6 @@ public sealed class SocksProxyHandshake : ProxyHandshake
         {
             LogIn(stream);
         }
-
-        stream.Write(ConnectRequest(host, port));
-        ReadReply(stream);
-        return true;
     }
 
     /// <summary>VER CMD=CONNECT RSV ATYP DST.ADDR DST.PORT.</summary>
@@ -103,8 +128,8 @@ public sealed class SocksProxyHandshake : ProxyHandshake
         }
     }
 
-    /// <summary>VER REP RSV ATYP BND.ADDR BND.PORT, read to its last byte.</summary>
-    private static void ReadReply(Stream stream)
+    /// <summary>VER REP RSV ATYP BND.ADDR BND.PORT, read to its last byte; the bound address, null when it is a name.</summary>
+    private static IPEndPoint? ReadReply(Stream stream)
     {
         Span<byte> head = stackalloc byte[4];
         ReadExactly(stream, head, "its reply");
@@ -127,6 +152,8 @@ public sealed class SocksProxyHandshake : ProxyHandshake
         };
         Span<byte> rest = stackalloc byte[255 + 2];
         ReadExactly(stream, rest[..(addressLength + 2)], "its reply");
+        int port = BinaryPrimitives.ReadUInt16BigEndian(rest[addressLength..]);
+        return head[3] == 3 ? null : new IPEndPoint(new IPAddress(rest[..addressLength]), port);
     }
 
     private static int ReadByte(Stream stream)

@@ -6,7 +6,7 @@ namespace SharpVpn.Interop.Tests.Lab;
 /// </summary>
 public static class Prerequisites
 {
-    private static readonly string[] Tools = ["ip", "openvpn", "nft", "ping", "openssl", "iperf3", "setsid", "tinyproxy", "microsocks", "ss", "python3"];
+    private static readonly string[] Tools = ["ip", "openvpn", "nft", "ping", "openssl", "iperf3", "setsid", "tinyproxy", "microsocks", "danted", "ss", "python3"];
 
     public static void EnsureLabCanRun()
     {
@@ -34,7 +34,7 @@ public static class Prerequisites
         {
             throw new InvalidOperationException(
                 "The scenario lab cannot run; missing: " + string.Join("; ", missing) +
-                ". Run 'sudo bash scripts/test.sh', which installs the packages (openvpn easy-rsa nftables iproute2 iputils-ping openssl tinyproxy microsocks).");
+                ". Run 'sudo bash scripts/test.sh', which installs the packages (openvpn easy-rsa nftables iproute2 iputils-ping openssl tinyproxy microsocks dante-server).");
         }
     }
 
