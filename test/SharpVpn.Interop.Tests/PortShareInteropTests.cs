@@ -12,6 +12,7 @@ namespace SharpVpn.Interop.Tests;
 public sealed class PortShareInteropTests(ITestOutputHelper output)
 {
     private const int WebPort = 8080;
+    private const int HeldRelays = 20;
     private static readonly TimeSpan StartTimeout = ServerScenario.StartTimeout;
     private static readonly OpenVpnVariant Tcp = OpenVpnVariant.Modern with { Proto = "tcp" };
 
@@ -31,28 +32,36 @@ public sealed class PortShareInteropTests(ITestOutputHelper output)
         foreach (bool real in new[] { false, true })
         {
             string name = real ? "openvpn" : "sharpvpn";
-            await s.StartEitherServerAsync(Tcp, real, edit: text => text + $"port-share 127.0.0.1 {WebPort} {journal}\n");
+            // max-clients 8: our server then takes at most 16 TCP connections for the VPN, fewer than the relays below.
+            await s.StartEitherServerAsync(Tcp, real, edit: text => text + $"port-share 127.0.0.1 {WebPort} {journal}\nmax-clients 8\n");
 
             // A browser's request to the VPN port reaches the web server and its answer comes back.
             string answer = await HttpGetAsync(s, "/hello.txt");
             Assert.Contains(" 200 ", answer, StringComparison.Ordinal);
             Assert.Contains(page, answer, StringComparison.Ordinal);
 
-            // While a relayed connection is open, the journal names the real client for the web server.
-            LabProcess holder = s.Lab.StartProcess(s.Lab.Client, "bash",
-                ["-c", $"exec 3<>/dev/tcp/{ScenarioLab.ServerPublicAddress}/{Tcp.Port}; printf 'GET /hello.txt HTTP/1.0\\r\\n' >&3; sleep 20"]);
-            string entry = await JournalEntryAsync(journal);
+            // While relayed connections are open, the journal names the real client for the web server; 20 of them
+            // (unfinished requests the web server waits on) must not take the VPN's connection slots.
+            LabProcess holder = s.Lab.StartProcess(s.Lab.Client, "python3", ["-c", $$"""
+                import socket, time
+                held = [socket.create_connection(("{{ScenarioLab.ServerPublicAddress}}", {{Tcp.Port}})) for _ in range({{HeldRelays}})]
+                for c in held: c.sendall(b"GET /hello.txt HTTP/1.0\r\n")
+                print("holding", flush=True)
+                time.sleep(60)
+                """]);
+            await holder.WaitForOutputAsync("holding", StartTimeout);
+            string entry = await JournalEntryAsync(journal, HeldRelays);
             Assert.StartsWith($"[AF_INET]{ScenarioLab.ClientAddress}:", entry, StringComparison.Ordinal);
-            Assert.StartsWith("[AF_INET]127.0.0.1:", Path.GetFileName(Directory.GetFiles(journal).Single()), StringComparison.Ordinal);
-            await holder.StopAsync();
+            Assert.All(Directory.GetFiles(journal), f => Assert.StartsWith("[AF_INET]127.0.0.1:", Path.GetFileName(f), StringComparison.Ordinal));
 
-            // And the VPN on the same port.
+            // And the VPN on the same port, with the relays still open.
             await s.AssertIntranetUnreachableAsync();
             LabProcess client = s.StartRealClient(s.WriteClientConfig(Tcp));
             await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             await s.AssertIntranetReachableAsync();
             output.WriteLine($"{name} server: the web page and the tunnel through port {Tcp.Port}; journal entry {entry}");
             await client.StopAsync();
+            await holder.StopAsync();
         }
 
         Assert.False(web.HasExited, "the web server is still up");
@@ -65,22 +74,21 @@ public sealed class PortShareInteropTests(ITestOutputHelper output)
         return r.StdOut;
     }
 
-    private static async Task<string> JournalEntryAsync(string directory)
+    /// <summary>One journal entry once <paramref name="count"/> files are there (one per open relay).</summary>
+    private static async Task<string> JournalEntryAsync(string directory, int count)
     {
+        string[] files = [];
         for (int i = 0; i < 100; i++)
         {
-            foreach (string file in Directory.GetFiles(directory))
+            files = Directory.GetFiles(directory);
+            if (files.Length >= count && File.ReadAllText(files[0]) is { Length: > 0 } text)
             {
-                string text = File.ReadAllText(file);
-                if (text.Length > 0)
-                {
-                    return text;
-                }
+                return text;
             }
 
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"no journal file appeared in {directory}");
+        throw new TimeoutException($"{files.Length} of {count} journal files appeared in {directory}");
     }
 }

@@ -248,6 +248,29 @@ public sealed partial class ServerEngine : IDisposable
 
     internal void TcpConnectionEnded() => Interlocked.Decrement(ref _tcpConnections);
 
+    /// <summary>Port-share relays at once (two threads each); more are closed at once.</summary>
+    internal const int MaxPortShareRelays = 512;
+
+    private int _portShareRelays;
+
+    /// <summary>
+    /// A connection handed to port-share leaves the VPN's own connection bound for the relays' (OpenVPN relays in a
+    /// separate process too), so a crowd of web clients cannot keep VPN clients out. False: too many relays already.
+    /// </summary>
+    internal bool TryStartRelay()
+    {
+        if (Interlocked.Increment(ref _portShareRelays) > MaxPortShareRelays)
+        {
+            Interlocked.Decrement(ref _portShareRelays);
+            return false;
+        }
+
+        Interlocked.Decrement(ref _tcpConnections);
+        return true;
+    }
+
+    internal void RelayEnded() => Interlocked.Decrement(ref _portShareRelays);
+
     /// <summary>The TUN once opened (receive threads write through their own <see cref="TunWriteBatch"/>).</summary>
     internal ITunDevice? Tun => _tun;
 

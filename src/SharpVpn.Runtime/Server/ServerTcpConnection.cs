@@ -47,12 +47,20 @@ internal sealed class ServerTcpConnection
         byte[] buffer = new byte[Math.Max(_pool.BufferBytes, Protocol.ProtocolConstants.MaxControlPacketBytes + Protocol.ProtocolConstants.TlsCryptV2MaxWrappedKeyBytes)];
         var inbound = new ServerInbound(_engine, _pool.BufferBytes);
         ServerClient? client = null;
+        bool relayed = false;
         try
         {
             _tcp.Socket.ReceiveTimeout = _engine.HandWindowMs;
             if (_engine.PortShare is { } share && !IsOpenVpnClient())
             {
-                _engine.LogPortShareRelay($"{PortShareRelay.OpenVpnFormat(_tcp.RemoteEndPoint)} Non-OpenVPN client protocol detected: relaying to {share.Host}:{share.Port}");
+                string from = PortShareRelay.OpenVpnFormat(_tcp.RemoteEndPoint);
+                if (!(relayed = _engine.TryStartRelay()))
+                {
+                    _engine.LogPortShareRelay($"{from} Non-OpenVPN client protocol detected: closed, {ServerEngine.MaxPortShareRelays} relays are open");
+                    return;
+                }
+
+                _engine.LogPortShareRelay($"{from} Non-OpenVPN client protocol detected: relaying to {share.Host}:{share.Port}");
                 PortShareRelay.Run(_tcp.Socket, share, TimeSpan.FromMilliseconds(_engine.HandWindowMs), _engine.LogPortShare);
                 return;
             }
@@ -113,7 +121,11 @@ internal sealed class ServerTcpConnection
             if (client is null)
             {
                 _tcp.Dispose();
-                _engine.TcpConnectionEnded();
+            }
+
+            if (relayed)
+            {
+                _engine.RelayEnded();
             }
             else
             {
