@@ -88,13 +88,7 @@ public sealed partial class ProxyInteropTests(ITestOutputHelper output)
             $"remote localhost {Tcp.Port} tcp-client\nsocks-proxy {ScenarioLab.ServerPublicAddress} {SocksPort} {authFile}\n";
         foreach (bool real in new[] { false, true })
         {
-            OpenVpnConfigFile config = s.WriteClientConfig(Tcp, edit: Profile, fileName: real ? "socks-real" : "socks-ours");
-            await s.AssertIntranetUnreachableAsync();
-            LabProcess client = real ? s.StartRealClient(config) : s.StartOurClient(config);
-            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
-            await s.AssertIntranetReachableAsync();
-            output.WriteLine($"{(real ? "openvpn" : "sharpvpn")} connected through the SOCKS proxy to localhost:{Tcp.Port}");
-            await client.StopAsync();
+            await (await ConnectAsync(s, Tcp, Profile, real)).StopAsync();
         }
 
         File.WriteAllText(authFile, "traveller\nwrong\n");
@@ -135,13 +129,8 @@ public sealed partial class ProxyInteropTests(ITestOutputHelper output)
         string Profile(string text) => text + $"socks-proxy {ScenarioLab.ServerPublicAddress} {SocksPort}\n";
         foreach (bool real in new[] { false, true })
         {
-            OpenVpnConfigFile profile = s.WriteClientConfig(udp, edit: Profile, fileName: real ? "socks-udp-real" : "socks-udp-ours");
-            await s.AssertIntranetUnreachableAsync();
-            LabProcess client = real ? s.StartRealClient(profile) : s.StartOurClient(profile);
-            await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
-            await s.AssertIntranetReachableAsync();
+            LabProcess client = await ConnectAsync(s, udp, Profile, real);
             Assert.Contains(client.Lines, l => l.Contains("SOCKS proxy wants us to send UDP to [AF_INET]" + ScenarioLab.ServerPublicAddress, StringComparison.Ordinal));
-            output.WriteLine($"{(real ? "openvpn" : "sharpvpn")} connected over UDP through the SOCKS relay");
             await client.StopAsync();
         }
 
@@ -187,21 +176,28 @@ public sealed partial class ProxyInteropTests(ITestOutputHelper output)
         return proxy;
     }
 
-    private async Task<LabProcess> ConnectAndCheckAsync(ClientScenario s, LabProcess proxy, Func<string, string> profile, bool real,
-        string expectedTarget)
+    /// <summary>Connects our client or the real one with the edited profile: the intranet is unreachable before, reachable after.</summary>
+    private async Task<LabProcess> ConnectAsync(ClientScenario s, OpenVpnVariant variant, Func<string, string> profile, bool real)
     {
         string name = real ? "openvpn" : "sharpvpn";
-        int connectsBefore = proxy.Lines.Count(l => l.Contains($"Established connection to host \"{expectedTarget.Split(':')[0]}\"", StringComparison.Ordinal));
-        OpenVpnConfigFile config = s.WriteClientConfig(Tcp, edit: profile, fileName: $"{name}-{Guid.NewGuid():N}"[..20]);
+        OpenVpnConfigFile config = s.WriteClientConfig(variant, edit: profile, fileName: $"{name}-{Guid.NewGuid():N}"[..20]);
         await s.AssertIntranetUnreachableAsync();
         LabProcess client = real ? s.StartRealClient(config) : s.StartOurClient(config);
         await client.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
         await s.AssertIntranetReachableAsync();
+        output.WriteLine($"{name} connected through the proxy ({variant.Proto})");
+        return client;
+    }
 
-        // The tunnel went through the proxy: it opened a connection to the target, and the server's peer is the proxy.
-        Assert.True(proxy.Lines.Count(l => l.Contains($"Established connection to host \"{expectedTarget.Split(':')[0]}\"", StringComparison.Ordinal)) > connectsBefore,
-            $"{name}: tinyproxy did not connect to {expectedTarget}:\n{string.Join("\n", proxy.Lines.TakeLast(20))}");
-        output.WriteLine($"{name} connected through the proxy to {expectedTarget}");
+    /// <summary><see cref="ConnectAsync"/> through tinyproxy, which must have opened a connection to <paramref name="expectedTarget"/>.</summary>
+    private async Task<LabProcess> ConnectAndCheckAsync(ClientScenario s, LabProcess proxy, Func<string, string> profile, bool real,
+        string expectedTarget)
+    {
+        string established = $"Established connection to host \"{expectedTarget.Split(':')[0]}\"";
+        int connectsBefore = proxy.Lines.Count(l => l.Contains(established, StringComparison.Ordinal));
+        LabProcess client = await ConnectAsync(s, Tcp, profile, real);
+        Assert.True(proxy.Lines.Count(l => l.Contains(established, StringComparison.Ordinal)) > connectsBefore,
+            $"tinyproxy did not connect to {expectedTarget}:\n{string.Join("\n", proxy.Lines.TakeLast(20))}");
         await client.StopAsync();
         return client;
     }
