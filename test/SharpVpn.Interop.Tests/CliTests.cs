@@ -49,6 +49,7 @@ public sealed class CliTests
     [InlineData("no-such-command")]
     [InlineData("--no-such-option")]
     [InlineData("server", "--no-such-option")]
+    [InlineData("quickstart", "--no-start", "--proto", "tcp", "--port-share", "web.example")]
     public async Task UsageError_IsOneLineOnStderr_WithExitCode1(params string[] args)
     {
         CommandResult result = await RunCliAsync(args);

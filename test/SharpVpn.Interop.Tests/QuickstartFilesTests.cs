@@ -86,6 +86,33 @@ public sealed class QuickstartFilesTests : IDisposable
     }
 
     [Fact]
+    public void PortShare_OnTcp443_IsWrittenToServerConf_AndRefusedOnUdp()
+    {
+        QuickstartResult result = new Quickstart().Run(new QuickstartOptions
+        {
+            Directory = _dir,
+            PublicAddress = "203.0.113.7",
+            Protocol = "tcp",
+            Port = 443,
+            PushRoutes = [],
+            PortShare = new DnsEndPoint("127.0.0.1", 8443),
+        });
+
+        ServerConfig server = ConfigParser.ParseServer(result.Directory.ServerConfig);
+        Assert.Equal(new PortShareSettings("127.0.0.1", 8443, null), server.PortShare);
+        Assert.Equal((443, TransportProtocol.Tcp), (server.Port, server.Protocol));
+        ArgumentException udp = Assert.Throws<ArgumentException>(() => new Quickstart().Run(new QuickstartOptions
+        {
+            Directory = Path.Combine(_dir, "udp"),
+            PublicAddress = "203.0.113.7",
+            PushRoutes = [],
+            PortShare = new DnsEndPoint("127.0.0.1", 8443),
+        }));
+        Assert.Contains("--port-share needs --proto tcp", udp.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "udp")), "nothing is written before the flags are checked");
+    }
+
+    [Fact]
     public void SecondRun_KeepsEverything_AndNotesFlagsThatDifferFromTheExistingConfig()
     {
         var options = new QuickstartOptions { Directory = _dir, PublicAddress = "198.51.100.1", PushRoutes = [] };

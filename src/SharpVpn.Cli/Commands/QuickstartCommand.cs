@@ -32,9 +32,13 @@ internal static class QuickstartCommand
         var dir = new Option<string>("--dir") { Description = "Data directory (PKI, server.conf, profiles)", DefaultValueFactory = _ => DataDirectory.DefaultRoot };
         var noStart = new Option<bool>("--no-start") { Description = "Only write the files; do not start the server" };
         var service = new Option<bool>("--service") { Description = "Install and start the systemd service instead of running in the foreground" };
+        var portShare = new Option<string?>("--port-share")
+        {
+            Description = "With --proto tcp: relay connections that are not OpenVPN to this web server (HOST:PORT), so both can use port 443",
+        };
         var command = new Command("quickstart", "Set up a complete VPN server in one command: PKI, server.conf, NAT, firewall, first client profile")
         {
-            publicAddress, port, proto, pool, pushRoute, dns, fullTunnel, clients, dir, noStart, service,
+            publicAddress, port, proto, pool, pushRoute, dns, fullTunnel, clients, dir, noStart, service, portShare,
         };
         command.SetAction(int (ParseResult r) =>
         {
@@ -49,10 +53,25 @@ internal static class QuickstartCommand
                 Dns = [.. (r.GetValue(dns) ?? []).Select(ParseDns)],
                 FullTunnel = r.GetValue(fullTunnel),
                 Clients = r.GetValue(clients),
+                PortShare = r.GetValue(portShare) is { } share ? ParseHostPort(share, "--port-share") : null,
             };
             return Run(options, r.GetValue(noStart), r.GetValue(service));
         });
         return command;
+    }
+
+    /// <summary>"HOST:PORT" or "[IPv6]:PORT".</summary>
+    private static System.Net.DnsEndPoint ParseHostPort(string text, string option)
+    {
+        int colon = text.LastIndexOf(':');
+        string host = colon > 0 ? text[..colon].Trim('[', ']') : "";
+        if (host.Length == 0 || !int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
+            || port is < 1 or > 65535)
+        {
+            throw new UsageException($"{option} '{text}' is not HOST:PORT (e.g. 127.0.0.1:8443)");
+        }
+
+        return new System.Net.DnsEndPoint(host, port);
     }
 
     private static int Run(QuickstartOptions options, bool noStart, bool service)

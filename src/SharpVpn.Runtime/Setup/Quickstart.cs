@@ -31,6 +31,11 @@ public sealed class Quickstart
             throw new ArgumentException($"--proto '{options.Protocol}' must be udp or tcp.");
         }
 
+        if (options.PortShare is not null && options.Protocol != "tcp")
+        {
+            throw new ArgumentException("--port-share needs --proto tcp: a web server shares a TCP port (e.g. --proto tcp --port 443).");
+        }
+
         if (options.Port is < 1 or > 65535)
         {
             throw new ArgumentException($"--port {options.Port} is outside 1..65535.");
@@ -185,6 +190,7 @@ public sealed class Quickstart
             Dns = options.Dns,
             FullTunnel = options.FullTunnel,
             NatInterfaces = nat,
+            PortShare = options.PortShare,
         };
         string text = ServerConfigTemplate.Render(dir, settings, Time.GetUtcNow());
         // Parse before writing: a config the server would refuse is never left behind.

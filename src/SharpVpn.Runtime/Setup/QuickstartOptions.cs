@@ -24,4 +24,10 @@ public sealed record QuickstartOptions
     public bool FullTunnel { get; init; }
 
     public int Clients { get; init; } = 1;
+
+    /// <summary>
+    /// <c>--port-share HOST:PORT</c>: a TCP server also relays what is not OpenVPN (HTTPS) to this web server, so
+    /// the VPN can listen on 443 beside it; null = none.
+    /// </summary>
+    public DnsEndPoint? PortShare { get; init; }
 }

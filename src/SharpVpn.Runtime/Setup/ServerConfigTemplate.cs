@@ -31,6 +31,12 @@ public static class ServerConfigTemplate
         L("# --- Where to listen ---");
         L($"port {s.Port.ToString(CultureInfo.InvariantCulture)}");
         L($"proto {s.Protocol}");
+        if (s.PortShare is { } share)
+        {
+            L("# Connections that are not OpenVPN (browsers' HTTPS) are relayed to the web server, so both share this port.");
+            L($"port-share {share.Host} {share.Port.ToString(CultureInfo.InvariantCulture)}");
+        }
+
         L("dev tun");
         L();
         L("# --- Certificates: pki/ is an easy-rsa 3 PKI (manage it with 'sharpvpn pki' or easyrsa) ---");

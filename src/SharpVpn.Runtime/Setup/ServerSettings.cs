@@ -24,4 +24,7 @@ public sealed record ServerSettings
     public IReadOnlyList<string> NatInterfaces { get; init; } = ["auto"];
 
     public IReadOnlyList<string> DataCiphers { get; init; } = ["AES-256-GCM", "CHACHA20-POLY1305"];
+
+    /// <summary>Where a TCP server relays connections that are not OpenVPN (port-share); null = none.</summary>
+    public DnsEndPoint? PortShare { get; init; }
 }
