@@ -153,20 +153,20 @@ public static partial class ConfigParser
 
         if (s.VerifyClientCertLine is { } noCert)
         {
-            if (s.AuthUserPassVerify is null)
+            if (s.AuthUserPassVerify is null && s.PamPlugin is null)
             {
                 // options.c: "--verify-client-cert none|optional must be used with --management-client-auth, an
                 // --auth-user-pass-verify script, or plugin": otherwise anybody with the CA-less tls-crypt key gets in.
-                throw noCert.Error("none|optional must be used with an auth-user-pass-verify script (clients without a certificate are checked by it)");
+                throw noCert.Error("none|optional must be used with an auth-user-pass-verify script or the auth-pam plugin (clients without a certificate are checked by it)");
             }
 
             s.Warn(noCert, "POTENTIALLY DANGEROUS OPTION --verify-client-cert none|optional may accept clients which do not present a certificate");
         }
 
-        if (s.UsernameAsCommonName is { } asCn && s.AuthUserPassVerify is null)
+        if (s.UsernameAsCommonName is { } asCn && s.AuthUserPassVerify is null && s.PamPlugin is null)
         {
             // options.c: "--username-as-common-name must be used with --management-client-auth, an --auth-user-pass-verify script, or plugin".
-            throw asCn.Error("needs 'auth-user-pass-verify' (the username it checks becomes the client's common name)");
+            throw asCn.Error("needs 'auth-user-pass-verify' or the auth-pam plugin (the username it checks becomes the client's common name)");
         }
 
         if (s.CcdExclusive && s.ClientConfigDir is null)
@@ -268,6 +268,7 @@ public static partial class ConfigParser
             DuplicateCn = s.DuplicateCn,
             UsernameAsCommonName = s.UsernameAsCommonName is not null,
             AuthUserPassVerify = BuildUserPassVerify(s),
+            PamService = s.PamPlugin?.Service,
             ClientConnect = s.ClientConnect is { } cc ? ScriptCommand(s, cc.Line, cc.Command) : null,
             ClientDisconnect = s.ClientDisconnect is { } cd ? ScriptCommand(s, cd.Line, cd.Command) : null,
             LearnAddress = s.LearnAddress is { } la ? ScriptCommand(s, la.Line, la.Command) : null,
@@ -377,7 +378,7 @@ public static partial class ConfigParser
             throw t.Line.Error($"the renewal time ({renewal} s) must be at least twice hand-window ({s.HandWindowSeconds} s)");
         }
 
-        if (s.AuthUserPassVerify is null)
+        if (s.AuthUserPassVerify is null && s.PamPlugin is null)
         {
             s.Warn(t.Line, "has no effect without auth-user-pass-verify (clients send no password to replace by a token)");
         }

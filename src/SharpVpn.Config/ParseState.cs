@@ -133,6 +133,7 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public int IfconfigPoolPersistSeconds = 600;
     public bool ClientToClient;
     public bool DuplicateCn;
+    public (ConfigLine Line, string Service)? PamPlugin;
     public (ConfigLine Line, PortShareSettings Settings)? PortShare;
     public (string Command, bool ViaEnv, ConfigLine Line)? AuthUserPassVerify;
     public string? TmpDir;

@@ -30,7 +30,7 @@ public sealed class ErrorTests
     [InlineData("cipher ROT13", "server.conf:7: option 'cipher': 'ROT13' is not a supported data cipher (AES-128-GCM, AES-192-GCM, AES-256-GCM, CHACHA20-POLY1305, AES-128-CBC, AES-192-CBC, AES-256-CBC)")]
     [InlineData("dev tap", "server.conf:7: option 'dev': 'tap' (layer-2 tap device) is not supported by SharpVPN; use 'dev tun'")]
     [InlineData("fragment 1300", "server.conf:7: option 'fragment' is not supported by SharpVPN: OpenVPN's internal fragmentation changes the data-packet format; remove it on both sides and use mssfix")]
-    [InlineData("plugin /usr/lib/openvpn/openvpn-plugin-auth-pam.so login", "server.conf:7: option 'plugin' is not supported by SharpVPN: ignoring a plugin (e.g. PAM/LDAP authentication) would let clients in unchecked")]
+    [InlineData("plugin /usr/lib/openvpn/openvpn-plugin-ldap.so ldap.conf", "server.conf:7: option 'plugin': only OpenVPN's openvpn-plugin-auth-pam.so is supported (SharpVPN talks to PAM itself); for other plugins use an auth-user-pass-verify script")]
     [InlineData("auth-user-pass-verify /bin/true via-file", "server.conf:7: option 'auth-user-pass-verify': needs 'script-security 2' or higher to run '/bin/true'; it is 1")]
     [InlineData("auth-user-pass-verify /bin/true via-pipe", "server.conf:7: option 'auth-user-pass-verify': method 'via-pipe' is neither via-file nor via-env")]
     [InlineData("client-connect /bin/true", "server.conf:7: option 'client-connect': needs 'script-security 2' or higher to run '/bin/true'; it is 1")]

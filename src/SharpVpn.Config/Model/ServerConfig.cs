@@ -80,6 +80,12 @@ public sealed record ServerConfig
     /// <summary><c>auth-user-pass-verify</c>: the program that checks each client's username and password; null = none.</summary>
     public UserPassVerifyScript? AuthUserPassVerify { get; init; }
 
+    /// <summary><c>plugin openvpn-plugin-auth-pam.so SERVICE</c>: the PAM service that checks usernames/passwords; null = none.</summary>
+    public string? PamService { get; init; }
+
+    /// <summary>True when clients' usernames and passwords are checked (a script, PAM, or both: each must accept).</summary>
+    public bool ChecksUserPass => AuthUserPassVerify is not null || PamService is not null;
+
     /// <summary><c>client-connect</c>: program and arguments (absolute program path); null = none.</summary>
     public IReadOnlyList<string>? ClientConnect { get; init; }
 

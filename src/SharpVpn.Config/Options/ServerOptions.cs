@@ -3,6 +3,8 @@ namespace SharpVpn.Config;
 /// <summary>Multi-client server behaviour, keepalive timers and exit notification.</summary>
 internal static class ServerOptions
 {
+    private const string PamPluginFile = "openvpn-plugin-auth-pam.so";
+
     public static readonly OptionDefinition[] Definitions =
     [
         new("ifconfig-pool-persist", 1, 2, static (s, l) =>
@@ -22,6 +24,25 @@ internal static class ServerOptions
         new("port-share", 2, 3, static (s, l) => s.PortShare = (l, new PortShareSettings(l.Arg(0), ParseState.PortNumber(l, 1),
                 l.ArgCount > 2 ? s.ResolvePath(l.Arg(2)) : null)),
             "port-share HOST PORT [DIR]: relay TCP connections that are not OpenVPN (e.g. HTTPS) to HOST:PORT", OptionScope.Server),
+        new("plugin", 1, 2, static (s, l) =>
+            {
+                // Ignoring a plugin (PAM, LDAP, down-root) would let clients in unchecked or skip what it does: only
+                // the auth-pam plugin is understood, and SharpVPN does its PAM conversation itself.
+                if (Path.GetFileName(l.Arg(0)) != PamPluginFile)
+                {
+                    throw l.Error($"only OpenVPN's {PamPluginFile} is supported (SharpVPN talks to PAM itself); for other plugins use an auth-user-pass-verify script");
+                }
+
+                string[] words = l.ArgCount > 1 ? l.Arg(1).Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+                if (words.Length != 1)
+                {
+                    throw l.Error(words.Length == 0
+                        ? $"{PamPluginFile} needs the PAM service name, e.g. 'plugin {l.Arg(0)} login'"
+                        : "auth-pam's name/value prompt pairs are not supported: the PAM service's prompts are answered with the username (echo on) and the password (echo off)");
+                }
+
+                s.PamPlugin = (l, words[0]);
+            }, "plugin .../openvpn-plugin-auth-pam.so SERVICE: check each client's username/password with PAM", OptionScope.Server),
         new("duplicate-cn", 0, 0, static (s, _) => s.DuplicateCn = true, "allow several clients with the same CN at once", OptionScope.Server),
         new("auth-user-pass-verify", 2, 2, static (s, l) =>
                 s.AuthUserPassVerify = (l.Arg(0), l.Arg(1) switch

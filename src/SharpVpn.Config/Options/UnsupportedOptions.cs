@@ -17,7 +17,6 @@ internal static class UnsupportedOptions
         OptionTable.Unsupported("server-bridge", "layer-2 bridging (tap) is not available; use 'server NETWORK NETMASK' with dev tun", isError: true),
 
         // Errors: security checks that would silently disappear.
-        OptionTable.Unsupported("plugin", "ignoring a plugin (e.g. PAM/LDAP authentication) would let clients in unchecked", isError: true),
         OptionTable.Unsupported("client-cert-not-required", "was removed in OpenVPN 2.5; use 'verify-client-cert none' (with auth-user-pass-verify)", isError: true),
         OptionTable.Unsupported("management-client-auth", "ignoring it would let clients in unchecked", isError: true),
         OptionTable.Unsupported("verify-hash", "ignoring the hash check would accept other certificates", isError: true),

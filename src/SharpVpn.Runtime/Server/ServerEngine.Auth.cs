@@ -42,9 +42,9 @@ public sealed partial class ServerEngine
             LogWrite(LogLevel.Handshake, $"{client.Address} VERIFY OK: depth=0, CN={cn}");
         }
 
-        if (_userPassScript is not null)
+        if (_userPassCheck is not null)
         {
-            StartUserPassVerify(client, _userPassScript, now);
+            StartUserPassVerify(client, _userPassCheck, now);
             return;
         }
 

@@ -23,7 +23,7 @@ public sealed partial class ServerEngine
     /// verdict comes back to the control loop. The session waits in its approval stage meanwhile (its handshake
     /// window still applies); a client that went away meanwhile is simply not continued.
     /// </summary>
-    private void StartUserPassVerify(ServerClient client, UserPassScript script, long now)
+    private void StartUserPassVerify(ServerClient client, UserPassCheck script, long now)
     {
         TunnelSession session = client.Session;
         if (session.PeerUsername is null || session.PeerPassword is null)
@@ -46,7 +46,7 @@ public sealed partial class ServerEngine
     private void ReauthorizeRenegotiation(ServerClient client, int keyId, long now)
     {
         TunnelSession session = client.Session;
-        if (_userPassScript is not { } script)
+        if (_userPassCheck is not { } script)
         {
             session.AcceptRenegotiation(keyId, now);
             return;
@@ -85,7 +85,7 @@ public sealed partial class ServerEngine
     /// accepted without the script (unless external-auth), an expired or foreign one refused; every accepted login
     /// renews the client's token.
     /// </summary>
-    private void VerifyThen(ServerClient client, UserPassScript script, string username, string password, string logSuffix, Action<long> accept, long now)
+    private void VerifyThen(ServerClient client, UserPassCheck script, string username, string password, string logSuffix, Action<long> accept, long now)
     {
         Dictionary<string, string>? session = null;
         if (_authTokens is { } tokens)

@@ -93,12 +93,13 @@ public sealed partial class ServerEngine : IDisposable
             ? new AddressAllocator(pool, config.IfconfigPoolPersistFile, config.IfconfigPoolPersistSeconds, config.DuplicateCn, config.Ipv6)
             : null;
         _connectLimiter = config.ConnectFrequency is { } f ? new ConnectRateLimiter(f.Connections, f.Seconds) : null;
+        UserPassScript? script = null;
         if (config.AuthUserPassVerify is not null || config.ClientConnect is not null || config.ClientDisconnect is not null || config.LearnAddress is not null
             || config.Tls.TlsVerify is not null || config.TlsCryptV2Verify is not null)
         {
             var runner = new ScriptRunner(config.TmpDir, config.Process.SetEnv, ScriptEnvironment,
                 TimeSpan.FromSeconds(config.Renegotiation.HandWindowSeconds));
-            _userPassScript = config.AuthUserPassVerify is { } verify ? new UserPassScript(verify, runner) : null;
+            script = config.AuthUserPassVerify is { } verify ? new UserPassScript(verify, runner) : null;
             _connectScripts = config.ClientConnect is not null || config.ClientDisconnect is not null
                 ? new ClientConnectScripts(config.ClientConnect, config.ClientDisconnect, runner)
                 : null;
@@ -107,8 +108,9 @@ public sealed partial class ServerEngine : IDisposable
             _tlsVerify = config.Tls.TlsVerify is { } tlsVerify ? new TlsVerifyScript(tlsVerify, runner, TlsOptionsFactory.PeerNameFields(config.Tls), config.Tls.ExportCertDirectory) : null;
         }
 
+        _userPassCheck = config.ChecksUserPass ? new UserPassCheck(config.PamService is { } pam ? new PamAuthenticator(pam) : null, script) : null;
         _upDown = config.Process.HasTunScripts ? new UpDownScripts(config.Process, LogInfo) : null;
-        _authTokens = config.AuthGenToken is { } tokens && _userPassScript is not null ? AuthTokenIssuer.Create(tokens) : null;
+        _authTokens = config.AuthGenToken is { } tokens && _userPassCheck is not null ? AuthTokenIssuer.Create(tokens) : null;
     }
 
     /// <summary>tls-crypt-v2-verify, or null when not configured.</summary>
@@ -140,7 +142,7 @@ public sealed partial class ServerEngine : IDisposable
     private readonly AuthTokenIssuer? _authTokens;
 
     /// <summary>auth-user-pass-verify, or null when not configured.</summary>
-    private readonly UserPassScript? _userPassScript;
+    private readonly UserPassCheck? _userPassCheck;
 
     /// <summary>client-connect / client-disconnect, or null when neither is configured.</summary>
     private readonly ClientConnectScripts? _connectScripts;

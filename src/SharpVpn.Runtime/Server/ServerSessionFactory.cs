@@ -142,7 +142,7 @@ internal sealed class ServerSessionFactory
         {
             IsServer = true,
             // OpenVPN re-runs auth-user-pass-verify on every renegotiation: the new key waits for its verdict.
-            ApproveRenegotiations = _config.AuthUserPassVerify is not null,
+            ApproveRenegotiations = _config.ChecksUserPass,
             TlsEngineFactory = () => new SslStreamTlsEngine(tls, peerCheck),
             Wrap = wrap,
             OptionsString = OptionsString,
