@@ -58,7 +58,7 @@ public sealed partial class ClientEngine
         }
         catch (SocketException ex)
         {
-            _log.Info(remote.Protocol == TransportProtocol.Tcp ? $"TCP: {ex.Message}" : $"UDP: cannot open a socket to {Format(endPoint)}: {ex.Message}");
+            _log.Info(remote.Protocol == TransportProtocol.Tcp ? $"TCP: {ex.Message}" : $"UDP: cannot open a socket to {OpenVpnAddress.Format(endPoint)}: {ex.Message}");
             return ConnectionOutcome.Restart("connection-failed", wasConnected: false);
         }
         catch (IOException ex) when (ProxyOf(_connectionSettings).Server is not null)
@@ -203,7 +203,7 @@ public sealed partial class ClientEngine
             // server-poll-timeout (socket.c): no answer at all from this remote -> try the next one.
             if (connection.LastControlReceivedMs == 0 && now - startedMs > pollTimeoutMs)
             {
-                _log.Info($"Server poll timeout: no answer from {Format(connection.Remote)} within {(pollTimeoutMs / 1000).ToString(CultureInfo.InvariantCulture)} s, trying the next remote");
+                _log.Info($"Server poll timeout: no answer from {OpenVpnAddress.Format(connection.Remote)} within {(pollTimeoutMs / 1000).ToString(CultureInfo.InvariantCulture)} s, trying the next remote");
                 return ConnectionOutcome.Restart("server_poll", wasConnected: false, advanceRemote: true);
             }
 
@@ -283,7 +283,7 @@ public sealed partial class ClientEngine
 
         TunnelSession session = connection.Session;
         _log.Write(LogLevel.Handshake, $"Control Channel: {session.TlsDescription}, peer certificate: CN={session.PeerCommonName}");
-        _log.Info($"[{PeerNameOf(session)}] Peer Connection Initiated with {Format(connection.Remote)}");
+        _log.Info($"[{PeerNameOf(session)}] Peer Connection Initiated with {OpenVpnAddress.Format(connection.Remote)}");
 
         IReadOnlyList<string> pushed = e.PushedOptions ?? session.PushedOptions;
         PushReplyOptions push = PushedOptionParser.Parse(["PUSH_REPLY," + string.Join(',', pushed)], _config.PullFilters, _config.RouteNoPull);
@@ -439,8 +439,8 @@ public sealed partial class ClientEngine
                 return OnAuthFailed(message, connected) ?? throw new ClientFatalException(
                     $"The server refused the connection ({message}); check the certificate and credentials in {_config.SourceName}.");
             case OpenVpnError.TlsFailed when !connected:
-                _log.Info($"TLS Error: TLS handshake with {Format(connection.Remote)} failed: {message}");
-                throw new ClientFatalException($"TLS handshake with {Format(connection.Remote)} failed: {message}");
+                _log.Info($"TLS Error: TLS handshake with {OpenVpnAddress.Format(connection.Remote)} failed: {message}");
+                throw new ClientFatalException($"TLS handshake with {OpenVpnAddress.Format(connection.Remote)} failed: {message}");
             case OpenVpnError.PeerHalt:
                 _log.Info($"Received HALT from the server: {message}");
                 throw new ClientFatalException($"The server told the client to stop (HALT): {message}");
@@ -468,12 +468,12 @@ public sealed partial class ClientEngine
 
     private ConnectionOutcome DroppedAfterCertificate(ClientConnection connection)
     {
-        _log.Info($"TLS Error: {Format(connection.Remote)} stopped answering right after it received our certificate "
+        _log.Info($"TLS Error: {OpenVpnAddress.Format(connection.Remote)} stopped answering right after it received our certificate "
             + $"(no key exchange reply for {(SilenceAfterTlsMs / 1000).ToString(CultureInfo.InvariantCulture)} s); the server most likely rejected it");
         if (++_droppedAfterCertificate >= 2)
         {
             throw new ClientFatalException(
-                $"The server {Format(connection.Remote)} dropped the connection twice right after receiving our client certificate: "
+                $"The server {OpenVpnAddress.Format(connection.Remote)} dropped the connection twice right after receiving our client certificate: "
                 + "it does not accept this certificate (issued by another CA, revoked, or expired); the server's log names the reason.");
         }
 
@@ -617,7 +617,7 @@ public sealed partial class ClientEngine
                 : ConnectTcp(endPoint, timeout, local);
             tcp.AckImmediately = true; // until connected: see TcpTransport.AckImmediately
             _log.Info($"TCPv4_CLIENT link local: (not bound)");
-            _log.Info($"TCPv4_CLIENT link remote: {Format(endPoint)}");
+            _log.Info($"TCPv4_CLIENT link remote: {OpenVpnAddress.Format(endPoint)}");
             return tcp;
         }
 
@@ -638,8 +638,8 @@ public sealed partial class ClientEngine
             _log.Info(warning);
         }
 
-        _log.Info($"UDPv4 link local{(local is null ? ": (not bound)" : $" (bound): {Format(udp.LocalEndPoint)}")}");
-        _log.Info($"UDPv4 link remote: {Format(endPoint)}");
+        _log.Info($"UDPv4 link local{(local is null ? ": (not bound)" : $" (bound): {OpenVpnAddress.Format(udp.LocalEndPoint)}")}");
+        _log.Info($"UDPv4 link remote: {OpenVpnAddress.Format(endPoint)}");
         return udp;
     }
 
@@ -663,8 +663,8 @@ public sealed partial class ClientEngine
                 _log.Info(warning);
             }
 
-            _log.Info($"SOCKS proxy wants us to send UDP to {Format(relayEndPoint)}");
-            _log.Info($"UDPv4 link remote: {Format(server)} through the SOCKS relay {Format(relayEndPoint)}");
+            _log.Info($"SOCKS proxy wants us to send UDP to {OpenVpnAddress.Format(relayEndPoint)}");
+            _log.Info($"UDPv4 link remote: {OpenVpnAddress.Format(server)} through the SOCKS relay {OpenVpnAddress.Format(relayEndPoint)}");
             return new SocksUdpLink(relay, control, server);
         }
         catch
@@ -676,9 +676,9 @@ public sealed partial class ClientEngine
 
     private TcpTransport ConnectTcp(IPEndPoint endPoint, TimeSpan timeout, IPEndPoint? local)
     {
-        _log.Info($"Attempting to establish TCP connection with {Format(endPoint)}");
+        _log.Info($"Attempting to establish TCP connection with {OpenVpnAddress.Format(endPoint)}");
         TcpTransport tcp = TcpTransport.Connect(endPoint, timeout, local, link: LinkOptions(), warn: _log.Info);
-        _log.Info($"TCP connection established with {Format(endPoint)}");
+        _log.Info($"TCP connection established with {OpenVpnAddress.Format(endPoint)}");
         return tcp;
     }
 
@@ -703,7 +703,7 @@ public sealed partial class ClientEngine
             {
                 if (handshake.Run(tcp.Socket, remote.Host, remote.Port, timeout))
                 {
-                    _log.Info($"{(handshake is HttpProxyHandshake ? "HTTP" : "SOCKS")} proxy {Format(proxyEndPoint)} connected us to {remote.Host}:{remote.Port.ToString(CultureInfo.InvariantCulture)}");
+                    _log.Info($"{(handshake is HttpProxyHandshake ? "HTTP" : "SOCKS")} proxy {OpenVpnAddress.Format(proxyEndPoint)} connected us to {remote.Host}:{remote.Port.ToString(CultureInfo.InvariantCulture)}");
                     return tcp;
                 }
             }
@@ -733,14 +733,6 @@ public sealed partial class ClientEngine
         }
 
         return handshake;
-    }
-
-    private static string Format(IPEndPoint endPoint)
-    {
-        IPAddress a = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
-        return a.AddressFamily == AddressFamily.InterNetworkV6
-            ? $"[AF_INET6]{a}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
-            : $"[AF_INET]{a}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using SharpVpn.Config;
 using SharpVpn.Protocol.Wire;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Server;
 
@@ -88,7 +89,7 @@ internal static class PortShareRelay
         catch (Exception ex) when (ex is SocketException or AggregateException or ArgumentException)
         {
             string why = ex is AggregateException { InnerException: { } inner } ? inner.Message : ex.Message;
-            log($"PORT SHARE: cannot connect {OpenVpnFormat(from)} to {where}: {why}");
+            log($"PORT SHARE: cannot connect {OpenVpnAddress.Format(from)} to {where}: {why}");
             server?.Dispose();
             return null;
         }
@@ -135,10 +136,10 @@ internal static class PortShareRelay
         }
 
         var local = (IPEndPoint)server.LocalEndPoint!;
-        string path = Path.Combine(directory, OpenVpnFormat(local));
+        string path = Path.Combine(directory, OpenVpnAddress.Format(local));
         try
         {
-            File.WriteAllText(path, OpenVpnFormat(from));
+            File.WriteAllText(path, OpenVpnAddress.Format(from));
             return path;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -146,13 +147,5 @@ internal static class PortShareRelay
             log($"PORT SHARE: unable to write journal file {path}: {ex.Message}");
             return null;
         }
-    }
-
-    /// <summary>OpenVPN's print_openvpn_sockaddr: "[AF_INET]10.0.0.1:443", the journal's names and contents.</summary>
-    public static string OpenVpnFormat(IPEndPoint endPoint)
-    {
-        IPAddress a = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
-        string family = a.AddressFamily == AddressFamily.InterNetworkV6 ? "AF_INET6" : "AF_INET";
-        return $"[{family}]{a}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class ServerEngine
     /// verdict comes back to the control loop. The session waits in its approval stage meanwhile (its handshake
     /// window still applies); a client that went away meanwhile is simply not continued.
     /// </summary>
-    private void StartUserPassVerify(ServerClient client, UserPassCheck script, long now)
+    private void StartUserPassVerify(ServerClient client, UserPassCheck check, long now)
     {
         TunnelSession session = client.Session;
         if (session.PeerUsername is null || session.PeerPassword is null)
@@ -33,7 +33,7 @@ public sealed partial class ServerEngine
             return;
         }
 
-        VerifyThen(client, script, session.PeerUsername, session.PeerPassword, string.Empty, later => AssignAndAccept(client, later), now);
+        VerifyThen(client, check, session.PeerUsername, session.PeerPassword, string.Empty, later => AssignAndAccept(client, later), now);
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public sealed partial class ServerEngine
     private void ReauthorizeRenegotiation(ServerClient client, int keyId, long now)
     {
         TunnelSession session = client.Session;
-        if (_userPassCheck is not { } script)
+        if (_userPassCheck is not { } check)
         {
             session.AcceptRenegotiation(keyId, now);
             return;
@@ -67,7 +67,7 @@ public sealed partial class ServerEngine
             return;
         }
 
-        VerifyThen(client, script, username, password, $" (key_id {keyId.ToString(CultureInfo.InvariantCulture)})", later =>
+        VerifyThen(client, check, username, password, $" (key_id {keyId.ToString(CultureInfo.InvariantCulture)})", later =>
         {
             session.AcceptRenegotiation(keyId, later);
             if (_authTokens is not null && client.AuthToken is { } renewed)
@@ -85,7 +85,7 @@ public sealed partial class ServerEngine
     /// accepted without the script (unless external-auth), an expired or foreign one refused; every accepted login
     /// renews the client's token.
     /// </summary>
-    private void VerifyThen(ServerClient client, UserPassCheck script, string username, string password, string logSuffix, Action<long> accept, long now)
+    private void VerifyThen(ServerClient client, UserPassCheck userPass, string username, string password, string logSuffix, Action<long> accept, long now)
     {
         Dictionary<string, string>? session = null;
         if (_authTokens is { } tokens)
@@ -119,7 +119,7 @@ public sealed partial class ServerEngine
             session = tokens.ScriptVariables(client, username, password, check, now);
         }
 
-        ContinueForClient(client, script.VerifyAsync(UserPassScriptClientOf(client), password, session),
+        ContinueForClient(client, userPass.VerifyAsync(UserPassScriptClientOf(client), password, session),
             error => new UserPassVerdict($"auth-user-pass-verify failed: {error}"), (verdict, later) =>
             {
                 if (verdict.IsAccepted)

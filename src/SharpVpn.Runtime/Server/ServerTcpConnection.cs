@@ -53,7 +53,7 @@ internal sealed class ServerTcpConnection
             _tcp.Socket.ReceiveTimeout = _engine.HandWindowMs;
             if (_engine.PortShare is { } share && !IsOpenVpnClient())
             {
-                string from = PortShareRelay.OpenVpnFormat(_tcp.RemoteEndPoint);
+                string from = Shared.OpenVpnAddress.Format(_tcp.RemoteEndPoint);
                 if (!(relayed = _engine.TryStartRelay()))
                 {
                     _engine.LogPortShareRelay($"{from} Non-OpenVPN client protocol detected: closed, {ServerEngine.MaxPortShareRelays} relays are open");

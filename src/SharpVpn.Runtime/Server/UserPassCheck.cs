@@ -13,12 +13,12 @@ internal sealed class UserPassCheck(PamAuthenticator? pam, UserPassScript? scrip
         if (pam is not null)
         {
             UserPassVerdict verdict = await pam.VerifyAsync(client.Username ?? string.Empty, password).ConfigureAwait(false);
-            if (!verdict.IsAccepted || script is null)
+            if (!verdict.IsAccepted)
             {
                 return verdict;
             }
         }
 
-        return await script!.VerifyAsync(client, password, session).ConfigureAwait(false);
+        return script is null ? UserPassVerdict.Accepted : await script.VerifyAsync(client, password, session).ConfigureAwait(false);
     }
 }
