@@ -147,7 +147,7 @@ public sealed class UdpTransportTests
         using var server = serverNs.Run(() => new UdpTransport(new IPEndPoint(serverAddress, 0)));
         using var client = a.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Any, 0)));
         Assert.True(client.GsoEnabled);
-        Assert.True(server.GroEnabled);
+        SwitchOnGro(server, client, server.LocalEndPoint.Serialize());
         const int offset = 8;
         // 30 full-size datagrams, a short one that ends the GSO run, then 9 more full-size.
         int[] sizes = [.. Enumerable.Range(0, 40).Select(i => i == 30 ? 77 : 1200)];
@@ -170,6 +170,18 @@ public sealed class UdpTransportTests
             Assert.Equal(sizes[i], inSizes[i]);
             Assert.True(inBufs[i].AsSpan(0, sizes[i]).IndexOfAnyExcept((byte)i) < 0, $"datagram {i} corrupted");
         }
+    }
+
+    /// <summary>
+    /// UDP GRO is switched on by a socket's first receive (UdpTransport.GroActive), so a test of coalesced
+    /// datagrams first has one plain datagram received.
+    /// </summary>
+    private static void SwitchOnGro(UdpTransport receiver, UdpTransport sender, SocketAddress? to)
+    {
+        Assert.False(receiver.GroEnabled);
+        Assert.Equal(1, sender.SendBatch([new byte[] { 0xEE }], [1], 0, to));
+        Assert.Equal(1, receiver.ReceiveFrom(new byte[16], receiver.CreateSocketAddress()));
+        Assert.True(receiver.GroEnabled);
     }
 
     [Theory]
@@ -221,7 +233,7 @@ public sealed class UdpTransportTests
         using var ns = new TestNamespace();
         using var server = ns.Run(() => new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)));
         using var client = ns.Run(() => UdpTransport.ForClient(server.LocalEndPoint));
-        Assert.True(server.GroEnabled);
+        SwitchOnGro(server, client, to: null);
         byte[][] bufs = [.. Enumerable.Range(0, 10).Select(i => Enumerable.Repeat((byte)i, 1000).ToArray())];
         int[] sizes = [.. Enumerable.Repeat(1000, 9), 10];
         Assert.Equal(10, client.SendBatch(bufs, sizes, 0, to: null));

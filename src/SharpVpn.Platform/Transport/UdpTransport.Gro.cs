@@ -19,9 +19,26 @@ public sealed unsafe partial class UdpTransport
     private static readonly int GroControlSpace = (sizeof(nuint) + 8 + sizeof(int) + 7) & ~7; // CMSG_SPACE(sizeof(int))
 
     private GroState? _groState;
+    private bool _groPending; // UseGro asked for, not switched on yet: the first receive does it
 
-    /// <summary>True when the socket receives with UDP GRO.</summary>
+    /// <summary>True once the socket receives with UDP GRO (switched on by the first receive when UseGro).</summary>
     public bool GroEnabled => _groState is not null;
+
+    /// <summary>
+    /// Every receive asks this first. UDP_GRO is switched on by the first receive, on the receiving thread, not when
+    /// the socket is made: the kernel then enables its UDP encapsulation path (a code patch, ~0.5 ms on a virtual
+    /// machine), which a client's main thread would pay before its first packet (issue 7, handshake time), while
+    /// the receiving thread pays it waiting for the server's first answer. Datagrams queued before are plain.
+    /// </summary>
+    private bool GroActive()
+    {
+        if (_groPending)
+        {
+            _groPending = false;
+            EnableGro();
+        }
+        return _groState is not null;
+    }
 
     private void EnableGro()
     {
@@ -219,7 +236,8 @@ public sealed unsafe partial class UdpTransport
         {
             for (int i = 0; i < GroMessages; i++)
             {
-                Buffers[i] = GC.AllocateArray<byte>(GroBufferSize, pinned: true);
+                // Not zeroed: the kernel writes what is read, and 512 kB of untouched pages cost nothing until then.
+                Buffers[i] = GC.AllocateUninitializedArray<byte>(GroBufferSize, pinned: true);
                 BufferPointers[i] = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(Buffers[i], 0);
             }
             NamesPointer = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(Names, 0);

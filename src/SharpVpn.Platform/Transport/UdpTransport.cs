@@ -73,10 +73,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
             _controlArray = GC.AllocateArray<byte>(MaxBatch * ControlSpace, pinned: true);
             _control = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_controlArray, 0);
             _gso = options.UseGso;
-            if (options.UseGro)
-            {
-                EnableGro();
-            }
+            _groPending = options.UseGro;
         }
         catch
         {
@@ -162,7 +159,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
         }
         try
         {
-            if (_groState is not null)
+            if (GroActive())
             {
                 return GroNext(buffer, from, block: true);
             }
@@ -237,7 +234,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
         }
         try
         {
-            if (_groState is not null)
+            if (GroActive())
             {
                 return Math.Max(0, GroNext(buffer, null, block: true));
             }
@@ -323,7 +320,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
         {
             return -1;
         }
-        if (_groState is not null)
+        if (GroActive())
         {
             try
             {

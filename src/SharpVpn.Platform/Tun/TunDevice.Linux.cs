@@ -438,8 +438,10 @@ public sealed unsafe class TunDevice : ITunDevice
     /// <summary>The reader's super-packet buffer and how far it has been split (one reading thread).</summary>
     private sealed class OffloadState
     {
-        public readonly byte[] Buffer = new byte[TunOffload.VirtioNetHeaderSize + 65535];
-        public readonly byte[][] Single = [new byte[65535]];
+        // Not zeroed: each is written (by read(2) or the split) before it is read, and 128 kB of pages left
+        // untouched cost nothing while the tunnel comes up (issue 7, handshake time).
+        public readonly byte[] Buffer = GC.AllocateUninitializedArray<byte>(TunOffload.VirtioNetHeaderSize + 65535);
+        public readonly byte[][] Single = [GC.AllocateUninitializedArray<byte>(65535)];
         public readonly int[] SingleSize = new int[1];
         public TunOffload.VirtioNetHeader Header;
         public int Length;

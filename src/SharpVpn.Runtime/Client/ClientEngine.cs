@@ -273,8 +273,7 @@ public sealed partial class ClientEngine : IDisposable
 
     private void LogStartup()
     {
-        string version = typeof(ClientEngine).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
-        _log.Info($"SharpVPN {version} client (OpenVPN 2.6 compatible) [{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription.Trim()}]");
+        _log.Info($"SharpVPN {BuildInfo.ProductVersion} client (OpenVPN 2.6 compatible) {BuildInfo.Platform}");
         _log.Info($"Configuration: {_config.SourceName}");
         foreach (string warning in _config.Warnings)
         {

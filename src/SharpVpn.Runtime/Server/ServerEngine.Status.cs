@@ -1,6 +1,7 @@
 using System.Globalization;
 using SharpVpn.Runtime.DataPath;
 using SharpVpn.Runtime.Logging;
+using SharpVpn.Runtime.Shared;
 
 namespace SharpVpn.Runtime.Server;
 
@@ -30,7 +31,7 @@ public sealed partial class ServerEngine
 
     /// <summary>OpenVPN's TITLE string for status version 2/3.</summary>
     internal static string Title =>
-        $"SharpVPN {typeof(ServerEngine).Assembly.GetName().Version?.ToString(3) ?? "0.1.0"} (OpenVPN 2.6 compatible) x86_64-pc-linux-gnu [SSL (OpenSSL)] [LZO] [LZ4] [EPOLL] [MH/PKTINFO] [AEAD]";
+        $"SharpVPN {BuildInfo.ProductVersion} (OpenVPN 2.6 compatible) x86_64-pc-linux-gnu [SSL (OpenSSL)] [LZO] [LZ4] [EPOLL] [MH/PKTINFO] [AEAD]";
 
     /// <summary>Snapshot of the connected clients. Control loop.</summary>
     internal List<ClientStatus> SnapshotClients()

@@ -345,8 +345,7 @@ public sealed partial class ServerEngine : IDisposable
 
     private void LogStartup()
     {
-        string version = typeof(ServerEngine).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
-        LogInfo($"SharpVPN {version} server (OpenVPN 2.6 compatible) [{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription.Trim()}]");
+        LogInfo($"SharpVPN {BuildInfo.ProductVersion} server (OpenVPN 2.6 compatible) {BuildInfo.Platform}");
         LogInfo($"Configuration: {_config.SourceName}");
         foreach (string warning in _config.Warnings)
         {

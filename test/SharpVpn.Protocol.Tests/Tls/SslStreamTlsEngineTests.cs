@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -56,6 +57,16 @@ public class SslStreamTlsEngineTests
             s.WritePlaintext(new byte[5000]);
             TlsPair.Pump(c, s);
             Assert.Equal(5000, TlsPair.ReadAll(c).Length);
+        }
+    }
+
+    [Fact]
+    public void CipherSuiteName_IsTheEnumNameForEverySuite()
+    {
+        // The log's "cipher TLS_AES_256_GCM_SHA384" must read as before the names were spelled out.
+        foreach (TlsCipherSuite suite in Enum.GetValues<TlsCipherSuite>())
+        {
+            Assert.Equal(suite.ToString(), SslStreamTlsEngine.CipherSuiteName(suite));
         }
     }
 
