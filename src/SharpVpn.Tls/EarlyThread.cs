@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace SharpVpn.Tls;
@@ -5,23 +6,110 @@ namespace SharpVpn.Tls;
 /// <summary>
 /// Runs start-up work on a thread of its own, started as a plain pthread. <see cref="Thread.Start()"/> spins until
 /// the new thread runs, which on a busy 2-core machine cost the caller 0.5-1 ms, more than the overlap gains; the
-/// runtime attaches a pthread when it first enters managed code. For one-off work at process start only (the
-/// thread is detached and never joined); exceptions must be caught by the work itself.
+/// runtime attaches a pthread when it first enters managed code. For work at start-up (the thread is detached and
+/// never joined); exceptions must be caught by the work itself.
+/// <para>
+/// A thread whose work is done lingers for a while (<see cref="Linger"/>) and takes the next work given: making a
+/// thread and attaching it to the runtime costs ~1-1.5 ms on a busy virtual machine, and the client's start hands
+/// out work in steps (OpenSSL warm-up at Main, then its credentials and ClientHello once the config is read), each
+/// on the way to its first packets (issue 7, handshake time). A long-lived loop (a name given) always gets its own.
+/// </para>
 /// </summary>
 public static partial class EarlyThread
 {
+    /// <summary>How long a thread with nothing to do waits for more before it ends.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(5);
+
+    private static readonly Workers Shared = new(Linger);
     private static int s_foundationsReady;
 
-    /// <summary>Starts <paramref name="work"/> on a new thread; false (nothing started) off Linux or if none could be created.</summary>
-    public static unsafe bool TryStart(Action work)
+    /// <summary>
+    /// Runs <paramref name="work"/> on a lingering thread if one is idle, else on a new one; false (nothing started)
+    /// off Linux or if no thread could be created.
+    /// </summary>
+    public static bool TryStart(Action work) => Shared.TryStart(work);
+
+    /// <summary>Threads that take more work once theirs is done, for <c>linger</c>; one set per process (tests make their own).</summary>
+    internal sealed class Workers(TimeSpan linger)
     {
-        ArgumentNullException.ThrowIfNull(work);
-        if (!OperatingSystem.IsLinux())
+        private readonly ConcurrentQueue<Action> _work = new();
+        private readonly SemaphoreSlim _workGiven = new(0);
+        private int _idle; // lingering threads not yet claimed by a TryStart
+        private int _threadsStarted;
+
+        /// <summary>Threads this set has made so far.</summary>
+        public int ThreadsStarted => Volatile.Read(ref _threadsStarted);
+
+        public bool TryStart(Action work)
         {
-            return false;
+            ArgumentNullException.ThrowIfNull(work);
+            if (!OperatingSystem.IsLinux())
+            {
+                return false;
+            }
+            if (TryClaimIdle())
+            {
+                _work.Enqueue(work);
+                _workGiven.Release();
+                return true;
+            }
+            if (!StartThread(() =>
+            {
+                work();
+                ServeUntilIdle();
+            }))
+            {
+                return false;
+            }
+            Interlocked.Increment(ref _threadsStarted);
+            return true;
         }
+
+        /// <summary>Takes one idle slot (a lingering thread then owes us one work item); false if none is idle.</summary>
+        private bool TryClaimIdle()
+        {
+            while (true)
+            {
+                int idle = Volatile.Read(ref _idle);
+                if (idle <= 0)
+                {
+                    return false;
+                }
+                if (Interlocked.CompareExchange(ref _idle, idle - 1, idle) == idle)
+                {
+                    return true;
+                }
+            }
+        }
+
+        /// <summary>After its work: runs what is given to it until none came for the linger time.</summary>
+        private void ServeUntilIdle()
+        {
+            while (true)
+            {
+                Interlocked.Increment(ref _idle);
+                if (!_workGiven.Wait(linger))
+                {
+                    if (TryClaimIdle())
+                    {
+                        return; // took its idle slot back: no work is owed to it
+                    }
+                    // Every idle slot was claimed as the wait ended: a TryStart's work is on its way.
+                    _workGiven.Wait();
+                }
+                // Each Release follows its Enqueue, so there is work.
+                if (_work.TryDequeue(out Action? next))
+                {
+                    next();
+                }
+            }
+        }
+    }
+
+    private static unsafe bool StartThread(Action body)
+    {
         InitializeRuntimeFoundations();
-        GCHandle handle = GCHandle.Alloc(work);
+        GCHandle handle = GCHandle.Alloc(body);
         if (PthreadCreate(out nint thread, 0, &Run, GCHandle.ToIntPtr(handle)) != 0)
         {
             handle.Free();
@@ -29,6 +117,21 @@ public static partial class EarlyThread
         }
         _ = PthreadDetach(thread);
         return true;
+    }
+
+    /// <summary>
+    /// Like <see cref="TryStart(Action)"/>, for a long-lived loop: the thread is named <paramref name="name"/> as
+    /// top, ps and perf show it (at most 15 bytes; the benchmark reports CPU per thread by these names).
+    /// </summary>
+    public static bool TryStart(Action work, string name)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return OperatingSystem.IsLinux() && StartThread(() =>
+        {
+            _ = PthreadSetName(PthreadSelf(), name);
+            work();
+        });
     }
 
     /// <summary>
@@ -64,4 +167,10 @@ public static partial class EarlyThread
 
     [LibraryImport("libc", EntryPoint = "pthread_detach")]
     private static partial int PthreadDetach(nint thread);
+
+    [LibraryImport("libc", EntryPoint = "pthread_self")]
+    private static partial nint PthreadSelf();
+
+    [LibraryImport("libc", EntryPoint = "pthread_setname_np", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int PthreadSetName(nint thread, string name);
 }

@@ -95,15 +95,17 @@ public sealed partial class ClientEngine
         bool connected = false;
         try
         {
+            // Started before the reset goes out: its thread is a plain pthread (LoopThread), so starting it costs this
+            // thread only the pthread_create, and the loop's own set-up (buffers, UDP GRO) then runs while the reset
+            // is in flight instead of after it, ahead of the server's answer.
+            connection.ReceiveLoop.Start();
             lock (connection.SessionLock)
             {
                 connection.DrainOutgoing();
             }
 
-            // Started after the reset went out: starting a thread can take a millisecond on a busy machine, and the
-            // server's answer waits in the socket meanwhile. Likewise the signal handlers, which come last: their
-            // first registration starts the runtime's signal thread (~0.5 ms), and the hello must not wait for it.
-            connection.ReceiveLoop.Start();
+            // The signal handlers come last: their first registration starts the runtime's signal thread (~0.5 ms),
+            // and the hello must not wait for it.
             lock (connection.SessionLock)
             {
                 // While the reset is in flight: take the first TLS engine (made since Run started) with its ClientHello.

@@ -20,7 +20,7 @@ public sealed class LinkReceiveLoop
     private readonly PacketBufferPool _pool;
     private readonly IPacketBatchHandler _handler;
     private readonly Action<Exception?> _onEnded;
-    private readonly Thread _thread;
+    private readonly LoopThread _thread;
 
     /// <param name="onEnded">Called once when the loop ends by itself: null when the link closed, else the error.</param>
     public LinkReceiveLoop(IPacketLink link, PacketBufferPool pool, IPacketBatchHandler handler, Action<Exception?> onEnded)
@@ -29,7 +29,7 @@ public sealed class LinkReceiveLoop
         _pool = pool;
         _handler = handler;
         _onEnded = onEnded;
-        _thread = new Thread(Run) { IsBackground = true, Name = "LinkReceiveLoop" };
+        _thread = new LoopThread("LinkReceiveLoop", Run);
     }
 
     public void Start() => _thread.Start();

@@ -18,7 +18,7 @@ public sealed class TunReadLoop
     private readonly PacketBufferPool _pool;
     private readonly IPacketBatchHandler _handler;
     private readonly Action<Exception> _onFault;
-    private readonly Thread _thread;
+    private readonly LoopThread _thread;
 
     public TunReadLoop(ITunDevice tun, PacketBufferPool pool, IPacketBatchHandler handler, Action<Exception> onFault)
     {
@@ -26,7 +26,7 @@ public sealed class TunReadLoop
         _pool = pool;
         _handler = handler;
         _onFault = onFault;
-        _thread = new Thread(Run) { IsBackground = true, Name = "TunReadLoop" };
+        _thread = new LoopThread("TunReadLoop", Run);
     }
 
     public void Start() => _thread.Start();
