@@ -31,6 +31,7 @@ from common import (  # noqa: E402
     BASELINE, BASELINE_ADDR, CLK_TCK, EASYRSA, INTRANET_ADDR, PAIRS, REPO, RR_PORT, SERVER_PUBLIC, PairFailure, log,
     median, percentile, run)
 from lab import Lab, cpu_ticks, loadavg, rss_kb, thread_ticks  # noqa: E402
+from logwatch import LogWatch  # noqa: E402
 from report import summarize, update_readme, write_chart, write_markdown  # noqa: E402
 
 
@@ -165,26 +166,29 @@ class Bench:
 
     def wait_log(self, proc, logfile, needle, timeout, what, first_line=None):
         """
-        Polls logfile for needle; returns seconds waited. Fails if the process exits or timeout passes.
+        Waits for needle in logfile; returns seconds waited. Fails if the process exits or timeout passes.
         first_line (a dict) gets "s": seconds until the log first had a line (process start-up, before any packet).
+        Sleeps on inotify between looks (logwatch.py): a polling loop would take CPU from the processes measured.
         """
         t0 = time.monotonic()
-        while True:
-            try:
-                with open(logfile, "rb") as f:
-                    data = f.read()
-                if first_line is not None and "s" not in first_line and b"\n" in data:
-                    first_line["s"] = time.monotonic() - t0
-                if needle.encode() in data:
-                    return time.monotonic() - t0
-            except FileNotFoundError:
-                pass
-            if proc.poll() is not None:
-                raise PairFailure(f"{what} exited with code {proc.returncode}: {self.last_line(logfile)}")
-            if time.monotonic() - t0 > timeout:
-                raise PairFailure(f"{what} not ready after {timeout:.0f} s: {self.last_line(logfile)}")
-            # 1 ms: the handshake is 10-25 ms, so a coarser poll would round it to steps of the poll interval.
-            time.sleep(0.001)
+        with LogWatch(logfile) as watch:
+            while True:
+                try:
+                    with open(logfile, "rb") as f:
+                        data = f.read()
+                    if first_line is not None and "s" not in first_line and b"\n" in data:
+                        first_line["s"] = time.monotonic() - t0
+                    if needle.encode() in data:
+                        return time.monotonic() - t0
+                except FileNotFoundError:
+                    pass
+                if proc.poll() is not None:
+                    raise PairFailure(f"{what} exited with code {proc.returncode}: {self.last_line(logfile)}")
+                left = timeout - (time.monotonic() - t0)
+                if left <= 0:
+                    raise PairFailure(f"{what} not ready after {timeout:.0f} s: {self.last_line(logfile)}")
+                # Woken by the next write; at least every 50 ms to notice a process that died silently.
+                watch.wait(min(left, 0.05))
 
     @staticmethod
     def last_line(logfile):
