@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace SharpVpn.Tls;
@@ -32,8 +31,10 @@ public static partial class EarlyThread
     /// <summary>Threads that take more work once theirs is done, for <c>linger</c>; one set per process (tests make their own).</summary>
     internal sealed class Workers(TimeSpan linger)
     {
-        private readonly ConcurrentQueue<Action> _work = new();
-        private readonly SemaphoreSlim _workGiven = new(0);
+        // Monitor.Wait, not SemaphoreSlim: a waiting thread must not spin (SemaphoreSlim spins before it blocks),
+        // which on a 2-core machine takes the CPU from the very start-up work it waits beside.
+        private readonly object _sync = new();
+        private readonly Queue<Action> _work = new();
         private int _idle; // lingering threads not yet claimed by a TryStart
         private int _threadsStarted;
 
@@ -47,11 +48,15 @@ public static partial class EarlyThread
             {
                 return false;
             }
-            if (TryClaimIdle())
+            lock (_sync)
             {
-                _work.Enqueue(work);
-                _workGiven.Release();
-                return true;
+                if (_idle > 0)
+                {
+                    _idle--;
+                    _work.Enqueue(work);
+                    Monitor.Pulse(_sync);
+                    return true;
+                }
             }
             if (!StartThread(() =>
             {
@@ -65,43 +70,26 @@ public static partial class EarlyThread
             return true;
         }
 
-        /// <summary>Takes one idle slot (a lingering thread then owes us one work item); false if none is idle.</summary>
-        private bool TryClaimIdle()
-        {
-            while (true)
-            {
-                int idle = Volatile.Read(ref _idle);
-                if (idle <= 0)
-                {
-                    return false;
-                }
-                if (Interlocked.CompareExchange(ref _idle, idle - 1, idle) == idle)
-                {
-                    return true;
-                }
-            }
-        }
-
         /// <summary>After its work: runs what is given to it until none came for the linger time.</summary>
         private void ServeUntilIdle()
         {
             while (true)
             {
-                Interlocked.Increment(ref _idle);
-                if (!_workGiven.Wait(linger))
+                Action next;
+                lock (_sync)
                 {
-                    if (TryClaimIdle())
+                    _idle++;
+                    while (_work.Count == 0)
                     {
-                        return; // took its idle slot back: no work is owed to it
+                        if (!Monitor.Wait(_sync, linger) && _work.Count == 0)
+                        {
+                            _idle--; // nothing came: this thread ends
+                            return;
+                        }
                     }
-                    // Every idle slot was claimed as the wait ended: a TryStart's work is on its way.
-                    _workGiven.Wait();
+                    next = _work.Dequeue(); // the TryStart that queued it took the idle slot
                 }
-                // Each Release follows its Enqueue, so there is work.
-                if (_work.TryDequeue(out Action? next))
-                {
-                    next();
-                }
+                next();
             }
         }
     }

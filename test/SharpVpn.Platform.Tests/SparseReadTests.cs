@@ -117,7 +117,10 @@ public sealed class SparseReadTests
             Send(1, 100);
             Expect(1, 100);
         }
-        Assert.True(server.GroEnabled); // switched on by the first receive
+        Assert.False(server.GroEnabled); // sparse traffic: UDP GRO stays off
+        Send(UdpTransport.GroSwitchOnBatch * 2, 100);
+        Expect(UdpTransport.GroSwitchOnBatch * 2, 100);
+        Assert.True(server.GroEnabled); // switched on by the burst
         var sender = new Thread(() =>
         {
             Thread.Sleep(150);

@@ -173,15 +173,30 @@ public sealed class UdpTransportTests
     }
 
     /// <summary>
-    /// UDP GRO is switched on by a socket's first receive (UdpTransport.GroActive), so a test of coalesced
-    /// datagrams first has one plain datagram received.
+    /// UDP GRO is switched on by the first batch receive that brings <see cref="UdpTransport.GroSwitchOnBatch"/>
+    /// datagrams (bulk traffic), so a test of coalesced datagrams first sends such a batch. Fewer, or single
+    /// receives, leave it off.
     /// </summary>
     private static void SwitchOnGro(UdpTransport receiver, UdpTransport sender, SocketAddress? to)
     {
         Assert.False(receiver.GroEnabled);
         Assert.Equal(1, sender.SendBatch([new byte[] { 0xEE }], [1], 0, to));
         Assert.Equal(1, receiver.ReceiveFrom(new byte[16], receiver.CreateSocketAddress()));
-        Assert.True(receiver.GroEnabled);
+        Assert.False(receiver.GroEnabled); // a single datagram is no bulk
+        int burst = UdpTransport.GroSwitchOnBatch * 2;
+        byte[][] bufs = [.. Enumerable.Range(0, burst).Select(_ => new byte[] { 0xEE })];
+        Assert.Equal(burst, sender.SendBatch(bufs, [.. Enumerable.Repeat(1, burst)], 0, to));
+        byte[][] inBufs = [.. Enumerable.Range(0, burst).Select(_ => new byte[16])];
+        int[] inSizes = new int[burst];
+        SocketAddress[] from = [.. Enumerable.Range(0, burst).Select(_ => receiver.CreateSocketAddress())];
+        int received = 0;
+        while (received < burst)
+        {
+            int n = receiver.ReceiveBatch(inBufs.AsSpan(received), inSizes.AsSpan(received), from[received..], 0);
+            Assert.True(n > 0);
+            received += n;
+        }
+        Assert.True(receiver.GroEnabled, "a full batch did not switch UDP GRO on");
     }
 
     [Theory]

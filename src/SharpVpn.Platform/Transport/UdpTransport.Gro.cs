@@ -19,26 +19,19 @@ public sealed unsafe partial class UdpTransport
     private static readonly int GroControlSpace = (sizeof(nuint) + 8 + sizeof(int) + 7) & ~7; // CMSG_SPACE(sizeof(int))
 
     private GroState? _groState;
-    private bool _groPending; // UseGro asked for, not switched on yet: the first receive does it
-
-    /// <summary>True once the socket receives with UDP GRO (switched on by the first receive when UseGro).</summary>
-    public bool GroEnabled => _groState is not null;
+    private bool _groPending; // UseGro asked for, not switched on yet: see GroSwitchOnBatch
 
     /// <summary>
-    /// Every receive asks this first. UDP_GRO is switched on by the first receive, on the receiving thread, not when
-    /// the socket is made: the kernel then enables its UDP encapsulation path (a code patch, ~0.5 ms on a virtual
-    /// machine), which a client's main thread would pay before its first packet (issue 7, handshake time), while
-    /// the receiving thread pays it waiting for the server's first answer. Datagrams queued before are plain.
+    /// UDP_GRO is switched on by the receiving thread once one batch receive brings this many datagrams, not when the
+    /// socket is made: GRO only pays under bulk traffic, and switching it on makes the kernel enable its UDP
+    /// encapsulation path, a patch of kernel code with IPIs to every CPU (~0.5 ms on a virtual machine, again
+    /// when the socket closes), which a client's handshake would otherwise wait for (issue 7). Datagrams queued
+    /// before are plain; single receives (set-up, tests) never switch it on.
     /// </summary>
-    private bool GroActive()
-    {
-        if (_groPending)
-        {
-            _groPending = false;
-            EnableGro();
-        }
-        return _groState is not null;
-    }
+    public const int GroSwitchOnBatch = 8;
+
+    /// <summary>True once the socket receives with UDP GRO (see <see cref="GroSwitchOnBatch"/>).</summary>
+    public bool GroEnabled => _groState is not null;
 
     private void EnableGro()
     {

@@ -159,7 +159,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
         }
         try
         {
-            if (GroActive())
+            if (_groState is not null)
             {
                 return GroNext(buffer, from, block: true);
             }
@@ -234,7 +234,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
         }
         try
         {
-            if (GroActive())
+            if (_groState is not null)
             {
                 return Math.Max(0, GroNext(buffer, null, block: true));
             }
@@ -320,7 +320,7 @@ public sealed unsafe partial class UdpTransport : IPacketLink
         {
             return -1;
         }
-        if (GroActive())
+        if (_groState is not null)
         {
             try
             {
@@ -364,6 +364,11 @@ public sealed unsafe partial class UdpTransport : IPacketLink
                         {
                             from[i].Size = (int)_recvMsgs[i].Hdr.NameLen;
                         }
+                    }
+                    if (_groPending && n >= GroSwitchOnBatch)
+                    {
+                        _groPending = false;
+                        EnableGro(); // bulk traffic: the next receives coalesce
                     }
                     return n;
                 }
