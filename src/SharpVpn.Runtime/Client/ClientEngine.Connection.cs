@@ -104,13 +104,13 @@ public sealed partial class ClientEngine
                 connection.DrainOutgoing();
             }
 
-            // The signal handlers come last: their first registration starts the runtime's signal thread (~0.5 ms),
-            // and the hello must not wait for it.
             lock (connection.SessionLock)
             {
                 // While the reset is in flight: take the first TLS engine (made since Run started) with its ClientHello.
                 session.PrestartTls();
             }
+            // The signal handlers come last: their first registration starts the runtime's signal thread (~0.5 ms),
+            // and the hello must not wait for it.
             EnsureSignalHandlers();
 
             return DriveSession(connection, ref connected);
