@@ -23,6 +23,8 @@ public sealed class LabProcess : IAsyncDisposable
     private volatile bool _stopped;
     private int _exitCode;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stdoutEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal LabProcess(LabHost host, string file, IReadOnlyList<string> args, string? workDir, string? followFile, bool keepInput = false)
     {
@@ -46,8 +48,9 @@ public sealed class LabProcess : IAsyncDisposable
         }
         CommandLine = ProcessRunner.FormatCommandLine(file, args);
         _process = new Process { StartInfo = psi };
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { Append(e.Data); } };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Append(e.Data); } };
+        // A null line is the reader's end of file: DrainOutput waits for both.
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { Append(e.Data); } else { _stdoutEnded.TrySetResult(); } };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Append(e.Data); } else { _stderrEnded.TrySetResult(); } };
         _process.Start();
         Pid = _process.Id;
         if (!keepInput)
@@ -267,8 +270,11 @@ public sealed class LabProcess : IAsyncDisposable
         return true;
     }
 
-    // Gives the asynchronous readers a moment to deliver the last lines once the process has exited.
-    private void DrainOutput() => _process.WaitForExit(TimeSpan.FromSeconds(1));
+    // Once the process has exited, waits (at most a few seconds) until the asynchronous readers reach the end of
+    // stdout and stderr, so a final error line is in Lines. Process.WaitForExit(timeout) does not wait for them
+    // (only the overload without a timeout does, and a child left behind could hold the pipes open for minutes).
+    private void DrainOutput() =>
+        Task.WhenAll(_stdoutEnded.Task, _stderrEnded.Task).Wait(TimeSpan.FromSeconds(5));
 
     private void Append(string line)
     {
