@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
-
 namespace SharpVpn.Platform.Tests;
 
 /// <summary>
@@ -62,14 +59,7 @@ public sealed class OpenSslPreloadTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("sv-preload-").FullName;
     private readonly string _probe;
 
-    public OpenSslPreloadTests()
-    {
-        _probe = Path.Combine(_dir, "probe");
-        string probeSource = Path.Combine(_dir, "probe.c");
-        File.WriteAllText(probeSource, ProbeSource);
-        (int exit, string output) = Run("gcc", ["-O2", "-Wall", "-Wextra", "-Werror", PreloadSource(), probeSource, "-o", _probe], null);
-        Assert.True(exit == 0, $"gcc (needed for the Native AOT link and this test: apt-get install gcc) failed: {output}");
-    }
+    public OpenSslPreloadTests() => _probe = NativeProbe.Build(_dir, "openssl_preload.c", ProbeSource);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -112,32 +102,10 @@ public sealed class OpenSslPreloadTests : IDisposable
     private Probe RunProbe(string command, int waitMs, string? noPreload)
     {
         var env = new Dictionary<string, string?> { ["PROBE_WAIT_MS"] = waitMs.ToString(System.Globalization.CultureInfo.InvariantCulture), ["SHARPVPN_NO_OPENSSL_PRELOAD"] = noPreload };
-        (int exit, string output) = Run(_probe, [command], env);
-        Assert.True(exit == 0, $"probe failed: {output}");
-        var fields = output.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(f => f.Split('=')).ToDictionary(kv => kv[0], kv => long.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture));
+        Dictionary<string, long> fields = NativeProbe.RunFields(_probe, [command], env);
         return new Probe(fields["loaded"] == 1, (int)fields["threads_at_main"], fields["registrations"], (int)fields["shim_calls"],
             (int)fields["shim_on_main_thread"], (int)fields["shim_saw_libssl"]);
     }
-
-    private static (int Exit, string Output) Run(string file, string[] args, Dictionary<string, string?>? env)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        foreach ((string key, string? value) in env ?? [])
-        {
-            start.Environment[key] = value;
-        }
-        using Process p = Process.Start(start)!;
-        string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), $"{file} did not finish");
-        return (p.ExitCode, output);
-    }
-
-    private static string PreloadSource([CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "src", "SharpVpn.Cli", "Native", "openssl_preload.c"));
 
     private readonly record struct Probe(bool Loaded, int ThreadsAtMain, long Registrations, int ShimCalls, int ShimOnMainThread,
         int ShimSawLibssl);
