@@ -571,9 +571,12 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
         OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern, "gone", goneFiles);
         LabProcess first = s.StartRealClient(config);
         await first.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
+        // The server's own line for that connection can come after the client's (its log is followed, up to ~50 ms
+        // late): it must be in before the mark, or it would count as the second connection's.
+        await s.Server!.WaitForOutputAsync("Peer Connection Initiated", StartTimeout);
         await first.StopAsync();
 
-        int mark = s.Server!.LineCount;
+        int mark = s.Server.LineCount;
         await s.Pki.RevokeAsync("gone");
         LabProcess again = s.StartRealClient(config);
         await s.Server.WaitForOutputAsync(new Regex("TLS Error: .*revoked", RegexOptions.IgnoreCase), StartTimeout, mark);

@@ -48,8 +48,30 @@ public sealed class UserPassScriptTests : ScriptDirectory
     {
         string copy = Path.Combine(Dir, "copy");
         UserPassVerdict v = await Runner(Script($"cp \"$1\" {copy}"), viaEnv: false).VerifyAsync(Request("al\nice", "x\nroot\r\u0001\u00e9"));
-        Assert.True(v.IsAccepted);
+        Assert.True(v.IsAccepted, v.Problem);
         Assert.Equal("al_ice\nx_root__é\n", File.ReadAllText(copy)); // as openvpn: controls go, UTF-8 stays
+    }
+
+    [Fact]
+    public async Task AScriptOpenForWriting_RunsOnceTheWriterClosesIt()
+    {
+        // execve refuses a file someone has open for writing (ETXTBSY): an editor saving the script as a client
+        // logs in, or a process forked meanwhile holding a copy of the writer's descriptor until it execs.
+        string script = Script("exit 0");
+        UserPassVerdict v;
+        using (var writer = new FileStream(script, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            Checker runner = Runner(script, viaEnv: false);
+            Task<UserPassVerdict> verify = Task.Run(() => runner.VerifyAsync(Request("alice", "pw")));
+            await Task.Delay(50);
+            if (verify.IsCompleted)
+            {
+                Assert.Fail($"the script ran although it was open for writing: {(await verify).Problem}");
+            }
+            writer.Close();
+            v = await verify;
+        }
+        Assert.True(v.IsAccepted, v.Problem);
     }
 
     [Fact]

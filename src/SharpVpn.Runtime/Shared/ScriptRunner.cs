@@ -73,7 +73,7 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
                 env[name] = value;
             }
 
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("the program did not start");
+            using Process process = StartRetryingWhileBusy(start);
             if (!process.WaitForExit(timeout))
             {
                 try
@@ -171,6 +171,27 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
     }
 
     /// <summary>The client's variables: name, address, certificates (depth 0 and its issuer at 1), IV_/UV_ peer info.</summary>
+    // execve fails with ETXTBSY while any process has the script open for writing: an editor or deployment tool
+    // saving it at that moment, or a process forked meanwhile that still holds a copy of the writer's descriptor
+    // until it execs. Both last milliseconds; the script is tried again for up to ~0.6 s before that is an error.
+    private const int TextFileBusy = 26;
+    private static readonly int[] BusyRetryDelaysMs = [10, 20, 40, 80, 160, 320];
+
+    private static Process StartRetryingWhileBusy(ProcessStartInfo start)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return Process.Start(start) ?? throw new InvalidOperationException("the program did not start");
+            }
+            catch (System.ComponentModel.Win32Exception ex) when (ex.NativeErrorCode == TextFileBusy && attempt < BusyRetryDelaysMs.Length)
+            {
+                Thread.Sleep(BusyRetryDelaysMs[attempt]);
+            }
+        }
+    }
+
     private static void AddClient(Dictionary<string, string> env, ScriptClient client)
     {
         foreach ((string name, string value) in client.PeerInfo.Values)
