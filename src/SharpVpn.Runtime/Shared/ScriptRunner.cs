@@ -170,7 +170,6 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
         }
     }
 
-    /// <summary>The client's variables: name, address, certificates (depth 0 and its issuer at 1), IV_/UV_ peer info.</summary>
     // execve fails with ETXTBSY while any process has the script open for writing: an editor or deployment tool
     // saving it at that moment, or a process forked meanwhile that still holds a copy of the writer's descriptor
     // until it execs. Both last milliseconds; the script is tried again for up to ~0.6 s before that is an error.
@@ -192,6 +191,7 @@ internal sealed class ScriptRunner(string? tmpDir, IReadOnlyList<KeyValuePair<st
         }
     }
 
+    /// <summary>The client's variables: name, address, certificates (depth 0 and its issuer at 1), IV_/UV_ peer info.</summary>
     private static void AddClient(Dictionary<string, string> env, ScriptClient client)
     {
         foreach ((string name, string value) in client.PeerInfo.Values)
