@@ -325,17 +325,18 @@ class Bench:
         `--handshakes` - 1 more first connections to a freshly started server (the round's own is the first): a
         handshake is ~10-15 ms and one round gives a single sample, too few for a verdict on a noisy machine.
         """
-        times = []
+        times, first_logs = [], []
         for _ in range(max(0, self.args.handshakes - 1)):
             server = self.start_server(srv_impl, proto, cipher)
             started.append(server)
-            client, hs, _ = self.connect_client(cli_impl, proto, cipher)
+            client, hs, first_line_ms = self.connect_client(cli_impl, proto, cipher)
             started.append(client)
             times.append(hs)
+            first_logs.append(first_line_ms)
             for p in (client, server):
                 self.lab.stop(p)
                 started.remove(p)
-        return times
+        return times, first_logs
 
     def measure_pair(self, pair, proto, cipher, with_memory):
         """One round of one pair: start, handshake, ping, iperf both ways, memory; always stops what it started."""
@@ -371,7 +372,8 @@ class Bench:
             for p in reversed(started):
                 self.lab.stop(p)
             started.clear()
-            res["handshake_extra_ms"] = self.fresh_handshakes(srv_impl, cli_impl, proto, cipher, started)
+            res["handshake_extra_ms"], res["client_first_log_extra_ms"] = self.fresh_handshakes(
+                srv_impl, cli_impl, proto, cipher, started)
             return res
         finally:
             for p in reversed(started):
