@@ -324,6 +324,7 @@ class Bench:
         """
         `--handshakes` - 1 more first connections to a freshly started server (the round's own is the first): a
         handshake is ~10-15 ms and one round gives a single sample, too few for a verdict on a noisy machine.
+        Returns the handshake times and, for each, when the client's log got its first line (ms after start).
         """
         times, first_logs = [], []
         for _ in range(max(0, self.args.handshakes - 1)):

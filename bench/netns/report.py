@@ -56,8 +56,8 @@ def summarize(runs):
         # once the config is read) and from there -> Initialization Sequence Completed; medians over the handshakes
         # that have both figures (older JSON files recorded the first line for each round's first handshake only).
         pairs = [(r["handshake_ms"], r["client_first_log_ms"]) for r in ok if r.get("client_first_log_ms")]
-        pairs += [(h, f) for r in ok for h, f in zip(r.get("handshake_extra_ms", []), r.get("client_first_log_extra_ms", []))
-                  if f]
+        pairs += [(h, f) for r in ok
+                  for h, f in zip(r.get("handshake_extra_ms", []), r.get("client_first_log_extra_ms", [])) if f]
         if pairs:
             s["startup_ms"] = median([f for _, f in pairs])
             s["after_startup_ms"] = median([h - f for h, f in pairs])
