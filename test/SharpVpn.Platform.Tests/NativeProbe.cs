@@ -6,29 +6,34 @@ namespace SharpVpn.Platform.Tests;
 
 /// <summary>
 /// A small C program built with gcc around one of the Native AOT executable's native start-up sources
-/// (src/SharpVpn.Cli/Native), run as a process: the only way to see what such code does before main.
+/// (src/SharpVpn.Cli/Native), run as a process: the only way to see what such code does before main. Owns the
+/// temporary directory it is built in; disposing deletes it.
 /// </summary>
-internal static class NativeProbe
+internal sealed class NativeProbe : IDisposable
 {
-    /// <summary>Compiles <paramref name="probeSource"/> with src/SharpVpn.Cli/Native/<paramref name="nativeFile"/> into <paramref name="dir"/>/probe.</summary>
-    public static string Build(string dir, string nativeFile, string probeSource)
+    private readonly string _dir = Directory.CreateTempSubdirectory("sv-native-probe-").FullName;
+    private readonly string _program;
+
+    /// <summary>Compiles <paramref name="probeSource"/> with src/SharpVpn.Cli/Native/<paramref name="nativeFile"/>.</summary>
+    public NativeProbe(string nativeFile, string probeSource)
     {
-        string probe = Path.Combine(dir, "probe");
-        string probeFile = Path.Combine(dir, "probe.c");
+        _program = Path.Combine(_dir, "probe");
+        string probeFile = Path.Combine(_dir, "probe.c");
         File.WriteAllText(probeFile, probeSource);
-        (int exit, string output) = Run("gcc", ["-O2", "-Wall", "-Wextra", "-Werror", NativeSource(nativeFile), probeFile, "-o", probe], null);
+        (int exit, string output) = Run("gcc", ["-O2", "-Wall", "-Wextra", "-Werror", NativeSource(nativeFile), probeFile, "-o", _program], null);
         Assert.True(exit == 0, $"gcc (needed for the Native AOT link and this test: apt-get install gcc) failed: {output}");
-        return probe;
     }
 
     /// <summary>Runs the probe and reads its one line of name=number fields.</summary>
-    public static Dictionary<string, long> RunFields(string probe, string[] args, Dictionary<string, string?> env)
+    public Dictionary<string, long> RunFields(string[] args, Dictionary<string, string?> env)
     {
-        (int exit, string output) = Run(probe, args, env);
+        (int exit, string output) = Run(_program, args, env);
         Assert.True(exit == 0, $"probe failed: {output}");
         return output.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(f => f.Split('='))
             .ToDictionary(kv => kv[0], kv => long.Parse(kv[1], CultureInfo.InvariantCulture));
     }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static (int Exit, string Output) Run(string file, string[] args, Dictionary<string, string?>? env)
     {

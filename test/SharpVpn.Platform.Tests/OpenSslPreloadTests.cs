@@ -56,12 +56,9 @@ public sealed class OpenSslPreloadTests : IDisposable
         }
         """;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("sv-preload-").FullName;
-    private readonly string _probe;
+    private readonly NativeProbe _probe = new("openssl_preload.c", ProbeSource);
 
-    public OpenSslPreloadTests() => _probe = NativeProbe.Build(_dir, "openssl_preload.c", ProbeSource);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _probe.Dispose();
 
     [Theory]
     [InlineData("client")]
@@ -102,7 +99,7 @@ public sealed class OpenSslPreloadTests : IDisposable
     private Probe RunProbe(string command, int waitMs, string? noPreload)
     {
         var env = new Dictionary<string, string?> { ["PROBE_WAIT_MS"] = waitMs.ToString(System.Globalization.CultureInfo.InvariantCulture), ["SHARPVPN_NO_OPENSSL_PRELOAD"] = noPreload };
-        Dictionary<string, long> fields = NativeProbe.RunFields(_probe, [command], env);
+        Dictionary<string, long> fields = _probe.RunFields([command], env);
         return new Probe(fields["loaded"] == 1, (int)fields["threads_at_main"], fields["registrations"], (int)fields["shim_calls"],
             (int)fields["shim_on_main_thread"], (int)fields["shim_saw_libssl"]);
     }

@@ -41,12 +41,9 @@ public sealed class PrefaultDataTests : IDisposable
         }
         """;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("sv-prefault-").FullName;
-    private readonly string _probe;
+    private readonly NativeProbe _probe = new("prefault_data.c", ProbeSource);
 
-    public PrefaultDataTests() => _probe = NativeProbe.Build(_dir, "prefault_data.c", ProbeSource);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _probe.Dispose();
 
     [Fact]
     public void DataIsMappedBeforeMain_OnHugePagesWhereverItFalls()
@@ -81,7 +78,7 @@ public sealed class PrefaultDataTests : IDisposable
 
     private Probe RunProbe(string? noPrefault)
     {
-        Dictionary<string, long> fields = NativeProbe.RunFields(_probe, [], new Dictionary<string, string?> { ["SHARPVPN_NO_PREFAULT"] = noPrefault });
+        Dictionary<string, long> fields = _probe.RunFields([], new Dictionary<string, string?> { ["SHARPVPN_NO_PREFAULT"] = noPrefault });
         return new Probe(fields["pages"], fields["resident"], fields["huge_kb"]);
     }
 

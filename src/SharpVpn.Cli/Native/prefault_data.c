@@ -67,9 +67,9 @@ static void prefault_range(uintptr_t start, uintptr_t end)
         uintptr_t huge_start = round_down(data_start, HUGE_PAGE);
         uintptr_t huge_end = round_up(room_after, HUGE_PAGE);
         (void)madvise((void *)huge_start, huge_end - huge_start, MADV_HUGEPAGE);
-        populate(start, round_down(room_before, 4096));
+        populate(start, room_before); // the rooms are page-aligned
         populate(huge_start, huge_end);
-        populate(round_up(room_after + HUGE_PAGE, 4096), end);
+        populate(room_after + HUGE_PAGE, end);
         return;
     }
     // Laid out otherwise (another linker): huge pages where whole ones fit.
