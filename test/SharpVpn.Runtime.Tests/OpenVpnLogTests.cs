@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using SharpVpn.Runtime.Logging;
 
@@ -83,9 +84,38 @@ public sealed class OpenVpnLogTests
     }
 
     [Fact]
+    public void EachLine_ReachesTheWriterInOneWrite()
+    {
+        var writer = new WriteRecorder();
+        using (var log = new OpenVpnLog(verb: 3, writer: writer))
+        {
+            log.Info("first line");
+            log.Info("PUSH: Received control message: 'PUSH_REPLY,route 192.168.1.0 255.255.255.0'");
+        }
+
+        Assert.Equal(2, writer.Writes.Count);
+        Assert.Matches(new Regex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d first line\n$"), writer.Writes[0]);
+        Assert.EndsWith(" PUSH: Received control message: 'PUSH_REPLY,route 192.168.1.0 255.255.255.0'\n", writer.Writes[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnwritableLogFile_IsAClearError()
     {
         IOException ex = Assert.Throws<IOException>(() => OpenVpnLog.Open(1, 0, "/nonexistent-dir/x.log", append: false));
         Assert.Contains("/nonexistent-dir/x.log", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A writer that keeps each call's text separately (what a reader of the file could see between writes).</summary>
+    private sealed class WriteRecorder : TextWriter
+    {
+        public List<string> Writes { get; } = [];
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value) => Writes.Add(value.ToString());
+
+        public override void Write(string? value) => Writes.Add(value ?? string.Empty);
+
+        public override void Write(char[] buffer, int index, int count) => Writes.Add(new string(buffer, index, count));
     }
 }
