@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need (idempotent), checks the machine,
-# then builds and runs every test project (unit and interop) in Release.
+# then builds and runs every test project (unit and interop) in Release, and the benchmark report's tests.
 # Usage: sudo bash scripts/test.sh [extra 'dotnet test' arguments, e.g. --filter "Category!=Interop"]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,6 +19,10 @@ dotnet build SharpVpn.slnx -c Release -nologo -clp:ErrorsOnly
 echo "sharpvpn test: running all test projects"
 status=0
 dotnet test SharpVpn.slnx -c Release --no-build -nologo -m:1 "$@" || status=$?
+
+# The benchmark harness's report (bench/netns): pure functions, no lab needed.
+echo "sharpvpn test: benchmark report tests"
+python3 -B -m unittest discover -s bench/netns -p 'test_*.py' || status=1
 
 leftover="$(comm -13 <(echo "$before") <(stale_lab_namespaces | sort) | grep . || true)"
 if [ -n "$leftover" ]; then

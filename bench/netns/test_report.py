@@ -1,0 +1,42 @@
+"""Unit tests of report.py's handshake split (run by scripts/test.sh: python3 -m unittest discover -s bench/netns)."""
+
+import unittest
+
+import report
+
+
+def round_(handshake_ms, first_log_ms, extra_ms=(), extra_first_log_ms=()):
+    """One round as bench.py records it (only the fields the handshake summary reads)."""
+    return {"load1": 0.5, "handshake_ms": handshake_ms, "client_first_log_ms": first_log_ms, "handshake_warm_ms": handshake_ms,
+            "handshake_extra_ms": list(extra_ms), "client_first_log_extra_ms": list(extra_first_log_ms)}
+
+
+class HandshakeSplitTests(unittest.TestCase):
+    def test_split_is_the_median_over_every_fresh_handshake_with_a_first_log_line(self):
+        s = report.summarize([round_(40.0, 25.0, [42.0, 38.0], [27.0, 24.0]),
+                              round_(44.0, 0.0, [41.0], [26.0])])  # 0 = no line before ISC: left out
+        self.assertEqual(s["handshake_ms"], 41.0)  # all five handshakes
+        self.assertEqual(s["startup_ms"], 25.5)  # 25, 27, 24, 26
+        self.assertEqual(s["after_startup_ms"], 15.0)  # 15, 15, 14, 15
+
+    def test_older_results_without_extra_first_lines_still_split_on_the_rounds_first_handshakes(self):
+        s = report.summarize([{"load1": 0.5, "handshake_ms": 40.0, "client_first_log_ms": 26.0, "handshake_extra_ms": [50.0]}])
+        self.assertEqual(s["startup_ms"], 26.0)
+        self.assertEqual(s["after_startup_ms"], 14.0)
+
+    def test_target_row_shows_the_split_only_when_both_pairs_have_it(self):
+        ref = {"runs_ok": 1, "handshake_ms": 34.0, "handshake_samples": 3, "startup_ms": 21.0, "after_startup_ms": 13.0}
+        ours = {"runs_ok": 1, "handshake_ms": 40.0, "handshake_samples": 3, "startup_ms": 26.0, "after_startup_ms": 14.0}
+        results = {"udp/AES-256-GCM": {"ovpn-ovpn": {"summary": ref}, "ours-ours": {"summary": ours}}}
+        row = next(r for r in report.targets_section([("udp", "AES-256-GCM")], results) if r.startswith("| 3b."))
+        self.assertIn("process start → client's first log line 26.0 vs 21.0 ms", row)
+        self.assertIn("first log line → Initialization Sequence Completed 14.0 vs 13.0 ms", row)
+        self.assertIn("**not met**", row)
+
+        del ref["startup_ms"]
+        row = next(r for r in report.targets_section([("udp", "AES-256-GCM")], results) if r.startswith("| 3b."))
+        self.assertNotIn("first log line", row)
+
+
+if __name__ == "__main__":
+    unittest.main()
