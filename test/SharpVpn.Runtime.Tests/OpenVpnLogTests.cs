@@ -6,6 +6,8 @@ namespace SharpVpn.Runtime.Tests;
 
 public sealed class OpenVpnLogTests
 {
+    private const string Stamp = @"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d";
+
     [Fact]
     public void Lines_HaveOpenVpnTimestamp_AndAreFilteredByVerb()
     {
@@ -16,7 +18,7 @@ public sealed class OpenVpnLogTests
         log.Write(LogLevel.Options, "hidden at verb 3");
         string[] lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
-        Assert.Matches(new Regex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d Initialization Sequence Completed$"), lines[0]);
+        Assert.Matches(new Regex($"^{Stamp} Initialization Sequence Completed$"), lines[0]);
         Assert.EndsWith(" net_iface_up: set tun0 up", lines[1], StringComparison.Ordinal);
         Assert.True(log.IsEnabled(LogLevel.Details));
         Assert.False(log.IsEnabled(LogLevel.Options));
@@ -94,7 +96,7 @@ public sealed class OpenVpnLogTests
         }
 
         Assert.Equal(2, writer.Writes.Count);
-        Assert.Matches(new Regex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d first line\n$"), writer.Writes[0]);
+        Assert.Matches(new Regex($"^{Stamp} first line\n$"), writer.Writes[0]);
         Assert.EndsWith(" PUSH: Received control message: 'PUSH_REPLY,route 192.168.1.0 255.255.255.0'\n", writer.Writes[1], StringComparison.Ordinal);
     }
 

@@ -127,7 +127,7 @@ public sealed class OpenVpnLog : IDisposable
         try
         {
             // One write per line, as openvpn does: whoever tails the log never sees a time stamp without its
-            // message, and each line is one system call instead of three.
+            // message, and a log file gets one write(2) per line instead of three.
             _writer.Write(string.Concat(stamp, " ", message, _writer.NewLine));
             _writer.Flush();
         }
