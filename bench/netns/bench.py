@@ -62,8 +62,9 @@ def make_pki(workdir):
 
 def build_sharpvpn(args, workdir):
     """
-    Publishes src/SharpVpn.Cli (Release) once. Returns the path of sharpvpn.dll (run as `dotnet sharpvpn.dll`),
-    or with --aot the Native AOT executable `sharpvpn` (what `dotnet publish -r linux-x64` ships; needs gcc/clang).
+    Publishes src/SharpVpn.Cli and src/SharpVpn.ClientCli (Release) once, into one directory. Returns the path of
+    sharpvpn.dll (run as `dotnet sharpvpn.dll`), or with --aot the Native AOT executable `sharpvpn` (what `dotnet
+    publish -r linux-x64` ships; needs gcc/clang); sharpvpn-client(.dll) lies next to it (client_cmd uses it).
     """
     if args.sharpvpn_dll:
         if not os.path.isfile(args.sharpvpn_dll):
@@ -79,19 +80,33 @@ def build_sharpvpn(args, workdir):
         archive = subprocess.Popen(["git", "-C", REPO, "archive", "HEAD"], stdout=subprocess.PIPE)
         run(["tar", "-x", "-C", src], stdin=archive.stdout, timeout=120)
         archive.wait(timeout=60)
-    cmd = ["dotnet", "publish", os.path.join(src, "src", "SharpVpn.Cli"), "-c", "Release", "-o", out,
-           "--artifacts-path", args.artifacts_path or os.path.join(workdir, "artifacts"), "-nologo", "-v", "q",
-           "--disable-build-servers"]  # leave no MSBuild/compiler server processes behind
-    if args.aot:
-        cmd += ["-r", "linux-x64", "--self-contained", "-p:PublishAot=true"]
-    log("building sharpvpn: " + " ".join(cmd))
-    r = run(cmd, timeout=args.build_timeout, check=False, env=dict(os.environ, DOTNET_CLI_TELEMETRY_OPTOUT="1",
-                                                                   DOTNET_NOLOGO="1"))
-    dll = os.path.join(out, "sharpvpn" if args.aot else "sharpvpn.dll")
-    if r.returncode != 0 or not os.path.isfile(dll):
-        errors = [ln.strip() for ln in (r.stdout + r.stderr).splitlines() if "error" in ln.lower()]
-        raise RuntimeError("dotnet publish failed: " + (errors[0] if errors else f"exit {r.returncode}")[:300])
-    return dll
+    for project, name in (("SharpVpn.Cli", "sharpvpn"), ("SharpVpn.ClientCli", "sharpvpn-client")):
+        cmd = ["dotnet", "publish", os.path.join(src, "src", project), "-c", "Release", "-o", out,
+               "--artifacts-path", args.artifacts_path or os.path.join(workdir, "artifacts"), "-nologo", "-v", "q",
+               "--disable-build-servers"]  # leave no MSBuild/compiler server processes behind
+        if args.aot:
+            cmd += ["-r", "linux-x64", "--self-contained", "-p:PublishAot=true"]
+        log(f"building {name}: " + " ".join(cmd))
+        r = run(cmd, timeout=args.build_timeout, check=False, env=dict(os.environ, DOTNET_CLI_TELEMETRY_OPTOUT="1",
+                                                                       DOTNET_NOLOGO="1"))
+        built = os.path.join(out, name if args.aot else name + ".dll")
+        if r.returncode != 0 or not os.path.isfile(built):
+            errors = [ln.strip() for ln in (r.stdout + r.stderr).splitlines() if "error" in ln.lower()]
+            raise RuntimeError(f"dotnet publish of {name} failed: " + (errors[0] if errors else f"exit {r.returncode}")[:300])
+    return os.path.join(out, "sharpvpn" if args.aot else "sharpvpn.dll")
+
+
+def client_executable(dll, all_in_one):
+    """
+    What runs our client: sharpvpn-client next to sharpvpn (the client alone, as shipped for the machines that only
+    connect), or `sharpvpn client` with --all-in-one-client or when there is no sharpvpn-client next to it.
+    Returns (path, the words before --config).
+    """
+    base, ext = os.path.splitext(dll) if dll.endswith(".dll") else (dll, "")
+    alone = os.path.join(os.path.dirname(base), "sharpvpn-client" + ext)
+    if not all_in_one and os.path.isfile(alone):
+        return alone, []
+    return dll, ["client"]
 
 
 def server_conf(pki, proto, cipher, logfile):
@@ -160,9 +175,9 @@ class Bench:
             return ["openvpn", "--config", conf]
         if self.dll is None:
             raise PairFailure(f"sharpvpn not built ({self.dll_error})")
-        if self.dll.endswith(".dll"):
-            return ["dotnet", self.dll, role, "--config", conf]
-        return [self.dll, role, "--config", conf]  # a native (AOT) or apphost executable
+        path, words = (self.dll, [role]) if role == "server" else client_executable(self.dll, self.args.all_in_one_client)
+        command = [path, *words, "--config", conf]  # a native (AOT) or apphost executable
+        return ["dotnet", *command] if path.endswith(".dll") else command
 
     def wait_log(self, proc, logfile, needle, timeout, what, first_line=None):
         """
@@ -524,6 +539,8 @@ def parse_args():
     p.add_argument("--sharpvpn-dll", help="use this sharpvpn.dll (or native sharpvpn executable) instead of building")
     p.add_argument("--aot", action="store_true",
                    help="publish and run the Native AOT executable (the shipped form) instead of dotnet sharpvpn.dll")
+    p.add_argument("--all-in-one-client", action="store_true",
+                   help="run our client as `sharpvpn client` instead of the client-only executable sharpvpn-client")
     p.add_argument("--working-tree", action="store_true", help="build the working tree instead of git HEAD")
     p.add_argument("--artifacts-path", help="dotnet --artifacts-path for the build (default: inside the work dir)")
     p.add_argument("--build-timeout", type=int, default=900)
@@ -589,7 +606,9 @@ def main():
         if any("sharpvpn" in (pp[1], pp[2]) for pp in pairs):
             try:
                 dll = build_sharpvpn(args, workdir)
-                log(f"sharpvpn: {dll}")
+                client_path, client_words = client_executable(dll, args.all_in_one_client)
+                meta["sharpvpn_client"] = " ".join([os.path.basename(client_path).removesuffix(".dll"), *client_words])
+                log(f"sharpvpn: {dll}; our client runs as {meta['sharpvpn_client']}")
             except RuntimeError as e:
                 dll_error = str(e)
                 log(f"sharpvpn build failed, its pairs will be recorded as failed: {e}")

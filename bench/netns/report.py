@@ -138,7 +138,8 @@ def write_markdown(path, meta, combos, results):
              f"(median during runs {fmt(meta.get('load_median'), '{:.1f}')})")
     L.append(f"- Software: {meta['openvpn_version']}; {meta['iperf3_version']}; .NET {meta['dotnet_version']}; "
              f"SharpVPN commit `{meta['git_commit']}`{' (working tree)' if meta['working_tree'] else ''}, "
-             f"{meta.get('sharpvpn_build', 'JIT (dotnet sharpvpn.dll)')} Release build")
+             f"{meta.get('sharpvpn_build', 'JIT (dotnet sharpvpn.dll)')} Release build"
+             + (f"; our client runs as `{meta['sharpvpn_client']}`" if meta.get("sharpvpn_client") else ""))
     L.append(f"- Command: `{meta['command']}`")
     L.append("")
     base = results.get(BASELINE)

@@ -6,15 +6,11 @@ using SharpVpn.Tls;
 namespace SharpVpn.Cli;
 
 /// <summary>
-/// Entry point of the <c>sharpvpn</c> command. Exit codes: 0 success, 1 usage error,
-/// 2 runtime failure. Errors are one sentence on stderr; <c>--verbose</c> adds the stack trace.
+/// Entry point of the <c>sharpvpn</c> command (exit codes: <see cref="CommandExit"/>). The tunnel client alone is
+/// also shipped as <c>sharpvpn-client</c> (SharpVpn.ClientCli), which starts faster.
 /// </summary>
 public static class Program
 {
-    public const int ExitSuccess = 0;
-    public const int ExitUsage = 1;
-    public const int ExitFailure = 2;
-
     public static int Main(string[] args)
     {
         RootCommand root;
@@ -25,13 +21,15 @@ public static class Program
             // 'sharpvpn client|server ...' are the same either way).
             if (args[0] == "client")
             {
-                // The client loads its credentials on a side thread (FirstTlsEngine): set this up while single-threaded.
-                ChainWarmup.HideSystemStore();
+                ClientCommand.PrepareStart();
             }
-            OpenSslWarmup.Start();
+            else
+            {
+                OpenSslWarmup.Start();
+            }
             if (TunnelCommandLine.TryParse(args, out TunnelCommandLine? tunnel))
             {
-                return Execute(() => tunnel.Command == "client"
+                return CommandExit.Run("sharpvpn", () => tunnel.Command == "client"
                     ? ClientCommand.Run(tunnel.ConfigPath, tunnel.Verb)
                     : ServerCommand.Run(tunnel.ConfigPath, tunnel.Verb), tunnel.Verbose);
             }
@@ -49,34 +47,11 @@ public static class Program
             ParseError error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
                 ?? parse.Errors[0];
             Console.Error.WriteLine($"sharpvpn: {error.Message} (see 'sharpvpn --help')");
-            return ExitUsage;
+            return CommandExit.Usage;
         }
 
-        return Execute(() => parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }),
+        return CommandExit.Run("sharpvpn", () => parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }),
             parse.GetValue(GlobalOptions.Verbose));
-    }
-
-    /// <summary>Runs a command: usage errors exit 1, failures exit 2, each as one sentence on stderr.</summary>
-    private static int Execute(Func<int> command, bool verbose)
-    {
-        try
-        {
-            return command();
-        }
-        catch (UsageException ex)
-        {
-            Console.Error.WriteLine($"sharpvpn: {ex.Message}");
-            return ExitUsage;
-        }
-        catch (Exception ex)
-        {
-            Console.Error.WriteLine($"sharpvpn: {OneSentence(ex)}");
-            if (verbose)
-            {
-                Console.Error.WriteLine(ex.ToString());
-            }
-            return ExitFailure;
-        }
     }
 
     public static RootCommand BuildRootCommand()
@@ -101,16 +76,5 @@ public static class Program
         root.Options.Add(GlobalOptions.Verbose);
         root.Subcommands.Add(first);
         return root;
-    }
-
-    /// <summary>The exception's message, with inner messages only when they add something.</summary>
-    private static string OneSentence(Exception ex)
-    {
-        string message = ex.Message.Trim();
-        if (ex.InnerException is { } inner && !message.Contains(inner.Message, StringComparison.Ordinal))
-        {
-            message = $"{message.TrimEnd('.')}: {inner.Message.Trim()}";
-        }
-        return message;
     }
 }

@@ -5,10 +5,10 @@ using Xunit.Abstractions;
 namespace SharpVpn.Interop.Tests;
 
 /// <summary>
-/// The executable SharpVPN ships is the Native AOT build (README, scripts/demo.sh), with native start-up code of its
-/// own (OpenSSL preload, the runtime data mapped before the runtime starts) that the other tests, which run
-/// <c>dotnet sharpvpn.dll</c>, never execute. These publish it once, exactly as the README does, and run it against the
-/// real openvpn 2.6 both ways.
+/// The executables SharpVPN ships, <c>sharpvpn</c> and <c>sharpvpn-client</c>, are Native AOT builds (README,
+/// scripts/demo.sh), with native start-up code of their own (OpenSSL preload, the runtime data mapped before the
+/// runtime starts) that the other tests, which run <c>dotnet sharpvpn.dll</c>, never execute. These publish them once,
+/// exactly as the README does, and run them against the real openvpn 2.6 both ways.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class NativeAotInteropTests(NativeAotInteropTests.PublishedExecutable published, ITestOutputHelper output)
@@ -16,14 +16,17 @@ public sealed class NativeAotInteropTests(NativeAotInteropTests.PublishedExecuta
 {
     private static readonly TimeSpan StartTimeout = ClientScenario.StartTimeout;
 
-    [Fact]
-    public async Task AotClient_ToTheRealOpenVpnServer_ReachesTheIntranet()
+    [Theory]
+    [InlineData("sharpvpn")]
+    [InlineData("sharpvpn-client")]
+    public async Task AotClient_ToTheRealOpenVpnServer_ReachesTheIntranet(string executable)
     {
         Prerequisites.EnsureLabCanRun();
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         await s.StartServerAsync(OpenVpnVariant.Modern);
         OpenVpnConfigFile config = s.WriteClientConfig(OpenVpnVariant.Modern);
-        LabProcess ours = s.Lab.StartProcess(s.Lab.Client, published.Path, ["client", "--config", config.ConfigPath], followFile: config.LogPath);
+        string[] args = executable == "sharpvpn" ? ["client", "--config", config.ConfigPath] : ["--config", config.ConfigPath];
+        LabProcess ours = s.Lab.StartProcess(s.Lab.Client, published.PathOf(executable), args, followFile: config.LogPath);
         await using (ours)
         {
             await ours.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
@@ -43,7 +46,7 @@ public sealed class NativeAotInteropTests(NativeAotInteropTests.PublishedExecuta
         await using ServerScenario s = await ServerScenario.CreateAsync(output);
         OpenVpnConfigFile config = OpenVpnConfigs.WriteServer(Path.Combine(s.Lab.WorkDir, "server"), s.Pki, OpenVpnVariant.Modern);
         await s.Lab.ApplyMasqueradeAsync();
-        LabProcess server = s.Lab.StartProcess(s.Lab.Server, published.Path, ["server", "--config", config.ConfigPath], followFile: config.LogPath);
+        LabProcess server = s.Lab.StartProcess(s.Lab.Server, published.PathOf("sharpvpn"), ["server", "--config", config.ConfigPath], followFile: config.LogPath);
         await using (server)
         {
             await server.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
@@ -56,17 +59,29 @@ public sealed class NativeAotInteropTests(NativeAotInteropTests.PublishedExecuta
     }
 
     /// <summary>
-    /// <c>dotnet publish src/SharpVpn.Cli -c Release -r linux-x64 --self-contained</c> (the README's build) into a
-    /// temporary directory, once for the class; removed afterwards.
+    /// <c>dotnet publish src/SharpVpn.Cli</c> and <c>src/SharpVpn.ClientCli</c> <c>-c Release -r linux-x64
+    /// --self-contained</c> (the README's build) into a temporary directory, once for the class; removed afterwards.
     /// </summary>
     public sealed class PublishedExecutable : IDisposable
     {
         private readonly string _dir = Directory.CreateTempSubdirectory("sharpvpn-aot-test-").FullName;
+        private readonly string _output;
 
         public PublishedExecutable()
         {
             string repo = FindRepositoryRoot();
-            string output = System.IO.Path.Combine(_dir, "out");
+            _output = System.IO.Path.Combine(_dir, "out");
+            foreach ((string project, string executable) in new[] { ("SharpVpn.Cli", "sharpvpn"), ("SharpVpn.ClientCli", "sharpvpn-client") })
+            {
+                Publish(repo, project, executable);
+            }
+        }
+
+        /// <summary>The published executable <paramref name="name"/> (sharpvpn or sharpvpn-client).</summary>
+        public string PathOf(string name) => System.IO.Path.Combine(_output, name);
+
+        private void Publish(string repo, string project, string executable)
+        {
             var start = new ProcessStartInfo("dotnet")
             {
                 RedirectStandardOutput = true,
@@ -75,8 +90,8 @@ public sealed class NativeAotInteropTests(NativeAotInteropTests.PublishedExecuta
             };
             foreach (string arg in new[]
                      {
-                         "publish", System.IO.Path.Combine(repo, "src", "SharpVpn.Cli"), "-c", "Release", "-r", "linux-x64", "--self-contained",
-                         "-o", output, "--artifacts-path", System.IO.Path.Combine(_dir, "artifacts"), "-nologo", "-v", "q",
+                         "publish", System.IO.Path.Combine(repo, "src", project), "-c", "Release", "-r", "linux-x64", "--self-contained",
+                         "-o", _output, "--artifacts-path", System.IO.Path.Combine(_dir, "artifacts"), "-nologo", "-v", "q",
                          "--disable-build-servers",
                      })
             {
@@ -89,16 +104,13 @@ public sealed class NativeAotInteropTests(NativeAotInteropTests.PublishedExecuta
             if (!publish.WaitForExit(TimeSpan.FromMinutes(8)))
             {
                 publish.Kill(entireProcessTree: true);
-                throw new TimeoutException("dotnet publish of the Native AOT executable took more than 8 minutes");
+                throw new TimeoutException($"dotnet publish of the Native AOT {executable} took more than 8 minutes");
             }
-            Path = System.IO.Path.Combine(output, "sharpvpn");
-            if (publish.ExitCode != 0 || !File.Exists(Path))
+            if (publish.ExitCode != 0 || !File.Exists(PathOf(executable)))
             {
-                throw new InvalidOperationException($"dotnet publish (Native AOT) failed with {publish.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
+                throw new InvalidOperationException($"dotnet publish (Native AOT {executable}) failed with {publish.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
             }
         }
-
-        public string Path { get; }
 
         public void Dispose()
         {

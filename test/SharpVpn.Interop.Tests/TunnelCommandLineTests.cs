@@ -6,22 +6,28 @@ namespace SharpVpn.Interop.Tests;
 
 /// <summary>
 /// The tunnel commands' quick command-line path (<see cref="TunnelCommandLine"/>) against System.CommandLine, which
-/// parses everything else: wherever the quick path answers, the full parser must give the same command and values.
+/// parses everything else: wherever the quick path answers, the full parser must give the same command and values,
+/// in <c>sharpvpn</c> and in <c>sharpvpn-client</c> (the client's options without the word 'client').
 /// </summary>
 public sealed class TunnelCommandLineTests
 {
-    public static TheoryData<string[]> Accepted => new()
-    {
-        { ["client", "--config", "client.ovpn"] },
-        { ["server", "--config", "/etc/openvpn/server.conf"] },
-        { ["client", "--config", "a b.ovpn", "--verb", "4"] },
-        { ["client", "--verb", "0", "--config", "c.conf"] },
-        { ["server", "--config", "s.conf", "--verbose"] },
-        { ["server", "--verbose", "--verb", "11", "--config", "s.conf"] },
-        { ["client", "--config", "client", "--verb", "007"] },
+    private static readonly string[][] AcceptedLines =
+    [
+        ["client", "--config", "client.ovpn"],
+        ["server", "--config", "/etc/openvpn/server.conf"],
+        ["client", "--config", "a b.ovpn", "--verb", "4"],
+        ["client", "--verb", "0", "--config", "c.conf"],
+        ["server", "--config", "s.conf", "--verbose"],
+        ["server", "--verbose", "--verb", "11", "--config", "s.conf"],
+        ["client", "--config", "client", "--verb", "007"],
         // Out of range: both paths hand 12 to the command, which refuses it (a test below runs that).
-        { ["client", "--config", "x.conf", "--verb", "12"] },
-    };
+        ["client", "--config", "x.conf", "--verb", "12"],
+    ];
+
+    public static TheoryData<string[]> Accepted => new(AcceptedLines);
+
+    /// <summary>The accepted client lines; sharpvpn-client takes them without the word 'client'.</summary>
+    public static TheoryData<string[]> AcceptedClientLines => new(AcceptedLines.Where(line => line[0] == "client"));
 
     public static TheoryData<string[]> Declined => new()
     {
@@ -56,6 +62,19 @@ public sealed class TunnelCommandLineTests
         Assert.Empty(full.Errors);
         Command command = full.CommandResult.Command;
         Assert.Equal(command.Name, quick.Command);
+        Assert.Equal(full.GetValue<string>("--config"), quick.ConfigPath);
+        Assert.Equal(full.GetValue<int?>("--verb"), quick.Verb);
+        Assert.Equal(full.GetValue<bool>("--verbose"), quick.Verbose);
+    }
+
+    [Theory]
+    [MemberData(nameof(AcceptedClientLines))]
+    public void Accepted_ClientLine_GivesWhatSharpVpnClientsParserGives(string[] args)
+    {
+        Assert.True(TunnelCommandLine.TryParse(args, out TunnelCommandLine? quick));
+
+        ParseResult full = SharpVpn.ClientCli.Program.BuildRootCommand().Parse(args[1..]);
+        Assert.Empty(full.Errors);
         Assert.Equal(full.GetValue<string>("--config"), quick.ConfigPath);
         Assert.Equal(full.GetValue<int?>("--verb"), quick.Verb);
         Assert.Equal(full.GetValue<bool>("--verbose"), quick.Verbose);
@@ -113,6 +132,63 @@ public sealed class TunnelCommandLineTests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task SharpVpnClient_MissingConfigFile_IsAUsageErrorNamingIt()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"sharpvpn-missing-{Guid.NewGuid():N}.conf");
+        CommandResult result = await RunClientAsync("--config", missing);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"sharpvpn-client: Config file '{missing}' does not exist.", result.StdErr.Trim());
+    }
+
+    [Fact]
+    public async Task SharpVpnClient_AWordOfSharpVpn_IsAUsageErrorPointingToItsHelp()
+    {
+        CommandResult result = await RunClientAsync("client", "--config", "c.conf");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("sharpvpn-client: Unrecognized command or argument 'client'. (see 'sharpvpn-client --help')", result.StdErr.Trim());
+    }
+
+    [Fact]
+    public async Task SharpVpnClient_Help_ListsTheClientsOptions()
+    {
+        CommandResult result = await RunClientAsync("--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("sharpvpn-client [options]", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("--config <config> (REQUIRED)", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("--verb <verb>", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SharpVpnClient_InvalidConfig_FailsWithExit2AndTheFileLine()
+    {
+        string dir = Directory.CreateTempSubdirectory("sharpvpn-cli-").FullName;
+        try
+        {
+            string config = Path.Combine(dir, "bad.conf");
+            await File.WriteAllTextAsync(config, "client\nno-such-option 1\n");
+
+            CommandResult result = await RunClientAsync("--config", config);
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.StartsWith("sharpvpn-client: ", result.StdErr, StringComparison.Ordinal);
+            Assert.Contains($"{config}:2", result.StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static Task<CommandResult> RunClientAsync(params string[] args)
+    {
+        (string file, string[] fullArgs) = SharpVpnCli.ClientInvocation(args);
+        return ProcessRunner.RunAsync(file, fullArgs, TimeSpan.FromSeconds(60), CancellationToken.None);
     }
 
     private static Task<CommandResult> RunCliAsync(params string[] args)

@@ -6,7 +6,7 @@ namespace SharpVpn.Platform.Tests;
 
 /// <summary>
 /// A small C program built with gcc around one of the Native AOT executable's native start-up sources
-/// (src/SharpVpn.Cli/Native), run as a process: the only way to see what such code does before main. Owns the
+/// (src/Native), run as a process: the only way to see what such code does before main. Owns the
 /// temporary directory it is built in; disposing deletes it.
 /// </summary>
 internal sealed class NativeProbe : IDisposable
@@ -14,13 +14,16 @@ internal sealed class NativeProbe : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("sv-native-probe-").FullName;
     private readonly string _program;
 
-    /// <summary>Compiles <paramref name="probeSource"/> with src/SharpVpn.Cli/Native/<paramref name="nativeFile"/>.</summary>
-    public NativeProbe(string nativeFile, string probeSource)
+    /// <summary>
+    /// Compiles <paramref name="probeSource"/> with src/Native/<paramref name="nativeFile"/>, with the
+    /// <paramref name="defines"/> (-DNAME) an executable's build gives it (src/Executable.targets).
+    /// </summary>
+    public NativeProbe(string nativeFile, string probeSource, params string[] defines)
     {
         _program = Path.Combine(_dir, "probe");
         string probeFile = Path.Combine(_dir, "probe.c");
         File.WriteAllText(probeFile, probeSource);
-        (int exit, string output) = Run("gcc", ["-O2", "-Wall", "-Wextra", "-Werror", NativeSource(nativeFile), probeFile, "-o", _program], null);
+        (int exit, string output) = Run("gcc", ["-O2", "-Wall", "-Wextra", "-Werror", .. defines.Select(d => "-D" + d), NativeSource(nativeFile), probeFile, "-o", _program], null);
         Assert.True(exit == 0, $"gcc (needed for the Native AOT link and this test: apt-get install gcc) failed: {output}");
     }
 
@@ -53,5 +56,5 @@ internal sealed class NativeProbe : IDisposable
     }
 
     private static string NativeSource(string file, [CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "src", "SharpVpn.Cli", "Native", file));
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "src", "Native", file));
 }

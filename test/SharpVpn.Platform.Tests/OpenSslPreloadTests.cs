@@ -1,7 +1,7 @@
 namespace SharpVpn.Platform.Tests;
 
 /// <summary>
-/// src/SharpVpn.Cli/Native/openssl_preload.c, the ELF constructor linked into the Native AOT executable (issue 7,
+/// src/Native/openssl_preload.c, the ELF constructor linked into the Native AOT executable (issue 7,
 /// handshake time): built here with gcc into a small probe program, the same way the AOT link takes it, and run as
 /// a process, the only way to see what a constructor does before main.
 /// </summary>
@@ -96,10 +96,29 @@ public sealed class OpenSslPreloadTests : IDisposable
         }
     }
 
-    private Probe RunProbe(string command, int waitMs, string? noPreload)
+    [Theory]
+    [InlineData("--config", null, true)]
+    [InlineData("--help", null, true)]
+    [InlineData("--config", "1", false)]
+    public void BuiltForSharpVpnClient_EveryRunIsATunnel_SoItPreloadsWhateverTheArguments(string firstArgument, string? noPreload,
+        bool loads)
+    {
+        using var tunnelOnly = new NativeProbe("openssl_preload.c", ProbeSource, "SHARPVPN_TUNNEL_ONLY");
+        Probe result = RunProbe(tunnelOnly, firstArgument, waitMs: loads ? 5000 : 200, noPreload);
+        Assert.Equal(loads, result.Loaded);
+        Assert.Equal(loads ? 1 : 0, result.ShimCalls);
+        if (loads)
+        {
+            Assert.Equal(0, result.ShimOnMainThread);
+        }
+    }
+
+    private Probe RunProbe(string command, int waitMs, string? noPreload) => RunProbe(_probe, command, waitMs, noPreload);
+
+    private static Probe RunProbe(NativeProbe probe, string command, int waitMs, string? noPreload)
     {
         var env = new Dictionary<string, string?> { ["PROBE_WAIT_MS"] = waitMs.ToString(System.Globalization.CultureInfo.InvariantCulture), ["SHARPVPN_NO_OPENSSL_PRELOAD"] = noPreload };
-        Dictionary<string, long> fields = _probe.RunFields([command], env);
+        Dictionary<string, long> fields = probe.RunFields([command], env);
         return new Probe(fields["loaded"] == 1, (int)fields["threads_at_main"], fields["registrations"], (int)fields["shim_calls"],
             (int)fields["shim_on_main_thread"], (int)fields["shim_saw_libssl"]);
     }

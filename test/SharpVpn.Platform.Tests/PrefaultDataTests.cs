@@ -1,7 +1,7 @@
 namespace SharpVpn.Platform.Tests;
 
 /// <summary>
-/// src/SharpVpn.Cli/Native/prefault_data.c, the .preinit_array function linked into the Native AOT executable (issue
+/// src/Native/prefault_data.c, the .preinit_array function linked into the Native AOT executable (issue
 /// 7, handshake time): built here with gcc beside a probe whose 3 MB of zero-initialised data sits where the AOT
 /// compiler puts the runtime's (a section after .bss), and run as a process, the only way to see what it did
 /// before main.

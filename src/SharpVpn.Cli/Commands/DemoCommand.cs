@@ -89,12 +89,12 @@ internal static class DemoCommand
 
             AnsiConsole.MarkupLine("[green bold]Done[/]: the client could not reach 192.168.1.1 before the tunnel and could after. "
                 + "On a real server: [bold]sudo sharpvpn quickstart[/].");
-            return Program.ExitSuccess;
+            return CommandExit.Success;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             Console.Error.WriteLine("sharpvpn: demo interrupted; everything it created was removed.");
-            return Program.ExitFailure;
+            return CommandExit.Failure;
         }
         finally
         {

@@ -64,7 +64,7 @@ internal static class ProfileCommands
             Console.WriteLine(pass is null
                 ? "It contains the client's private key: hand it over privately."
                 : "The private key inside is passphrase-protected; OpenVPN asks for the passphrase when connecting.");
-            return Program.ExitSuccess;
+            return CommandExit.Success;
         });
         return add;
     }
@@ -102,7 +102,7 @@ internal static class ProfileCommands
                 AnsiConsole.Write(table);
             }
 
-            return Program.ExitSuccess;
+            return CommandExit.Success;
         });
         return list;
     }
@@ -132,7 +132,7 @@ internal static class ProfileCommands
             }
 
             Console.WriteLine(outcome.ServerNotice);
-            return Program.ExitSuccess;
+            return CommandExit.Success;
         });
         return revoke;
     }
@@ -152,7 +152,7 @@ internal static class ProfileCommands
             }
 
             Console.WriteLine("Hand the new profile to the user; the old certificate stays valid until it expires or is revoked.");
-            return Program.ExitSuccess;
+            return CommandExit.Success;
         });
         return renew;
     }

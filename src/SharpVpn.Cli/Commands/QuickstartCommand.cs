@@ -100,7 +100,7 @@ internal static class QuickstartCommand
         if (noStart)
         {
             Console.WriteLine($"Start the server with: sharpvpn server --config {result.Directory.ServerConfig}");
-            return Program.ExitSuccess;
+            return CommandExit.Success;
         }
 
         Console.Out.Flush();

@@ -105,7 +105,7 @@ internal static class ServiceCommands
         {
             Console.WriteLine($"systemd is not running here, so nothing was started. On the systemd host run: systemctl daemon-reload && systemctl enable --now {unit}");
         }
-        return Program.ExitSuccess;
+        return CommandExit.Success;
     }
 
     private static int Uninstall(string nameArgument, string unitDirectory)
@@ -134,7 +134,7 @@ internal static class ServiceCommands
         Console.WriteLine(removed
             ? $"Removed {SystemdUnit.UnitPath(name, unitDirectory)}{(live ? $" and stopped {unit}" : "")}."
             : $"No unit {SystemdUnit.UnitPath(name, unitDirectory)} was installed; nothing to remove.");
-        return Program.ExitSuccess;
+        return CommandExit.Success;
     }
 
     private static string ValidName(string name)

@@ -7,7 +7,7 @@
 // ~3 ms of start-up. This ELF constructor runs before the runtime starts, so the load overlaps it: the thread runs
 // the shim's own one-time initialisation (CryptoNative_EnsureOpenSslInitialized, statically linked into the Native
 // AOT executable, guarded by pthread_once), so the managed side later finds everything done, in the shim's order
-// and with its flags. Linked into the Native AOT executable only (SharpVpn.Cli.csproj);
+// and with its flags. Linked into the Native AOT executables only (src/Executable.targets);
 // SHARPVPN_NO_OPENSSL_PRELOAD=1 turns it off.
 #include <dlfcn.h>
 #include <pthread.h>
@@ -83,13 +83,19 @@ static void *preload(void *unused)
     return NULL;
 }
 
-// glibc passes argc/argv to ELF constructors. Only the tunnel commands pay for OpenSSL this early.
+// glibc passes argc/argv to ELF constructors. Only the tunnel commands pay for OpenSSL this early: in sharpvpn,
+// 'client' and 'server'; sharpvpn-client is built with SHARPVPN_TUNNEL_ONLY (every run of it is a tunnel).
 __attribute__((constructor)) static void sharpvpn_openssl_preload(int argc, char **argv)
 {
+#ifndef SHARPVPN_TUNNEL_ONLY
     if (argc < 2 || (strcmp(argv[1], "client") != 0 && strcmp(argv[1], "server") != 0))
     {
         return;
     }
+#else
+    (void)argc;
+    (void)argv;
+#endif
     const char *off = getenv("SHARPVPN_NO_OPENSSL_PRELOAD");
     if (off != NULL && strcmp(off, "1") == 0)
     {

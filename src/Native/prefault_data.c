@@ -2,7 +2,7 @@
 // writes into it.
 //
 // Why (issue 7, handshake time): the Native AOT runtime keeps its type descriptors and string literals (~3 MB)
-// compressed in the executable and writes them out at start into .bss (IlcDehydrate, SharpVpn.Cli.csproj). Written
+// compressed in the executable and writes them out at start into .bss (IlcDehydrate, src/Executable.targets). Written
 // page by page, that is ~800 page faults; on a virtual machine a first touch can cost ~10 us (the hypervisor's
 // shadow page tables are filled on demand), which alone is ~8 ms of a client's ~40 ms start to handshake.
 // madvise(MADV_POPULATE_WRITE) maps the whole range in one system call, and MADV_HUGEPAGE first lets the kernel
@@ -14,7 +14,7 @@
 //
 // It runs from .preinit_array: the first code of the program the dynamic loader calls, after relocation and
 // before any constructor, so before the runtime starts. Linked into the Native AOT executable only
-// (SharpVpn.Cli.csproj); SHARPVPN_NO_PREFAULT=1 turns it off (to measure it, or if it ever misbehaves).
+// (src/Executable.targets); SHARPVPN_NO_PREFAULT=1 turns it off (to measure it, or if it ever misbehaves).
 #include <elf.h>
 #include <link.h>
 #include <stdint.h>

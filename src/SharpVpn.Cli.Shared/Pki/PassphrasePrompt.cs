@@ -3,7 +3,7 @@ using System.Text;
 namespace SharpVpn.Cli.Pki;
 
 /// <summary>Reads a passphrase from the terminal without echoing it.</summary>
-internal static class PassphrasePrompt
+public static class PassphrasePrompt
 {
     /// <summary>True when we may ask: a terminal on stdin and not --batch.</summary>
     public static bool CanPrompt(bool batch) => !batch && !Console.IsInputRedirected;

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace SharpVpn.Cli;
 
-internal static class GlobalOptions
+public static class GlobalOptions
 {
     /// <summary>Show stack traces and debug detail on failure.</summary>
     public static readonly Option<bool> Verbose = new("--verbose")

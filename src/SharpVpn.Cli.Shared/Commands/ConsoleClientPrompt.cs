@@ -8,7 +8,7 @@ namespace SharpVpn.Cli.Commands;
 /// from the terminal (not echoed for passwords). When stdin is a pipe (e.g. <c>printf 'alice\nsecret\n' | sharpvpn
 /// client ...</c>) one line per question is read from it; at its end there is no answer and the client says so.
 /// </summary>
-internal sealed class ConsoleClientPrompt : IClientPrompt
+public sealed class ConsoleClientPrompt : IClientPrompt
 {
     private readonly Lock _gate = new();
 

@@ -2,29 +2,46 @@ using System.CommandLine;
 using SharpVpn.Config;
 using SharpVpn.Runtime.Client;
 using SharpVpn.Runtime.Logging;
+using SharpVpn.Tls;
 
 namespace SharpVpn.Cli.Commands;
 
 /// <summary>
-/// <c>sharpvpn client --config FILE [--verb N]</c>: runs an OpenVPN client config against an OpenVPN 2.4-2.6
+/// <c>sharpvpn client --config FILE [--verb N]</c> (or <c>sharpvpn-client --config FILE [--verb N]</c>): runs an OpenVPN client config against an OpenVPN 2.4-2.6
 /// (or SharpVPN) server until SIGINT/SIGTERM. Exit 0 after a clean shutdown, 1 for usage errors, 2 when the
 /// config is invalid or the connection cannot succeed (AUTH_FAILED, certificate rejected, HALT).
 /// </summary>
-internal static class ClientCommand
+public static class ClientCommand
 {
-    public static Command Create()
+    public const string Description = "Connect to an OpenVPN server with an OpenVPN client config (.ovpn / client.conf)";
+
+    /// <summary>'sharpvpn client' of the full command line.</summary>
+    public static Command Create() => AddOptionsAndAction(new Command("client", Description));
+
+    /// <summary>Gives <paramref name="command"/> the client's options (--config, --verb) and runs the client.</summary>
+    public static Command AddOptionsAndAction(Command command)
     {
+        ArgumentNullException.ThrowIfNull(command);
         var config = new Option<string>("--config") { Description = "OpenVPN client config (.ovpn / client.conf)", Required = true };
         var verb = new Option<int?>("--verb") { Description = "Log verbosity 0..11 (overrides 'verb' in the config; 3 shows TUN and route details)" };
-        var command = new Command("client", "Connect to an OpenVPN server with an OpenVPN client config (.ovpn / client.conf)")
-        {
-            config, verb,
-        };
+        command.Options.Add(config);
+        command.Options.Add(verb);
         command.SetAction(int (ParseResult r) => Run(r.GetValue(config)!, r.GetValue(verb)));
         return command;
     }
 
-    internal static int Run(string configPath, int? verbOverride)
+    /// <summary>
+    /// First thing in a client's process (its start is on the clock, issue 7): the system certificate store is hidden
+    /// from the first chain build while the process still has one thread (the credentials load on a side thread,
+    /// FirstTlsEngine; see ChainWarmup), and OpenSSL starts loading meanwhile.
+    /// </summary>
+    public static void PrepareStart()
+    {
+        ChainWarmup.HideSystemStore();
+        OpenSslWarmup.Start();
+    }
+
+    public static int Run(string configPath, int? verbOverride)
     {
         if (verbOverride is < 0 or > 11)
         {
