@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
 namespace SharpVpn.Cli;
 
 /// <summary>
@@ -9,6 +12,24 @@ public static class CommandExit
     public const int Success = 0;
     public const int Usage = 1;
     public const int Failure = 2;
+
+    /// <summary>
+    /// Runs a parsed command line: a mistake in it is a usage error pointing to <c>--help</c> (an unknown word first,
+    /// since it explains more than the "required command" complaint it triggers), otherwise as <see cref="Run"/>.
+    /// </summary>
+    public static int Invoke(string program, ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (parse.Errors.Count > 0)
+        {
+            ParseError error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
+                ?? parse.Errors[0];
+            Console.Error.WriteLine($"{program}: {error.Message} (see '{program} --help')");
+            return Usage;
+        }
+        return Run(program, () => parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }),
+            parse.GetValue(GlobalOptions.Verbose));
+    }
 
     /// <summary>
     /// Runs a command: usage errors exit 1, failures exit 2, each as one sentence on stderr that starts with

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using SharpVpn.Cli.Commands;
 using SharpVpn.Tls;
 
@@ -40,18 +39,7 @@ public static class Program
             root = BuildRootCommand();
         }
 
-        ParseResult parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            // An unknown word explains more than the "required command" complaint it triggers.
-            ParseError error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
-                ?? parse.Errors[0];
-            Console.Error.WriteLine($"sharpvpn: {error.Message} (see 'sharpvpn --help')");
-            return CommandExit.Usage;
-        }
-
-        return CommandExit.Run("sharpvpn", () => parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }),
-            parse.GetValue(GlobalOptions.Verbose));
+        return CommandExit.Invoke("sharpvpn", root.Parse(args));
     }
 
     public static RootCommand BuildRootCommand()

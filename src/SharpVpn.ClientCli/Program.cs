@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using SharpVpn.Cli;
 using SharpVpn.Cli.Commands;
 
@@ -23,21 +22,13 @@ public static class Program
             return CommandExit.Run(Name, () => ClientCommand.Run(tunnel.ConfigPath, tunnel.Verb), tunnel.Verbose);
         }
 
-        RootCommand root = BuildRootCommand();
-        ParseResult parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            Console.Error.WriteLine($"{Name}: {parse.Errors[0].Message} (see '{Name} --help')");
-            return CommandExit.Usage;
-        }
-        return CommandExit.Run(Name, () => parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }),
-            parse.GetValue(GlobalOptions.Verbose));
+        return CommandExit.Invoke(Name, BuildRootCommand().Parse(args));
     }
 
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand($"SharpVPN client: {ClientCommand.Description}. The same client as 'sharpvpn client'.");
         root.Options.Add(GlobalOptions.Verbose);
-        return (RootCommand)ClientCommand.AddOptionsAndAction(root);
+        return ClientCommand.AddOptionsAndAction(root);
     }
 }

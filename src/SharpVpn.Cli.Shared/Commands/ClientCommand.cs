@@ -7,8 +7,8 @@ using SharpVpn.Tls;
 namespace SharpVpn.Cli.Commands;
 
 /// <summary>
-/// <c>sharpvpn client --config FILE [--verb N]</c> (or <c>sharpvpn-client --config FILE [--verb N]</c>): runs an OpenVPN client config against an OpenVPN 2.4-2.6
-/// (or SharpVPN) server until SIGINT/SIGTERM. Exit 0 after a clean shutdown, 1 for usage errors, 2 when the
+/// <c>sharpvpn client --config FILE [--verb N]</c> (or <c>sharpvpn-client --config FILE [--verb N]</c>): runs an
+/// OpenVPN client config against an OpenVPN 2.4-2.6 (or SharpVPN) server until SIGINT/SIGTERM. Exit 0 after a clean shutdown, 1 for usage errors, 2 when the
 /// config is invalid or the connection cannot succeed (AUTH_FAILED, certificate rejected, HALT).
 /// </summary>
 public static class ClientCommand
@@ -19,7 +19,7 @@ public static class ClientCommand
     public static Command Create() => AddOptionsAndAction(new Command("client", Description));
 
     /// <summary>Gives <paramref name="command"/> the client's options (--config, --verb) and runs the client.</summary>
-    public static Command AddOptionsAndAction(Command command)
+    public static TCommand AddOptionsAndAction<TCommand>(TCommand command) where TCommand : Command
     {
         ArgumentNullException.ThrowIfNull(command);
         var config = new Option<string>("--config") { Description = "OpenVPN client config (.ovpn / client.conf)", Required = true };
