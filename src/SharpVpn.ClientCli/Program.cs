@@ -1,4 +1,3 @@
-using System.CommandLine;
 using SharpVpn.Cli;
 using SharpVpn.Cli.Commands;
 
@@ -10,25 +9,19 @@ namespace SharpVpn.ClientCli;
 /// </summary>
 public static class Program
 {
-    private const string Name = "sharpvpn-client";
-
     public static int Main(string[] args)
     {
         ClientCommand.PrepareStart();
-        // The usual command line skips the general parser (as in 'sharpvpn client'); help, --version and mistakes
-        // go through it.
-        if (TunnelCommandLine.TryParse(["client", .. args], out TunnelCommandLine? tunnel))
+        bool verbose = args.Contains("--verbose");
+        return CommandExit.Run(ClientCommandLine.Name, () =>
         {
-            return CommandExit.Run(Name, () => ClientCommand.Run(tunnel.ConfigPath, tunnel.Verb), tunnel.Verbose);
-        }
-
-        return CommandExit.Invoke(Name, BuildRootCommand().Parse(args));
-    }
-
-    public static RootCommand BuildRootCommand()
-    {
-        var root = new RootCommand($"SharpVPN client: {ClientCommand.Description}. The same client as 'sharpvpn client'.");
-        root.Options.Add(GlobalOptions.Verbose);
-        return ClientCommand.AddOptionsAndAction(root);
+            ClientCommandLine line = ClientCommandLine.Parse(args);
+            if (line.Help || line.Version)
+            {
+                Console.Out.Write(line.Help ? ClientCommandLine.HelpText : ClientCommandLine.VersionText + Environment.NewLine);
+                return CommandExit.Success;
+            }
+            return ClientCommand.Run(line.ConfigPath!, line.Verb);
+        }, verbose);
     }
 }

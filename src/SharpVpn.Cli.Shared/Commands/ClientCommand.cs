@@ -14,6 +14,8 @@ namespace SharpVpn.Cli.Commands;
 public static class ClientCommand
 {
     public const string Description = "Connect to an OpenVPN server with an OpenVPN client config (.ovpn / client.conf)";
+    public const string ConfigDescription = "OpenVPN client config (.ovpn / client.conf)";
+    public const string VerbDescription = "Log verbosity 0..11 (overrides 'verb' in the config; 3 shows TUN and route details)";
 
     /// <summary>'sharpvpn client' of the full command line.</summary>
     public static Command Create() => AddOptionsAndAction(new Command("client", Description));
@@ -22,8 +24,8 @@ public static class ClientCommand
     public static TCommand AddOptionsAndAction<TCommand>(TCommand command) where TCommand : Command
     {
         ArgumentNullException.ThrowIfNull(command);
-        var config = new Option<string>("--config") { Description = "OpenVPN client config (.ovpn / client.conf)", Required = true };
-        var verb = new Option<int?>("--verb") { Description = "Log verbosity 0..11 (overrides 'verb' in the config; 3 shows TUN and route details)" };
+        var config = new Option<string>("--config") { Description = ConfigDescription, Required = true };
+        var verb = new Option<int?>("--verb") { Description = VerbDescription };
         command.Options.Add(config);
         command.Options.Add(verb);
         command.SetAction(int (ParseResult r) => Run(r.GetValue(config)!, r.GetValue(verb)));
