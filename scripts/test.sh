@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need (idempotent), checks the machine,
-# then builds and runs every test project (unit and interop) in Release, and the benchmark report's tests.
+# then builds and runs every test project (unit and interop) in Release, and the benchmark harness's Python tests.
 # Usage: sudo bash scripts/test.sh [extra 'dotnet test' arguments, e.g. --filter "Category!=Interop"]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,8 +20,8 @@ echo "sharpvpn test: running all test projects"
 status=0
 dotnet test SharpVpn.slnx -c Release --no-build -nologo -m:1 "$@" || status=$?
 
-# The benchmark harness's report (bench/netns): pure functions, no lab needed.
-echo "sharpvpn test: benchmark report tests"
+# The benchmark harness (bench/netns): its report and which executable runs our client; no lab needed.
+echo "sharpvpn test: benchmark harness tests"
 python3 -B -m unittest discover -s bench/netns -p 'test_*.py' || status=1
 
 leftover="$(comm -13 <(echo "$before") <(stale_lab_namespaces | sort) | grep . || true)"
