@@ -15,7 +15,7 @@ public static class Program
         bool verbose = args.Contains("--verbose");
         return CommandExit.Run(ClientCommandLine.Name, () =>
         {
-            ClientCommandLine line = ClientCommandLine.Parse(args);
+            TunnelOptions line = ClientCommandLine.Parse(args);
             if (line.Help || line.Version)
             {
                 Console.Out.Write(line.Help ? ClientCommandLine.HelpText : ClientCommandLine.VersionText + Environment.NewLine);

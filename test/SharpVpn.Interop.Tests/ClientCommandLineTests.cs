@@ -4,7 +4,7 @@ using SharpVpn.ClientCli;
 namespace SharpVpn.Interop.Tests;
 
 /// <summary>
-/// <c>sharpvpn-client</c>'s command line (<see cref="ClientCommandLine"/>): what it accepts, and one sentence naming
+/// <c>sharpvpn-client</c>'s command line (<see cref="ClientCommandLine"/>, parsed by <see cref="TunnelOptions"/>): what it accepts, and one sentence naming
 /// the word for each mistake (exit 1 through <see cref="CommandExit"/>, run as a process in TunnelCommandLineTests).
 /// </summary>
 public sealed class ClientCommandLineTests
@@ -16,9 +16,9 @@ public sealed class ClientCommandLineTests
     [InlineData(new[] { "--config", "x.conf", "--verb", "12" }, "x.conf", 12, false)] // refused by the client, as in sharpvpn
     public void Accepted(string[] args, string config, int? verb, bool verbose)
     {
-        ClientCommandLine line = ClientCommandLine.Parse(args);
+        TunnelOptions line = ClientCommandLine.Parse(args);
 
-        Assert.Equal(new ClientCommandLine(config, verb, verbose, Help: false, Version: false), line);
+        Assert.Equal(new TunnelOptions(config, verb, verbose, Help: false, Version: false), line);
     }
 
     [Theory]

@@ -21,6 +21,8 @@ public sealed class TunnelCommandLineTests
         ["server", "--config", "s.conf", "--verbose"],
         ["server", "--verbose", "--verb", "11", "--config", "s.conf"],
         ["client", "--config", "client", "--verb", "007"],
+        ["client", "--config=c.conf"],
+        ["server", "--verb=3", "--config=/etc/openvpn/server.conf"],
         // Out of range: both paths hand 12 to the command, which refuses it (a test below runs that).
         ["client", "--config", "x.conf", "--verb", "12"],
     ];
@@ -34,9 +36,10 @@ public sealed class TunnelCommandLineTests
     {
         { ["client"] },
         { ["client", "--help"] },
+        { ["server", "--config", "s.conf", "--version"] },
+        { ["client", "--config", "a.conf", "@more.rsp"] },
         { ["client", "--config"] },
         { ["client", "--config", "--verb", "3"] },
-        { ["client", "--config=c.conf"] },
         { ["client", "--config:c.conf"] },
         { ["client", "--config", "@args.rsp"] },
         { ["client", "--config", "a.conf", "--config", "b.conf"] },
@@ -74,7 +77,7 @@ public sealed class TunnelCommandLineTests
     {
         Assert.True(TunnelCommandLine.TryParse(args, out TunnelCommandLine? quick));
 
-        ClientCommandLine line = ClientCommandLine.Parse(args[1..]);
+        TunnelOptions line = ClientCommandLine.Parse(args[1..]);
         Assert.Equal(quick.ConfigPath, line.ConfigPath);
         Assert.Equal(quick.Verb, line.Verb);
         Assert.Equal(quick.Verbose, line.Verbose);
