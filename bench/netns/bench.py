@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (  # noqa: E402
     BASELINE, BASELINE_ADDR, CLK_TCK, EASYRSA, INTRANET_ADDR, PAIRS, REPO, RR_PORT, SERVER_PUBLIC, PairFailure, log,
     median, percentile, run)
-from lab import Lab, cpu_ticks, loadavg, rss_kb, thread_ticks  # noqa: E402
+from lab import Lab, cpu_ticks, loadavg, rss_kb, snmp_counters, thread_ticks  # noqa: E402
 from logwatch import LogWatch  # noqa: E402
 from report import summarize, update_readme, write_chart, write_markdown  # noqa: E402
 
@@ -107,6 +107,21 @@ def client_executable(dll, all_in_one):
     if not all_in_one and os.path.isfile(alone):
         return alone, []
     return dll, ["client"]
+
+
+# Per iperf3 run, how many packets the tunnel's sockets handled and dropped (the namespaces' /proc/net/snmp).
+NET_COUNTERS = [("Udp", "InDatagrams"), ("Udp", "OutDatagrams"), ("Udp", "RcvbufErrors"), ("Tcp", "InSegs"),
+                ("Tcp", "OutSegs")]
+
+
+def counter_deltas(before, after):
+    """{"server": {"UdpInDatagrams": n, ...}, "client": {...}}: after - before for NET_COUNTERS, where both have them."""
+    out = {}
+    for side in ("server", "client"):
+        b, a = before.get(side, {}), after.get(side, {})
+        out[side] = {group + name: a[group][name] - b[group][name] for group, name in NET_COUNTERS
+                     if name in a.get(group, {}) and name in b.get(group, {})}
+    return out
 
 
 def server_conf(pki, proto, cipher, logfile):
@@ -295,6 +310,7 @@ class Bench:
         server = self.lab.start(server_ns, ["iperf3", "-s", "-1", "--forceflush", "-B", target, "-p", port], slog)
         try:
             self.wait_log(server, slog, "Server listening", 15, "iperf3 server")
+            net_before = self.tunnel_counters() if procs else None
             before = {name: cpu_ticks(p.pid) for name, p in procs.items()}
             before_threads = {name: thread_ticks(p.pid) for name, p in procs.items()}
             t0 = time.monotonic()
@@ -308,6 +324,7 @@ class Bench:
             wall = time.monotonic() - t0
             after = {name: cpu_ticks(p.pid) for name, p in procs.items()}
             after_threads = {name: thread_ticks(p.pid) for name, p in procs.items()}
+            net = counter_deltas(net_before, self.tunnel_counters()) if procs else None
             try:
                 doc = json.loads(r.stdout)
             except json.JSONDecodeError:
@@ -331,9 +348,14 @@ class Bench:
                 "wall_s": wall,
                 "cpu_s": cpu,
                 "thread_cpu_s": threads,
+                **({"net": net} if net else {}),
             }
         finally:
             self.lab.stop(server, grace=2)
+
+    def tunnel_counters(self):
+        """The server's and the client's namespace counters: there only the tunnel's own packets touch a local socket."""
+        return {"server": snmp_counters(self.lab.ns_srv), "client": snmp_counters(self.lab.ns_cli)}
 
     def fresh_handshakes(self, srv_impl, cli_impl, proto, cipher, started):
         """

@@ -164,6 +164,25 @@ def rss_kb(pid):
     return None
 
 
+def parse_snmp(text):
+    """/proc/net/snmp (and netstat) as {"Udp": {"InDatagrams": n, ...}, ...}: each group is a header line then values."""
+    out = {}
+    lines = [ln.split() for ln in text.splitlines() if ln.strip()]
+    for head, values in zip(lines[::2], lines[1::2]):
+        group = head[0].rstrip(":")
+        if values[0].rstrip(":") != group or len(head) != len(values):
+            raise ValueError(f"unexpected /proc/net/snmp layout near '{head[0]}'")
+        out[group] = {k: int(v) for k, v in zip(head[1:], values[1:])}
+    return out
+
+
+def snmp_counters(ns):
+    """The IP/UDP/TCP counters of a network namespace (/proc/net/snmp as seen from inside it)."""
+    r = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/snmp"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=10)
+    return parse_snmp(r.stdout) if r.returncode == 0 else {}
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return [float(x) for x in f.read().split()[:3]]

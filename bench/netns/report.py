@@ -43,6 +43,7 @@ def summarize(runs):
                                                 for x in xs if x["bytes"]])
                     if per_thread:
                         s[f"{d}_{who}_thread_cpu_s_per_gb"] = dict(sorted(per_thread.items(), key=lambda kv: -kv[1]))
+            s.update(summarize_packets(d, xs))
     s.update(summarize_latency(ok))
     hs = [r["handshake_ms"] for r in ok if "handshake_ms" in r]
     if hs:
@@ -76,6 +77,34 @@ def summarize(runs):
         if "server_kb_per_client" in m:
             s["server_kb_per_client"] = m["server_kb_per_client"]
     s["load1_median"] = median([r["load1"] for r in ok])
+    return s
+
+
+def tunnel_packets(side):
+    """(received, sent, receive-buffer drops) of the tunnel's socket on one side: UDP, or TCP for proto tcp."""
+    if side.get("UdpInDatagrams", 0) >= side.get("TcpInSegs", 0):
+        return side.get("UdpInDatagrams", 0), side.get("UdpOutDatagrams", 0), side.get("UdpRcvbufErrors", 0)
+    return side.get("TcpInSegs", 0), side.get("TcpOutSegs", 0), None  # TCP backs off instead of dropping
+
+
+def summarize_packets(d, xs):
+    """
+    Per direction: the server socket's packets received and sent per GB carried (thousands), and datagrams dropped
+    because a receive buffer was full (server, client); medians over the runs that recorded the counters. They show
+    what a throughput figure is made of: e.g. how many TCP acknowledgements the server tunnelled back per GB.
+    """
+    s = {}
+    xs = [x for x in xs if x.get("net") and x["bytes"]]
+    if not xs:
+        return s
+    srv = [tunnel_packets(x["net"].get("server", {})) + (x["bytes"] / 1e9,) for x in xs]
+    cli = [tunnel_packets(x["net"].get("client", {})) for x in xs]
+    s[f"{d}_server_pkts_in_k_per_gb"] = median([i / gb / 1e3 for i, _, _, gb in srv])
+    s[f"{d}_server_pkts_out_k_per_gb"] = median([o / gb / 1e3 for _, o, _, gb in srv])
+    if all(drops is not None for _, _, drops, _ in srv):
+        s[f"{d}_server_rcvbuf_drops"] = median([drops for _, _, drops, _ in srv])
+    if all(drops is not None for _, _, drops in cli):
+        s[f"{d}_client_rcvbuf_drops"] = median([drops for _, _, drops in cli])
     return s
 
 
@@ -218,6 +247,7 @@ def write_markdown(path, meta, combos, results):
                      f"| {fmt((s.get('client_rss_kb') or 0) / 1024, '{:.1f}')} MB "
                      f"| {fmt(s.get('up_retransmits'))} / {fmt(s.get('down_retransmits'))} |")
     L.append("")
+    L.extend(packets_section(combos, results))
     L.append("Where the CPU goes: CPU seconds per GB by thread (threads of one name summed; the busiest first; "
              "`dotnet` threads are named by the runtime or by our code):")
     L.append("")
@@ -259,6 +289,30 @@ def write_markdown(path, meta, combos, results):
     with open(path, "w") as f:
         f.write("\n".join(L))
     return "\n".join(L)
+
+
+def packets_section(combos, results):
+    """The tunnel's packets at the server's socket per GB carried, and receive-buffer drops; empty for older results."""
+    rows = []
+    for proto, cipher in combos:
+        ck = f"{proto}/{cipher}"
+        for key, _, _, _ in PAIRS:
+            s = results.get(ck, {}).get(key, {}).get("summary")
+            if not s or not s.get("runs_ok") or "up_server_pkts_in_k_per_gb" not in s:
+                continue
+            cells = []
+            for d in ("up", "down"):
+                cells.append(f"{fmt(s.get(f'{d}_server_pkts_in_k_per_gb'))} / {fmt(s.get(f'{d}_server_pkts_out_k_per_gb'))}")
+                cells.append(f"{fmt(s.get(f'{d}_server_rcvbuf_drops'))} / {fmt(s.get(f'{d}_client_rcvbuf_drops'))}")
+            rows.append(f"| {proto} · {cipher} | {key} | " + " | ".join(cells) + " |")
+    if not rows:
+        return []
+    return ["Tunnel packets at the server's socket per GB carried (thousands; received / sent: in the up direction "
+            "the data comes in and the intranet host's TCP acknowledgements go back out, in the down direction the "
+            "reverse) and datagrams dropped because a socket's receive buffer was full (medians per run):", "",
+            "| transport · cipher | pair | up: server in / out k/GB | up: drops server / client "
+            "| down: server in / out k/GB | down: drops server / client |",
+            "|---|---|---|---|---|---|", *rows, ""]
 
 
 def latency_section(combos, results):

@@ -1,10 +1,11 @@
-"""Unit tests of which executable bench.py runs as our client (run by scripts/test.sh with test_report.py)."""
+"""Unit tests of bench.py and lab.py: which executable runs as our client, the namespaces' packet counters (run by scripts/test.sh with test_report.py)."""
 
 import os
 import tempfile
 import unittest
 
 import bench
+import lab
 
 
 class ClientExecutableTests(unittest.TestCase):
@@ -32,6 +33,36 @@ class ClientExecutableTests(unittest.TestCase):
         self.assertEqual(bench.client_executable(native, all_in_one=False), (native, ["client"]))
         self.touch("sharpvpn-client")
         self.assertEqual(bench.client_executable(native, all_in_one=True), (native, ["client"]))
+
+
+SNMP = """Ip: Forwarding DefaultTTL InReceives
+Ip: 1 64 1000
+Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors
+Udp: 500 1 7 420 6 0
+Tcp: RtoAlgorithm InSegs OutSegs
+Tcp: 1 30 40
+"""
+
+
+class PacketCounterTests(unittest.TestCase):
+    def test_proc_net_snmp_is_read_as_groups_of_named_counters(self):
+        counters = lab.parse_snmp(SNMP)
+        self.assertEqual(counters["Udp"], {"InDatagrams": 500, "NoPorts": 1, "InErrors": 7, "OutDatagrams": 420,
+                                           "RcvbufErrors": 6, "SndbufErrors": 0})
+        self.assertEqual(counters["Tcp"]["OutSegs"], 40)
+
+    def test_a_header_without_its_values_is_an_error_not_a_silent_shift(self):
+        with self.assertRaises(ValueError):
+            lab.parse_snmp("Udp: InDatagrams OutDatagrams\nTcp: 1 2\n")
+
+    def test_deltas_cover_the_tunnel_counters_of_both_sides(self):
+        before = {"server": lab.parse_snmp(SNMP), "client": lab.parse_snmp(SNMP)}
+        after_text = SNMP.replace("Udp: 500 1 7 420 6 0", "Udp: 1500 1 7 920 16 0")
+        after = {"server": lab.parse_snmp(after_text), "client": lab.parse_snmp(SNMP)}
+        deltas = bench.counter_deltas(before, after)
+        self.assertEqual(deltas["server"], {"UdpInDatagrams": 1000, "UdpOutDatagrams": 500, "UdpRcvbufErrors": 10,
+                                            "TcpInSegs": 0, "TcpOutSegs": 0})
+        self.assertEqual(deltas["client"]["UdpRcvbufErrors"], 0)
 
 
 if __name__ == "__main__":

@@ -38,5 +38,42 @@ class HandshakeSplitTests(unittest.TestCase):
         self.assertNotIn("first log line", row)
 
 
+def iperf_run(gb, server, client):
+    """One direction of one round as bench.py records it, with the namespaces' counter deltas."""
+    return {"mbps": 400.0, "bytes": int(gb * 1e9), "retransmits": 0, "wall_s": 5.0, "cpu_s": {}, "thread_cpu_s": {},
+            "net": {"server": server, "client": client}}
+
+
+class TunnelPacketTests(unittest.TestCase):
+    def test_udp_packets_per_gb_and_drops_are_medians_over_the_runs(self):
+        runs = [{"load1": 0.5, "up": iperf_run(0.5, {"UdpInDatagrams": 360_000, "UdpOutDatagrams": 150_000, "UdpRcvbufErrors": 40,
+                                                      "TcpInSegs": 0, "TcpOutSegs": 0}, {"UdpRcvbufErrors": 0})},
+                {"load1": 0.5, "up": iperf_run(0.25, {"UdpInDatagrams": 180_000, "UdpOutDatagrams": 80_000, "UdpRcvbufErrors": 10,
+                                                       "TcpInSegs": 0, "TcpOutSegs": 0}, {"UdpRcvbufErrors": 2})}]
+        s = report.summarize(runs)
+        self.assertEqual(s["up_server_pkts_in_k_per_gb"], 720.0)
+        self.assertEqual(s["up_server_pkts_out_k_per_gb"], 310.0)  # 300 and 320
+        self.assertEqual(s["up_server_rcvbuf_drops"], 25.0)
+        self.assertEqual(s["up_client_rcvbuf_drops"], 1.0)
+
+    def test_over_tcp_the_segments_count_and_there_are_no_drops_to_show(self):
+        runs = [{"load1": 0.5, "down": iperf_run(1.0, {"UdpInDatagrams": 0, "UdpRcvbufErrors": 0, "TcpInSegs": 200_000,
+                                                        "TcpOutSegs": 750_000}, {"TcpInSegs": 750_000})}]
+        s = report.summarize(runs)
+        self.assertEqual((s["down_server_pkts_in_k_per_gb"], s["down_server_pkts_out_k_per_gb"]), (200.0, 750.0))
+        self.assertNotIn("down_server_rcvbuf_drops", s)
+        self.assertNotIn("down_client_rcvbuf_drops", s)
+
+    def test_the_table_has_a_row_per_pair_with_counters_and_is_left_out_for_older_results(self):
+        summary = {"runs_ok": 1, "up_server_pkts_in_k_per_gb": 721.4, "up_server_pkts_out_k_per_gb": 312.0,
+                   "up_server_rcvbuf_drops": 392, "up_client_rcvbuf_drops": 0, "down_server_pkts_in_k_per_gb": 180.0,
+                   "down_server_pkts_out_k_per_gb": 722.0}
+        results = {"udp/AES-256-GCM": {"ovpn-ours": {"summary": summary}, "ovpn-ovpn": {"summary": {"runs_ok": 1}}}}
+        lines = report.packets_section([("udp", "AES-256-GCM")], results)
+        rows = [ln for ln in lines if ln.startswith("| udp")]
+        self.assertEqual(rows, ["| udp · AES-256-GCM | ovpn-ours | 721 / 312 | 392 / 0 | 180 / 722 | – / – |"])
+        self.assertEqual(report.packets_section([("udp", "AES-256-GCM")], {"udp/AES-256-GCM": {"ovpn-ovpn": {"summary": {"runs_ok": 1}}}}), [])
+
+
 if __name__ == "__main__":
     unittest.main()
