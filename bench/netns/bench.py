@@ -532,13 +532,13 @@ def machine_meta(args):
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="UDP + AES-256-GCM only, 3 runs of 5 s")
+    p.add_argument("--quick", action="store_true", help="UDP + AES-256-GCM only, 3 runs of 5 s unless --runs/--time say otherwise")
     p.add_argument("--protos", default="udp,tcp", help="transports, comma separated (default udp,tcp)")
     p.add_argument("--ciphers", default="AES-256-GCM,CHACHA20-POLY1305", help="data ciphers, comma separated")
     p.add_argument("--pairs", default=",".join(k for k, *_ in PAIRS),
                    help="pairs to run (default all): " + ", ".join(k for k, *_ in PAIRS))
-    p.add_argument("--runs", type=int, default=5, help="rounds per transport x cipher (default 5)")
-    p.add_argument("--time", type=int, default=10, help="seconds per iperf3 run (default 10)")
+    p.add_argument("--runs", type=int, help="rounds per transport x cipher (default 5; 3 with --quick)")
+    p.add_argument("--time", type=int, help="seconds per iperf3 run (default 10; 5 with --quick)")
     p.add_argument("--pings", type=int, default=1000,
                    help="pings per pair and round through the tunnel, and as many without it, alternating (default 1000)")
     p.add_argument("--ping-interval", type=float, default=0.0015,
@@ -573,7 +573,9 @@ def parse_args():
     p.add_argument("--prefix", default=f"svb{os.getpid()}", help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.quick:
-        a.protos, a.ciphers, a.runs, a.time = "udp", "AES-256-GCM", 3, 5
+        a.protos, a.ciphers = "udp", "AES-256-GCM"
+    a.runs = a.runs or (3 if a.quick else 5)
+    a.time = a.time or (5 if a.quick else 10)
     return a
 
 
