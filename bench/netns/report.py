@@ -309,7 +309,8 @@ def packets_section(combos, results):
         return []
     return ["Tunnel packets at the server's socket per GB carried (thousands; received / sent: in the up direction "
             "the data comes in and the intranet host's TCP acknowledgements go back out, in the down direction the "
-            "reverse) and datagrams dropped because a socket's receive buffer was full (medians per run):", "",
+            "reverse; with UDP GRO, as on our sockets, a coalesced batch counts once) and datagrams dropped because a socket's "
+            "receive buffer was full (medians per run):", "",
             "| transport · cipher | pair | up: server in / out k/GB | up: drops server / client "
             "| down: server in / out k/GB | down: drops server / client |",
             "|---|---|---|---|---|---|", *rows, ""]
