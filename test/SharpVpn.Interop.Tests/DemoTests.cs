@@ -91,12 +91,17 @@ public sealed partial class DemoTests(ITestOutputHelper output)
         {
             _log = log;
             (string file, string[] fullArgs) = SharpVpnCli.Invocation(args);
-            var psi = new ProcessStartInfo(file)
+            // Started through env(1) with SIGINT at its default: a test run started in the background by a shell
+            // (nohup, `cmd &` in a script) inherits SIGINT ignored, which a demo honours as any program does, and the
+            // interrupt test would then test nothing. env execs the demo, so the PID stays the demo's.
+            var psi = new ProcessStartInfo("env")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            psi.ArgumentList.Add("--default-signal=INT");
+            psi.ArgumentList.Add(file);
             foreach (string a in fullArgs)
             {
                 psi.ArgumentList.Add(a);
