@@ -33,6 +33,13 @@ class HandshakeSplitTests(unittest.TestCase):
         self.assertIn("first log line → Initialization Sequence Completed 14.0 vs 13.0 ms", row)
         self.assertIn("**not met**", row)
 
+        self.assertNotIn("our server with the openvpn client", row)  # no mixed pairs in this run
+
+        results["udp/AES-256-GCM"]["ours-ovpn"] = {"summary": {"runs_ok": 1, "handshake_ms": 35.0}}
+        results["udp/AES-256-GCM"]["ovpn-ours"] = {"summary": {"runs_ok": 1, "handshake_ms": 39.5}}
+        row = next(r for r in report.targets_section([("udp", "AES-256-GCM")], results) if r.startswith("| 3b."))
+        self.assertIn("our server with the openvpn client 35.0 ms, the openvpn server with our client 39.5 ms", row)
+
         del ref["startup_ms"]
         row = next(r for r in report.targets_section([("udp", "AES-256-GCM")], results) if r.startswith("| 3b."))
         self.assertNotIn("first log line", row)
