@@ -15,12 +15,6 @@ public static class ClientCommandLine
 {
     public const string Name = "sharpvpn-client";
 
-    /// <summary>
-    /// Parses <paramref name="args"/>; a mistake throws <see cref="UsageException"/> with one sentence naming the word.
-    /// </summary>
-    public static TunnelOptions Parse(IReadOnlyList<string> args) =>
-        TunnelOptions.TryParse(args, 0, Name, out TunnelOptions? options, out string? error) ? options : throw new UsageException(error);
-
     public static string HelpText => $"""
         Description:
           SharpVPN client: {ClientCommand.Description}. The same client as 'sharpvpn client'.

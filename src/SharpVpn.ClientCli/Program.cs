@@ -12,16 +12,20 @@ public static class Program
     public static int Main(string[] args)
     {
         ClientCommand.PrepareStart();
-        bool verbose = args.Contains("--verbose");
-        return CommandExit.Run(ClientCommandLine.Name, () =>
+        // Parsed before running, so that --verbose (stack traces) covers whatever fails later; a mistake in the
+        // command line is a usage error (exit 1, no stack trace) either way.
+        _ = TunnelOptions.TryParse(args, 0, ClientCommandLine.Name, out TunnelOptions? line, out string? mistake);
+        return CommandExit.Run(ClientCommandLine.Name, () => line is null ? throw new UsageException(mistake!) : Execute(line),
+            line?.Verbose == true);
+    }
+
+    private static int Execute(TunnelOptions line)
+    {
+        if (line.Help || line.Version)
         {
-            TunnelOptions line = ClientCommandLine.Parse(args);
-            if (line.Help || line.Version)
-            {
-                Console.Out.Write(line.Help ? ClientCommandLine.HelpText : ClientCommandLine.VersionText + Environment.NewLine);
-                return CommandExit.Success;
-            }
-            return ClientCommand.Run(line.ConfigPath!, line.Verb);
-        }, verbose);
+            Console.Out.Write(line.Help ? ClientCommandLine.HelpText : ClientCommandLine.VersionText + Environment.NewLine);
+            return CommandExit.Success;
+        }
+        return ClientCommand.Run(line.ConfigPath!, line.Verb);
     }
 }

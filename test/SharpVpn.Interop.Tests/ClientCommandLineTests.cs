@@ -16,7 +16,7 @@ public sealed class ClientCommandLineTests
     [InlineData(new[] { "--config", "x.conf", "--verb", "12" }, "x.conf", 12, false)] // refused by the client, as in sharpvpn
     public void Accepted(string[] args, string config, int? verb, bool verbose)
     {
-        TunnelOptions line = ClientCommandLine.Parse(args);
+        TunnelOptions line = Parse(args);
 
         Assert.Equal(new TunnelOptions(config, verb, verbose, Help: false, Version: false), line);
     }
@@ -25,12 +25,12 @@ public sealed class ClientCommandLineTests
     [InlineData("--help")]
     [InlineData("-h")]
     [InlineData("-?")]
-    public void Help_NeedsNoConfig(string word) => Assert.True(ClientCommandLine.Parse([word]).Help);
+    public void Help_NeedsNoConfig(string word) => Assert.True(Parse([word]).Help);
 
     [Fact]
     public void Version_NeedsNoConfig_AndIsTheAssemblysVersion()
     {
-        Assert.True(ClientCommandLine.Parse(["--version"]).Version);
+        Assert.True(Parse(["--version"]).Version);
         Assert.Matches(@"^\d+\.\d+\.\d+", ClientCommandLine.VersionText);
     }
 
@@ -50,7 +50,12 @@ public sealed class ClientCommandLineTests
     [InlineData(new[] { "--verbose=true", "--config", "a.conf" }, "Unrecognized command or argument '--verbose=true'. (see 'sharpvpn-client --help')")]
     public void Mistakes_AreOneSentenceNamingTheWord(string[] args, string message)
     {
-        UsageException error = Assert.Throws<UsageException>(() => ClientCommandLine.Parse(args));
+        UsageException error = Assert.Throws<UsageException>(() => Parse(args));
         Assert.Equal(message, error.Message);
     }
+
+    /// <summary>sharpvpn-client's parse (Program.Main): its options, or the usage error it exits 1 with.</summary>
+    internal static TunnelOptions Parse(IReadOnlyList<string> args) =>
+        TunnelOptions.TryParse(args, 0, ClientCommandLine.Name, out TunnelOptions? options, out string? mistake)
+            ? options : throw new UsageException(mistake);
 }

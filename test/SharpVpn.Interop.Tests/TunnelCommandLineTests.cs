@@ -77,7 +77,7 @@ public sealed class TunnelCommandLineTests
     {
         Assert.True(TunnelCommandLine.TryParse(args, out TunnelCommandLine? quick));
 
-        TunnelOptions line = ClientCommandLine.Parse(args[1..]);
+        TunnelOptions line = ClientCommandLineTests.Parse(args[1..]);
         Assert.Equal(quick.ConfigPath, line.ConfigPath);
         Assert.Equal(quick.Verb, line.Verb);
         Assert.Equal(quick.Verbose, line.Verbose);
@@ -169,7 +169,7 @@ public sealed class TunnelCommandLineTests
     }
 
     [Fact]
-    public async Task SharpVpnClient_InvalidConfig_FailsWithExit2AndTheFileLine()
+    public async Task SharpVpnClient_InvalidConfig_FailsWithExit2AndTheFileLine_StackTraceOnlyWithVerbose()
     {
         string dir = Directory.CreateTempSubdirectory("sharpvpn-cli-").FullName;
         try
@@ -178,10 +178,14 @@ public sealed class TunnelCommandLineTests
             await File.WriteAllTextAsync(config, "client\nno-such-option 1\n");
 
             CommandResult result = await RunClientAsync("--config", config);
+            CommandResult verbose = await RunClientAsync("--verbose", "--config", config);
 
             Assert.Equal(2, result.ExitCode);
             Assert.StartsWith("sharpvpn-client: ", result.StdErr, StringComparison.Ordinal);
             Assert.Contains($"{config}:2", result.StdErr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
+            Assert.Equal(2, verbose.ExitCode);
+            Assert.Contains("   at ", verbose.StdErr, StringComparison.Ordinal);
         }
         finally
         {

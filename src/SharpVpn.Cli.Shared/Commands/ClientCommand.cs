@@ -17,13 +17,10 @@ public static class ClientCommand
     public const string ConfigDescription = "OpenVPN client config (.ovpn / client.conf)";
     public const string VerbDescription = "Log verbosity 0..11 (overrides 'verb' in the config; 3 shows TUN and route details)";
 
-    /// <summary>'sharpvpn client' of the full command line.</summary>
-    public static Command Create() => AddOptionsAndAction(new Command("client", Description));
-
-    /// <summary>Gives <paramref name="command"/> the client's options (--config, --verb) and runs the client.</summary>
-    public static TCommand AddOptionsAndAction<TCommand>(TCommand command) where TCommand : Command
+    /// <summary>'sharpvpn client' of the full command line: the client's options (--config, --verb), running the client.</summary>
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(command);
+        var command = new Command("client", Description);
         var config = new Option<string>("--config") { Description = ConfigDescription, Required = true };
         var verb = new Option<int?>("--verb") { Description = VerbDescription };
         command.Options.Add(config);
