@@ -178,8 +178,7 @@ def parse_snmp(text):
 
 def snmp_counters(ns):
     """The IP/UDP/TCP counters of a network namespace (/proc/net/snmp as seen from inside it)."""
-    r = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/snmp"], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True, timeout=10)
+    r = run(["ip", "netns", "exec", ns, "cat", "/proc/net/snmp"], timeout=10, check=False)
     return parse_snmp(r.stdout) if r.returncode == 0 else {}
 
 
