@@ -57,3 +57,14 @@ public enum DropReason : byte
     /// <summary>Any other structural problem.</summary>
     Malformed,
 }
+
+/// <summary>Facts about <see cref="DropReason"/> that code needs without reflection.</summary>
+public static class DropReasons
+{
+    /// <summary>
+    /// How many reasons there are (values 0..Count-1; a test holds it to the enum). A constant rather than
+    /// Enum.GetValues, which under Native AOT reads reflection metadata the first time (~0.5 ms) and every session
+    /// (the server's first client, the client before its first reset) would wait for that (issue 7, handshake time).
+    /// </summary>
+    public const int Count = (int)DropReason.Malformed + 1;
+}

@@ -29,7 +29,7 @@ public sealed partial class TunnelSession : IDisposable
     private readonly IControlChannelWrap _wrap;
     private readonly Queue<byte[]> _outgoing = new();
     private readonly Queue<SessionEvent> _events = new();
-    private readonly long[] _dropCounts = new long[Enum.GetValues<DropReason>().Length];
+    private readonly long[] _dropCounts = new long[DropReasons.Count];
     private readonly List<DataChannelKey> _retiredKeys = new();
 
     private KeyState _primary;

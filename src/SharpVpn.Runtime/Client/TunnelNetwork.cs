@@ -182,7 +182,9 @@ internal sealed class TunnelNetwork : IDisposable
     public static string SignatureOf(ClientConfig config, PushReplyOptions push)
     {
         IfconfigSettings? ifconfig = push.Ifconfig ?? config.Tun.Ifconfig;
-        return $"{push.Topology ?? config.Tun.Topology}|{ifconfig?.Local}|{ifconfig?.RemoteOrNetmask}|"
+        // The topology as its number: formatting an enum by name reads reflection metadata under Native AOT, the
+        // first time ~0.1 ms on the way to "Initialization Sequence Completed".
+        return $"{(int)(push.Topology ?? config.Tun.Topology)}|{ifconfig?.Local}|{ifconfig?.RemoteOrNetmask}|"
             + $"{string.Join(';', push.Routes.Select(r => r.ToOptionString()))}|{push.RouteGateway}|"
             + $"{((push.RedirectGateway ?? config.Tun.RedirectGateway) is { } r ? $"{r.IsPrivate}:{string.Join(' ', r.Flags)}" : null)}|{push.TunMtu}|"
             + $"{push.IfconfigIpv6}|{string.Join(';', push.RoutesIpv6)}|{push.BlockIpv6}";
