@@ -11,8 +11,7 @@ internal static class OptionTable
 
     private static Dictionary<string, OptionDefinition> Build()
     {
-        var all = new Dictionary<string, OptionDefinition>(StringComparer.Ordinal);
-        IEnumerable<OptionDefinition>[] groups =
+        OptionDefinition[][] groups =
         [
             ConnectionOptions.Definitions,
             ProxyOptions.Definitions,
@@ -24,7 +23,15 @@ internal static class OptionTable
             SharpVpnOptions.Definitions,
             UnsupportedOptions.Definitions,
         ];
-        foreach (IEnumerable<OptionDefinition> group in groups)
+        int count = 0;
+        foreach (OptionDefinition[] group in groups)
+        {
+            count += group.Length;
+        }
+
+        // Sized once: growing it rehashed the few hundred names several times on every start.
+        var all = new Dictionary<string, OptionDefinition>(count, StringComparer.Ordinal);
+        foreach (OptionDefinition[] group in groups)
         {
             foreach (OptionDefinition d in group)
             {
