@@ -21,6 +21,21 @@ public sealed class PacketBufferPoolTests
     }
 
     [Fact]
+    public void Prefill_MakesTheNextRentsTakeBuffersWithoutAllocating_UpToTheCap()
+    {
+        var pool = new PacketBufferPool(2048, maxPooled: 4);
+        pool.Prefill(3);
+        Assert.Equal(3, pool.Allocated);
+        pool.Prefill(3); // already there: nothing more
+        Assert.Equal(3, pool.Allocated);
+        byte[][] batch = pool.RentBatch(3);
+        Assert.Equal(3, pool.Allocated);
+        Assert.Equal(3, batch.Distinct().Count());
+        pool.Prefill(10); // capped at MaxPooled
+        Assert.Equal(7, pool.Allocated);
+    }
+
+    [Fact]
     public void ForeignBuffer_IsRefused()
     {
         var pool = new PacketBufferPool(2048);

@@ -91,7 +91,7 @@ public sealed partial class ClientEngine
         _peerExitNotified = false;
         _connection = connection;
         // The first TUN is opened ahead once the server has proven itself (BeginTunAhead), not after its push reply.
-        _tunAhead = _tun is null ? new MadeAhead<OpenedTun>(OpenTun, OpenTun) : null;
+        _tunAhead = _tun is null ? new MadeAhead<OpenedTun>(OpenTunAndItsBuffers, OpenTun) : null;
         bool connected = false;
         try
         {
@@ -410,6 +410,18 @@ public sealed partial class ClientEngine
     internal void BeginTunAhead() => _tunAhead?.BeginPrepare();
 
     private OpenedTun OpenTun() => OpenedTun.Open(_config.Tun.Device);
+
+    /// <summary>
+    /// The TUN device made ahead, with the buffers of the two TUN loops EnsureTun then starts (the TUN handler's
+    /// batch and the TUN reader's): allocated here, on the side thread, they are not on the way to "Initialization
+    /// Sequence Completed" (issue 7).
+    /// </summary>
+    private OpenedTun OpenTunAndItsBuffers()
+    {
+        OpenedTun opened = OpenTun();
+        _pool.Prefill(2 * DataPathLayout.BatchSize);
+        return opened;
+    }
 
     private TunnelNetwork ApplyNetwork(string device, PushReplyOptions push, IPAddress server, int mtu)
     {

@@ -41,6 +41,22 @@ public sealed class PacketBufferPool
         return GC.AllocateUninitializedArray<byte>(BufferBytes, pinned: true);
     }
 
+    /// <summary>
+    /// Creates buffers until <paramref name="count"/> are idle (at most <see cref="MaxPooled"/>), so that the next
+    /// rents take them instead of allocating: a pinned allocation clears fresh memory, and a thread with time to
+    /// spare can do that ahead of the one that will need the buffers (the client's TUN loops, made ahead with the
+    /// TUN device instead of on the way to "Initialization Sequence Completed").
+    /// </summary>
+    public void Prefill(int count)
+    {
+        int target = Math.Min(count, MaxPooled);
+        while (Volatile.Read(ref _idleCount) < target)
+        {
+            Interlocked.Increment(ref _allocated);
+            Return(GC.AllocateUninitializedArray<byte>(BufferBytes, pinned: true));
+        }
+    }
+
     /// <summary>Rents <paramref name="count"/> buffers for a batch-shaped loop.</summary>
     public byte[][] RentBatch(int count)
     {
