@@ -37,8 +37,7 @@ public sealed class PacketBufferPool
             return buffer;
         }
 
-        Interlocked.Increment(ref _allocated);
-        return GC.AllocateUninitializedArray<byte>(BufferBytes, pinned: true);
+        return Allocate();
     }
 
     /// <summary>
@@ -52,8 +51,7 @@ public sealed class PacketBufferPool
         int target = Math.Min(count, MaxPooled);
         while (Volatile.Read(ref _idleCount) < target)
         {
-            Interlocked.Increment(ref _allocated);
-            Return(GC.AllocateUninitializedArray<byte>(BufferBytes, pinned: true));
+            Return(Allocate());
         }
     }
 
@@ -83,6 +81,12 @@ public sealed class PacketBufferPool
         }
 
         _idle.Enqueue(buffer);
+    }
+
+    private byte[] Allocate()
+    {
+        Interlocked.Increment(ref _allocated);
+        return GC.AllocateUninitializedArray<byte>(BufferBytes, pinned: true);
     }
 
     public void ReturnBatch(byte[][] batch)
