@@ -17,8 +17,10 @@ dotnet build SharpVpn.slnx -c Release -nologo -clp:ErrorsOnly
 
 # One test assembly at a time (-m:1): two cores, and the interop tests run real openvpn processes.
 echo "sharpvpn test: running all test projects"
+# Each project also writes a .trx file, so the failures can be listed by name at the very end of the log.
+results="$(mktemp -d /tmp/sharpvpn-test-results.XXXXXX)"
 status=0
-dotnet test SharpVpn.slnx -c Release --no-build -nologo -m:1 "$@" || status=$?
+dotnet test SharpVpn.slnx -c Release --no-build -nologo -m:1 --results-directory "$results" --logger trx "$@" || status=$?
 
 # The benchmark harness (bench/netns): its report and which executable runs our client; no lab needed.
 echo "sharpvpn test: benchmark harness tests"
@@ -30,7 +32,9 @@ if [ -n "$leftover" ]; then
   status=1
 fi
 if [ "$status" -ne 0 ]; then
-  echo "sharpvpn test: FAILED (exit $status)" >&2
+  python3 -B scripts/trx_failures.py "$results" >&2 || true
+  echo "sharpvpn test: FAILED (exit $status); test results kept in $results" >&2
   exit "$status"
 fi
+rm -rf "$results"
 echo "sharpvpn test: all tests passed"
