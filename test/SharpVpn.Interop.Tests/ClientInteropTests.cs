@@ -33,11 +33,9 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await RunPingScenarioAsync(s, OpenVpnVariant.Modern, client, "inet 10.0.1.2/24", "AES-256-GCM", async ours =>
         {
             Assert.Equal(ours.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(pidFile).Trim());
-            await Task.Delay(TimeSpan.FromSeconds(1.5)); // status 1: rewritten every second
-            string status = File.ReadAllText(statusFile);
+            // status 1: rewritten every second; it counts the pings' bytes read from the TUN device.
+            string status = await StatusFileReads.WaitForAsync(statusFile, t => TunReadBytes(t) > 0);
             Assert.StartsWith("OpenVPN STATISTICS\n", status, StringComparison.Ordinal);
-            Match read = Regex.Match(status, @"^TUN/TAP read bytes,(\d+)$", RegexOptions.Multiline);
-            Assert.True(read.Success && long.Parse(read.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, status);
             Assert.EndsWith("END\n", status, StringComparison.Ordinal);
         });
         Assert.False(File.Exists(pidFile), "writepid file left behind");
@@ -258,5 +256,11 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         Assert.DoesNotContain("tun0", links.StdOut, StringComparison.Ordinal);
         CommandResult routes = await s.Lab.RunAsync(s.Lab.Client, "ip", "-4", "route", "show");
         Assert.DoesNotContain("192.168.1.0", routes.StdOut, StringComparison.Ordinal);
+    }
+
+    private static long TunReadBytes(string status)
+    {
+        Match read = Regex.Match(status, @"^TUN/TAP read bytes,(\d+)$", RegexOptions.Multiline);
+        return read.Success ? long.Parse(read.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 }

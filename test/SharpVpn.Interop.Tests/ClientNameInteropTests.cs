@@ -76,9 +76,9 @@ public sealed class ClientNameInteropTests(ITestOutputHelper output)
             Assert.Equal("alice", connect["common_name"]);
             Assert.Equal("client", connect["X509_0_CN"]);
             Assert.Equal(["add 10.0.1.77 alice"], await WaitForLinesAsync(Path.Combine(dump, "learn-calls"), 1));
-            string status = await WaitForStatusLineAsync(s.ServerConfig!.StatusPath, "alice,");
-            Assert.StartsWith($"alice,{ScenarioLab.ClientAddress}:", status, StringComparison.Ordinal);
-            Assert.DoesNotContain(File.ReadAllLines(s.ServerConfig.StatusPath), l => l.StartsWith("client,", StringComparison.Ordinal));
+            string[] status = await StatusFileReads.WaitForLineAsync(s.ServerConfig!.StatusPath, "alice,");
+            Assert.StartsWith($"alice,{ScenarioLab.ClientAddress}:", status.First(l => l.StartsWith("alice,", StringComparison.Ordinal)), StringComparison.Ordinal);
+            Assert.DoesNotContain(status, l => l.StartsWith("client,", StringComparison.Ordinal));
             Assert.True(connect.ContainsKey("username"), $"{who} gave client-connect no username");
             seen[real] = connect;
             await client.StopAsync();
@@ -108,11 +108,11 @@ public sealed class ClientNameInteropTests(ITestOutputHelper output)
             await s.StartEitherServerAsync(server, real);
             LabProcess one = s.StartRealClient(first);
             await one.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
-            await WaitForStatusLineAsync(s.ServerConfig!.StatusPath, "alice,");
+            await StatusFileReads.WaitForLineAsync(s.ServerConfig!.StatusPath, "alice,");
             LabProcess two = s.StartRealClient(second);
             await two.WaitForOutputAsync("Initialization Sequence Completed", StartTimeout);
             await Task.Delay(TimeSpan.FromSeconds(2.5)); // both servers rewrite the status file every second
-            string[] lines = File.ReadAllLines(s.ServerConfig.StatusPath);
+            string[] lines = StatusFileReads.Lines(await StatusFileReads.WaitForAsync(s.ServerConfig.StatusPath, _ => true));
             Assert.True(lines.Count(l => l.StartsWith("alice,", StringComparison.Ordinal)) == 1, $"{who}: not one alice session:\n{string.Join('\n', lines)}");
             Assert.DoesNotContain(lines, l => l.StartsWith("client", StringComparison.Ordinal));
             await two.StopAsync();
@@ -159,7 +159,7 @@ public sealed class ClientNameInteropTests(ITestOutputHelper output)
             Dictionary<string, string> connect = ScriptFiles.ReadEnvFile(Path.Combine(dump, "connect-env"));
             Assert.Equal(name, connect["common_name"]);
             Assert.Equal("carol-cert", connect["X509_0_CN"]);
-            await WaitForStatusLineAsync(s.ServerConfig!.StatusPath, name + ",");
+            await StatusFileReads.WaitForLineAsync(s.ServerConfig!.StatusPath, name + ",");
             seen[real] = connect;
             await carol.StopAsync();
 
@@ -212,23 +212,5 @@ public sealed class ClientNameInteropTests(ITestOutputHelper output)
         }
 
         return File.Exists(path) ? File.ReadAllLines(path) : [];
-    }
-
-    /// <summary>The status file's client line starting with <paramref name="prefix"/> (both servers rewrite it every second).</summary>
-    private static async Task<string> WaitForStatusLineAsync(string path, string prefix)
-    {
-        for (int i = 0; i < 50; i++)
-        {
-            string? line = File.Exists(path) ? File.ReadAllLines(path).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) : null;
-            if (line is not null)
-            {
-                return line;
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail($"no status line for '{prefix}' in {path}:\n{(File.Exists(path) ? File.ReadAllText(path) : "(missing)")}");
-        return string.Empty;
     }
 }

@@ -474,8 +474,9 @@ public sealed class ServerAuthScriptInteropTests(ITestOutputHelper output)
     {
         for (int i = 0; i < 50; i++)
         {
-            string? line = File.Exists(path)
-                ? File.ReadAllLines(path).SkipWhile(l => !l.StartsWith("Common Name,", StringComparison.Ordinal)).Skip(1)
+            string? text = await StatusFileReads.ReadSettledAsync(path);
+            string? line = text is not null
+                ? StatusFileReads.Lines(text).SkipWhile(l => !l.StartsWith("Common Name,", StringComparison.Ordinal)).Skip(1)
                     .TakeWhile(l => !l.StartsWith("ROUTING TABLE", StringComparison.Ordinal)).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
                 : null;
             if (line is not null)

@@ -48,7 +48,7 @@ public sealed class ServerIpv6InteropTests(ITestOutputHelper output)
         await s.AssertIntranetReachableAsync(); // IPv4 alongside
 
         // The status file lists the IPv6 address as openvpn's does (CLIENT_LIST column and a ROUTING_TABLE row).
-        string status = await WaitForStatusAsync(s.ServerConfig!.StatusPath, "fd00:1::1000");
+        string status = await StatusFileReads.WaitForAsync(s.ServerConfig!.StatusPath, t => t.Contains("fd00:1::1000", StringComparison.Ordinal));
         Assert.Contains(status.Split('\n'), l => l.StartsWith("CLIENT_LIST,client,", StringComparison.Ordinal) && l.Split(',')[4] == "fd00:1::1000");
         Assert.Contains(status.Split('\n'), l => l.StartsWith("ROUTING_TABLE,fd00:1::1000,client,", StringComparison.Ordinal));
 
@@ -169,21 +169,5 @@ public sealed class ServerIpv6InteropTests(ITestOutputHelper output)
         Assert.True(tcp.BitsPerSecond > 10e6, tcp.ToString());
         await ours.StopAsync();
         Assert.Equal(0, ours.ExitCode);
-    }
-
-    private static async Task<string> WaitForStatusAsync(string path, string needle)
-    {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            string text = File.Exists(path) ? await File.ReadAllTextAsync(path) : string.Empty;
-            if (text.Contains(needle, StringComparison.Ordinal) && text.EndsWith("END\n", StringComparison.Ordinal))
-            {
-                return text;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"status file never listed {needle}:\n{text}");
-            await Task.Delay(200);
-        }
     }
 }

@@ -72,8 +72,9 @@ public sealed class ServerManagementInteropTests(ITestOutputHelper output)
 
             LabProcess client = await s.ConnectRealClientAsync();
             string path = s.ServerConfig!.StatusPath;
-            string text = await WaitForAsync(() => File.Exists(path) ? File.ReadAllText(path) : string.Empty,
-                t => t.Contains("client", StringComparison.Ordinal) && t.EndsWith("END\n", StringComparison.Ordinal));
+            // Listed with its routes (IPv4, and IPv6 when dual-stack): both servers learn them before the next rewrite.
+            string text = await StatusFileReads.WaitForAsync(path, t => t.Contains("client", StringComparison.Ordinal)
+                && t.Contains("10.0.1.2", StringComparison.Ordinal) && (!dualStack || t.Contains("fd00:1::1000", StringComparison.Ordinal)));
             output.WriteLine($"--- {(ours ? "sharpvpn" : "openvpn")} status-version {version} ---\n{text}");
             shapes.Add(RoutingRowsSorted(text.Split('\n').Select(Shape).ToArray()));
             await client.StopAsync();
@@ -124,8 +125,7 @@ public sealed class ServerManagementInteropTests(ITestOutputHelper output)
 
         // The status file (status FILE 1, version 1) lists the client as OpenVPN writes it.
         string statusPath = s.ServerConfig!.StatusPath;
-        string status = await WaitForAsync(() => File.Exists(statusPath) ? File.ReadAllText(statusPath) : string.Empty,
-            text => text.Contains("\nclient,172.16.0.8:", StringComparison.Ordinal));
+        string status = await StatusFileReads.WaitForAsync(statusPath, text => text.Contains("\nclient,172.16.0.8:", StringComparison.Ordinal));
         Assert.StartsWith("OpenVPN CLIENT LIST\nUpdated,", status, StringComparison.Ordinal);
         Assert.Contains("Common Name,Real Address,Bytes Received,Bytes Sent,Connected Since\n", status, StringComparison.Ordinal);
         Assert.Matches(new Regex(@"\nROUTING TABLE\nVirtual Address,Common Name,Real Address,Last Ref\n10\.0\.1\.2,client,172\.16\.0\.8:\d+,"), status);
