@@ -616,6 +616,7 @@ public static partial class ConfigParser
         Mute = s.Mute,
         LogFile = s.LogFile,
         LogAppend = s.LogAppend,
+        Timestamps = s.MachineReadableOutput ? LogTimestamps.MachineReadable : s.SuppressTimestamps ? LogTimestamps.None : LogTimestamps.LocalTime,
         StatusFile = s.StatusFile,
         StatusIntervalSeconds = s.StatusIntervalSeconds,
         StatusVersion = s.StatusVersion,

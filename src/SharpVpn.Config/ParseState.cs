@@ -193,6 +193,8 @@ internal sealed class ParseState(string sourceName, string baseDirectory, bool i
     public int Mute;
     public string? LogFile;
     public bool LogAppend;
+    public bool SuppressTimestamps;
+    public bool MachineReadableOutput;
     public string? StatusFile;
     public int StatusIntervalSeconds = 60;
     public int StatusVersion = 1;

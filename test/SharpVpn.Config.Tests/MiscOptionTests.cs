@@ -86,4 +86,16 @@ public sealed class MiscOptionTests
         Assert.Equal(AuthRetry.NoInteract, c.AuthRetry);
         Assert.True(c.AuthNoCache);
     }
+
+    [Theory]
+    [InlineData("", LogTimestamps.LocalTime)]
+    [InlineData("suppress-timestamps", LogTimestamps.None)]
+    [InlineData("machine-readable-output", LogTimestamps.MachineReadable)]
+    [InlineData("suppress-timestamps\nmachine-readable-output", LogTimestamps.MachineReadable)] // openvpn: it takes precedence
+    public void LogLineStamps_SuppressTimestampsAndMachineReadableOutput(string lines, LogTimestamps expected)
+    {
+        using var dir = new TempConfigDir().WithScenarioFiles();
+        ClientConfig c = ConfigParser.ParseClientFromText(ScenarioConfigTests.ScenarioClientConf + "\n" + lines + "\n", "client.conf", dir.DirectoryPath);
+        Assert.Equal(expected, c.Logging.Timestamps);
+    }
 }

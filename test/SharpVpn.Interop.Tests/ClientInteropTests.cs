@@ -29,9 +29,21 @@ public sealed class ClientInteropTests(ITestOutputHelper output)
         await using ClientScenario s = await ClientScenario.CreateAsync(output);
         string pidFile = Path.Combine(s.Lab.WorkDir, "client.pid");
         string statusFile = Path.Combine(s.Lab.WorkDir, "client-status.txt");
-        OpenVpnVariant client = OpenVpnVariant.Modern with { ClientExtra = [$"writepid {pidFile}", $"status {statusFile} 1"] };
-        await RunPingScenarioAsync(s, OpenVpnVariant.Modern, client, "inet 10.0.1.2/24", "AES-256-GCM", async ours =>
+        // machine-readable-output on both ends: our log lines start the way the real openvpn's do.
+        OpenVpnVariant client = OpenVpnVariant.Modern with { ClientExtra = [$"writepid {pidFile}", $"status {statusFile} 1", "machine-readable-output"] };
+        OpenVpnVariant server = OpenVpnVariant.Modern with { ServerExtra = ["machine-readable-output"] };
+        await RunPingScenarioAsync(s, server, client, "inet 10.0.1.2/24", "AES-256-GCM", async ours =>
         {
+            var stamped = new Regex(@"^(\d{10})\.\d{6} [0-9a-f]+ \S");
+            string ourIsc = ours.Lines.First(l => l.EndsWith(" Initialization Sequence Completed", StringComparison.Ordinal));
+            Match ourStamp = stamped.Match(ourIsc);
+            Assert.True(ourStamp.Success, ourIsc);
+            Assert.Matches(@"^\d+\.\d{6} 1 Initialization Sequence Completed$", ourIsc);
+            long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            Assert.InRange(long.Parse(ourStamp.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), now - 120, now);
+            string theirs = s.Server!.Lines.First(l => l.Contains("Initialization Sequence Completed", StringComparison.Ordinal));
+            Assert.Matches(stamped, theirs);
+
             Assert.Equal(ours.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(pidFile).Trim());
             // status 1: rewritten every second; it counts the pings' bytes read from the TUN device.
             string status = await StatusFileReads.WaitForAsync(statusFile, t => TunReadBytes(t) > 0);

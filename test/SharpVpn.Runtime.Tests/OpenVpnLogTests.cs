@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using SharpVpn.Config;
 using SharpVpn.Runtime.Logging;
 
 namespace SharpVpn.Runtime.Tests;
@@ -119,5 +120,51 @@ public sealed class OpenVpnLogTests
         public override void Write(string? value) => Writes.Add(value ?? string.Empty);
 
         public override void Write(char[] buffer, int index, int count) => Writes.Add(new string(buffer, index, count));
+    }
+
+    [Fact]
+    public void SuppressTimestamps_WritesTheMessageAlone()
+    {
+        var writer = new StringWriter();
+        using (var log = new OpenVpnLog(verb: 3, writer: writer, timestamps: LogTimestamps.None))
+        {
+            log.Write(LogLevel.Details, "net_iface_up: set tun0 up");
+        }
+
+        Assert.Equal("net_iface_up: set tun0 up" + writer.NewLine, writer.ToString());
+    }
+
+    [Fact]
+    public void MachineReadableOutput_StartsWithUnixMicrosecondsAndTheLevel_AsOpenVpn()
+    {
+        // openvpn --machine-readable-output: "1795969921.197120 1 OpenVPN 2.6.14 ..." (seconds.microseconds, flags in hex).
+        var at = DateTimeOffset.FromUnixTimeSeconds(1795969921).AddTicks(1_971_204); // + 0.1971204 s
+        var writer = new StringWriter();
+        using (var log = new OpenVpnLog(verb: 3, writer: writer, time: new FixedTime(at), timestamps: LogTimestamps.MachineReadable))
+        {
+            log.Info("Initialization Sequence Completed");
+            log.Write(LogLevel.Details, "net_iface_up: set tun0 up");
+        }
+
+        string[] lines = writer.ToString().Split(writer.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["1795969921.197120 1 Initialization Sequence Completed", "1795969921.197120 3 net_iface_up: set tun0 up"], lines);
+    }
+
+    [Fact]
+    public void MachineReadableOutput_PadsTheMicroseconds()
+    {
+        var writer = new StringWriter();
+        using (var log = new OpenVpnLog(verb: 1, writer: writer, time: new FixedTime(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_005)),
+                   timestamps: LogTimestamps.MachineReadable))
+        {
+            log.Info("x");
+        }
+
+        Assert.StartsWith("1700000000.005000 1 x", writer.ToString(), StringComparison.Ordinal);
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

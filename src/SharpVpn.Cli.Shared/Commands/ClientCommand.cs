@@ -55,7 +55,7 @@ public static class ClientCommand
         var prompt = new ConsoleClientPrompt();
         ClientConfig parsed = ClientCredentials.WithKeyPassphrase(ConfigParser.ParseClient(configPath), prompt);
         LoggingSettings logging = parsed.Logging;
-        using OpenVpnLog log = OpenVpnLog.Open(verbOverride ?? logging.Verb, logging.Mute, logging.LogFile, logging.LogAppend);
+        using OpenVpnLog log = OpenVpnLog.Open(verbOverride ?? logging.Verb, logging.Mute, logging.LogFile, logging.LogAppend, logging.Timestamps);
         using var engine = new ClientEngine(parsed, log, new ClientEngineOptions { Prompt = prompt });
         try
         {

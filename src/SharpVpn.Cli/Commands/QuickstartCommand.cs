@@ -112,7 +112,7 @@ internal static class QuickstartCommand
 
         Console.WriteLine("Starting the server in the foreground (Ctrl-C stops it; --service installs it as a systemd service instead).");
         ServerConfig parsed = ConfigParser.ParseServer(result.Directory.ServerConfig);
-        using OpenVpnLog log = OpenVpnLog.Open(parsed.Logging.Verb, parsed.Logging.Mute, parsed.Logging.LogFile, parsed.Logging.LogAppend);
+        using OpenVpnLog log = OpenVpnLog.Open(parsed.Logging.Verb, parsed.Logging.Mute, parsed.Logging.LogFile, parsed.Logging.LogAppend, parsed.Logging.Timestamps);
         using var engine = new ServerEngine(parsed, log);
         return engine.Run();
     }

@@ -38,7 +38,7 @@ internal static class ServerCommand
 
         ServerConfig parsed = ConfigParser.ParseServer(configPath);
         LoggingSettings logging = parsed.Logging;
-        using OpenVpnLog log = OpenVpnLog.Open(verbOverride ?? logging.Verb, logging.Mute, logging.LogFile, logging.LogAppend);
+        using OpenVpnLog log = OpenVpnLog.Open(verbOverride ?? logging.Verb, logging.Mute, logging.LogFile, logging.LogAppend, logging.Timestamps);
         using var engine = new ServerEngine(parsed, log);
         try
         {

@@ -1,6 +1,6 @@
 namespace SharpVpn.Config;
 
-/// <summary><c>verb</c>, <c>mute</c>, <c>log</c>/<c>log-append</c>, <c>status</c>, <c>status-version</c>, <c>writepid</c>, <c>management</c>.</summary>
+/// <summary><c>verb</c>, <c>mute</c>, <c>log</c>/<c>log-append</c>, the line stamps, <c>status</c>, <c>status-version</c>, <c>writepid</c>, <c>management</c>.</summary>
 public sealed record LoggingSettings
 {
     public int Verb { get; init; } = 1;
@@ -12,6 +12,9 @@ public sealed record LoggingSettings
 
     /// <summary>True for <c>log-append</c>, false for <c>log</c> (truncate).</summary>
     public bool LogAppend { get; init; }
+
+    /// <summary>How lines start: <c>suppress-timestamps</c>, <c>machine-readable-output</c>, or the local time.</summary>
+    public LogTimestamps Timestamps { get; init; }
 
     /// <summary>Absolute path of <c>status FILE</c>, or null.</summary>
     public string? StatusFile { get; init; }

@@ -34,8 +34,9 @@ internal static class ProcessOptions
             }, "log-append FILE: log to FILE (appended)"),
         new("verb", 1, 1, static (s, l) => s.Verb = ParseState.Int(l, 0, 0, 15), "verb 0..15: log verbosity (default 1)"),
         new("mute", 1, 1, static (s, l) => s.Mute = ParseState.Int(l, 0, 0, int.MaxValue), "mute N: at most N repeats of the same message"),
-        new("suppress-timestamps", 0, 0, static (_, _) => { }, "no timestamps in the log"),
-        new("machine-readable-output", 0, 0, static (_, _) => { }, "machine readable log lines"),
+        new("suppress-timestamps", 0, 0, static (s, _) => s.SuppressTimestamps = true, "no timestamps in the log (journald and syslog add their own)"),
+        new("machine-readable-output", 0, 0, static (s, _) => s.MachineReadableOutput = true,
+            "log lines start with Unix time in microseconds and the message's level: '1795969921.197120 1 message'"),
         new("writepid", 1, 1, static (s, l) => s.WritePidFile = s.ResolvePath(l.Arg(0)), "writepid FILE: write the process id"),
         new("management", 2, 3, static (s, l) =>
             {
