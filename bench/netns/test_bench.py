@@ -35,6 +35,27 @@ class ClientExecutableTests(unittest.TestCase):
         self.assertEqual(bench.client_executable(native, all_in_one=True), (native, ["client"]))
 
 
+class LogStampTests(unittest.TestCase):
+    LOG = ("1795969921.100000 1 OpenVPN 2.6.14 x86_64-pc-linux-gnu\n"
+           "1795969921.105500 3 TLS: Initial packet from [AF_INET]172.16.1.254:1194\n"
+           "1795969921.114250 1 Initialization Sequence Completed\n"
+           "1795969922.000000 1 Initialization Sequence Completed\n")
+
+    def test_the_first_line_and_the_first_line_with_the_needle_give_their_own_times(self):
+        first, found = bench.log_stamps(self.LOG, "Initialization Sequence Completed")
+        self.assertAlmostEqual(first, 1795969921.1, places=6)
+        self.assertAlmostEqual(found, 1795969921.11425, places=6)
+
+    def test_lines_without_a_stamp_are_not_read_as_times(self):
+        text = "2026-11-29 16:28:36 Initialization Sequence Completed\nOptions error: x\n"
+        self.assertEqual(bench.log_stamps(text, "Initialization Sequence Completed"), (None, None))
+        self.assertEqual(bench.log_stamps(self.LOG, "never logged")[1], None)
+
+    def test_the_clients_log_asks_for_stamped_lines(self):
+        conf = bench.client_conf({"ca": "ca", "client_cert": "c", "client_key": "k", "tc": "tc"}, "udp", "AES-256-GCM", "/tmp/x.log")
+        self.assertIn("\nmachine-readable-output\n", conf)
+
+
 SNMP = """Ip: Forwarding DefaultTTL InReceives
 Ip: 1 64 1000
 Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors
