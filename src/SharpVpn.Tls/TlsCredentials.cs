@@ -47,23 +47,22 @@ public static class TlsCredentials
 
     /// <summary>
     /// The parsed certificate with its key, as X509Certificate2.CreateFromPem makes it (key import, then
-    /// CopyWithPrivateKey, which checks the pair) without parsing the certificate a second time: the client loads
-    /// its credentials while its first packets are in flight (issue 7).
+    /// CopyWithPrivateKey, which checks the pair) without parsing the certificate a second time, and with the key
+    /// read by libcrypto where it can (<see cref="OpenSslKeyReader"/>): the client loads its credentials while its
+    /// first packets are in flight (issue 7).
     /// </summary>
     private static X509Certificate2 WithPrivateKey(X509Certificate2 leaf, string? keyAlgorithm, string keyPem, string? passphrase)
     {
         switch (keyAlgorithm)
         {
             case RsaKeyOid:
-                using (RSA rsa = RSA.Create())
+                using (RSA rsa = OpenSslKeyReader.TryReadRsa(keyPem, passphrase) ?? Imported(RSA.Create(), keyPem, passphrase))
                 {
-                    Import(rsa, keyPem, passphrase);
                     return leaf.CopyWithPrivateKey(rsa);
                 }
             case EcKeyOid:
-                using (ECDsa ecdsa = ECDsa.Create())
+                using (ECDsa ecdsa = OpenSslKeyReader.TryReadEcdsa(keyPem, passphrase) ?? Imported(ECDsa.Create(), keyPem, passphrase))
                 {
-                    Import(ecdsa, keyPem, passphrase);
                     return leaf.CopyWithPrivateKey(ecdsa);
                 }
             default:
@@ -73,15 +72,26 @@ public static class TlsCredentials
                     : X509Certificate2.CreateFromEncryptedPem(leafPem, keyPem, passphrase);
         }
 
-        static void Import(AsymmetricAlgorithm key, string pem, string? password)
+        // .NET's own import: where libcrypto's reader is not there or did not read the key (its errors say why).
+        static T Imported<T>(T key, string pem, string? password) where T : AsymmetricAlgorithm
         {
-            if (password is null)
+            try
             {
-                key.ImportFromPem(pem);
+                if (password is null)
+                {
+                    key.ImportFromPem(pem);
+                }
+                else
+                {
+                    key.ImportFromEncryptedPem(pem, password);
+                }
+
+                return key;
             }
-            else
+            catch
             {
-                key.ImportFromEncryptedPem(pem, password);
+                key.Dispose();
+                throw;
             }
         }
     }
