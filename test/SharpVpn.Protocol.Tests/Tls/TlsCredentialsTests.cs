@@ -61,6 +61,25 @@ public sealed class TlsCredentialsTests
         Assert.True(loaded.HasPrivateKey);
     }
 
+    [Fact]
+    public void KeysAreReadByLibcrypto_ExceptP256_WhichDotNetImportsFaster()
+    {
+        using ECDsa p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using ECDsa p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using RSA rsa = RSA.Create(2048);
+        Assert.False(TlsCredentials.ReadsKeyWithLibcrypto(SelfSigned(new CertificateRequest("CN=a", p256, HashAlgorithmName.SHA256))));
+        Assert.True(TlsCredentials.ReadsKeyWithLibcrypto(SelfSigned(new CertificateRequest("CN=b", p384, HashAlgorithmName.SHA384))));
+        Assert.True(TlsCredentials.ReadsKeyWithLibcrypto(SelfSigned(new CertificateRequest("CN=c", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))));
+
+        // Either way the loaded certificate signs with its key (P-384 is easy-rsa's EC default and our PKI's).
+        string certPem = SelfSigned(new CertificateRequest("CN=d", p384, HashAlgorithmName.SHA384)).ExportCertificatePem();
+        using X509Certificate2 loaded = TlsCredentials.LoadCertificate(certPem, p384.ExportPkcs8PrivateKeyPem(), null, "test.conf", out _);
+        AssertKeyMatches(loaded);
+
+        static X509Certificate2 SelfSigned(CertificateRequest request) =>
+            request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
     private static void AssertKeyMatches(X509Certificate2 loaded)
     {
         byte[] data = [1, 2, 3];
