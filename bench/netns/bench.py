@@ -203,7 +203,6 @@ class Bench:
         self.dll = dll
         self.dll_error = dll_error
         self.seq = 0
-        self.client_started_at = 0.0
         self.loads = []
 
     def path(self, name):
@@ -279,12 +278,12 @@ class Bench:
         with open(conf, "w") as f:
             f.write(client_conf(self.pki, proto, cipher, logfile, dev))
         t0 = time.monotonic()
-        self.client_started_at = time.time()  # the wall clock the client's stamps are compared with
+        wall0 = time.time()  # the clock the client's machine-readable-output stamps are compared with
         proc = self.lab.start(self.lab.ns_cli, self.impl_cmd(impl, "client", conf), logfile + ".out")
-        return proc, logfile, t0
+        return proc, logfile, t0, wall0
 
     def connect_client(self, impl, proto, cipher):
-        proc, logfile, t0 = self.start_client(impl, proto, cipher)
+        proc, logfile, t0, wall0 = self.start_client(impl, proto, cipher)
         first = {}
         try:
             self.wait_log(proc, logfile, "Initialization Sequence Completed", self.args.start_timeout,
@@ -298,7 +297,7 @@ class Bench:
             first_stamp, isc_stamp = log_stamps(f.read().decode(errors="replace"), "Initialization Sequence Completed")
         if isc_stamp is None:  # a client without machine-readable-output: when the watcher saw the line
             return proc, seen_ms, first.get("s", 0.0) * 1000.0
-        return proc, (isc_stamp - self.client_started_at) * 1000.0, (first_stamp - self.client_started_at) * 1000.0
+        return proc, (isc_stamp - wall0) * 1000.0, (first_stamp - wall0) * 1000.0
 
     def ping(self, target, count, interval):
         deadline = int(count * max(interval, 0.002) + 10)
@@ -455,7 +454,7 @@ class Bench:
         pending = []
         t0 = time.monotonic()
         for i in range(extra):
-            proc, logfile, _ = self.start_client("openvpn", proto, cipher, dev="null")
+            proc, logfile, _, _ = self.start_client("openvpn", proto, cipher, dev="null")
             started.append(proc)
             pending.append((proc, logfile))
             if i % 10 == 9:
