@@ -25,6 +25,8 @@ dotnet test SharpVpn.slnx -c Release --no-build -nologo -m:1 --results-directory
 # The benchmark harness (bench/netns): its report and which executable runs our client; no lab needed.
 echo "sharpvpn test: benchmark harness tests"
 python3 -B -m unittest discover -s bench/netns -p 'test_*.py' || status=1
+# ... and of this script's failure summary (scripts/trx_failures.py).
+python3 -B -m unittest discover -s scripts -p 'test_*.py' || status=1
 
 leftover="$(comm -13 <(echo "$before") <(stale_lab_namespaces | sort) | grep . || true)"
 if [ -n "$leftover" ]; then
