@@ -72,6 +72,20 @@ public sealed class ServerInteropTests(ITestOutputHelper output)
     public async Task Case2_ModernAes256GcmSubnetTlsCrypt_RealClientPingsIntranet() =>
         await RunPingScenarioAsync(OpenVpnVariant.Modern, OpenVpnVariant.Modern, "inet 10.0.1.2/24", "AES-256-GCM");
 
+    /// <summary>machine-readable-output in our server's config: its log lines start as the real openvpn's do.</summary>
+    [Fact]
+    public async Task MachineReadableOutput_OurServersLogLinesCarryOpenVpnsStamp()
+    {
+        await using ServerScenario s = await ServerScenario.CreateAsync(output);
+        LabProcess server = await s.StartServerAsync(OpenVpnVariant.Modern with { ServerExtra = ["machine-readable-output"] });
+        LabProcess client = await s.ConnectRealClientAsync();
+        await server.WaitForOutputAsync("Peer Connection Initiated", StartTimeout);
+        string initiated = server.Lines.First(l => l.Contains("Peer Connection Initiated", StringComparison.Ordinal));
+        Assert.Matches(@"^\d{10}\.\d{6} [0-9a-f]+ \S", initiated);
+        Assert.DoesNotMatch(new Regex(@"^\d{4}-\d\d-\d\d ", RegexOptions.Multiline), string.Join('\n', server.Lines));
+        await client.StopAsync();
+    }
+
     [Fact]
     public async Task Case2_Chacha20Poly1305TlsCryptV2_RealClientPingsIntranet()
     {
