@@ -9,8 +9,10 @@
 // AOT executable, guarded by pthread_once), so the managed side later finds everything done, in the shim's order
 // and with its flags. Linked into the Native AOT executables only (src/Executable.targets);
 // SHARPVPN_NO_OPENSSL_PRELOAD=1 turns it off.
+#define _GNU_SOURCE // pthread_attr_setaffinity_np, sched_getcpu
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +48,17 @@ static void warm_fetch(void *library, const char *fetch_name, const char *free_n
     }
 }
 
+// The CPUs the process may use, as read by the constructor; the thread starts on the others and then widens to these.
+static cpu_set_t process_cpus;
+static int placed;
+
 static void *preload(void *unused)
 {
     (void)unused;
+    if (placed)
+    {
+        (void)sched_setaffinity(0, sizeof process_cpus, &process_cpus);
+    }
     // The name .NET's shim tries first for OpenSSL 3; without it the shim looks for its own, as it always does.
     void *ssl = dlopen("libssl.so.3", RTLD_LAZY);
     if (ssl == NULL)
@@ -107,9 +117,28 @@ __attribute__((constructor)) static void sharpvpn_openssl_preload(int argc, char
     // runtime's own registration finds it done (the state is per process). On a kernel without membarrier this
     // fails and the runtime falls back, as it would have.
     (void)syscall(SYS_membarrier, SV_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0);
+    // Started on another CPU than this one: Linux queues a new thread on its creator's CPU, where it would wait for the
+    // runtime's start-up (this thread keeps running) until the next scheduler tick, up to 4 ms, with the other CPU
+    // idle (the same as src/SharpVpn.Tls/ThreadPlacement.cs does for the managed start-up threads).
+    pthread_attr_t attributes;
+    int with_attributes = pthread_attr_init(&attributes) == 0;
+    if (with_attributes && sched_getaffinity(0, sizeof process_cpus, &process_cpus) == 0)
+    {
+        cpu_set_t elsewhere = process_cpus;
+        int cpu = sched_getcpu();
+        if (cpu >= 0 && cpu < CPU_SETSIZE)
+        {
+            CPU_CLR(cpu, &elsewhere);
+        }
+        placed = CPU_COUNT(&elsewhere) > 0 && pthread_attr_setaffinity_np(&attributes, sizeof elsewhere, &elsewhere) == 0;
+    }
     pthread_t thread;
-    if (pthread_create(&thread, NULL, preload, NULL) == 0)
+    if (pthread_create(&thread, with_attributes ? &attributes : NULL, preload, NULL) == 0)
     {
         (void)pthread_detach(thread);
+    }
+    if (with_attributes)
+    {
+        (void)pthread_attr_destroy(&attributes);
     }
 }

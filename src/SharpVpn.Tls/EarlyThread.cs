@@ -94,17 +94,49 @@ public static partial class EarlyThread
         }
     }
 
+    /// <summary>
+    /// Starts <paramref name="body"/> on a new detached pthread, first placed on another CPU than the caller's
+    /// (<see cref="ThreadPlacement"/>), so it runs now rather than after the caller's time slice.
+    /// </summary>
     private static unsafe bool StartThread(Action body)
     {
         InitializeRuntimeFoundations();
-        GCHandle handle = GCHandle.Alloc(body);
-        if (PthreadCreate(out nint thread, 0, &Run, GCHandle.ToIntPtr(handle)) != 0)
+        byte[] creatorCpus = new byte[ThreadPlacement.CpuSetBytes];
+        Span<byte> elsewhere = stackalloc byte[ThreadPlacement.CpuSetBytes];
+        bool place = ThreadPlacement.TryGetStartCpus(creatorCpus, elsewhere);
+        GCHandle handle = GCHandle.Alloc(place ? () =>
         {
-            handle.Free();
-            return false;
+            ThreadPlacement.Restore(creatorCpus);
+            body();
+        } : body);
+        // pthread_attr_t is 56 bytes on x86-64 and 64 on arm64 (glibc); room for either, 8-byte aligned.
+        ulong* attributes = stackalloc ulong[16];
+        bool withAttributes = place && PthreadAttrInit(attributes) == 0;
+        try
+        {
+            fixed (byte* cpus = elsewhere)
+            {
+                if (withAttributes && PthreadAttrSetAffinity(attributes, ThreadPlacement.CpuSetBytes, cpus) != 0)
+                {
+                    _ = PthreadAttrDestroy(attributes);
+                    withAttributes = false;
+                }
+            }
+            if (PthreadCreate(out nint thread, withAttributes ? attributes : null, &Run, GCHandle.ToIntPtr(handle)) != 0)
+            {
+                handle.Free();
+                return false;
+            }
+            _ = PthreadDetach(thread);
+            return true;
         }
-        _ = PthreadDetach(thread);
-        return true;
+        finally
+        {
+            if (withAttributes)
+            {
+                _ = PthreadAttrDestroy(attributes);
+            }
+        }
     }
 
     /// <summary>
@@ -151,7 +183,16 @@ public static partial class EarlyThread
     }
 
     [LibraryImport("libc", EntryPoint = "pthread_create")]
-    private static unsafe partial int PthreadCreate(out nint thread, nint attributes, delegate* unmanaged<nint, nint> start, nint argument);
+    private static unsafe partial int PthreadCreate(out nint thread, ulong* attributes, delegate* unmanaged<nint, nint> start, nint argument);
+
+    [LibraryImport("libc", EntryPoint = "pthread_attr_init")]
+    private static unsafe partial int PthreadAttrInit(ulong* attributes);
+
+    [LibraryImport("libc", EntryPoint = "pthread_attr_destroy")]
+    private static unsafe partial int PthreadAttrDestroy(ulong* attributes);
+
+    [LibraryImport("libc", EntryPoint = "pthread_attr_setaffinity_np")]
+    private static unsafe partial int PthreadAttrSetAffinity(ulong* attributes, nuint size, byte* cpus);
 
     [LibraryImport("libc", EntryPoint = "pthread_detach")]
     private static partial int PthreadDetach(nint thread);

@@ -76,4 +76,58 @@ public class EarlyThreadTests
         Assert.True(workers.ThreadsStarted < Rounds * PerRound, $"{workers.ThreadsStarted} threads for {ran} work items: none was reused");
         Assert.True(threads.Count >= PerRound, "a round's work did not run at once");
     }
+
+    [Fact]
+    public void AStartedThread_EndsUpWithTheCallersCpus()
+    {
+        // It starts on the caller's CPUs minus the caller's own; left there, it could never run on that CPU.
+        byte[]? callers = ThreadPlacement.CurrentCpus();
+        Assert.NotNull(callers);
+        byte[]? threads = null;
+        using var done = new ManualResetEventSlim();
+        Assert.True(new EarlyThread.Workers(TimeSpan.FromMilliseconds(50)).TryStart(() =>
+        {
+            threads = ThreadPlacement.CurrentCpus();
+            done.Set();
+        }));
+        Assert.True(done.Wait(TimeSpan.FromSeconds(10)), "the work never ran");
+        Assert.Equal(callers, threads);
+    }
+
+    [Fact]
+    public void StartCpus_AreTheCallersWithoutTheOneItRunsOn()
+    {
+        byte[] callers = new byte[ThreadPlacement.CpuSetBytes];
+        byte[] elsewhere = new byte[ThreadPlacement.CpuSetBytes];
+        bool placed = ThreadPlacement.TryGetStartCpus(callers, elsewhere);
+        Assert.Equal(ThreadPlacement.CurrentCpus(), callers);
+        int cpusAllowed = callers.Sum(b => System.Numerics.BitOperations.PopCount(b));
+        Assert.Equal(cpusAllowed > 1, placed);
+        if (placed)
+        {
+            Assert.Equal(cpusAllowed - 1, elsewhere.Sum(b => System.Numerics.BitOperations.PopCount(b)));
+            for (int i = 0; i < callers.Length; i++)
+            {
+                Assert.Equal(0, elsewhere[i] & ~callers[i]); // only CPUs the caller may use
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0b0000_0011 }, 0, true, new byte[] { 0b0000_0010 })]
+    [InlineData(new byte[] { 0b0000_0011 }, 1, true, new byte[] { 0b0000_0001 })]
+    [InlineData(new byte[] { 0b0000_0000, 0b1000_0001 }, 8, true, new byte[] { 0b0000_0000, 0b1000_0000 })]
+    [InlineData(new byte[] { 0b0000_0100 }, 2, false, new byte[] { 0b0000_0000 })] // one CPU: nowhere else to start
+    [InlineData(new byte[] { 0b0000_0011 }, 5, true, new byte[] { 0b0000_0011 })] // not in the set: all of it
+    [InlineData(new byte[] { 0b0000_0011 }, -1, false, new byte[] { 0b0000_0000 })] // sched_getcpu failed
+    [InlineData(new byte[] { 0b0000_0011 }, 8, false, new byte[] { 0b0000_0000 })] // beyond the set
+    public void Exclude_RemovesOnlyThatCpu(byte[] cpus, int cpu, bool anyLeft, byte[] expected)
+    {
+        byte[] result = new byte[cpus.Length];
+        Assert.Equal(anyLeft, ThreadPlacement.Exclude(cpus, cpu, result));
+        if (anyLeft)
+        {
+            Assert.Equal(expected, result);
+        }
+    }
 }
