@@ -54,9 +54,11 @@ public static class ClientCommand
 
         var prompt = new ConsoleClientPrompt();
         ClientConfig parsed = ClientCredentials.WithKeyPassphrase(ConfigParser.ParseClient(configPath), prompt);
+        // The credentials and the ClientHello start loading now, while the log is opened and the engine made (issue 7).
+        using ClientTlsAhead tlsAhead = ClientTlsAhead.Begin(parsed);
         LoggingSettings logging = parsed.Logging;
         using OpenVpnLog log = OpenVpnLog.Open(verbOverride ?? logging.Verb, logging.Mute, logging.LogFile, logging.LogAppend, logging.Timestamps);
-        using var engine = new ClientEngine(parsed, log, new ClientEngineOptions { Prompt = prompt });
+        using var engine = new ClientEngine(parsed, log, new ClientEngineOptions { Prompt = prompt, TlsAhead = tlsAhead });
         try
         {
             return engine.Run();

@@ -68,7 +68,8 @@ public sealed partial class ClientEngine : IDisposable
         }
 
         _connectionSettings = config.ConnectionOf(config.Remotes[0]);
-        _factory = new ClientSessionFactory(config, TlsVerifyCheck(config));
+        _factory = _options.TlsAhead?.Take(config) ?? new ClientSessionFactory(config);
+        _factory.PeerCheck = TlsVerifyCheck(config);
         _pool = new PacketBufferPool(DataPathLayout.BufferBytesFor(config.Tun.TunMtu), maxPooled: 256);
     }
 
@@ -100,7 +101,8 @@ public sealed partial class ClientEngine : IDisposable
     /// </summary>
     public int Run(CancellationToken cancellationToken = default)
     {
-        // Credentials and the ClientHello get ready meanwhile (about 2 ms of OpenSSL work off the handshake's path).
+        // Credentials and the ClientHello get ready meanwhile (about 2 ms of OpenSSL work off the handshake's path);
+        // already under way when the engine was given a ClientTlsAhead.
         _factory.PrepareFirstTls();
         using CancellationTokenRegistration registration = cancellationToken.Register(() => RequestShutdown("SIGTERM"));
         LogStartup();

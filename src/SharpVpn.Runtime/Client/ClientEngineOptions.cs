@@ -8,4 +8,7 @@ public sealed record ClientEngineOptions
 
     /// <summary>Who answers when the config leaves a user name, password or one-time code to be typed; null = nobody.</summary>
     public IClientPrompt? Prompt { get; init; }
+
+    /// <summary>The first TLS engine, started for this engine's config before the engine was made; null = started in Run.</summary>
+    public ClientTlsAhead? TlsAhead { get; init; }
 }

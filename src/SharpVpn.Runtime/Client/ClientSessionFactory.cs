@@ -35,12 +35,21 @@ internal sealed class ClientSessionFactory
     /// <summary>auth-nocache: reads a login's credentials anew (<see cref="ClientCredentials.ReadAgain"/>); set by the engine.</summary>
     public Func<(string Username, string Password)>? ReadCredentialsAgain { get; set; }
 
+    /// <summary>
+    /// tls-verify's check of the server's chain (leaf first), or null. Set by the engine, possibly after the first TLS
+    /// engine was made (<see cref="ClientTlsAhead"/>): the engines ask for it when they check the server's certificate.
+    /// </summary>
+    public Func<IReadOnlyList<X509Certificate2>, string?>? PeerCheck { get; set; }
+
     /// <param name="config">The client's configuration.</param>
-    /// <param name="peerCheck">tls-verify's check of the server's chain (leaf first), or null.</param>
-    public ClientSessionFactory(ClientConfig config, Func<IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2>, string?>? peerCheck = null)
+    public ClientSessionFactory(ClientConfig config)
     {
         _config = config;
         _tls = TlsOptionsFactory.BuildDeferred(config.Tls, config.SourceName, isServer: false);
+        // Only a config with tls-verify has a check; without it the engines skip collecting the chain for one.
+        Func<IReadOnlyList<X509Certificate2>, string?>? peerCheck = config.Tls.TlsVerify is null
+            ? null
+            : chain => PeerCheck is { } check ? check(chain) : "tls-verify: the check is not set up";
         _firstTls = new FirstTlsEngine(() => new SslStreamTlsEngine(_tls.Value, peerCheck));
         _dataCiphers = config.DataChannel.DataCiphers;
         Framing = MapFraming(config.DataChannel.Compression);
