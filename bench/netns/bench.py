@@ -578,9 +578,10 @@ def parse_args():
                    help="seconds of back-to-back UDP request/response per pair and round, through the tunnel and "
                         "without it in turn (default 1, 0 = skip)")
     p.add_argument("--no-iperf", action="store_true", help="skip the throughput runs (latency, handshake, memory only)")
-    p.add_argument("--handshakes", type=int, default=10,
-                   help="first connections to a freshly started server per pair and round (default 10; the verdict "
-                        "on handshake time takes the median of all of them)")
+    p.add_argument("--handshakes", type=int, default=30,
+                   help="first connections to a freshly started server per pair and round (default 30; the verdict "
+                        "on handshake time takes the median of all of them: with 10 per round the medians of two "
+                        "runs of the same code differed by up to 1 ms)")
     p.add_argument("--clients", type=int, default=50, help="clients for the server memory figure (default 50, 0 = skip)")
     p.add_argument("--no-baseline", action="store_true", help="skip the no-tunnel baseline")
     p.add_argument("--nice", type=int, default=-10,
