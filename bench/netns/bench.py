@@ -387,24 +387,45 @@ class Bench:
         """The server's and the client's namespace counters: there only the tunnel's own packets touch a local socket."""
         return {"server": snmp_counters(self.lab.ns_srv), "client": snmp_counters(self.lab.ns_cli)}
 
-    def fresh_handshakes(self, srv_impl, cli_impl, proto, cipher, started):
+    def fresh_handshake(self, srv_impl, cli_impl, proto, cipher):
         """
-        `--handshakes` - 1 more first connections to a freshly started server (the round's own is the first): a
-        handshake is ~10-15 ms and one round gives a single sample, too few for a verdict on a noisy machine.
-        Returns the handshake times and, for each, when the client's log got its first line (ms after start).
+        One first connection to a freshly started server: (handshake ms, ms to the client's first log line). Always
+        stops what it started.
         """
-        times, first_logs = [], []
-        for _ in range(max(0, self.args.handshakes - 1)):
-            server = self.start_server(srv_impl, proto, cipher)
-            started.append(server)
+        server = self.start_server(srv_impl, proto, cipher)
+        try:
             client, hs, first_line_ms = self.connect_client(cli_impl, proto, cipher)
-            started.append(client)
-            times.append(hs)
-            first_logs.append(first_line_ms)
-            for p in (client, server):
-                self.lab.stop(p)
-                started.remove(p)
-        return times, first_logs
+            self.lab.stop(client)
+            return hs, first_line_ms
+        finally:
+            self.lab.stop(server)
+
+    def interleaved_handshakes(self, pairs, round_results, proto, cipher):
+        """
+        `--handshakes` - 1 more first connections to a freshly started server for each pair of the round (the round's
+        own is the first), taken in turns across the pairs (A B C D, B C D A, ...): a handshake is ~10-15 ms and one
+        round gives a single sample, too few for a verdict on a noisy machine, and in turns every pair sees the same
+        stretch of machine noise. Taken one pair after the other (30 in a row), the medians of a pair moved by up to
+        5 ms from round to round (13.0 to 18.8 ms) and two runs of the same code disagreed on the verdict. Adds
+        `handshake_extra_ms` and `client_first_log_extra_ms` to each pair's result of the round; a pair whose start
+        fails is left out of the rest of the round's turns (`handshake_extra_error`).
+        """
+        active = [(pair, r) for pair, r in zip(pairs, round_results) if r is not None and "error" not in r]
+        for _, r in active:
+            r["handshake_extra_ms"], r["client_first_log_extra_ms"] = [], []
+        for turn in range(max(0, self.args.handshakes - 1)):
+            shift = turn % len(active) if active else 0
+            for (key, srv_impl, cli_impl, _), r in active[shift:] + active[:shift]:
+                if "handshake_extra_error" in r:
+                    continue
+                try:
+                    hs, first_line_ms = self.fresh_handshake(srv_impl, cli_impl, proto, cipher)
+                except PairFailure as e:
+                    r["handshake_extra_error"] = str(e)
+                    log(f"{key}: fresh handshake failed: {e}")
+                    continue
+                r["handshake_extra_ms"].append(hs)
+                r["client_first_log_extra_ms"].append(first_line_ms)
 
     def measure_pair(self, pair, proto, cipher, with_memory):
         """One round of one pair: start, handshake, ping, iperf both ways, memory; always stops what it started."""
@@ -440,8 +461,6 @@ class Bench:
             for p in reversed(started):
                 self.lab.stop(p)
             started.clear()
-            res["handshake_extra_ms"], res["client_first_log_extra_ms"] = self.fresh_handshakes(
-                srv_impl, cli_impl, proto, cipher, started)
             return res
         finally:
             for p in reversed(started):
@@ -693,6 +712,7 @@ def main():
             results[ck] = {key: {"runs": []} for key, *_ in pairs}
             for rnd in range(args.runs):
                 order = pairs[rnd % len(pairs):] + pairs[:rnd % len(pairs)]  # rotate so no pair always goes first
+                round_results = []
                 for pair in order:
                     key = pair[0]
                     entry = results[ck][key]
@@ -713,6 +733,10 @@ def main():
                         r = {"error": str(e), "load1": loadavg()[0]}
                         log(f"{ck} round {rnd + 1} {key}: FAILED: {e}")
                     entry["runs"].append(r)
+                    round_results.append((pair, r))
+                bench.interleaved_handshakes([p for p, _ in round_results], [r for _, r in round_results], proto, cipher)
+                log(f"{ck} round {rnd + 1}: fresh-server handshakes " + ", ".join(
+                    f"{p[0]} {median(r['handshake_extra_ms']):.1f} ms" for p, r in round_results if r.get("handshake_extra_ms")))
             for key in results[ck]:
                 results[ck][key]["summary"] = summarize(results[ck][key]["runs"])
 

@@ -88,3 +88,39 @@ class PacketCounterTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class InterleavedHandshakeTests(unittest.TestCase):
+    """The fresh-server handshakes of a round are taken in turns across the pairs, so every pair sees the same noise."""
+
+    class FakeBench(bench.Bench):
+        def __init__(self, handshakes, failing=()):  # no lab: fresh_handshake is replaced
+            self.args = type("Args", (), {"handshakes": handshakes})()
+            self.calls, self.failing = [], set(failing)
+
+        def fresh_handshake(self, srv_impl, cli_impl, proto, cipher):
+            self.calls.append(srv_impl)
+            if srv_impl in self.failing:
+                raise bench.PairFailure(f"{srv_impl} server exited")
+            return 10.0 + len(self.calls), 5.0
+
+    PAIRS = [("a", "A", "a-cli", ""), ("b", "B", "b-cli", ""), ("c", "C", "c-cli", "")]
+
+    def test_turns_rotate_across_the_pairs_and_each_pair_gets_handshakes_minus_one(self):
+        fake = self.FakeBench(handshakes=4)
+        results = [{}, {}, {}]
+        fake.interleaved_handshakes(self.PAIRS, results, "udp", "AES-256-GCM")
+        self.assertEqual(fake.calls, ["A", "B", "C", "B", "C", "A", "C", "A", "B"])
+        self.assertEqual([len(r["handshake_extra_ms"]) for r in results], [3, 3, 3])
+        self.assertEqual(results[0]["handshake_extra_ms"], [11.0, 16.0, 18.0])
+        self.assertEqual(results[0]["client_first_log_extra_ms"], [5.0, 5.0, 5.0])
+
+    def test_a_failed_round_is_left_out_and_a_failing_pair_stops_being_asked(self):
+        fake = self.FakeBench(handshakes=3, failing={"B"})
+        results = [{}, {}, {"error": "no ping reply"}]
+        fake.interleaved_handshakes(self.PAIRS, results, "udp", "AES-256-GCM")
+        self.assertEqual(fake.calls, ["A", "B", "A"])
+        self.assertEqual(len(results[0]["handshake_extra_ms"]), 2)
+        self.assertEqual(results[1]["handshake_extra_ms"], [])
+        self.assertIn("B server exited", results[1]["handshake_extra_error"])
+        self.assertNotIn("handshake_extra_ms", results[2])

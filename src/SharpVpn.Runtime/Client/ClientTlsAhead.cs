@@ -11,18 +11,16 @@ namespace SharpVpn.Runtime.Client;
 /// </summary>
 public sealed class ClientTlsAhead : IDisposable
 {
-    private ClientSessionFactory? _factory;
+    private readonly ClientConfig _config;
+    private readonly ClientSessionFactory _made;
+    private ClientSessionFactory? _untaken;
 
     private ClientTlsAhead(ClientConfig config, ClientSessionFactory factory)
     {
-        Config = config;
-        _factory = factory;
-        Factory = factory;
+        _config = config;
+        _made = factory;
+        _untaken = factory;
     }
-
-    internal ClientConfig Config { get; }
-
-    private ClientSessionFactory Factory { get; }
 
     /// <summary>
     /// Starts loading <paramref name="config"/>'s credentials and building its ClientHello on a thread of its own.
@@ -39,13 +37,13 @@ public sealed class ClientTlsAhead : IDisposable
     /// <summary>The session factory made for <paramref name="config"/>, once; the engine takes it in its constructor.</summary>
     internal ClientSessionFactory Take(ClientConfig config)
     {
-        if (!ReferenceEquals(config, Config))
+        if (!ReferenceEquals(config, _config))
         {
             throw new ArgumentException("The TLS engine was prepared for another configuration than the engine's.", nameof(config));
         }
-        return Interlocked.Exchange(ref _factory, null)
+        return Interlocked.Exchange(ref _untaken, null)
             ?? throw new InvalidOperationException("This prepared TLS engine was already given to an engine.");
     }
 
-    public void Dispose() => Factory.ReleasePreparedTls();
+    public void Dispose() => _made.ReleasePreparedTls();
 }
