@@ -55,23 +55,11 @@ public static class ServerHandshakeWarmup
         byte[] buffer = new byte[16 * 1024];
         for (int round = 0; round < MaxRounds; round++)
         {
-            bool moved = Move(clientEngine, serverEngine, buffer) | Move(serverEngine, clientEngine, buffer);
+            bool moved = TlsEnginePump.Move(clientEngine, serverEngine, buffer) | TlsEnginePump.Move(serverEngine, clientEngine, buffer);
             if (!moved || serverEngine.Failure is not null || clientEngine.Failure is not null)
             {
                 return;
             }
         }
-    }
-
-    private static bool Move(SslStreamTlsEngine from, SslStreamTlsEngine to, byte[] buffer)
-    {
-        bool moved = false;
-        int n;
-        while ((n = from.TakeCiphertext(buffer)) > 0)
-        {
-            to.FeedCiphertext(buffer.AsSpan(0, n));
-            moved = true;
-        }
-        return moved;
     }
 }

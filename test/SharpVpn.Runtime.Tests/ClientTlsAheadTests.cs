@@ -51,7 +51,7 @@ public sealed class ClientTlsAheadTests
         server.Start();
         client.Start();
         byte[] buffer = new byte[64 * 1024];
-        for (int round = 0; round < 10 && (Move(client, server, buffer) | Move(server, client, buffer)); round++)
+        for (int round = 0; round < 10 && (TlsEnginePump.Move(client, server, buffer) | TlsEnginePump.Move(server, client, buffer)); round++)
         {
         }
 
@@ -61,18 +61,6 @@ public sealed class ClientTlsAheadTests
         {
             Assert.Contains(verdict, client.Failure?.Message, StringComparison.Ordinal);
         }
-    }
-
-    private static bool Move(ITlsEngine from, ITlsEngine to, byte[] buffer)
-    {
-        bool moved = false;
-        int n;
-        while ((n = from.TakeCiphertext(buffer)) > 0)
-        {
-            to.FeedCiphertext(buffer.AsSpan(0, n));
-            moved = true;
-        }
-        return moved;
     }
 
     private static ClientConfig Parse(string extra) => ConfigParser.ParseClientFromText($"""
