@@ -11,7 +11,10 @@ namespace SharpVpn.Tls;
 /// creator goes on working (OpenSSL load, credentials and ClientHello, receive loop), so each could lose up to a tick
 /// before it ran (issue 7, handshake time). A thread is therefore made with the creator's CPUs minus the one it is
 /// on, and widens its affinity back to the creator's set as its first act (<see cref="Restore"/>); the set the
-/// process was given (taskset, cgroup cpuset) is kept, only the first placement changes.
+/// process was given (taskset, cgroup cpuset) is kept, only the first placement changes. The cost: when every other
+/// CPU is busy and the creator goes to sleep at once, the new thread still waits for one of the others (the
+/// scheduler gives it a slice within ~1 ms) instead of taking the creator's; our start-up threads are made by
+/// creators that go on working.
 /// </summary>
 internal static partial class ThreadPlacement
 {
