@@ -410,7 +410,7 @@ class Bench:
         `handshake_extra_ms` and `client_first_log_extra_ms` to each pair's result of the round; a pair whose start
         fails is left out of the rest of the round's turns (`handshake_extra_error`).
         """
-        active = [(pair, r) for pair, r in zip(pairs, round_results) if r is not None and "error" not in r]
+        active = [(pair, r) for pair, r in zip(pairs, round_results) if "error" not in r]
         for _, r in active:
             r["handshake_extra_ms"], r["client_first_log_extra_ms"] = [], []
         for turn in range(max(0, self.args.handshakes - 1)):

@@ -109,34 +109,29 @@ public static partial class EarlyThread
             ThreadPlacement.Restore(creatorCpus);
             body();
         } : body);
-        // pthread_attr_t is 56 bytes on x86-64 and 64 on arm64 (glibc); room for either, 8-byte aligned.
+        // pthread_attr_t is 56 bytes on x86-64 and 64 on arm64 (glibc); room for either, 8-byte aligned. Attributes
+        // whose affinity could not be set are the defaults: the thread then starts where it would have anyway.
         ulong* attributes = stackalloc ulong[16];
         bool withAttributes = place && PthreadAttrInit(attributes) == 0;
-        try
+        if (withAttributes)
         {
             fixed (byte* cpus = elsewhere)
             {
-                if (withAttributes && PthreadAttrSetAffinity(attributes, ThreadPlacement.CpuSetBytes, cpus) != 0)
-                {
-                    _ = PthreadAttrDestroy(attributes);
-                    withAttributes = false;
-                }
+                _ = PthreadAttrSetAffinity(attributes, ThreadPlacement.CpuSetBytes, cpus);
             }
-            if (PthreadCreate(out nint thread, withAttributes ? attributes : null, &Run, GCHandle.ToIntPtr(handle)) != 0)
-            {
-                handle.Free();
-                return false;
-            }
-            _ = PthreadDetach(thread);
-            return true;
         }
-        finally
+        int created = PthreadCreate(out nint thread, withAttributes ? attributes : null, &Run, GCHandle.ToIntPtr(handle));
+        if (withAttributes)
         {
-            if (withAttributes)
-            {
-                _ = PthreadAttrDestroy(attributes);
-            }
+            _ = PthreadAttrDestroy(attributes);
         }
+        if (created != 0)
+        {
+            handle.Free();
+            return false;
+        }
+        _ = PthreadDetach(thread);
+        return true;
     }
 
     /// <summary>

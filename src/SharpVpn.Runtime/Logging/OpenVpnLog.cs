@@ -128,17 +128,17 @@ public sealed class OpenVpnLog : IDisposable
 
     private void WriteLine(int level, string message)
     {
-        string line = _timestamps switch
+        string? stamp = _timestamps switch
         {
-            LogTimestamps.None => message,
-            LogTimestamps.MachineReadable => string.Concat(MachineReadableStamp(_time.GetUtcNow(), level), " ", message),
-            _ => string.Concat(_time.GetLocalNow().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), " ", message),
+            LogTimestamps.None => null,
+            LogTimestamps.MachineReadable => MachineReadableStamp(_time.GetUtcNow(), level),
+            _ => _time.GetLocalNow().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
         };
         try
         {
             // One write per line, as openvpn does: whoever tails the log never sees a time stamp without its
             // message, and a log file gets one write(2) per line instead of three.
-            _writer.Write(string.Concat(line, _writer.NewLine));
+            _writer.Write(stamp is null ? string.Concat(message, _writer.NewLine) : string.Concat(stamp, " ", message, _writer.NewLine));
             _writer.Flush();
         }
         catch (IOException)
