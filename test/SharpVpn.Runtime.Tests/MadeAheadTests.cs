@@ -38,6 +38,35 @@ public sealed class MadeAheadTests
     }
 
     [Fact]
+    public async Task WaitUntilMade_ReturnsOnceTheObjectIsMade_WithoutTakingIt()
+    {
+        using var release = new ManualResetEventSlim(false);
+        using var ahead = new MadeAhead<Thing>(() =>
+        {
+            release.Wait(TimeSpan.FromSeconds(10));
+            return new Thing("prepared");
+        }, () => new Thing("inline"));
+        ahead.WaitUntilMade(); // nothing begun: returns at once
+        ahead.BeginPrepare();
+        Task waiting = Task.Run(ahead.WaitUntilMade);
+        Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(200)));
+        release.Set();
+        Assert.Same(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(10))));
+        ahead.WaitUntilMade(); // made: returns at once, again
+        using Thing taken = ahead.Take();
+        Assert.Equal("prepared", taken.How); // still there for the taker
+    }
+
+    [Fact]
+    public void WaitUntilMade_ReturnsWhenMakingFailed_AndTheTakerGetsTheError()
+    {
+        using var ahead = new MadeAhead<Thing>(() => throw new IOException("cannot open /dev/net/tun"), () => new Thing("inline"));
+        ahead.BeginPrepare();
+        ahead.WaitUntilMade();
+        Assert.Equal("cannot open /dev/net/tun", Assert.Throws<IOException>(() => ahead.Take()).Message);
+    }
+
+    [Fact]
     public void ErrorWhilePreparing_IsRethrownToTheTaker()
     {
         using var ahead = new MadeAhead<Thing>(() => throw new IOException("cannot open /dev/net/tun"), () => new Thing("inline"));

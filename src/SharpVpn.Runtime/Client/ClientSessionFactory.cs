@@ -83,6 +83,9 @@ internal sealed class ClientSessionFactory
     /// </summary>
     public void PrepareFirstTls() => _firstTls.BeginPrepare();
 
+    /// <summary>Waits until the first TLS engine being prepared is ready (or failed), without taking it.</summary>
+    public void WaitFirstTlsPrepared() => _firstTls.WaitPrepared();
+
     /// <summary>Releases a prepared engine no session took.</summary>
     public void ReleasePreparedTls() => _firstTls.Dispose();
 

@@ -27,6 +27,9 @@ internal sealed class FirstTlsEngine : IDisposable
     /// </summary>
     public ITlsEngine Take() => _engine.Take();
 
+    /// <summary>Waits until the engine being prepared is ready (or failed) without taking it; at once if none is.</summary>
+    public void WaitPrepared() => _engine.WaitUntilMade();
+
     public void Dispose() => _engine.Dispose();
 
     private static ITlsEngine CreateStarted(Func<ITlsEngine> create)

@@ -63,6 +63,19 @@ internal sealed class MadeAhead<T> : IDisposable
         return made;
     }
 
+    /// <summary>
+    /// Waits, without taking it, until the object being made ahead is made (or making it failed); returns at once when
+    /// nothing is being made. Lets a thread that has nothing better to do stay off the CPU meanwhile without holding
+    /// a lock the taker may need.
+    /// </summary>
+    public void WaitUntilMade()
+    {
+        if (Volatile.Read(ref _state) == Preparing)
+        {
+            _ready.Wait();
+        }
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _state, Taken) == Preparing)
