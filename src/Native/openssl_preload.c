@@ -2,13 +2,13 @@
 //
 // Why (issue 7, handshake time): every packet of a session, the first reset included, needs OpenSSL (tls-crypt,
 // then TLS), and loading it costs a .NET process about 3 ms: the libraries' relocations, .NET's crypto shim binding
-// its ~1000 OpenSSL functions (one dlsym each), OPENSSL_init_ssl with its configuration file, the first algorithm
-// fetches, the first public-key decoding and the first SSL_CTX. Managed code (OpenSslWarmup) can start that only at Main, after the runtime's own
-// ~3 ms of start-up. This ELF constructor runs before the runtime starts, so the load overlaps it: the thread runs
-// the shim's own one-time initialisation (CryptoNative_EnsureOpenSslInitialized, statically linked into the Native
-// AOT executable, guarded by pthread_once), so the managed side later finds everything done, in the shim's order
-// and with its flags. Linked into the Native AOT executables only (src/Executable.targets);
-// SHARPVPN_NO_OPENSSL_PRELOAD=1 turns it off.
+// its ~1000 OpenSSL functions (one dlsym each), OPENSSL_init_ssl with its configuration file, the first public-key
+// decoding, the first algorithm fetches and the first SSL_CTX. Managed code (OpenSslWarmup) can start that only at
+// Main, after the runtime's own ~3 ms of start-up. This ELF constructor runs before the runtime starts, so the load
+// overlaps it: the thread runs the shim's own one-time initialisation (CryptoNative_EnsureOpenSslInitialized,
+// statically linked into the Native AOT executable, guarded by pthread_once), so the managed side later finds
+// everything done, in the shim's order and with its flags. Linked into the Native AOT executables only
+// (src/Executable.targets); SHARPVPN_NO_OPENSSL_PRELOAD=1 turns it off.
 #define _GNU_SOURCE // pthread_attr_setaffinity_np, sched_getcpu
 #include <dlfcn.h>
 #include <pthread.h>
