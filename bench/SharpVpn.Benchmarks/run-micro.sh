@@ -18,7 +18,7 @@ dotnet "$ART/bin/SharpVpn.Benchmarks/release/SharpVpn.Benchmarks.dll" --filter "
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- machine: $(uname -n), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr)"
   echo "- load average (1/5/15 min) before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench/SharpVpn.Benchmarks || echo ' (+ uncommitted changes)')"
+  echo "- commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench/SharpVpn.Benchmarks ':!bench/SharpVpn.Benchmarks/results' || echo ' (+ uncommitted changes)')"
   echo "- command: \`bench/SharpVpn.Benchmarks/run-micro.sh '$FILTER'\` (BenchmarkDotNet --job short --inProcess)"
   echo
   echo "Allocated is per operation (one packet / one lookup); '-' means 0 B. Wall-clock times on a loaded shared"
