@@ -107,7 +107,8 @@ public sealed partial class ClientEngine
             // While the reset is in flight: take the first TLS engine (made since Run started) with its ClientHello.
             // Waited for outside the session lock: when the server's reset comes back first, the receive thread takes
             // the engine itself the moment it is ready. Waiting under the lock put a second wake-up between the hello
-            // being ready and its sending (this thread's, then the receive thread's: 0.3-0.6 ms in the bench lab, issue 7).
+            // being ready and its sending (this thread's, then the receive thread's: 0.3-0.6 ms in the bench lab,
+            // issue 7).
             _factory.WaitFirstTlsPrepared();
             lock (connection.SessionLock)
             {
