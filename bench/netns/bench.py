@@ -400,17 +400,18 @@ class Bench:
         finally:
             self.lab.stop(server)
 
-    def interleaved_handshakes(self, pairs, round_results, proto, cipher):
+    def interleaved_handshakes(self, round_results, proto, cipher):
         """
         `--handshakes` - 1 more first connections to a freshly started server for each pair of the round (the round's
         own is the first), taken in turns across the pairs (A B C D, B C D A, ...): a handshake is ~10-15 ms and one
         round gives a single sample, too few for a verdict on a noisy machine, and in turns every pair sees the same
         stretch of machine noise. Taken one pair after the other (30 in a row), the medians of a pair moved by up to
         5 ms from round to round (13.0 to 18.8 ms) and two runs of the same code disagreed on the verdict. Adds
-        `handshake_extra_ms` and `client_first_log_extra_ms` to each pair's result of the round; a pair whose start
-        fails is left out of the rest of the round's turns (`handshake_extra_error`).
+        `handshake_extra_ms` and `client_first_log_extra_ms` to each pair's result of the round (`round_results`: the
+        round's (pair, result) in order); a pair whose start fails is left out of the rest of the round's turns
+        (`handshake_extra_error`).
         """
-        active = [(pair, r) for pair, r in zip(pairs, round_results) if "error" not in r]
+        active = [(pair, r) for pair, r in round_results if "error" not in r]
         for _, r in active:
             r["handshake_extra_ms"], r["client_first_log_extra_ms"] = [], []
         for turn in range(max(0, self.args.handshakes - 1)):
@@ -734,7 +735,7 @@ def main():
                         log(f"{ck} round {rnd + 1} {key}: FAILED: {e}")
                     entry["runs"].append(r)
                     round_results.append((pair, r))
-                bench.interleaved_handshakes([p for p, _ in round_results], [r for _, r in round_results], proto, cipher)
+                bench.interleaved_handshakes(round_results, proto, cipher)
                 log(f"{ck} round {rnd + 1}: fresh-server handshakes " + ", ".join(
                     f"{p[0]} {median(r['handshake_extra_ms']):.1f} ms" for p, r in round_results if r.get("handshake_extra_ms")))
             for key in results[ck]:

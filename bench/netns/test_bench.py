@@ -109,7 +109,7 @@ class InterleavedHandshakeTests(unittest.TestCase):
     def test_turns_rotate_across_the_pairs_and_each_pair_gets_handshakes_minus_one(self):
         fake = self.FakeBench(handshakes=4)
         results = [{}, {}, {}]
-        fake.interleaved_handshakes(self.PAIRS, results, "udp", "AES-256-GCM")
+        fake.interleaved_handshakes(list(zip(self.PAIRS, results)), "udp", "AES-256-GCM")
         self.assertEqual(fake.calls, ["A", "B", "C", "B", "C", "A", "C", "A", "B"])
         self.assertEqual([len(r["handshake_extra_ms"]) for r in results], [3, 3, 3])
         self.assertEqual(results[0]["handshake_extra_ms"], [11.0, 16.0, 18.0])
@@ -118,7 +118,7 @@ class InterleavedHandshakeTests(unittest.TestCase):
     def test_a_failed_round_is_left_out_and_a_failing_pair_stops_being_asked(self):
         fake = self.FakeBench(handshakes=3, failing={"B"})
         results = [{}, {}, {"error": "no ping reply"}]
-        fake.interleaved_handshakes(self.PAIRS, results, "udp", "AES-256-GCM")
+        fake.interleaved_handshakes(list(zip(self.PAIRS, results)), "udp", "AES-256-GCM")
         self.assertEqual(fake.calls, ["A", "B", "A"])
         self.assertEqual(len(results[0]["handshake_extra_ms"]), 2)
         self.assertEqual(results[1]["handshake_extra_ms"], [])
